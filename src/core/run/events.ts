@@ -1,0 +1,62 @@
+/**
+ * Typed events of a run: the views, the CLI's `--json` output and the journal all subscribe to these.
+ * Every event carries `type`, `runId`, `ts` (milliseconds since the epoch) and, where it concerns one task,
+ * `taskId` (design.md, "The CLI contract"). Add variants as features arrive; never change existing shapes.
+ */
+import type { Plan } from '../plan/schema';
+
+export type TaskStatus =
+  | 'pending' // waiting on dependencies
+  | 'ready' // dependencies done, waiting for an agent slot
+  | 'running' // an agent is working
+  | 'verifying' // tools and inspector are checking the staged output
+  | 'passed' // verified (or skipped under a policy certificate)
+  | 'unverified' // the agent finished but a check could not run (e.g. missing tool)
+  | 'failed' // checks failed and retries/updates ran out
+  | 'blocked' // a dependency failed or was cancelled
+  | 'cancelled';
+
+export type PatchState = 'proposed' | 'applied' | 'rejected' | 'conflicted';
+
+export type DecisionMode = 'exploit' | 'explore' | 'pinned' | 'forced' | 'certified-skip' | 'canary' | 'rule';
+
+export interface DecisionOption {
+  id: string;
+  /** Free-form figures shown in the audit view (metrics of a plan candidate, estimated success, ...). */
+  [key: string]: unknown;
+}
+
+export interface Finding {
+  file?: string;
+  line?: number;
+  message: string;
+  tool?: string;
+}
+
+interface Base {
+  runId: string;
+  ts: number;
+}
+
+export type RunEvent = Base &
+  (
+    | { type: 'run.started'; goal?: string; dir: string }
+    | { type: 'plan.ready'; plan: Plan }
+    | { type: 'task.status'; taskId: string; status: TaskStatus; reason?: string }
+    | { type: 'agent.started'; taskId: string; role: string; agent: string; model: string; attempt: number }
+    | { type: 'agent.text'; taskId: string; delta: string }
+    | { type: 'agent.tool'; taskId: string; tool: string; path?: string; ok: boolean; error?: string }
+    | { type: 'file.staged'; taskId: string; path: string; change: 'created' | 'modified' | 'deleted'; bytes: number }
+    | { type: 'write.refused'; taskId: string; path: string; reason: string }
+    | { type: 'usage'; taskId?: string; role: string; model: string; inputTokens: number; outputTokens: number; cost?: number }
+    | { type: 'task.verified'; taskId: string; outcome: 'passed' | 'failed' | 'unverified'; findings: Finding[] }
+    | { type: 'decision'; taskId?: string; point: string; options: DecisionOption[]; choice: string; mode: DecisionMode; reason: string }
+    | { type: 'plan.updated'; taskId: string; reason: string; changed: string[]; added: string[]; removed: string[] }
+    | { type: 'patch'; taskId: string; state: PatchState; files: string[]; reason?: string }
+    | { type: 'log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string; taskId?: string }
+    | { type: 'run.finished'; exitCode: number; status: 'completed' | 'failed' | 'cancelled' | 'budget'; reason?: string }
+  );
+
+export type RunEventType = RunEvent['type'];
+export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
+export type RunEventListener = (event: RunEvent) => void;

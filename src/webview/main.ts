@@ -1,0 +1,2 @@
+// Browser code of the graph panel and the sidebar view; bundled to dist/webview.js.
+export {};
