@@ -51,7 +51,7 @@ export type RunEvent = Base &
     | { type: 'usage'; taskId?: string; role: string; model: string; inputTokens: number; outputTokens: number; cost?: number }
     | { type: 'task.verified'; taskId: string; outcome: 'passed' | 'failed' | 'unverified'; findings: Finding[] }
     | { type: 'decision'; taskId?: string; point: string; options: DecisionOption[]; choice: string; mode: DecisionMode; reason: string }
-    | { type: 'plan.updated'; taskId: string; reason: string; changed: string[]; added: string[]; removed: string[] }
+    | { type: 'plan.updated'; taskId: string; reason: string; changed: string[]; added: string[]; removed: string[]; /** The whole plan after the update, so views can redraw without asking. */ plan?: Plan }
     | { type: 'patch'; taskId: string; state: PatchState; files: string[]; reason?: string }
     | { type: 'log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string; taskId?: string }
     | { type: 'run.finished'; exitCode: number; status: 'completed' | 'failed' | 'cancelled' | 'budget'; reason?: string }
