@@ -1,0 +1,111 @@
+import type * as vscode from 'vscode';
+import type { z } from 'zod';
+import { Disposable, toDisposable, type IDisposable } from './lifecycle';
+import type { Logger } from './log';
+
+/** The configuration section of every AgensFlow setting (`agensflow.*`). */
+export const SETTINGS_SECTION = 'agensflow';
+
+/**
+ * One setting: the zod schema its value must satisfy and the default used when it is unset or invalid. The
+ * default must equal the one declared in package.json `contributes.configuration`, where each setting is
+ * declared once with its description (style habit 7).
+ */
+export interface SettingDefinition<T> {
+  readonly schema: z.ZodType<T>;
+  readonly default: T;
+}
+
+/** A table of settings, keyed by the name under `agensflow.` (e.g. `maxAgents`, `models.planner`). */
+export type SettingDefinitions = Readonly<Record<string, SettingDefinition<unknown>>>;
+
+/** The value type of each setting of a table. */
+export type SettingValues<D extends SettingDefinitions> = {
+  readonly [K in keyof D]: D[K] extends SettingDefinition<infer T> ? T : never;
+};
+
+/**
+ * The settings AgensFlow declares. Empty on purpose: `contributes` lists only what works, and each setting
+ * arrives with the feature that reads it (design.md lists the names to come).
+ */
+export const AGENSFLOW_SETTINGS = {} as const satisfies SettingDefinitions;
+
+/** Where raw values come from: `vscode.workspace` in the extension, a fake in unit tests. */
+export interface ConfigurationSource {
+  /** The raw value of `agensflow.<key>` (undefined when unset). */
+  get(key: string): unknown;
+  /** Calls `listener` whenever some configuration changed; `affects(section)` tells which. */
+  onDidChange(listener: (affects: (section: string) => boolean) => void): IDisposable;
+}
+
+/** A {@link ConfigurationSource} over `vscode.workspace`, which reflects the workspace's trust state. */
+export function workspaceConfigurationSource(workspace: Pick<typeof vscode.workspace, 'getConfiguration' | 'onDidChangeConfiguration'>): ConfigurationSource {
+  return {
+    get: (key) => workspace.getConfiguration(SETTINGS_SECTION).get<unknown>(key),
+    onDidChange: (listener) => workspace.onDidChangeConfiguration((e) => listener((section) => e.affectsConfiguration(section))),
+  };
+}
+
+/**
+ * Typed, validated access to the `agensflow.*` settings. A value that fails its schema is logged once and
+ * replaced by the default rather than reaching the code that reads it. Values are cached and re-read after an
+ * `affectsConfiguration('agensflow.<key>')` change, and listeners learn which keys changed.
+ */
+export class SettingsService<D extends SettingDefinitions> extends Disposable {
+  private readonly cache = new Map<keyof D & string, unknown>();
+  private readonly listeners = new Set<(changed: ReadonlySet<keyof D & string>) => void>();
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly definitions: D,
+    private readonly source: ConfigurationSource,
+    private readonly log: Logger,
+  ) {
+    super();
+    this._register(
+      source.onDidChange((affects) => {
+        if (!affects(SETTINGS_SECTION)) return;
+        const changed = new Set<keyof D & string>();
+        for (const key of Object.keys(this.definitions) as (keyof D & string)[]) {
+          if (affects(`${SETTINGS_SECTION}.${key}`)) {
+            changed.add(key);
+            this.cache.delete(key);
+            this.warned.delete(key);
+          }
+        }
+        if (changed.size === 0) return;
+        for (const listener of [...this.listeners]) listener(changed);
+      }),
+    );
+  }
+
+  /** The current value of `agensflow.<key>`, valid by its schema. */
+  get<K extends keyof D & string>(key: K): SettingValues<D>[K] {
+    if (this.cache.has(key)) return this.cache.get(key) as SettingValues<D>[K];
+    const definition = this.definitions[key];
+    const raw = this.source.get(key);
+    let value: unknown = definition.default;
+    if (raw !== undefined) {
+      const parsed = definition.schema.safeParse(raw);
+      if (parsed.success) {
+        value = parsed.data;
+      } else if (!this.warned.has(key)) {
+        this.warned.add(key);
+        this.log.warn(`${SETTINGS_SECTION}.${key} is invalid (${parsed.error.issues.map((i) => i.message).join('; ')}); using the default`);
+      }
+    }
+    this.cache.set(key, value);
+    return value as SettingValues<D>[K];
+  }
+
+  /** Calls `listener` with the keys whose values may have changed. */
+  onDidChange(listener: (changed: ReadonlySet<keyof D & string>) => void): IDisposable {
+    this.listeners.add(listener);
+    return toDisposable(() => this.listeners.delete(listener));
+  }
+
+  override dispose(): void {
+    this.listeners.clear();
+    super.dispose();
+  }
+}
