@@ -1,0 +1,42 @@
+/**
+ * The AOV plan core: schema, validation, paths, graph, metrics, candidate selection and local updates
+ * (design.md, "The plan (AOV graph)"). Import from here, not from the files behind it.
+ */
+export { PlanSchema, TaskSchema, TASK_ID_PATTERN, type Plan, type PlanInput, type Task, type TaskInput } from './schema';
+export { type ValidPlan, type ValidTask, toPlan } from './validPlan';
+export {
+  type PlanError,
+  type PlanErrorCode,
+  PlanSyntaxError,
+  isPlanSyntaxError,
+  UnknownTaskError,
+  NoCandidatesError,
+  formatJsonPath,
+} from './errors';
+export { checkWorkspacePath, normalizeWorkspacePath, isProtectedPath, PROTECTED_GLOBS, type PathCheck, type PathProblem } from './paths';
+export { validatePlan, DEFAULT_MAX_TASKS, type PlanValidation, type ValidateOptions } from './validate';
+export { parsePlanText, locateJsonPath, lineColumn, type PlanTextResult, type JsonLocation } from './parse';
+export {
+  toGraph,
+  taskLevels,
+  remainingCriticalPath,
+  readyTasks,
+  descendantsOf,
+  type PlanGraph,
+  type PlanNode,
+  type StatusLookup,
+  type ReadyOptions,
+} from './graph';
+export { planMetrics, type PlanMetrics } from './metrics';
+export { selectPlan, METRIC_EPSILON, type PlanSelection } from './select';
+export { canonicalPlanJson } from './canonical';
+export {
+  PlanUpdateSchema,
+  applyPlanUpdate,
+  neighbourhood,
+  type PlanUpdate,
+  type PlanUpdateInput,
+  type Neighbourhood,
+  type UpdateOptions,
+  type UpdateResult,
+} from './update';
