@@ -1,0 +1,144 @@
+/**
+ * Built-in checks chosen by file type, each with the real tool. Which tool runs depends only on the file
+ * extension and on tools resolved before the run (PATH and the user's workspace as it was), never on files
+ * the agents wrote: `python3 -I` ignores an agent's `py_compile.py`, `latexmk -norc` its `latexmkrc`, and
+ * no script of an agent-written `package.json` is ever run.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { runProcessCheck, type CheckEnv } from './check-runner';
+import { checkCss, checkHtml, checkJson } from './inprocess';
+import { parseNodeCheck, parsePython, parseTex, parseTsc } from './parsers';
+import { resolveNode, resolveTscScript, whichOnPath } from './tools';
+import type { CheckResult } from './types';
+
+/** A check to run: its id and files are known before it runs. */
+export interface PlannedCheck {
+  id: string;
+  tool: string;
+  files: string[];
+  run(ce: CheckEnv): Promise<CheckResult>;
+}
+
+const ext = (f: string): string => path.posix.extname(f).toLowerCase();
+const abs = (root: string, rel: string): string => path.join(root, ...rel.split('/'));
+
+/** The nearest folder (workspace-relative, '' for the root) holding a tsconfig.json, in the copy. */
+async function nearestTsconfig(root: string, rel: string): Promise<string | undefined> {
+  let dir = path.posix.dirname(rel);
+  for (;;) {
+    const d = dir === '.' ? '' : dir;
+    try {
+      if ((await fs.stat(path.join(abs(root, d), 'tsconfig.json'))).isFile()) return d;
+    } catch {
+      // keep walking up
+    }
+    if (d === '') return undefined;
+    dir = path.posix.dirname(d);
+  }
+}
+
+async function isLatexMain(root: string, rel: string): Promise<boolean> {
+  const text = await fs.readFile(abs(root, rel), 'utf8');
+  // A chapter included by \input has no \documentclass: its owner's main document compiles it.
+  return /^[^%\n]*\\documentclass/m.test(text);
+}
+
+/**
+ * Plans the built-in checks for `files` (workspace-relative, existing in the copy at `root`). Tools are
+ * resolved here, from PATH and the user's `workspaceDir`.
+ */
+export async function planBuiltinChecks(files: readonly string[], root: string, workspaceDir: string, env: NodeJS.ProcessEnv): Promise<PlannedCheck[]> {
+  const by = (exts: string[]): string[] => files.filter((f) => exts.includes(ext(f))).sort();
+  const checks: PlannedCheck[] = [];
+
+  const py = by(['.py']);
+  if (py.length > 0) {
+    const python = whichOnPath('python3', env) ?? (process.platform === 'win32' ? whichOnPath('python', env) : undefined);
+    checks.push({
+      id: 'python:py_compile',
+      tool: 'python3',
+      files: py,
+      run: (ce) =>
+        runProcessCheck({ id: 'python:py_compile', tool: 'python3', files: py, file: python, args: ['-I', '-m', 'py_compile', ...py], cwd: root, parse: parsePython }, ce),
+    });
+  }
+
+  const node = resolveNode(env);
+  for (const f of by(['.js', '.mjs', '.cjs'])) {
+    const id = `node:check:${f}`;
+    checks.push({
+      id,
+      tool: 'node',
+      files: [f],
+      run: (ce) =>
+        runProcessCheck(
+          { id, tool: 'node', files: [f], file: node?.file, extraEnv: node?.env ?? {}, args: ['--check', f], cwd: root, parse: (o, ctx) => parseNodeCheck(o, ctx, f) },
+          ce,
+        ),
+    });
+  }
+
+  const projects = new Map<string, string[]>();
+  for (const f of by(['.ts', '.tsx', '.mts', '.cts'])) {
+    const project = await nearestTsconfig(root, f);
+    if (project === undefined) continue; // no project: nothing decides the compiler options
+    projects.set(project, [...(projects.get(project) ?? []), f]);
+  }
+  for (const [project, tsFiles] of projects) {
+    const id = `tsc:${project || '.'}`;
+    const tsc = resolveTscScript(workspaceDir, project);
+    const projectDir = abs(root, project);
+    checks.push({
+      id,
+      tool: 'tsc',
+      files: tsFiles,
+      run: (ce) =>
+        runProcessCheck(
+          {
+            id,
+            tool: 'tsc',
+            files: tsFiles,
+            file: tsc ? node?.file : undefined,
+            extraEnv: node?.env ?? {},
+            args: tsc ? [tsc.script, '--noEmit', '--pretty', 'false', '-p', projectDir] : [],
+            cwd: projectDir,
+            parse: parseTsc,
+          },
+          ce,
+        ),
+    });
+  }
+
+  const json = by(['.json', '.jsonc']);
+  if (json.length > 0) checks.push({ id: 'json', tool: 'json', files: json, run: (ce) => checkJson(json, ce.root) });
+  const html = by(['.html', '.htm']);
+  if (html.length > 0) checks.push({ id: 'html-validate', tool: 'html-validate', files: html, run: (ce) => checkHtml(html, ce.root) });
+  const css = by(['.css']);
+  if (css.length > 0) checks.push({ id: 'css-tree', tool: 'css-tree', files: css, run: (ce) => checkCss(css, ce.root) });
+
+  const latexmk = whichOnPath('latexmk', env);
+  for (const f of by(['.tex'])) {
+    if (!(await isLatexMain(root, f))) continue;
+    const id = `latexmk:${f}`;
+    checks.push({
+      id,
+      tool: 'latexmk',
+      files: [f],
+      run: (ce) =>
+        runProcessCheck(
+          {
+            id,
+            tool: 'latexmk',
+            files: [f],
+            file: latexmk,
+            args: ['-norc', '-pdf', '-halt-on-error', '-interaction=nonstopmode', path.posix.basename(f)],
+            cwd: path.dirname(abs(root, f)),
+            parse: (o) => parseTex(o, f),
+          },
+          ce,
+        ),
+    });
+  }
+  return checks;
+}

@@ -1,0 +1,131 @@
+/**
+ * Materialises "the workspace plus the run's staged layers" in a fresh temporary folder, so verification
+ * never runs in (or writes to) the user's folder (failure-cases.md C6).
+ *
+ * - The workspace is copied, skipping `.git`, `.agensflow` and every `node_modules`.
+ * - Each skipped `node_modules` becomes a real folder whose entries are symlinks to the user's packages, so
+ *   imports and `node_modules/.bin` resolve without copying hundreds of megabytes; `.cache` is not linked,
+ *   so tools that cache there write inside the copy.
+ * - Symlinks are copied verbatim (a relative link stays inside the copy).
+ * - Staged files are written on top; a staged path under `node_modules` or `.git`, or whose parent in the
+ *   copy is a symlink, is refused (it could write through to the user's files).
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { VerifySetupError, type StagedLayer } from './types';
+
+const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.agensflow']);
+const NOT_LINKED_IN_NODE_MODULES = new Set(['.cache']);
+
+/** A materialised copy; `dispose()` removes it (idempotent). */
+export interface Materialised {
+  /** Absolute path of the copy's root (a realpath: tools print realpaths). */
+  root: string;
+  /** Staged paths that were refused, with the reason. */
+  refused: Array<{ path: string; reason: string }>;
+  /** The workspace-relative paths that exist in the copy after the layers (files only). */
+  exists(relPath: string): Promise<boolean>;
+  dispose(): Promise<void>;
+}
+
+/** Normalises a workspace-relative path (`./a//b` -> `a/b`); throws on absolute or escaping paths. */
+export function normaliseRelPath(p: string): string {
+  const unified = p.replace(/\\/g, '/');
+  if (unified.startsWith('/') || /^[a-zA-Z]:/.test(unified)) throw new VerifySetupError(`staged path is absolute: ${p}`);
+  const norm = path.posix.normalize(unified).replace(/^(\.\/)+/, '').replace(/\/$/, '');
+  if (norm === '' || norm === '.' || norm === '..' || norm.startsWith('../')) {
+    throw new VerifySetupError(`staged path leaves the workspace: ${p}`);
+  }
+  return norm;
+}
+
+async function mirrorNodeModules(src: string, dest: string): Promise<void> {
+  await fs.mkdir(dest, { recursive: true });
+  let entries: string[];
+  try {
+    entries = await fs.readdir(src);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    if (NOT_LINKED_IN_NODE_MODULES.has(name)) continue;
+    await fs.symlink(path.join(src, name), path.join(dest, name), process.platform === 'win32' ? 'junction' : undefined);
+  }
+}
+
+async function hasSymlinkParent(root: string, rel: string): Promise<boolean> {
+  const parts = rel.split('/').slice(0, -1);
+  let cur = root;
+  for (const part of parts) {
+    cur = path.join(cur, part);
+    try {
+      if ((await fs.lstat(cur)).isSymbolicLink()) return true;
+    } catch {
+      return false; // does not exist yet: mkdir will create a real folder
+    }
+  }
+  return false;
+}
+
+/** Copies `workspaceDir` and overlays `layers` in a new temp folder. */
+export async function materialise(workspaceDir: string, layers: readonly StagedLayer[] = []): Promise<Materialised> {
+  const src = await fs.realpath(workspaceDir);
+  const root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'agensflow-verify-')));
+  const refused: Array<{ path: string; reason: string }> = [];
+  const dispose = async (): Promise<void> => {
+    await fs.rm(root, { recursive: true, force: true, maxRetries: 3 });
+  };
+  try {
+    const nodeModules: string[] = [];
+    await fs.cp(src, root, {
+      recursive: true,
+      verbatimSymlinks: true,
+      errorOnExist: false,
+      filter: (from: string) => {
+        const name = path.basename(from);
+        if (from !== src && SKIPPED_DIRS.has(name)) {
+          if (name === 'node_modules') nodeModules.push(path.relative(src, from));
+          return false;
+        }
+        return true;
+      },
+    });
+    for (const rel of nodeModules) await mirrorNodeModules(path.join(src, rel), path.join(root, rel));
+
+    const merged = new Map<string, Buffer | string | null>();
+    for (const layer of layers) for (const [p, content] of layer) merged.set(normaliseRelPath(p), content);
+    for (const [rel, content] of merged) {
+      const first = rel.split('/')[0]!.toLowerCase();
+      if (rel.split('/').some((s) => s === 'node_modules') || first === '.git') {
+        refused.push({ path: rel, reason: 'staged files under node_modules or .git are not materialised' });
+        continue;
+      }
+      if (await hasSymlinkParent(root, rel)) {
+        refused.push({ path: rel, reason: 'a parent folder is a symlink' });
+        continue;
+      }
+      const dest = path.join(root, ...rel.split('/'));
+      // Never write through a symlink that sits where the staged file goes.
+      await fs.rm(dest, { force: true }).catch(() => undefined);
+      if (content === null) continue;
+      await fs.mkdir(path.dirname(dest), { recursive: true });
+      await fs.writeFile(dest, content);
+    }
+  } catch (e) {
+    await dispose();
+    throw e instanceof VerifySetupError ? e : new VerifySetupError(`cannot materialise the workspace: ${(e as Error).message}`);
+  }
+  return {
+    root,
+    refused,
+    exists: async (rel) => {
+      try {
+        return (await fs.lstat(path.join(root, ...normaliseRelPath(rel).split('/')))).isFile();
+      } catch {
+        return false;
+      }
+    },
+    dispose,
+  };
+}
