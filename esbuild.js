@@ -35,6 +35,8 @@ async function main() {
     entryPoints: { extension: 'src/extension.ts', cli: 'src/cli.ts' },
     format: 'cjs',
     platform: 'node',
+    // ESM builds first: jsonc-parser's `main` is a UMD bundle whose dynamic require()s esbuild cannot follow.
+    mainFields: ['module', 'main'],
     target: 'node20',
     outdir: 'dist',
     external: ['vscode'],
