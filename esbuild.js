@@ -21,7 +21,18 @@ const problemMatcher = {
   },
 };
 
+/** Codicons for the webviews: copied from the package so media/ is self-contained in the .vsix. */
+function copyCodicons() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const from = path.join(__dirname, 'node_modules', '@vscode', 'codicons', 'dist');
+  const to = path.join(__dirname, 'media', 'codicons');
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join(to, file));
+}
+
 async function main() {
+  copyCodicons();
   const common = {
     bundle: true,
     minify: production,
