@@ -1,2 +1,25 @@
-// Browser code of the graph panel and the sidebar view; bundled to dist/webview.js.
-export {};
+// Browser entry of both webviews (bundled to dist/webview.js): the page says which view it is in
+// `<body data-view>`; the VS Code API object stays inside this module scope.
+import type { HostMessage } from '../protocol/messages';
+import { connect, vscodeApi } from './channel';
+import { GraphApp } from './graphApp';
+import { SidebarApp } from './sidebarApp';
+
+function start(): void {
+  const api = vscodeApi();
+  const root = document.getElementById('app');
+  if (!api || !root) return;
+  const view = document.body.dataset.view === 'sidebar' ? 'sidebar' : 'graph';
+  let app: { receive(m: HostMessage): void } | undefined;
+  const channel = connect(window, api, view, (m) => app?.receive(m));
+  if (view === 'sidebar') {
+    const sidebar = new SidebarApp(root, channel);
+    app = sidebar;
+    window.setInterval(() => sidebar.tick(), 1000);
+  } else {
+    app = new GraphApp(root, channel);
+  }
+  channel.ready();
+}
+
+start();

@@ -1,0 +1,138 @@
+/**
+ * The one reducer both webviews and the host share: `applyEvent(state, event)` returns the next state and
+ * never mutates its input (views compare references to decide what to redraw).
+ */
+import type { Plan } from '../core/plan/schema';
+import type { RunEvent, RunEventOf, TaskStatus } from '../core/run/events';
+import { analysePlan, type PlanAnalyser } from './planAnalysis';
+import { CAPS, emptyTaskDetail, emptyViewState, type RunViewState, type TaskDetail, type UsageTotals } from './viewState';
+
+/** Options of {@link applyEvent}. */
+export interface ReducerOptions {
+  /** Computes metrics and the critical path of a new plan; defaults to {@link analysePlan}. */
+  analyse?: PlanAnalyser;
+}
+
+function addUsage(a: UsageTotals, input: number, output: number, cost: number): UsageTotals {
+  return { inputTokens: a.inputTokens + input, outputTokens: a.outputTokens + output, cost: a.cost + cost };
+}
+
+function capTail<T>(items: readonly T[], item: T, cap: number): T[] {
+  const next = [...items, item];
+  return next.length > cap ? next.slice(next.length - cap) : next;
+}
+
+function withTask(state: RunViewState, taskId: string, update: (t: TaskDetail) => TaskDetail): RunViewState {
+  const current = state.tasks[taskId] ?? emptyTaskDetail();
+  return { ...state, tasks: { ...state.tasks, [taskId]: update(current) } };
+}
+
+/** Sets a new plan; `reset` names replaced tasks, which start over as pending (their history stays). */
+function withPlan(state: RunViewState, plan: Plan, analyse: PlanAnalyser, reset: readonly string[] = []): RunViewState {
+  const metrics = analyse(plan);
+  const statuses: Record<string, TaskStatus> = {};
+  const tasks: Record<string, TaskDetail> = {};
+  for (const t of plan.tasks) {
+    statuses[t.id] = reset.includes(t.id) ? 'pending' : (state.statuses[t.id] ?? 'pending');
+    tasks[t.id] = state.tasks[t.id] ?? emptyTaskDetail();
+  }
+  return { ...state, plan, statuses, tasks, metrics, criticalPath: metrics.criticalPath, planRevision: state.planRevision + 1 };
+}
+
+function onPlanUpdated(state: RunViewState, e: RunEventOf<'plan.updated'>, analyse: PlanAnalyser): RunViewState {
+  if (e.plan) return withPlan(state, e.plan, analyse, e.changed);
+  // Without the new plan, drop the removed tasks so the view shows no stale nodes.
+  if (!state.plan || e.removed.length === 0) return state;
+  const plan: Plan = {
+    ...state.plan,
+    tasks: state.plan.tasks
+      .filter((t) => !e.removed.includes(t.id))
+      .map((t) => ({ ...t, deps: t.deps.filter((d) => !e.removed.includes(d)) })),
+  };
+  return withPlan(state, plan, analyse);
+}
+
+/** Applies one run event to the view state; unknown tasks are created on the fly rather than dropped. */
+export function applyEvent(state: RunViewState, event: RunEvent, options: ReducerOptions = {}): RunViewState {
+  const analyse = options.analyse ?? analysePlan;
+  // Events of another run than the one shown start over only on `run.started`; stray events are ignored.
+  if (event.type !== 'run.started' && state.run && state.run.runId !== event.runId) return state;
+  switch (event.type) {
+    case 'run.started': {
+      const fresh = emptyViewState();
+      return {
+        ...fresh,
+        planRevision: state.planRevision + 1,
+        run: { runId: event.runId, goal: event.goal, dir: event.dir, startedAt: event.ts, status: 'running' },
+      };
+    }
+    case 'plan.ready':
+      return withPlan(state, event.plan, analyse);
+    case 'plan.updated':
+      return onPlanUpdated(state, event, analyse);
+    case 'task.status': {
+      const next = withTask(state, event.taskId, (t) => ({ ...t, statusReason: event.reason }));
+      return { ...next, statuses: { ...next.statuses, [event.taskId]: event.status } };
+    }
+    case 'agent.started':
+      return withTask(state, event.taskId, (t) => ({
+        ...t,
+        agent: { role: event.role, agent: event.agent, model: event.model, attempt: event.attempt },
+      }));
+    case 'agent.text':
+      return withTask(state, event.taskId, (t) => {
+        const log = t.log + event.delta;
+        const over = log.length > CAPS.taskLog;
+        return { ...t, log: over ? log.slice(log.length - CAPS.taskLog) : log, logTruncated: t.logTruncated || over };
+      });
+    case 'agent.tool':
+      return withTask(state, event.taskId, (t) => ({
+        ...t,
+        tools: capTail(t.tools, { ts: event.ts, tool: event.tool, path: event.path, ok: event.ok, error: event.error }, CAPS.toolCalls),
+      }));
+    case 'file.staged':
+      return withTask(state, event.taskId, (t) => ({
+        ...t,
+        files: [...t.files.filter((f) => f.path !== event.path), { path: event.path, change: event.change, bytes: event.bytes }],
+      }));
+    case 'write.refused':
+      return withTask(state, event.taskId, (t) => ({ ...t, refused: [...t.refused, { path: event.path, reason: event.reason }] }));
+    case 'usage': {
+      const cost = event.cost ?? 0;
+      const byRole = { ...state.usage.byRole };
+      byRole[event.role] = addUsage(byRole[event.role] ?? { inputTokens: 0, outputTokens: 0, cost: 0 }, event.inputTokens, event.outputTokens, cost);
+      let next: RunViewState = { ...state, usage: { ...addUsage(state.usage, event.inputTokens, event.outputTokens, cost), byRole } };
+      if (event.taskId !== undefined) {
+        next = withTask(next, event.taskId, (t) => ({ ...t, usage: addUsage(t.usage, event.inputTokens, event.outputTokens, cost) }));
+      }
+      return next;
+    }
+    case 'task.verified':
+      return withTask(state, event.taskId, (t) => ({ ...t, verification: { outcome: event.outcome, findings: event.findings } }));
+    case 'decision':
+      return {
+        ...state,
+        decisions: capTail(state.decisions, {
+          ts: event.ts, taskId: event.taskId, point: event.point, options: event.options, choice: event.choice,
+          mode: event.mode, reason: event.reason,
+        }, CAPS.decisions),
+      };
+    case 'patch':
+      return withTask(state, event.taskId, (t) => ({ ...t, patch: { state: event.state, files: event.files, reason: event.reason } }));
+    case 'log':
+      return { ...state, logs: capTail(state.logs, { ts: event.ts, level: event.level, message: event.message, taskId: event.taskId }, CAPS.logs) };
+    case 'run.finished':
+      if (!state.run) return state;
+      return {
+        ...state,
+        run: { ...state.run, status: event.status, exitCode: event.exitCode, reason: event.reason, finishedAt: event.ts },
+      };
+  }
+}
+
+/** Folds a sequence of events into a state (used for snapshots of a run replayed from its journal). */
+export function applyEvents(state: RunViewState, events: Iterable<RunEvent>, options: ReducerOptions = {}): RunViewState {
+  let next = state;
+  for (const e of events) next = applyEvent(next, e, options);
+  return next;
+}

@@ -1,0 +1,144 @@
+/**
+ * The state both webviews draw: one snapshot the host posts on `ready`, kept current by {@link applyEvent}.
+ * Defined as a zod schema so the webview validates what it receives; the TypeScript types derive from it.
+ */
+import { z } from 'zod';
+import { PlanSchema } from '../core/plan/schema';
+import {
+  DecisionModeSchema, DecisionOptionSchema, FindingSchema, LIMITS, LogLevelSchema, PatchStateSchema, TaskStatusSchema,
+} from './runEventSchema';
+
+/** Caps on what the state keeps, so a long run cannot grow the view without bound. */
+export const CAPS = {
+  /** Characters of an agent's streamed text kept per task (the tail). */
+  taskLog: 64_000,
+  toolCalls: 300,
+  decisions: 300,
+  logs: 500,
+} as const;
+
+const str = z.string().max(LIMITS.text * 4);
+const id = z.string().min(1).max(LIMITS.id);
+const path = z.string().max(LIMITS.path);
+
+export const ToolCallViewSchema = z.object({
+  ts: z.number(),
+  tool: z.string().max(LIMITS.id),
+  path: path.optional(),
+  ok: z.boolean(),
+  error: str.optional(),
+});
+
+export const StagedFileViewSchema = z.object({
+  path,
+  change: z.enum(['created', 'modified', 'deleted']),
+  bytes: z.number(),
+});
+
+export const UsageTotalsSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cost: z.number(),
+});
+
+export const TaskDetailSchema = z.object({
+  statusReason: str.optional(),
+  agent: z.object({ role: str, agent: str, model: str, attempt: z.number() }).optional(),
+  /** The tail of the agent's streamed text, at most {@link CAPS.taskLog} characters. */
+  log: z.string().max(CAPS.taskLog),
+  logTruncated: z.boolean(),
+  tools: z.array(ToolCallViewSchema).max(CAPS.toolCalls),
+  files: z.array(StagedFileViewSchema).max(LIMITS.list),
+  refused: z.array(z.object({ path, reason: str })).max(LIMITS.list),
+  verification: z.object({
+    outcome: z.enum(['passed', 'failed', 'unverified']),
+    findings: z.array(FindingSchema).max(LIMITS.list),
+  }).optional(),
+  patch: z.object({ state: PatchStateSchema, files: z.array(path).max(LIMITS.list), reason: str.optional() }).optional(),
+  usage: UsageTotalsSchema,
+});
+
+export const DecisionViewSchema = z.object({
+  ts: z.number(),
+  taskId: id.optional(),
+  point: str,
+  options: z.array(DecisionOptionSchema).max(LIMITS.list),
+  choice: str,
+  mode: DecisionModeSchema,
+  reason: str,
+});
+
+export const LogLineSchema = z.object({ ts: z.number(), level: LogLevelSchema, message: str, taskId: id.optional() });
+
+export const PlanMetricsSchema = z.object({
+  tasks: z.number(),
+  edges: z.number(),
+  depth: z.number(),
+  parallelism: z.number(),
+  dependencyComplexity: z.number(),
+  criticalPath: z.array(id),
+});
+
+export const RunInfoSchema = z.object({
+  runId: id,
+  goal: str.optional(),
+  dir: path,
+  startedAt: z.number(),
+  finishedAt: z.number().optional(),
+  status: z.enum(['running', 'completed', 'failed', 'cancelled', 'budget']),
+  exitCode: z.number().optional(),
+  reason: str.optional(),
+});
+
+export const RunViewStateSchema = z.object({
+  version: z.literal(1),
+  run: RunInfoSchema.nullable(),
+  plan: PlanSchema.nullable(),
+  /** Bumped whenever the plan's shape changes: views relayout only when it moves. */
+  planRevision: z.number().int(),
+  statuses: z.record(id, TaskStatusSchema),
+  tasks: z.record(id, TaskDetailSchema),
+  metrics: PlanMetricsSchema.nullable(),
+  criticalPath: z.array(id),
+  usage: UsageTotalsSchema.extend({ byRole: z.record(z.string().max(LIMITS.id * 2), UsageTotalsSchema) }),
+  decisions: z.array(DecisionViewSchema).max(CAPS.decisions),
+  logs: z.array(LogLineSchema).max(CAPS.logs),
+});
+
+export type RunViewState = z.output<typeof RunViewStateSchema>;
+export type TaskDetail = z.output<typeof TaskDetailSchema>;
+export type ToolCallView = z.output<typeof ToolCallViewSchema>;
+export type DecisionView = z.output<typeof DecisionViewSchema>;
+export type LogLine = z.output<typeof LogLineSchema>;
+export type PlanMetrics = z.output<typeof PlanMetricsSchema>;
+export type RunInfo = z.output<typeof RunInfoSchema>;
+export type UsageTotals = z.output<typeof UsageTotalsSchema>;
+
+/** The state before any run: the views show their empty state. */
+export function emptyViewState(): RunViewState {
+  return {
+    version: 1,
+    run: null,
+    plan: null,
+    planRevision: 0,
+    statuses: {},
+    tasks: {},
+    metrics: null,
+    criticalPath: [],
+    usage: { inputTokens: 0, outputTokens: 0, cost: 0, byRole: {} },
+    decisions: [],
+    logs: [],
+  };
+}
+
+/** A task's details before anything happened to it. */
+export function emptyTaskDetail(): TaskDetail {
+  return {
+    log: '',
+    logTruncated: false,
+    tools: [],
+    files: [],
+    refused: [],
+    usage: { inputTokens: 0, outputTokens: 0, cost: 0 },
+  };
+}

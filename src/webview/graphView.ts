@@ -1,0 +1,319 @@
+/**
+ * The plan graph: dagre layout, an SVG layer of edges and HTML nodes over it. Updates are incremental:
+ * every task keeps its DOM node for the view's lifetime, a status change only touches its classes and
+ * text, and the layout is recomputed only when the plan's shape changes.
+ */
+import type { Plan } from '../core/plan/schema';
+import type { TaskStatus } from '../core/run/events';
+import type { RunViewState } from '../protocol/viewState';
+import { h, s, setText } from './dom';
+import { COMPACT_LAYOUT, layoutPlan, PANEL_LAYOUT, type GraphLayout, type LayoutEdge, type Point } from './layout';
+import { PanZoom } from './panZoom';
+import { STATUS_LOOK, statusClass, statusIconClass } from './status';
+
+export interface GraphViewOptions {
+  /** The sidebar's small graph: icon-only nodes, no zoom controls. */
+  compact?: boolean;
+  /** A node was chosen (click, Enter or Space). */
+  onSelect: (taskId: string) => void;
+}
+
+interface NodeParts {
+  root: HTMLDivElement;
+  icon: HTMLSpanElement;
+  title: HTMLSpanElement;
+  meta: HTMLSpanElement;
+}
+
+/** A structural signature of a plan: ids and deps; nothing else moves nodes (titles are repainted in place). */
+export function planShape(plan: Plan | null): string {
+  if (!plan) return '';
+  return JSON.stringify([...plan.tasks].map((t) => [t.id, [...t.deps].sort()]).sort());
+}
+
+function edgePath(points: readonly Point[]): string {
+  if (points.length === 0) return '';
+  const f = (n: number): string => n.toFixed(1);
+  let d = `M${f(points[0].x)},${f(points[0].y)}`;
+  // Quadratic curves through the midpoints smooth dagre's polyline without leaving its route.
+  for (let i = 1; i < points.length - 1; i++) {
+    const mx = (points[i].x + points[i + 1].x) / 2;
+    const my = (points[i].y + points[i + 1].y) / 2;
+    d += ` Q${f(points[i].x)},${f(points[i].y)} ${f(mx)},${f(my)}`;
+  }
+  const last = points[points.length - 1];
+  return `${d} L${f(last.x)},${f(last.y)}`;
+}
+
+export class GraphView {
+  readonly element: HTMLDivElement;
+  private readonly doc: Document;
+  private readonly viewport: HTMLDivElement;
+  private readonly edgesLayer: SVGSVGElement;
+  private readonly edgeGroup: SVGGElement;
+  private readonly nodesLayer: HTMLDivElement;
+  readonly panZoom: PanZoom;
+  private readonly nodes = new Map<string, NodeParts>();
+  private readonly edges = new Map<string, SVGPathElement>();
+  private layout: GraphLayout | undefined;
+  private shape = '';
+  private plan: Plan | null = null;
+  private selected: string | null = null;
+  private focused: string | null = null;
+  private fitPending = true;
+
+  constructor(container: HTMLElement, private readonly options: GraphViewOptions) {
+    this.doc = container.ownerDocument;
+    const doc = this.doc;
+    this.element = h(doc, 'div', `graph${options.compact ? ' compact' : ''}`);
+    this.viewport = h(doc, 'div', 'graph-viewport');
+    this.edgesLayer = s(doc, 'svg', { class: 'graph-edges', 'aria-hidden': 'true' });
+    const defs = s(doc, 'defs');
+    for (const kind of ['normal', 'critical']) {
+      const marker = s(doc, 'marker', {
+        id: `arrow-${kind}${options.compact ? '-c' : ''}`, viewBox: '0 0 10 10', refX: 9, refY: 5,
+        markerWidth: options.compact ? 4 : 7, markerHeight: options.compact ? 4 : 7, orient: 'auto-start-reverse',
+      });
+      marker.appendChild(s(doc, 'path', { d: 'M0,0 L10,5 L0,10 z', class: `arrow arrow-${kind}` }));
+      defs.appendChild(marker);
+    }
+    this.edgesLayer.appendChild(defs);
+    this.edgeGroup = s(doc, 'g');
+    this.edgesLayer.appendChild(this.edgeGroup);
+    this.nodesLayer = h(doc, 'div', 'graph-nodes', { role: 'group', 'aria-label': 'Plan graph' });
+    this.viewport.append(this.edgesLayer, this.nodesLayer);
+    this.element.appendChild(this.viewport);
+    container.appendChild(this.element);
+    this.panZoom = new PanZoom(this.element, this.viewport);
+    this.nodesLayer.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /** The DOM node of a task (for tests and for revealing). */
+  nodeElement(taskId: string): HTMLDivElement | undefined {
+    return this.nodes.get(taskId)?.root;
+  }
+
+  /** The current layout, if a plan is shown. */
+  currentLayout(): GraphLayout | undefined {
+    return this.layout;
+  }
+
+  /** Brings the view up to date with the state, touching only what changed. */
+  update(state: RunViewState): void {
+    const shape = planShape(state.plan);
+    if (shape !== this.shape) {
+      this.shape = shape;
+      this.plan = state.plan;
+      this.relayout();
+    } else {
+      this.plan = state.plan;
+    }
+    const critical = new Set(state.criticalPath);
+    const criticalEdges = new Set<string>();
+    for (let i = 1; i < state.criticalPath.length; i++) criticalEdges.add(`${state.criticalPath[i - 1]}->${state.criticalPath[i]}`);
+    for (const task of state.plan?.tasks ?? []) {
+      const parts = this.nodes.get(task.id);
+      if (!parts) continue;
+      const status: TaskStatus = state.statuses[task.id] ?? 'pending';
+      this.paintNode(parts, task.id, task.title, task.role, status, critical.has(task.id), state.tasks[task.id]?.agent?.attempt);
+    }
+    for (const [key, path] of this.edges) path.classList.toggle('critical', criticalEdges.has(key));
+    for (const [key, path] of this.edges) {
+      path.setAttribute('marker-end', `url(#arrow-${criticalEdges.has(key) ? 'critical' : 'normal'}${this.options.compact ? '-c' : ''})`);
+    }
+    if (this.fitPending && this.layout) {
+      this.fitPending = false;
+      this.panZoom.fit();
+    }
+  }
+
+  /** Marks a task as selected (or none); `focus` moves keyboard focus to it too. */
+  select(taskId: string | null, focus = false): void {
+    if (this.selected) this.nodes.get(this.selected)?.root.classList.remove('selected');
+    if (this.selected) this.nodes.get(this.selected)?.root.setAttribute('aria-pressed', 'false');
+    this.selected = taskId && this.nodes.has(taskId) ? taskId : null;
+    if (this.selected) {
+      const root = this.nodes.get(this.selected)?.root;
+      root?.classList.add('selected');
+      root?.setAttribute('aria-pressed', 'true');
+      this.setFocusable(this.selected);
+      if (focus) root?.focus();
+      this.revealTask(this.selected);
+    }
+  }
+
+  /** Re-fits the graph at the next update (after the frame got its size). */
+  fitSoon(): void {
+    this.fitPending = true;
+  }
+
+  private revealTask(taskId: string): void {
+    const n = this.layout?.nodes.get(taskId);
+    if (n) this.panZoom.reveal(n);
+  }
+
+  private relayout(): void {
+    const plan = this.plan;
+    const keep = new Set(plan?.tasks.map((t) => t.id) ?? []);
+    for (const [id, parts] of this.nodes) {
+      if (!keep.has(id)) {
+        parts.root.remove();
+        this.nodes.delete(id);
+      }
+    }
+    if (!plan || plan.tasks.length === 0) {
+      this.layout = undefined;
+      for (const p of this.edges.values()) p.remove();
+      this.edges.clear();
+      this.element.classList.add('empty');
+      return;
+    }
+    this.element.classList.remove('empty');
+    const layout = layoutPlan(plan, this.options.compact ? COMPACT_LAYOUT : PANEL_LAYOUT);
+    this.layout = layout;
+    this.edgesLayer.setAttribute('width', String(layout.width));
+    this.edgesLayer.setAttribute('height', String(layout.height));
+    this.edgesLayer.setAttribute('viewBox', `0 0 ${layout.width} ${layout.height}`);
+    this.viewport.style.width = `${layout.width}px`;
+    this.viewport.style.height = `${layout.height}px`;
+    this.panZoom.setContentSize(layout.width, layout.height);
+    for (const t of plan.tasks) {
+      let parts = this.nodes.get(t.id);
+      if (!parts) {
+        parts = this.createNode(t.id);
+        this.nodes.set(t.id, parts);
+        this.nodesLayer.appendChild(parts.root);
+      }
+      const box = layout.nodes.get(t.id);
+      if (box) {
+        parts.root.style.left = `${box.x}px`;
+        parts.root.style.top = `${box.y}px`;
+        parts.root.style.width = `${box.width}px`;
+        parts.root.style.height = `${box.height}px`;
+      }
+    }
+    this.drawEdges(layout.edges);
+    if (!this.focused || !this.nodes.has(this.focused)) this.setFocusable(this.firstTask());
+    if (this.selected && !this.nodes.has(this.selected)) this.selected = null;
+    this.fitPending = true;
+  }
+
+  private drawEdges(edges: readonly LayoutEdge[]): void {
+    const seen = new Set<string>();
+    for (const e of edges) {
+      const key = `${e.from}->${e.to}`;
+      seen.add(key);
+      let path = this.edges.get(key);
+      if (!path) {
+        path = s(this.doc, 'path', { class: 'edge', 'data-from': e.from, 'data-to': e.to });
+        this.edges.set(key, path);
+        this.edgeGroup.appendChild(path);
+      }
+      path.setAttribute('d', edgePath(e.points));
+    }
+    for (const [key, path] of this.edges) {
+      if (!seen.has(key)) {
+        path.remove();
+        this.edges.delete(key);
+      }
+    }
+  }
+
+  private createNode(taskId: string): NodeParts {
+    const doc = this.doc;
+    const iconEl = h(doc, 'span', statusIconClass('pending'), { 'aria-hidden': 'true' });
+    const title = h(doc, 'span', 'node-title');
+    const meta = h(doc, 'span', 'node-meta');
+    const root = h(doc, 'div', 'node status-pending', { tabindex: -1, role: 'button', 'aria-pressed': 'false', 'data-task-id': taskId },
+      iconEl, h(doc, 'span', 'node-text', undefined, title, meta));
+    root.addEventListener('click', () => {
+      this.setFocusable(taskId);
+      this.options.onSelect(taskId);
+    });
+    root.addEventListener('focus', () => this.setFocusable(taskId));
+    return { root, icon: iconEl, title, meta };
+  }
+
+  private paintNode(parts: NodeParts, id: string, title: string, role: string, status: TaskStatus, critical: boolean, attempt: number | undefined): void {
+    const root = parts.root;
+    const wanted = statusClass(status);
+    if (!root.classList.contains(wanted)) {
+      for (const c of [...root.classList]) if (c.startsWith('status-')) root.classList.remove(c);
+      root.classList.add(wanted);
+      parts.icon.className = statusIconClass(status);
+    }
+    root.classList.toggle('critical', critical);
+    const label = STATUS_LOOK[status].label;
+    setText(parts.title, title);
+    const retry = attempt !== undefined && attempt > 1 ? ` · try ${attempt}` : '';
+    setText(parts.meta, `${id} · ${role}${retry}`);
+    const aria = `${title}, ${label}${critical ? ', on the critical path' : ''}`;
+    if (root.getAttribute('aria-label') !== aria) root.setAttribute('aria-label', aria);
+    const tip = `${title} (${id}): ${label}`;
+    if (root.getAttribute('title') !== tip) root.setAttribute('title', tip);
+  }
+
+  private firstTask(): string | null {
+    if (!this.layout) return null;
+    const sorted = [...this.layout.nodes.values()].sort((a, b) => a.rank - b.rank || a.x - b.x);
+    return sorted[0]?.id ?? null;
+  }
+
+  /** Roving tabindex: exactly one node is in the tab order. */
+  private setFocusable(taskId: string | null): void {
+    if (this.focused === taskId) return;
+    if (this.focused) this.nodes.get(this.focused)?.root.setAttribute('tabindex', '-1');
+    this.focused = taskId;
+    if (taskId) this.nodes.get(taskId)?.root.setAttribute('tabindex', '0');
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const current = (e.target as Element | null)?.closest?.('.node')?.getAttribute('data-task-id') ?? this.focused;
+    if (!current) return;
+    let next: string | null = null;
+    switch (e.key) {
+      case 'ArrowDown': next = this.neighbour(current, 'next'); break;
+      case 'ArrowUp': next = this.neighbour(current, 'prev'); break;
+      case 'ArrowRight': next = this.sibling(current, 1); break;
+      case 'ArrowLeft': next = this.sibling(current, -1); break;
+      case 'Home': next = this.firstTask(); break;
+      case 'Enter':
+      case ' ':
+        e.preventDefault();
+        this.options.onSelect(current);
+        return;
+      default: return;
+    }
+    e.preventDefault();
+    if (next) {
+      this.setFocusable(next);
+      this.nodes.get(next)?.root.focus();
+      this.revealTask(next);
+    }
+  }
+
+  /** Along an edge: the first dependant (down) or dependency (up), nearest in position, else the next layer. */
+  private neighbour(taskId: string, dir: 'next' | 'prev'): string | null {
+    const layout = this.layout;
+    const me = layout?.nodes.get(taskId);
+    if (!layout || !me) return null;
+    const linked = layout.edges
+      .filter((e) => (dir === 'next' ? e.from === taskId : e.to === taskId))
+      .map((e) => layout.nodes.get(dir === 'next' ? e.to : e.from))
+      .filter((n): n is NonNullable<typeof n> => n !== undefined);
+    const pool = linked.length > 0 ? linked
+      : [...layout.nodes.values()].filter((n) => n.rank === me.rank + (dir === 'next' ? 1 : -1));
+    pool.sort((a, b) => Math.abs(a.x - me.x) - Math.abs(b.x - me.x) || a.x - b.x);
+    return pool[0]?.id ?? null;
+  }
+
+  /** The next node in the same layer, left or right. */
+  private sibling(taskId: string, step: 1 | -1): string | null {
+    const layout = this.layout;
+    const me = layout?.nodes.get(taskId);
+    if (!layout || !me) return null;
+    const row = [...layout.nodes.values()].filter((n) => n.rank === me.rank).sort((a, b) => a.x - b.x);
+    const i = row.findIndex((n) => n.id === taskId);
+    return row[i + step]?.id ?? null;
+  }
+}

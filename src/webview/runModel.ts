@@ -1,0 +1,28 @@
+/** The webview's copy of the run: applies host messages through the shared reducer. */
+import type { HostMessage } from '../protocol/messages';
+import { applyEvent } from '../protocol/reducer';
+import { emptyViewState, type RunViewState } from '../protocol/viewState';
+
+export class RunModel {
+  state: RunViewState = emptyViewState();
+  /** Set by a snapshot or `focusTask`; the app consumes it. */
+  requestedSelection: string | null | undefined;
+
+  /** Applies a message; returns true when the state changed. */
+  apply(message: HostMessage): boolean {
+    switch (message.type) {
+      case 'snapshot':
+        this.state = message.state;
+        if (message.selectedTaskId) this.requestedSelection = message.selectedTaskId;
+        return true;
+      case 'events': {
+        const before = this.state;
+        for (const e of message.events) this.state = applyEvent(this.state, e);
+        return this.state !== before;
+      }
+      case 'focusTask':
+        this.requestedSelection = message.taskId;
+        return true;
+    }
+  }
+}

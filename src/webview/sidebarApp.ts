@@ -1,0 +1,128 @@
+/**
+ * The sidebar view `agensflow.run`: the current run at a glance (progress, tasks by status, tokens, cost,
+ * elapsed time), a compact graph, and the main actions; an empty state explains how to start.
+ */
+import type { TaskStatus } from '../core/run/events';
+import type { HostMessage } from '../protocol/messages';
+import type { RunViewState } from '../protocol/viewState';
+import type { Channel } from './channel';
+import { button, h, replaceChildren, setText } from './dom';
+import { formatCost, formatElapsed, formatTokens } from './format';
+import { GraphView } from './graphView';
+import { RunModel } from './runModel';
+import { isSettled, STATUS_LOOK, STATUS_ORDER, statusIconClass } from './status';
+
+export class SidebarApp {
+  readonly model = new RunModel();
+  private readonly doc: Document;
+  private readonly empty: HTMLElement;
+  private readonly runBox: HTMLElement;
+  private readonly goal: HTMLElement;
+  private readonly runStatus: HTMLElement;
+  private readonly elapsed: HTMLElement;
+  private readonly bar: HTMLProgressElement;
+  private readonly progressText: HTMLElement;
+  private readonly counts: HTMLElement;
+  private readonly usage: HTMLElement;
+  private readonly taskList: HTMLElement;
+  private readonly graph: GraphView;
+  private readonly cancel: HTMLButtonElement;
+  private readonly acceptAll: HTMLButtonElement;
+  private readonly review: HTMLButtonElement;
+  private lastStatuses: RunViewState['statuses'] | undefined;
+  private lastPlan: RunViewState['plan'] | undefined;
+
+  constructor(root: HTMLElement, private readonly channel: Pick<Channel, 'post'>) {
+    const doc = root.ownerDocument;
+    this.doc = doc;
+    this.empty = h(doc, 'section', 'empty-state', undefined,
+      h(doc, 'span', 'codicon codicon-type-hierarchy empty-icon', { 'aria-hidden': 'true' }),
+      h(doc, 'p', undefined, undefined, 'No run yet. Describe a task (for example "a gobang game in Python with a GUI") and AgensFlow plans it as a graph of subtasks, runs agents in parallel and checks their work with real tools.'),
+      button(doc, 'add', 'New Task', () => channel.post({ type: 'newTask' }), 'af-button primary wide'),
+      h(doc, 'p', 'muted', undefined, 'Or run a saved plan: AgensFlow: Run Plan File in the Command Palette. Set a model first with AgensFlow: Select Model.'));
+    this.goal = h(doc, 'h2', 'run-goal');
+    this.runStatus = h(doc, 'span', 'badge');
+    this.elapsed = h(doc, 'span', 'muted');
+    this.bar = h(doc, 'progress', 'run-progress', { max: 1, value: 0, 'aria-label': 'Tasks settled' });
+    this.progressText = h(doc, 'span', 'muted');
+    this.counts = h(doc, 'ul', 'status-counts', { 'aria-label': 'Tasks by status' });
+    this.usage = h(doc, 'p', 'usage muted');
+    this.cancel = button(doc, 'debug-stop', 'Cancel', () => channel.post({ type: 'cancelRun' }), 'af-button secondary');
+    this.review = button(doc, 'diff', 'Review Changes', () => channel.post({ type: 'reviewChanges' }), 'af-button secondary');
+    this.acceptAll = button(doc, 'check-all', 'Accept All Verified', () => channel.post({ type: 'acceptAllVerified' }), 'af-button primary');
+    const graphFrame = h(doc, 'div', 'compact-graph', { 'aria-label': 'Plan overview' });
+    this.taskList = h(doc, 'ul', 'task-list', { 'aria-label': 'Tasks' });
+    this.runBox = h(doc, 'section', 'run', undefined,
+      h(doc, 'div', 'run-head', undefined, this.goal, h(doc, 'div', 'run-meta', undefined, this.runStatus, this.elapsed)),
+      h(doc, 'div', 'run-progress-row', undefined, this.bar, this.progressText),
+      this.counts, this.usage,
+      h(doc, 'div', 'actions', undefined,
+        button(doc, 'add', 'New Task', () => channel.post({ type: 'newTask' }), 'af-button primary'),
+        button(doc, 'type-hierarchy', 'Show Graph', () => channel.post({ type: 'showGraph' }), 'af-button secondary'),
+        this.cancel, this.review, this.acceptAll),
+      graphFrame, this.taskList);
+    replaceChildren(root, this.empty, this.runBox);
+    this.graph = new GraphView(graphFrame, { compact: true, onSelect: (id) => channel.post({ type: 'showGraph', taskId: id }) });
+    this.render();
+  }
+
+  receive(message: HostMessage): void {
+    if (this.model.apply(message)) this.render();
+  }
+
+  /** Refreshes the elapsed time (called by a timer while a run is going). */
+  tick(now = Date.now()): void {
+    const run = this.model.state.run;
+    if (run) setText(this.elapsed, formatElapsed((run.finishedAt ?? now) - run.startedAt));
+  }
+
+  render(): void {
+    const state = this.model.state;
+    const run = state.run;
+    this.empty.hidden = run !== null || state.plan !== null;
+    this.runBox.hidden = !this.empty.hidden;
+    if (this.runBox.hidden) return;
+    setText(this.goal, run?.goal ?? 'Current run');
+    const status = run?.status ?? 'planning';
+    setText(this.runStatus, status);
+    this.runStatus.className = `badge run-${status}`;
+    this.tick();
+    const tasks = state.plan?.tasks ?? [];
+    const settled = tasks.filter((t) => isSettled(state.statuses[t.id] ?? 'pending')).length;
+    this.bar.max = Math.max(1, tasks.length);
+    this.bar.value = settled;
+    setText(this.progressText, tasks.length ? `${settled}/${tasks.length} tasks settled` : 'planning…');
+    const u = state.usage;
+    setText(this.usage, `${formatTokens(u.inputTokens)} in · ${formatTokens(u.outputTokens)} out tokens · ${formatCost(u.cost)}`);
+    this.cancel.disabled = run?.status !== 'running';
+    const anyPatch = tasks.some((t) => (state.tasks[t.id]?.files.length ?? 0) > 0);
+    this.review.disabled = !anyPatch;
+    this.acceptAll.disabled = !tasks.some((t) => state.statuses[t.id] === 'passed' && state.tasks[t.id]?.patch?.state !== 'applied' && (state.tasks[t.id]?.files.length ?? 0) > 0);
+    this.graph.update(state);
+    if (this.lastStatuses !== state.statuses || this.lastPlan !== state.plan) this.renderTasks(state);
+    this.lastStatuses = state.statuses;
+    this.lastPlan = state.plan;
+  }
+
+  private renderTasks(state: RunViewState): void {
+    const doc = this.doc;
+    const byStatus = new Map<TaskStatus, string[]>();
+    for (const t of state.plan?.tasks ?? []) {
+      const st = state.statuses[t.id] ?? 'pending';
+      byStatus.set(st, [...(byStatus.get(st) ?? []), t.id]);
+    }
+    replaceChildren(this.counts, ...STATUS_ORDER.filter((st) => byStatus.has(st)).map((st) =>
+      h(doc, 'li', `count status-${st}`, { title: STATUS_LOOK[st].label },
+        h(doc, 'span', statusIconClass(st), { 'aria-hidden': 'true' }), ` ${byStatus.get(st)?.length ?? 0} ${STATUS_LOOK[st].label.toLowerCase()}`)));
+    const titles = new Map((state.plan?.tasks ?? []).map((t) => [t.id, t.title]));
+    const items = STATUS_ORDER.flatMap((st) => (byStatus.get(st) ?? []).map((id) => {
+      const b = h(doc, 'button', `task-row status-${st}`, { type: 'button', title: `${titles.get(id) ?? id}: ${STATUS_LOOK[st].label}` },
+        h(doc, 'span', statusIconClass(st), { 'aria-hidden': 'true' }),
+        h(doc, 'span', 'task-title', undefined, titles.get(id) ?? id),
+        h(doc, 'span', 'task-status muted', undefined, STATUS_LOOK[st].label));
+      b.addEventListener('click', () => this.channel.post({ type: 'showGraph', taskId: id }));
+      return h(doc, 'li', undefined, undefined, b);
+    }));
+    replaceChildren(this.taskList, ...items);
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The details pane of the graph panel: the selected task (objective, role, model, acceptance criteria,
+ * streamed log, tool calls, files with diff links, findings, decisions with every option's figures,
+ * Accept/Reject), or the run overview when no task is selected. Every string from the run is set as
+ * text; sections are rebuilt only when their slice of the state changed, and the log grows by appending.
+ */
+import type { Task } from '../core/plan/schema';
+import type { WebviewCommand } from '../protocol/messages';
+import type { DecisionView, RunViewState, TaskDetail } from '../protocol/viewState';
+import { button, h, replaceChildren, setText, type Child } from './dom';
+import { formatCost, formatFigure, formatTokens, stripAnsi } from './format';
+import { STATUS_LOOK, statusIconClass } from './status';
+
+type Post = (command: WebviewCommand) => void;
+
+/** Keys of an option shown as columns, in first-seen order, `id` first. */
+function optionColumns(d: DecisionView): string[] {
+  const cols = new Set<string>(['id']);
+  for (const o of d.options) for (const k of Object.keys(o)) cols.add(k);
+  return [...cols].slice(0, 12);
+}
+
+function section(doc: Document, title: string, ...children: Child[]): HTMLElement {
+  return h(doc, 'section', 'details-section', undefined, h(doc, 'h3', undefined, undefined, title), ...children);
+}
+
+/** A decision with its reason and a table of the options it weighed. */
+export function renderDecision(doc: Document, d: DecisionView): HTMLElement {
+  const cols = optionColumns(d);
+  const table = h(doc, 'table', 'decision-options', undefined,
+    h(doc, 'thead', undefined, undefined, h(doc, 'tr', undefined, undefined, ...cols.map((c) => h(doc, 'th', undefined, { scope: 'col' }, c)))),
+    h(doc, 'tbody', undefined, undefined, ...d.options.map((o) => h(doc, 'tr', o.id === d.choice ? 'chosen' : undefined,
+      o.id === d.choice ? { 'aria-label': `${o.id} (chosen)` } : undefined,
+      ...cols.map((c) => h(doc, 'td', undefined, undefined, formatFigure(o[c])))))));
+  return h(doc, 'div', 'decision', undefined,
+    h(doc, 'div', 'decision-head', undefined,
+      h(doc, 'span', 'decision-point', undefined, d.point), ' → ',
+      h(doc, 'strong', 'decision-choice', undefined, d.choice),
+      h(doc, 'span', `badge mode-${d.mode}`, undefined, d.mode)),
+    h(doc, 'p', 'decision-reason', undefined, d.reason),
+    d.options.length > 0 ? table : null);
+}
+
+export class TaskDetails {
+  readonly element: HTMLElement;
+  private readonly doc: Document;
+  private taskId: string | null = null;
+  private last: { task?: Task; detail?: TaskDetail; status?: string; decisions?: DecisionView[]; state?: RunViewState } = {};
+  private readonly header: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly logSection: HTMLElement;
+  private readonly logPre: HTMLPreElement;
+  private readonly logNote: HTMLElement;
+  private shownLog = '';
+
+  constructor(container: HTMLElement, private readonly post: Post) {
+    this.doc = container.ownerDocument;
+    const doc = this.doc;
+    this.header = h(doc, 'header', 'details-header');
+    this.body = h(doc, 'div', 'details-body');
+    this.logPre = h(doc, 'pre', 'agent-log', { tabindex: 0, 'aria-label': 'Agent log' });
+    this.logNote = h(doc, 'p', 'muted');
+    this.logSection = section(doc, 'Agent log', this.logNote, this.logPre);
+    this.element = h(doc, 'aside', 'details', { 'aria-live': 'off' }, this.header, this.body, this.logSection);
+    container.appendChild(this.element);
+  }
+
+  /** Shows a task (or the run overview for `null`) as of `state`. */
+  update(state: RunViewState, taskId: string | null): void {
+    const task = taskId ? state.plan?.tasks.find((t) => t.id === taskId) : undefined;
+    if (!task) {
+      this.showRun(state);
+      return;
+    }
+    const detail = state.tasks[task.id];
+    const status = state.statuses[task.id] ?? 'pending';
+    const decisions = state.decisions.filter((d) => d.taskId === task.id);
+    const changedTask = this.taskId !== task.id;
+    if (changedTask || this.last.task !== task || this.last.detail !== detail || this.last.status !== status
+      || this.last.decisions?.length !== decisions.length) {
+      this.renderTask(task, detail, status, decisions, state.criticalPath.includes(task.id));
+    }
+    this.taskId = task.id;
+    this.last = { task, detail, status, decisions };
+    this.updateLog(detail?.log ?? '', detail?.logTruncated ?? false, changedTask);
+  }
+
+  private renderTask(task: Task, detail: TaskDetail | undefined, status: keyof typeof STATUS_LOOK, decisions: DecisionView[], critical: boolean): void {
+    const doc = this.doc;
+    const look = STATUS_LOOK[status];
+    const patchState = detail?.patch?.state;
+    const decided = patchState === 'applied' || patchState === 'rejected';
+    const reviewable = !decided && (patchState === 'proposed' || ((status === 'passed' || status === 'unverified' || status === 'failed') && (detail?.files.length ?? 0) > 0));
+    const accept = button(doc, 'check', 'Accept', () => this.post({ type: 'acceptTask', taskId: task.id }), 'af-button primary');
+    const reject = button(doc, 'close', 'Reject', () => this.post({ type: 'rejectTask', taskId: task.id }), 'af-button secondary');
+    accept.disabled = !reviewable;
+    reject.disabled = !reviewable;
+    replaceChildren(this.header,
+      h(doc, 'div', `details-title status-${status}`, undefined,
+        h(doc, 'span', statusIconClass(status), { 'aria-hidden': 'true' }),
+        h(doc, 'h2', undefined, undefined, task.title)),
+      h(doc, 'div', 'details-sub', undefined,
+        h(doc, 'span', `badge status-badge status-${status}`, undefined, look.label),
+        critical ? h(doc, 'span', 'badge critical-badge', undefined, 'critical path') : null,
+        patchState ? h(doc, 'span', `badge patch-${patchState}`, undefined, `patch ${patchState}`) : null,
+        h(doc, 'code', 'muted', undefined, task.id)),
+      detail?.statusReason ? h(doc, 'p', 'status-reason', undefined, detail.statusReason) : null,
+      h(doc, 'div', 'details-actions', undefined, accept, reject));
+
+    const agent = detail?.agent;
+    const facts = h(doc, 'dl', 'facts', undefined,
+      h(doc, 'dt', undefined, undefined, 'Role'), h(doc, 'dd', undefined, undefined, task.role),
+      h(doc, 'dt', undefined, undefined, 'Model'), h(doc, 'dd', undefined, undefined, agent ? `${agent.model} (${agent.agent}, attempt ${agent.attempt})` : '—'),
+      h(doc, 'dt', undefined, undefined, 'Depends on'), h(doc, 'dd', undefined, undefined, task.deps.length ? task.deps.join(', ') : 'nothing'),
+      h(doc, 'dt', undefined, undefined, 'Tokens'), h(doc, 'dd', undefined, undefined,
+        detail ? `${formatTokens(detail.usage.inputTokens)} in · ${formatTokens(detail.usage.outputTokens)} out · ${formatCost(detail.usage.cost)}` : '—'));
+
+    const staged = new Map((detail?.files ?? []).map((f) => [f.path, f]));
+    const paths = [...new Set([...task.files, ...staged.keys()])];
+    const files = paths.length === 0 ? h(doc, 'p', 'muted', undefined, 'This task owns no files.') : h(doc, 'ul', 'file-list', undefined,
+      ...paths.map((p) => {
+        const f = staged.get(p);
+        const label = h(doc, 'span', 'file-path', undefined, p);
+        const item = f
+          ? h(doc, 'button', 'link file-link', { type: 'button', title: `Open the diff of ${p}` }, label)
+          : h(doc, 'span', 'file-planned', undefined, label);
+        if (f) item.addEventListener('click', () => this.post({ type: 'openDiff', taskId: task.id, path: p }));
+        return h(doc, 'li', undefined, undefined, item,
+          h(doc, 'span', 'muted', undefined, f ? ` ${f.change}, ${f.bytes} bytes` : ' not written yet'));
+      }));
+    const refused = detail && detail.refused.length > 0
+      ? h(doc, 'ul', 'refused-list', undefined, ...detail.refused.map((r) => h(doc, 'li', undefined, undefined,
+        h(doc, 'span', 'file-path', undefined, r.path), ` refused: ${r.reason}`)))
+      : null;
+
+    const findings = detail?.verification
+      ? h(doc, 'div', undefined, undefined,
+        h(doc, 'p', `verdict verdict-${detail.verification.outcome}`, undefined, `Verification: ${detail.verification.outcome}`),
+        detail.verification.findings.length === 0 ? h(doc, 'p', 'muted', undefined, 'No findings.') : h(doc, 'ul', 'findings', undefined,
+          ...detail.verification.findings.map((f) => h(doc, 'li', undefined, undefined,
+            f.file ? h(doc, 'span', 'file-path', undefined, f.line !== undefined ? `${f.file}:${f.line}` : f.file) : null,
+            f.file ? ' ' : null, stripAnsi(f.message), f.tool ? h(doc, 'span', 'badge', undefined, f.tool) : null))))
+      : h(doc, 'p', 'muted', undefined, 'Not verified yet.');
+
+    const tools = detail && detail.tools.length > 0
+      ? h(doc, 'ol', 'tool-calls', undefined, ...detail.tools.slice(-50).map((t) => h(doc, 'li', t.ok ? 'ok' : 'failed', undefined,
+        h(doc, 'span', `codicon codicon-${t.ok ? 'check' : 'error'}`, { 'aria-hidden': 'true' }),
+        h(doc, 'code', undefined, undefined, t.tool), t.path ? ` ${t.path}` : '', t.error ? h(doc, 'span', 'tool-error', undefined, ` ${t.error}`) : null)))
+      : h(doc, 'p', 'muted', undefined, 'No tool calls yet.');
+
+    replaceChildren(this.body,
+      section(doc, 'Objective', h(doc, 'p', 'objective', undefined, task.objective)),
+      facts,
+      section(doc, 'Acceptance criteria', task.acceptance.length === 0 ? h(doc, 'p', 'muted', undefined, 'None given.')
+        : h(doc, 'ul', undefined, undefined, ...task.acceptance.map((a) => h(doc, 'li', undefined, undefined, a)))),
+      section(doc, 'Files', files, refused),
+      section(doc, 'Verification', findings),
+      section(doc, 'Decisions', decisions.length === 0 ? h(doc, 'p', 'muted', undefined, 'No decisions recorded for this task.')
+        : h(doc, 'div', undefined, undefined, ...decisions.map((d) => renderDecision(doc, d)))),
+      section(doc, 'Tool calls', tools));
+    this.logSection.hidden = false;
+  }
+
+  private updateLog(raw: string, truncated: boolean, reset: boolean): void {
+    const log = stripAnsi(raw);
+    setText(this.logNote, truncated ? 'Earlier output was trimmed.' : log ? '' : 'No output yet.');
+    const atBottom = this.logPre.scrollTop + this.logPre.clientHeight >= this.logPre.scrollHeight - 4;
+    if (!reset && log.startsWith(this.shownLog) && this.logPre.firstChild) {
+      const delta = log.slice(this.shownLog.length);
+      if (delta) this.logPre.appendChild(this.doc.createTextNode(delta));
+    } else {
+      this.logPre.textContent = log;
+    }
+    this.shownLog = log;
+    if (atBottom) this.logPre.scrollTop = this.logPre.scrollHeight;
+  }
+
+  private showRun(state: RunViewState): void {
+    if (this.taskId === null && this.last.state === state) return;
+    this.taskId = null;
+    this.last = { state };
+    this.shownLog = '';
+    const doc = this.doc;
+    const m = state.metrics;
+    replaceChildren(this.header,
+      h(doc, 'div', 'details-title', undefined, h(doc, 'h2', undefined, undefined, state.run?.goal ?? 'Run')),
+      h(doc, 'p', 'muted', undefined, 'Select a task in the graph to see its work, files, checks and decisions.'));
+    const planDecisions = state.decisions.filter((d) => d.taskId === undefined);
+    const logs = state.logs.slice(-100);
+    replaceChildren(this.body,
+      m ? section(doc, 'Plan', h(doc, 'dl', 'facts', undefined,
+        h(doc, 'dt', undefined, undefined, 'Tasks'), h(doc, 'dd', undefined, undefined, `${m.tasks} (${m.edges} dependencies)`),
+        h(doc, 'dt', undefined, undefined, 'Depth'), h(doc, 'dd', undefined, undefined, String(m.depth)),
+        h(doc, 'dt', undefined, undefined, 'Parallelism'), h(doc, 'dd', undefined, undefined, m.parallelism.toFixed(2)),
+        h(doc, 'dt', undefined, undefined, 'Dependency complexity'), h(doc, 'dd', undefined, undefined, m.dependencyComplexity.toFixed(3)),
+        h(doc, 'dt', undefined, undefined, 'Critical path'), h(doc, 'dd', undefined, undefined, m.criticalPath.join(' → ')))) : null,
+      section(doc, 'Decisions', planDecisions.length === 0 ? h(doc, 'p', 'muted', undefined, 'No run-level decisions yet.')
+        : h(doc, 'div', undefined, undefined, ...planDecisions.map((d) => renderDecision(doc, d)))),
+      section(doc, 'Run log', logs.length === 0 ? h(doc, 'p', 'muted', undefined, 'Nothing logged yet.')
+        : h(doc, 'ol', 'run-log', undefined, ...logs.map((l) => h(doc, 'li', `log-${l.level}`, undefined,
+          l.taskId ? h(doc, 'code', undefined, undefined, l.taskId) : null, l.taskId ? ' ' : null, stripAnsi(l.message))))));
+    this.logSection.hidden = true;
+    this.logPre.textContent = '';
+  }
+}
