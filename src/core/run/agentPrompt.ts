@@ -1,0 +1,68 @@
+/**
+ * What an agent is told (Flow's four sections, failure-cases-proofed): the goal, its task with acceptance
+ * criteria, the summaries and files of its direct upstream tasks, the objectives of its downstream tasks, and
+ * the workspace's file list. The first user message's first line is `Task <id>: <title>` (design.md).
+ */
+import type { Plan, Task } from '../plan/schema';
+
+export const AGENT_SYSTEM_PROMPT = [
+  'You are one of several software agents working in parallel on a shared plan. You own one task.',
+  'Work only through the tools: list_files and read_file to look, write_file and delete_file to change your own files, finish to end.',
+  'Write complete, working files (no placeholders, no TODOs). You may only write the files your task owns; other tasks own the rest.',
+  'Your writes are staged and reviewed; the files of the tasks you depend on are already visible to read_file.',
+  'When your files are written, call finish with a short summary that the tasks depending on yours can rely on.',
+].join('\n');
+
+export interface UpstreamInfo {
+  task: Task;
+  summary?: string;
+  /** Files it staged (created or modified). */
+  files: string[];
+}
+
+export interface AgentContext {
+  plan: Plan;
+  task: Task;
+  upstream: UpstreamInfo[];
+  downstream: Task[];
+  workspaceFiles: string[];
+  workspaceTruncated?: boolean;
+  /** Findings from a failed verification, when retrying. */
+  feedback?: string;
+}
+
+const bullet = (items: readonly string[], none = '(none)'): string => (items.length ? items.map((i) => `- ${i}`).join('\n') : none);
+
+/** The first user message of the task's conversation. */
+export function agentUserMessage(ctx: AgentContext): string {
+  const { task } = ctx;
+  const parts = [
+    `Task ${task.id}: ${task.title}`,
+    '',
+    '# The overall goal',
+    ctx.plan.goal ?? '(not given; see the tasks)',
+    '',
+    '# Your task',
+    `Objective: ${task.objective}`,
+    `Role: ${task.role}`,
+    'Files you own (the only ones you may write):',
+    bullet(task.files, '(none: read and report only)'),
+    'Acceptance criteria:',
+    bullet(task.acceptance),
+    '',
+    '# Context from upstream tasks (done before yours)',
+    ctx.upstream.length
+      ? ctx.upstream
+          .map((u) => `## ${u.task.id}: ${u.task.title}\nSummary: ${u.summary ?? '(none)'}\nFiles: ${u.files.length ? u.files.join(', ') : '(none)'}`)
+          .join('\n\n')
+      : '(none)',
+    '',
+    '# Objectives of downstream tasks (they will build on your work)',
+    bullet(ctx.downstream.map((d) => `${d.id}: ${d.objective}`)),
+    '',
+    '# Workspace files',
+    bullet(ctx.workspaceFiles, '(empty workspace)') + (ctx.workspaceTruncated ? '\n- ... (list truncated; use list_files)' : ''),
+  ];
+  if (ctx.feedback) parts.push('', '# Problems found in your previous attempt', ctx.feedback);
+  return parts.join('\n');
+}

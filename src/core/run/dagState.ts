@@ -1,0 +1,144 @@
+/**
+ * The scheduling state of a DAG of tasks, free of time and I/O so the live scheduler and the simulated
+ * ones of bench/ share it. A task is ready the moment its last dependency is done (no waves); among ready
+ * tasks the one with the longest remaining critical path comes first, ties by id.
+ */
+export interface DagNode {
+  id: string;
+  deps: readonly string[];
+}
+
+export type NodeState = 'pending' | 'ready' | 'running' | 'done' | 'failed' | 'blocked' | 'cancelled';
+
+/**
+ * Length of the longest chain from each node to a sink, the node included, each node weighing
+ * `weight(id)` (1 by default: counted in tasks).
+ */
+export function remainingCriticalPath(nodes: readonly DagNode[], weight: (id: string) => number = () => 1): Map<string, number> {
+  const children = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
+  for (const n of nodes) for (const d of n.deps) children.get(d)?.push(n.id);
+  const memo = new Map<string, number>();
+  // Iterative post-order so deep chains do not overflow the stack.
+  for (const start of nodes) {
+    const stack: Array<{ id: string; expanded: boolean }> = [{ id: start.id, expanded: false }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (memo.has(top.id)) {
+        stack.pop();
+        continue;
+      }
+      const kids = children.get(top.id) ?? [];
+      if (!top.expanded) {
+        top.expanded = true;
+        for (const k of kids) if (!memo.has(k)) stack.push({ id: k, expanded: false });
+        continue;
+      }
+      stack.pop();
+      let best = 0;
+      for (const k of kids) best = Math.max(best, memo.get(k) ?? 0);
+      memo.set(top.id, best + weight(top.id));
+    }
+  }
+  return memo;
+}
+
+export class DagState {
+  readonly priority: ReadonlyMap<string, number>;
+  private readonly state = new Map<string, NodeState>();
+  private readonly waiting = new Map<string, number>();
+  private readonly children = new Map<string, string[]>();
+  private readonly readySet = new Set<string>();
+
+  /** `done` lists tasks finished earlier (a resumed run); their dependents start out ready. */
+  constructor(
+    readonly nodes: readonly DagNode[],
+    done: Iterable<string> = [],
+    priority?: ReadonlyMap<string, number>,
+  ) {
+    this.priority = priority ?? remainingCriticalPath(nodes);
+    for (const n of nodes) this.children.set(n.id, []);
+    for (const n of nodes) for (const d of n.deps) this.children.get(d)?.push(n.id);
+    const doneSet = new Set(done);
+    for (const n of nodes) {
+      this.state.set(n.id, doneSet.has(n.id) ? 'done' : 'pending');
+      this.waiting.set(n.id, n.deps.filter((d) => !doneSet.has(d)).length);
+    }
+    for (const n of nodes) if (this.state.get(n.id) === 'pending' && this.waiting.get(n.id) === 0) this.makeReady(n.id);
+  }
+
+  private makeReady(id: string): void {
+    this.state.set(id, 'ready');
+    this.readySet.add(id);
+  }
+
+  stateOf(id: string): NodeState {
+    return this.state.get(id) ?? 'pending';
+  }
+
+  /** Ready tasks, best first. */
+  ready(): string[] {
+    return [...this.readySet].sort((a, b) => this.compare(a, b));
+  }
+
+  /** Orders by remaining critical path (longest first), then id. */
+  compare(a: string, b: string): number {
+    return (this.priority.get(b) ?? 0) - (this.priority.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
+  }
+
+  /** The best ready task, or `undefined`. */
+  next(): string | undefined {
+    let best: string | undefined;
+    for (const id of this.readySet) if (best === undefined || this.compare(id, best) < 0) best = id;
+    return best;
+  }
+
+  start(id: string): void {
+    if (!this.readySet.delete(id)) throw new Error(`task ${id} is not ready`);
+    this.state.set(id, 'running');
+  }
+
+  /** Marks `id` done; returns the tasks that became ready. */
+  complete(id: string): string[] {
+    this.readySet.delete(id);
+    this.state.set(id, 'done');
+    const now: string[] = [];
+    for (const c of this.children.get(id) ?? []) {
+      const left = (this.waiting.get(c) ?? 0) - 1;
+      this.waiting.set(c, left);
+      if (left === 0 && this.state.get(c) === 'pending') {
+        this.makeReady(c);
+        now.push(c);
+      }
+    }
+    return now;
+  }
+
+  /** Marks `id` failed; returns every descendant that is now blocked. */
+  fail(id: string, as: 'failed' | 'cancelled' = 'failed'): string[] {
+    this.readySet.delete(id);
+    this.state.set(id, as);
+    const blocked: string[] = [];
+    const stack = [...(this.children.get(id) ?? [])];
+    while (stack.length) {
+      const c = stack.pop() as string;
+      const s = this.state.get(c);
+      if (s !== 'pending' && s !== 'ready') continue;
+      this.readySet.delete(c);
+      this.state.set(c, 'blocked');
+      blocked.push(c);
+      stack.push(...(this.children.get(c) ?? []));
+    }
+    return blocked;
+  }
+
+  /** True when no task is ready or running (everything left is done, failed, blocked or unreachable). */
+  settled(): boolean {
+    for (const s of this.state.values()) if (s === 'ready' || s === 'running') return false;
+    return true;
+  }
+
+  /** Tasks still pending or ready (e.g. to mark cancelled). */
+  unfinished(): string[] {
+    return this.nodes.map((n) => n.id).filter((id) => ['pending', 'ready', 'running'].includes(this.stateOf(id)));
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The run journal: everything needed to show, resume and apply a run, persisted atomically as it goes
+ * (failure-cases.md §3.3). Layout under the state folder:
+ *   runs/<runId>/run.json            the run record (plan, statuses, usage, decisions, patch states)
+ *   runs/<runId>/patches/<task>.json each finished task's patch with its contents
+ *   runs/<runId>/events.jsonl        the event log (append-only, for audit; never needed to resume)
+ * `run.json` is rewritten with write-file-atomic (temp file + rename), so a crash leaves the old or the new
+ * record, never half of one; writes are serialised and coalesced so the engine never waits on the disk.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { errnoCode, JournalError } from './errors';
+import type { DecisionMode, DecisionOption, PatchState, RunEvent, TaskStatus } from './events';
+import type { TaskPatch } from './patch';
+import type { Plan } from '../plan/schema';
+import { RUN_ID_PATTERN } from './runId';
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'budget';
+
+export interface TaskUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cost: number;
+}
+
+export interface TaskRecord {
+  status: TaskStatus;
+  reason?: string;
+  agent?: string;
+  attempts: number;
+  summary?: string;
+  startedAt?: number;
+  endedAt?: number;
+  usage: TaskUsage;
+  /** Writes refused by the path rules. */
+  refusals: number;
+  patch?: { state: PatchState; files: string[]; reason?: string };
+}
+
+export interface DecisionRecord {
+  ts: number;
+  taskId?: string;
+  point: string;
+  options: DecisionOption[];
+  choice: string;
+  mode: DecisionMode;
+  reason: string;
+}
+
+/** Options a resumed run reuses (never keys). */
+export interface RunSettings {
+  maxAgents: number;
+  apply: 'review' | 'auto';
+  maxTurns: number;
+  provider?: string;
+  model?: string;
+  baseUrl?: string;
+  config?: string;
+}
+
+export interface RunRecord {
+  version: 1;
+  runId: string;
+  createdAt: number;
+  updatedAt: number;
+  goal?: string;
+  dir: string;
+  status: RunStatus;
+  exitCode?: number;
+  reason?: string;
+  settings: RunSettings;
+  plan: Plan;
+  tasks: Record<string, TaskRecord>;
+  usage: TaskUsage;
+  decisions: DecisionRecord[];
+  /** How many times this run was resumed. */
+  resumes: number;
+  /** Wall time of the run's scheduling (last segment when resumed), and its critical-path bound. */
+  makespanMs?: number;
+  criticalPathMs?: number;
+}
+
+/** `$XDG_STATE_HOME/agensflow`, else `~/.local/state/agensflow` (design.md). */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_STATE_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.local', 'state'), 'agensflow');
+}
+
+export function runDir(stateDir: string, runId: string): string {
+  return path.join(stateDir, 'runs', runId);
+}
+
+function patchFile(dir: string, taskId: string): string {
+  return path.join(dir, 'patches', `${taskId}.json`);
+}
+
+/** One run's journal. Mutate the record with {@link update}; persistence follows. */
+export class RunJournal {
+  private writing: Promise<void> = Promise.resolve();
+  private dirty = false;
+  private scheduled = false;
+  private failure: unknown;
+  private readonly eventLines: string[] = [];
+  private flushingEvents: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly dir: string,
+    readonly record: RunRecord,
+  ) {}
+
+  get runId(): string {
+    return this.record.runId;
+  }
+
+  /** Creates the folder and writes the first record. */
+  static async create(stateDir: string, record: RunRecord): Promise<RunJournal> {
+    const dir = runDir(stateDir, record.runId);
+    await fs.mkdir(path.join(dir, 'patches'), { recursive: true });
+    const j = new RunJournal(dir, record);
+    await j.writeNow();
+    return j;
+  }
+
+  /** Opens an existing run (for resume and apply). */
+  static async open(stateDir: string, runId: string): Promise<RunJournal> {
+    if (!RUN_ID_PATTERN.test(runId)) throw new JournalError(`"${runId}" is not a run id`);
+    const dir = runDir(stateDir, runId);
+    const record = await readRecord(path.join(dir, 'run.json'));
+    return new RunJournal(dir, record);
+  }
+
+  /** Changes the record and schedules an atomic write (coalesced with others pending). */
+  update(mutate: (r: RunRecord) => void): void {
+    mutate(this.record);
+    this.record.updatedAt = Date.now();
+    this.dirty = true;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.writing = this.writing.then(async () => {
+      this.scheduled = false;
+      if (!this.dirty) return;
+      await this.writeNow().catch((e: unknown) => {
+        this.failure = e;
+      });
+    });
+  }
+
+  /** Waits for pending writes; rethrows the last write failure. */
+  async flush(): Promise<void> {
+    await this.writing;
+    await this.flushEvents();
+    if (this.failure) throw this.failure;
+  }
+
+  private async writeNow(): Promise<void> {
+    this.dirty = false;
+    await writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(this.record, null, 1) + '\n');
+  }
+
+  /** Stores a patch with its contents (atomically) before the record points at it. */
+  async savePatch(patch: TaskPatch): Promise<void> {
+    await writeFileAtomic(patchFile(this.dir, patch.taskId), JSON.stringify(patch) + '\n');
+  }
+
+  async loadPatch(taskId: string): Promise<TaskPatch | undefined> {
+    try {
+      return JSON.parse(await fs.readFile(patchFile(this.dir, taskId), 'utf8')) as TaskPatch;
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return undefined;
+      throw new JournalError(`cannot read the patch of ${taskId}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Appends to events.jsonl (batched; text deltas are left out to keep the log small). */
+  logEvent(event: RunEvent): void {
+    if (event.type === 'agent.text') return;
+    this.eventLines.push(JSON.stringify(event));
+    if (this.eventLines.length === 1) {
+      this.flushingEvents = this.flushingEvents.then(() => this.flushEvents());
+    }
+  }
+
+  private async flushEvents(): Promise<void> {
+    if (!this.eventLines.length) return;
+    const text = this.eventLines.splice(0).join('\n') + '\n';
+    await fs.appendFile(path.join(this.dir, 'events.jsonl'), text).catch(() => undefined);
+  }
+}
+
+async function readRecord(file: string): Promise<RunRecord> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new JournalError(errnoCode(e) === 'ENOENT' ? `no run journal at ${path.dirname(file)}` : `cannot read ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new JournalError(`${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+  if (!data || typeof data !== 'object' || (data as { version?: unknown }).version !== 1) throw new JournalError(`${file} is not a version 1 run journal`);
+  return data as RunRecord;
+}
+
+export interface RunSummary {
+  runId: string;
+  createdAt: number;
+  goal?: string;
+  dir: string;
+  status: RunStatus;
+  tasks: number;
+  counts: Partial<Record<TaskStatus, number>>;
+}
+
+/** Past runs under `stateDir`, newest first; unreadable journals are skipped. */
+export async function listRuns(stateDir: string): Promise<RunSummary[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(path.join(stateDir, 'runs'));
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return [];
+    throw e;
+  }
+  const out: RunSummary[] = [];
+  for (const name of names.filter((n) => RUN_ID_PATTERN.test(n)).sort().reverse()) {
+    try {
+      const r = await readRecord(path.join(runDir(stateDir, name), 'run.json'));
+      const counts: Partial<Record<TaskStatus, number>> = {};
+      for (const t of Object.values(r.tasks)) counts[t.status] = (counts[t.status] ?? 0) + 1;
+      out.push({ runId: r.runId, createdAt: r.createdAt, goal: r.goal ?? r.plan.goal, dir: r.dir, status: r.status, tasks: r.plan.tasks.length, counts });
+    } catch {
+      // A journal being written by a crashed process or a foreign folder: not listed.
+    }
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * Patches: what a task changed, one entry per file, with the hash of the base it was made against and a
+ * unified diff (the `diff` library). Plain JSON, stored in the journal and reused by the VS Code review.
+ */
+import { createHash } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
+import type { PatchState } from './events';
+
+export type FileChange = 'created' | 'modified' | 'deleted';
+
+export interface FilePatch {
+  path: string;
+  change: FileChange;
+  /** sha256 (hex) of the workspace file when the run first read or staged it; `null` when it did not exist. */
+  baseHash: string | null;
+  /** The base content as text (`null` when created). */
+  before: string | null;
+  /** The new content (`null` when deleted). */
+  after: string | null;
+  /** Unified diff `a/<path>` -> `b/<path>`. */
+  diff: string;
+}
+
+export interface TaskPatch {
+  version: 1;
+  runId: string;
+  taskId: string;
+  state: PatchState;
+  /** Why the patch is conflicted or failed to apply. */
+  reason?: string;
+  files: FilePatch[];
+}
+
+/** sha256 hex of file bytes. */
+export function hashBytes(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** One file's entry, or `undefined` when the staged content equals the base (nothing to apply). */
+export function makeFilePatch(rel: string, base: { hash: string | null; content: string | null }, after: string | null): FilePatch | undefined {
+  if (after === null && base.hash === null) return undefined; // created then deleted again
+  if (after !== null && base.hash !== null && base.content === after) return undefined;
+  const change: FileChange = base.hash === null ? 'created' : after === null ? 'deleted' : 'modified';
+  const diff = createTwoFilesPatch(change === 'created' ? '/dev/null' : `a/${rel}`, change === 'deleted' ? '/dev/null' : `b/${rel}`, base.content ?? '', after ?? '');
+  return { path: rel, change, baseHash: base.hash, before: base.content, after, diff };
+}
+
+/** Lines added and removed by a patch (for reports). */
+export function patchStats(patch: TaskPatch): { files: number; added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const f of patch.files) {
+    for (const line of f.diff.split('\n')) {
+      if (line.startsWith('+') && !line.startsWith('+++')) added++;
+      else if (line.startsWith('-') && !line.startsWith('---')) removed++;
+    }
+  }
+  return { files: patch.files.length, added, removed };
+}

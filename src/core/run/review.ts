@@ -1,0 +1,75 @@
+/**
+ * Review mode: a run leaves its patches "proposed"; the user applies them later (`apply RUN_ID [TASK...]`)
+ * or rejects them. Both go through the journal so every front end sees the same state.
+ */
+import { applyPatch, type ApplyFs } from './apply';
+import { JournalError } from './errors';
+import type { PatchState } from './events';
+import { RunJournal } from './journal';
+
+export interface ApplyReport {
+  taskId: string;
+  /** The patch's state afterwards, or `missing` when the task has no patch to apply. */
+  state: PatchState | 'missing';
+  files: string[];
+  reason?: string;
+}
+
+/**
+ * Applies the proposed patches of `taskIds` (default: every task with a proposed patch), in plan order,
+ * each all or nothing. Conflicted patches stay conflicted; a patch already applied is reported as such.
+ */
+export async function applyReviewedPatches(stateDir: string, runId: string, taskIds?: readonly string[], ops?: ApplyFs): Promise<ApplyReport[]> {
+  const journal = await RunJournal.open(stateDir, runId);
+  const record = journal.record;
+  const known = new Set(record.plan.tasks.map((t) => t.id));
+  for (const id of taskIds ?? []) if (!known.has(id)) throw new JournalError(`run ${runId} has no task "${id}"`);
+  const wanted = taskIds?.length ? new Set(taskIds) : undefined;
+  const reports: ApplyReport[] = [];
+  for (const t of record.plan.tasks) {
+    const rec = record.tasks[t.id];
+    if (wanted ? !wanted.has(t.id) : rec.patch?.state !== 'proposed') continue;
+    const patch = await journal.loadPatch(t.id);
+    if (!patch) {
+      reports.push({ taskId: t.id, state: 'missing', files: [], reason: `task ${t.id} is ${rec.status} and has no patch` });
+      continue;
+    }
+    if (patch.state !== 'proposed' && patch.state !== 'conflicted') {
+      reports.push({ taskId: t.id, state: patch.state, files: patch.files.map((f) => f.path), reason: `already ${patch.state}` });
+      continue;
+    }
+    const res = patch.files.length ? await applyPatch(record.dir, patch, ops) : { state: 'applied' as const, files: [] };
+    if (res.state === 'applied') {
+      patch.state = 'applied';
+      delete patch.reason;
+    } else if (res.state === 'conflicted') {
+      patch.state = 'conflicted';
+      patch.reason = res.conflicts.map((c) => c.reason).join('; ');
+    } else {
+      patch.reason = res.error + (res.rolledBack ? ' (rolled back)' : ' (rollback incomplete)');
+    }
+    await journal.savePatch(patch);
+    journal.update((r) => {
+      r.tasks[t.id].patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+    });
+    reports.push({ taskId: t.id, state: res.state === 'failed' ? 'proposed' : patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) });
+  }
+  await journal.flush();
+  return reports;
+}
+
+/** Marks patches rejected (the workspace is not touched). */
+export async function rejectPatches(stateDir: string, runId: string, taskIds: readonly string[]): Promise<void> {
+  const journal = await RunJournal.open(stateDir, runId);
+  for (const id of taskIds) {
+    const patch = await journal.loadPatch(id);
+    if (!patch || patch.state === 'applied') continue;
+    patch.state = 'rejected';
+    await journal.savePatch(patch);
+    journal.update((r) => {
+      const p = r.tasks[id]?.patch;
+      if (p) p.state = 'rejected';
+    });
+  }
+  await journal.flush();
+}

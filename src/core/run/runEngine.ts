@@ -1,0 +1,435 @@
+/**
+ * Runs a plan: scheduler + one agent per task + staging + verification hook + patches + journal, emitting
+ * typed events throughout. Entry points: {@link startRun} and {@link resumeRun}; the CLI and the VS Code
+ * side only pass options and listen to events.
+ */
+import { promises as fs } from 'node:fs';
+import type { Plan, Task } from '../plan/schema';
+import type { Model } from '../models/types';
+import { runAgent } from './agent';
+import { agentUserMessage } from './agentPrompt';
+import { applyPatch } from './apply';
+import { remainingCriticalPath } from './dagState';
+import { errnoCode, isRunCancelledError, RunConfigError } from './errors';
+import type { Finding, RunEvent, RunEventListener, TaskStatus } from './events';
+import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type VerifyHook, type VerifyResult } from './hooks';
+import { RunJournal, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
+import type { TaskPatch } from './patch';
+import { newRunId } from './runId';
+import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
+import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits } from './staging';
+import { listWorkspaceFiles } from './workspaceFiles';
+
+/** Distributes a union over its members so `Omit` keeps each variant. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type RunEventInput = DistributiveOmit<RunEvent, 'runId' | 'ts'>;
+
+export interface EngineOptions {
+  model: AgentModelChoice;
+  stateDir: string;
+  signal?: AbortSignal;
+  verify?: VerifyHook;
+  onFailure?: FailureHook;
+  price?: PriceHook;
+  onEvent?: RunEventListener;
+  limits?: Partial<StagingLimits>;
+  /** Max output tokens per agent call. */
+  maxTokens?: number;
+}
+
+export interface StartOptions extends EngineOptions {
+  /** The workspace root. */
+  dir: string;
+  /** A plan already validated (H1's validatePlan). */
+  plan: Plan;
+  goal?: string;
+  maxAgents?: number;
+  apply?: 'review' | 'auto';
+  maxTurns?: number;
+  /** Recorded for resume (never keys). */
+  settings?: Partial<Pick<RunSettings, 'provider' | 'model' | 'baseUrl' | 'config'>>;
+  runId?: string;
+}
+
+export interface ResumeOptions extends EngineOptions {
+  runId: string;
+  /** Overrides of the recorded settings. */
+  maxAgents?: number;
+  apply?: 'review' | 'auto';
+}
+
+export interface RunOutcome {
+  runId: string;
+  exitCode: number;
+  status: RunStatus;
+  record: RunRecord;
+}
+
+const FINISHED: ReadonlySet<TaskStatus> = new Set(['passed', 'unverified', 'failed', 'blocked']);
+const emptyUsage = () => ({ inputTokens: 0, outputTokens: 0, cost: 0 });
+
+function newTaskRecord(): TaskRecord {
+  return { status: 'pending', attempts: 0, usage: emptyUsage(), refusals: 0 };
+}
+
+/** Starts a new run of `plan` in `dir`. */
+export async function startRun(opts: StartOptions): Promise<RunOutcome> {
+  await assertDir(opts.dir);
+  const now = Date.now();
+  const record: RunRecord = {
+    version: 1,
+    runId: opts.runId ?? newRunId(new Date(now)),
+    createdAt: now,
+    updatedAt: now,
+    goal: opts.goal ?? opts.plan.goal,
+    dir: opts.dir,
+    status: 'running',
+    settings: { maxAgents: opts.maxAgents ?? 4, apply: opts.apply ?? 'review', maxTurns: opts.maxTurns ?? 20, ...opts.settings },
+    plan: opts.plan,
+    tasks: Object.fromEntries(opts.plan.tasks.map((t) => [t.id, newTaskRecord()])),
+    usage: emptyUsage(),
+    decisions: [],
+    resumes: 0,
+  };
+  const journal = await RunJournal.create(opts.stateDir, record);
+  return new Engine(journal, opts).run(false);
+}
+
+/** Continues a run after a crash or cancellation: finished tasks stay finished, the others restart clean. */
+export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
+  const journal = await RunJournal.open(opts.stateDir, opts.runId);
+  await assertDir(journal.record.dir);
+  journal.update((r) => {
+    r.status = 'running';
+    r.resumes++;
+    delete r.exitCode;
+    delete r.reason;
+    if (opts.maxAgents !== undefined) r.settings.maxAgents = opts.maxAgents;
+    if (opts.apply !== undefined) r.settings.apply = opts.apply;
+    for (const t of Object.values(r.tasks)) {
+      if (!FINISHED.has(t.status)) {
+        t.status = 'pending';
+        delete t.reason;
+        delete t.patch;
+      }
+    }
+  });
+  return new Engine(journal, opts).run(true);
+}
+
+async function assertDir(dir: string): Promise<void> {
+  try {
+    if (!(await fs.stat(dir)).isDirectory()) throw new RunConfigError(`${dir} is not a folder`);
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') throw new RunConfigError(`the folder ${dir} does not exist`);
+    throw e;
+  }
+}
+
+class Engine {
+  private readonly record: RunRecord;
+  private readonly staging: StagingArea;
+  private readonly tasks: Map<string, Task>;
+  private readonly children = new Map<string, Task[]>();
+  private readonly controller = new AbortController();
+  private fatal: string | undefined;
+  private workspaceFiles: { files: string[]; truncated: boolean } = { files: [], truncated: false };
+  private readonly durations = new Map<string, number>();
+
+  constructor(
+    private readonly journal: RunJournal,
+    private readonly opts: EngineOptions,
+  ) {
+    this.record = journal.record;
+    this.staging = new StagingArea(this.record.dir, { ...DEFAULT_STAGING_LIMITS, ...opts.limits });
+    this.tasks = new Map(this.record.plan.tasks.map((t) => [t.id, t]));
+    for (const t of this.record.plan.tasks) this.children.set(t.id, []);
+    for (const t of this.record.plan.tasks) for (const d of t.deps) this.children.get(d)?.push(t);
+    if (opts.signal) {
+      if (opts.signal.aborted) this.controller.abort();
+      else opts.signal.addEventListener('abort', () => this.controller.abort(), { once: true });
+    }
+  }
+
+  private emit(e: RunEventInput): void {
+    const event = { ...e, runId: this.record.runId, ts: Date.now() } as RunEvent;
+    this.journal.logEvent(event);
+    try {
+      this.opts.onEvent?.(event);
+    } catch {
+      // A listener's bug must not stop the run.
+    }
+  }
+
+  private setStatus(taskId: string, status: TaskStatus, reason?: string): void {
+    this.journal.update((r) => {
+      const t = r.tasks[taskId];
+      t.status = status;
+      if (reason) t.reason = reason;
+      else delete t.reason;
+    });
+    this.emit({ type: 'task.status', taskId, status, ...(reason ? { reason } : {}) });
+  }
+
+  private modelFor(task: Task): Model {
+    return typeof this.opts.model === 'function' ? this.opts.model(task) : this.opts.model;
+  }
+
+  private ancestors(id: string): string[] {
+    const seen = new Set<string>();
+    const order: string[] = [];
+    const visit = (x: string): void => {
+      for (const d of this.tasks.get(x)?.deps ?? []) {
+        if (seen.has(d)) continue;
+        seen.add(d);
+        visit(d);
+        order.push(d);
+      }
+    };
+    visit(id);
+    return order;
+  }
+
+  async run(resumed: boolean): Promise<RunOutcome> {
+    const startedAt = Date.now();
+    this.emit({ type: 'run.started', goal: this.record.goal, dir: this.record.dir });
+    this.emit({ type: 'plan.ready', plan: this.record.plan });
+    this.workspaceFiles = await listWorkspaceFiles(this.record.dir);
+    const done: string[] = [];
+    const failed: string[] = [];
+    if (resumed) {
+      for (const t of this.record.plan.tasks) {
+        const rec = this.record.tasks[t.id];
+        if (rec.status === 'passed' || rec.status === 'unverified') {
+          const patch = await this.journal.loadPatch(t.id);
+          if (patch) {
+            this.staging.addFinished(patch);
+            if (rec.status === 'passed' && this.record.settings.apply === 'auto' && patch.state === 'proposed') await this.applyTaskPatch(patch);
+          }
+          done.push(t.id);
+        } else if (rec.status === 'failed') {
+          failed.push(t.id);
+        }
+        this.emit({ type: 'task.status', taskId: t.id, status: rec.status });
+      }
+    }
+    const settings = this.record.settings;
+    const final = await runSchedule({
+      nodes: this.record.plan.tasks,
+      roleOf: (id) => this.tasks.get(id)?.role ?? 'developer',
+      done,
+      failed,
+      maxAgents: settings.maxAgents > 0 ? settings.maxAgents : Infinity,
+      signal: this.controller.signal,
+      runTask: (ctx) => this.runTask(ctx),
+      onState: (id, state, reason) => this.setStatus(id, state, reason),
+      onError: (id, e) => this.setStatus(id, 'failed', `internal error: ${(e as Error).message ?? String(e)}`),
+    });
+    void final;
+    const makespanMs = Date.now() - startedAt;
+    const weights = remainingCriticalPath(this.record.plan.tasks, (id) => this.durations.get(id) ?? 0);
+    const criticalPathMs = Math.max(0, ...weights.values());
+    const cancelled = this.opts.signal?.aborted === true;
+    const statuses = Object.values(this.record.tasks);
+    const allPassed = statuses.every((t) => t.status === 'passed');
+    const allApplied = settings.apply !== 'auto' || statuses.every((t) => !t.patch || t.patch.state === 'applied' || t.patch.files.length === 0);
+    const status: RunStatus = cancelled ? 'cancelled' : allPassed && allApplied && !this.fatal ? 'completed' : 'failed';
+    const exitCode = cancelled ? 130 : this.fatal ? 2 : status === 'completed' ? 0 : 1;
+    const reason = this.fatal ?? (cancelled ? 'cancelled by the user' : undefined);
+    this.journal.update((r) => {
+      r.status = status;
+      r.exitCode = exitCode;
+      if (reason) r.reason = reason;
+      r.makespanMs = makespanMs;
+      r.criticalPathMs = criticalPathMs;
+    });
+    this.emit({ type: 'run.finished', exitCode, status, ...(reason ? { reason } : {}) });
+    await this.journal.flush();
+    return { runId: this.record.runId, exitCode, status, record: this.record };
+  }
+
+  private async runTask(ctx: TaskRunContext): Promise<TaskOutcome> {
+    const task = this.tasks.get(ctx.taskId);
+    if (!task) return 'failed';
+    const started = Date.now();
+    const signal = ctx.signal;
+    let feedback: string | undefined;
+    const upstreamIds = this.ancestors(task.id);
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        try {
+          await ctx.acquireAgent();
+        } catch {
+          this.setStatus(task.id, 'cancelled', 'the run was cancelled');
+          return 'cancelled';
+        }
+      }
+      const model = this.modelFor(task);
+      this.journal.update((r) => {
+        const t = r.tasks[task.id];
+        t.attempts = attempt;
+        t.agent = ctx.agent;
+        t.startedAt ??= started;
+      });
+      this.setStatus(task.id, 'running');
+      this.emit({ type: 'agent.started', taskId: task.id, role: task.role, agent: ctx.agent, model: model.name, attempt });
+      const layer = this.staging.openLayer(task.id, task.files, upstreamIds);
+      let result;
+      try {
+        result = await runAgent({
+          model,
+          layer,
+          firstMessage: agentUserMessage(this.contextFor(task, feedback)),
+          maxTurns: this.record.settings.maxTurns,
+          maxTokens: this.opts.maxTokens,
+          signal,
+          onEvent: (e) => this.onAgentEvent(task.id, e),
+        });
+      } catch (e) {
+        if (signal.aborted || isRunCancelledError(e)) {
+          this.setStatus(task.id, 'cancelled', 'the run was cancelled');
+          return 'cancelled';
+        }
+        const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        if (isFatalModelError(e)) {
+          this.fatal = message;
+          this.controller.abort();
+        }
+        this.emit({ type: 'log', level: 'error', taskId: task.id, message });
+        this.finishTask(task.id, started, 'failed', message);
+        return 'failed';
+      }
+      ctx.releaseAgent();
+      let verdict: VerifyResult;
+      if (!result.ok) {
+        verdict = { outcome: 'failed', findings: [{ message: result.reason }] };
+      } else {
+        this.journal.update((r) => {
+          r.tasks[task.id].summary = result.summary;
+        });
+        this.setStatus(task.id, 'verifying');
+        verdict = this.opts.verify ? await this.runVerify(task, layer, signal) : { outcome: 'passed', findings: [] };
+        if (signal.aborted) {
+          this.setStatus(task.id, 'cancelled', 'the run was cancelled');
+          return 'cancelled';
+        }
+        this.emit({ type: 'task.verified', taskId: task.id, outcome: verdict.outcome, findings: verdict.findings });
+      }
+      if (verdict.outcome === 'failed') {
+        const reason = result.ok ? 'verification failed' : result.reason;
+        const decision = this.opts.onFailure
+          ? await this.opts.onFailure({ task, attempt, reason, findings: verdict.findings, view: layer, signal }).catch(() => ({ action: 'fail' as const }))
+          : { action: 'fail' as const };
+        if (decision.action === 'retry' && !signal.aborted) {
+          feedback = decision.feedback;
+          continue;
+        }
+        this.finishTask(task.id, started, 'failed', summarizeFindings(reason, verdict.findings));
+        return 'failed';
+      }
+      const patch = await layer.seal(this.record.runId);
+      await this.journal.savePatch(patch);
+      this.staging.addFinished(patch);
+      this.journal.update((r) => {
+        r.tasks[task.id].patch = { state: 'proposed', files: patch.files.map((f) => f.path) };
+      });
+      this.emit({ type: 'patch', taskId: task.id, state: 'proposed', files: patch.files.map((f) => f.path) });
+      this.finishTask(task.id, started, verdict.outcome, verdict.outcome === 'unverified' ? summarizeFindings('not verified', verdict.findings) : undefined);
+      if (verdict.outcome === 'passed' && this.record.settings.apply === 'auto') await this.applyTaskPatch(patch);
+      return 'done';
+    }
+  }
+
+  private async runVerify(task: Task, layer: Parameters<VerifyHook>[1], signal: AbortSignal): Promise<VerifyResult> {
+    try {
+      return await (this.opts.verify as VerifyHook)(task, layer, { runId: this.record.runId, signal });
+    } catch (e) {
+      return { outcome: 'unverified', findings: [{ message: `verification could not run: ${(e as Error).message ?? String(e)}` }] };
+    }
+  }
+
+  private finishTask(taskId: string, started: number, status: TaskStatus, reason?: string): void {
+    const ended = Date.now();
+    this.durations.set(taskId, ended - started);
+    this.journal.update((r) => {
+      r.tasks[taskId].endedAt = ended;
+    });
+    this.setStatus(taskId, status, reason);
+  }
+
+  /** Applies a passed task's patch now (`--apply auto`) and records the new state. */
+  private async applyTaskPatch(patch: TaskPatch): Promise<void> {
+    if (patch.files.length === 0) {
+      patch.state = 'applied';
+    } else {
+      const res = await applyPatch(this.record.dir, patch);
+      if (res.state === 'applied') {
+        patch.state = 'applied';
+        delete patch.reason;
+      } else if (res.state === 'conflicted') {
+        patch.state = 'conflicted';
+        patch.reason = res.conflicts.map((c) => c.reason).join('; ');
+      } else {
+        patch.reason = res.error + (res.rolledBack ? ' (rolled back)' : ' (rollback incomplete)');
+      }
+    }
+    await this.journal.savePatch(patch);
+    this.journal.update((r) => {
+      r.tasks[patch.taskId].patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+    });
+    this.emit({ type: 'patch', taskId: patch.taskId, state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) });
+  }
+
+  private contextFor(task: Task, feedback: string | undefined) {
+    return {
+      plan: this.record.plan,
+      task,
+      upstream: task.deps.flatMap((d) => {
+        const t = this.tasks.get(d);
+        const rec = this.record.tasks[d];
+        return t ? [{ task: t, summary: rec?.summary, files: rec?.patch?.files ?? [] }] : [];
+      }),
+      downstream: this.children.get(task.id) ?? [],
+      workspaceFiles: this.workspaceFiles.files,
+      workspaceTruncated: this.workspaceFiles.truncated,
+      feedback,
+    };
+  }
+
+  private onAgentEvent(taskId: string, e: Parameters<NonNullable<Parameters<typeof runAgent>[0]['onEvent']>>[0]): void {
+    switch (e.type) {
+      case 'text':
+        this.emit({ type: 'agent.text', taskId, delta: e.delta });
+        break;
+      case 'tool':
+        this.emit({ type: 'agent.tool', taskId, tool: e.tool, ok: e.ok, ...(e.path !== undefined ? { path: e.path } : {}), ...(e.error ? { error: e.error } : {}) });
+        break;
+      case 'staged':
+        this.emit({ type: 'file.staged', taskId, path: e.path, change: e.change, bytes: e.bytes });
+        break;
+      case 'refused':
+        this.journal.update((r) => {
+          r.tasks[taskId].refusals++;
+        });
+        this.emit({ type: 'write.refused', taskId, path: e.path, reason: e.reason });
+        break;
+      case 'usage': {
+        const cost = this.opts.price?.(e.model, e.usage);
+        this.journal.update((r) => {
+          for (const u of [r.tasks[taskId].usage, r.usage]) {
+            u.inputTokens += e.usage.inputTokens;
+            u.outputTokens += e.usage.outputTokens;
+            u.cost += cost ?? 0;
+          }
+        });
+        this.emit({ type: 'usage', taskId, role: 'agent', model: e.model, inputTokens: e.usage.inputTokens, outputTokens: e.usage.outputTokens, ...(cost !== undefined ? { cost } : {}) });
+        break;
+      }
+    }
+  }
+}
+
+function summarizeFindings(reason: string, findings: readonly Finding[]): string {
+  const first = findings.slice(0, 3).map((f) => (f.file ? `${f.file}${f.line ? `:${f.line}` : ''}: ${f.message}` : f.message));
+  return first.length ? `${reason}: ${first.join('; ')}${findings.length > 3 ? ` (+${findings.length - 3} more)` : ''}` : reason;
+}

@@ -1,0 +1,205 @@
+/**
+ * The run's staging area: every agent write lands in a layer of its task, never in the workspace. A task
+ * reads the workspace plus what its upstream tasks staged; its own layer wins. When the task ends its layer
+ * becomes a {@link TaskPatch}. Base files are hashed when the run first reads or stages them, so apply can
+ * tell a user's edit from ours (failure-cases.md W2, W3, W7).
+ */
+import { promises as fs } from 'node:fs';
+import { errnoCode } from './errors';
+import { hashBytes, makeFilePatch, type FileChange, type FilePatch, type TaskPatch } from './patch';
+import { isSecretPath, lexicalCheck, WorkspaceGuard } from './workspacePaths';
+import { listWorkspaceFiles } from './workspaceFiles';
+
+export interface BaseRecord {
+  /** sha256 of the bytes; `null` when the file did not exist. */
+  hash: string | null;
+  content: string | null;
+  /** Set when the file cannot be shown as text (binary, not UTF-8, too large). */
+  unreadable?: string;
+}
+
+export interface StagingLimits {
+  /** Largest content one write may stage (bytes). Default 1 MB. */
+  maxFileBytes: number;
+  /** Largest total a task's layer may hold (bytes). Default 5 MB. */
+  maxTaskBytes: number;
+  /** Largest file `read_file` returns (bytes). Default 1 MB. */
+  maxReadBytes: number;
+  /** Most entries `list_files` returns. Default 1000. */
+  maxListEntries: number;
+}
+
+export const DEFAULT_STAGING_LIMITS: StagingLimits = { maxFileBytes: 1 << 20, maxTaskBytes: 5 << 20, maxReadBytes: 1 << 20, maxListEntries: 1000 };
+
+export type ToolOutcome<T> = { ok: true; value: T } | { ok: false; error: string; refused?: boolean };
+
+/** What verification and the failure hook see of a task's output. */
+export interface StagedView {
+  /** The workspace root as given. */
+  readonly root: string;
+  readonly taskId: string;
+  /** This task's own staged changes: path -> content (`null`: deleted). */
+  readonly own: ReadonlyMap<string, string | null>;
+  /** Upstream and own staged changes together, own winning. */
+  readonly changes: ReadonlyMap<string, string | null>;
+  /** Content as this task sees it, or `undefined` when absent or unreadable. */
+  readFile(path: string): Promise<string | undefined>;
+  /** Every file as this task sees it (workspace listing merged with staged changes). */
+  listFiles(dir?: string): Promise<string[]>;
+}
+
+/** Whole-run staging: shared base records, one layer per running task, patches of finished tasks. */
+export class StagingArea {
+  readonly guard: WorkspaceGuard;
+  private readonly bases = new Map<string, Promise<BaseRecord>>();
+  private readonly finished = new Map<string, ReadonlyMap<string, string | null>>();
+
+  constructor(
+    readonly root: string,
+    readonly limits: StagingLimits = DEFAULT_STAGING_LIMITS,
+  ) {
+    this.guard = new WorkspaceGuard(root);
+  }
+
+  /** The base record of `rel` (recorded at the first call), read through the already checked path `abs`. */
+  base(rel: string, abs: string): Promise<BaseRecord> {
+    let rec = this.bases.get(rel);
+    if (!rec) {
+      rec = readBase(abs, this.limits.maxReadBytes);
+      this.bases.set(rel, rec);
+    }
+    return rec;
+  }
+
+  /** Makes a finished task's staged files visible to its dependents (also used on resume). */
+  addFinished(patch: TaskPatch): void {
+    this.finished.set(patch.taskId, new Map(patch.files.map((f) => [f.path, f.after])));
+  }
+
+  /** A fresh layer for `taskId` that sees the staged files of `upstream` (its ancestors). */
+  openLayer(taskId: string, owned: readonly string[], upstream: readonly string[]): TaskLayer {
+    const visible = new Map<string, string | null>();
+    for (const id of upstream) for (const [p, c] of this.finished.get(id) ?? []) visible.set(p, c);
+    return new TaskLayer(this, taskId, new Set(owned), visible);
+  }
+}
+
+async function readBase(abs: string, maxBytes: number): Promise<BaseRecord> {
+  let data: Buffer;
+  try {
+    data = await fs.readFile(abs);
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { hash: null, content: null };
+    if (code === 'EISDIR') return { hash: 'dir', content: null, unreadable: 'is a folder' };
+    throw e;
+  }
+  const hash = hashBytes(data);
+  if (data.length > maxBytes) return { hash, content: null, unreadable: `is larger than ${maxBytes} bytes` };
+  if (data.includes(0)) return { hash, content: null, unreadable: 'is a binary file' };
+  const text = data.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(data)) return { hash, content: null, unreadable: 'is not UTF-8 text' };
+  return { hash, content: text };
+}
+
+/** One task's layer and its view of the files. Every method returns a result; none throws for bad input. */
+export class TaskLayer implements StagedView {
+  readonly own = new Map<string, string | null>();
+  private readonly merged: Map<string, string | null>;
+  private bytes = 0;
+
+  constructor(
+    private readonly area: StagingArea,
+    readonly taskId: string,
+    private readonly owned: ReadonlySet<string>,
+    upstream: ReadonlyMap<string, string | null>,
+  ) {
+    this.merged = new Map(upstream);
+  }
+
+  get root(): string {
+    return this.area.root;
+  }
+
+  get changes(): ReadonlyMap<string, string | null> {
+    return this.merged;
+  }
+
+  /** `read_file`: own layer, then upstream layers, then the workspace; secrets and escapes refused. */
+  async read(input: string): Promise<ToolOutcome<string>> {
+    const chk = await this.area.guard.check(input, 'read');
+    if (!chk.ok) return { ok: false, error: chk.reason, refused: true };
+    const staged = this.merged.get(chk.path);
+    if (staged !== undefined) return staged === null ? { ok: false, error: `${chk.path} was deleted` } : { ok: true, value: staged };
+    const base = await this.area.base(chk.path, chk.absolute);
+    if (base.hash === null) return { ok: false, error: `${chk.path} does not exist` };
+    if (base.content === null) return { ok: false, error: `${chk.path} ${base.unreadable ?? 'cannot be read'}` };
+    return { ok: true, value: base.content };
+  }
+
+  async readFile(path: string): Promise<string | undefined> {
+    const r = await this.read(path);
+    return r.ok ? r.value : undefined;
+  }
+
+  /** `write_file` (content) or `delete_file` (`null`) into this layer. */
+  async stage(input: string, content: string | null): Promise<ToolOutcome<{ path: string; change: FileChange; bytes: number }>> {
+    const chk = await this.area.guard.check(input, 'write', (rel) => this.owned.has(rel));
+    if (!chk.ok) return { ok: false, error: chk.reason, refused: true };
+    const rel = chk.path;
+    const size = content === null ? 0 : Buffer.byteLength(content, 'utf8');
+    if (size > this.area.limits.maxFileBytes) return { ok: false, error: `${rel}: ${size} bytes exceeds the per-file cap of ${this.area.limits.maxFileBytes}` };
+    const previous = this.own.get(rel);
+    const prevSize = previous ? Buffer.byteLength(previous, 'utf8') : 0;
+    if (this.bytes - prevSize + size > this.area.limits.maxTaskBytes) return { ok: false, error: `the task's output would exceed its cap of ${this.area.limits.maxTaskBytes} bytes` };
+    const base = await this.area.base(rel, chk.absolute);
+    if (base.hash === 'dir') return { ok: false, error: `${rel} is a folder` };
+    const exists = this.merged.has(rel) ? this.merged.get(rel) !== null : base.hash !== null;
+    if (content === null && !exists) return { ok: false, error: `${rel} does not exist` };
+    this.own.set(rel, content);
+    this.merged.set(rel, content);
+    this.bytes += size - prevSize;
+    const change: FileChange = content === null ? 'deleted' : base.hash === null ? 'created' : 'modified';
+    return { ok: true, value: { path: rel, change, bytes: size } };
+  }
+
+  /** `list_files`: the workspace under `dir` merged with staged changes, secrets left out. */
+  async list(dirInput: string): Promise<ToolOutcome<{ files: string[]; truncated: boolean }>> {
+    let dir = '';
+    const trimmed = dirInput.trim();
+    if (trimmed !== '' && trimmed !== '.' && trimmed !== './') {
+      const chk = await this.area.guard.check(trimmed, 'read');
+      if (!chk.ok) return { ok: false, error: chk.reason, refused: true };
+      dir = chk.path;
+    }
+    const limit = this.area.limits.maxListEntries;
+    const listed = await listWorkspaceFiles(this.area.root, dir, limit);
+    const set = new Set(listed.files);
+    const prefix = dir ? `${dir}/` : '';
+    for (const [p, c] of this.merged) {
+      if (!p.startsWith(prefix)) continue;
+      if (c === null) set.delete(p);
+      else set.add(p);
+    }
+    const files = [...set].filter((p) => !isSecretPath(p)).sort();
+    return { ok: true, value: { files: files.slice(0, limit), truncated: listed.truncated || files.length > limit } };
+  }
+
+  async listFiles(dir = ''): Promise<string[]> {
+    const r = await this.list(dir);
+    return r.ok ? r.value.files : [];
+  }
+
+  /** The layer as a patch (files sorted by path); no-op writes are left out. */
+  async seal(runId: string): Promise<TaskPatch> {
+    const files: FilePatch[] = [];
+    for (const rel of [...this.own.keys()].sort()) {
+      const chk = lexicalCheck(rel);
+      if (!chk.ok) continue;
+      const base = await this.area.base(rel, `${this.area.root}/${rel}`);
+      const fp = makeFilePatch(rel, base, this.own.get(rel) ?? null);
+      if (fp) files.push(fp);
+    }
+    return { version: 1, runId, taskId: this.taskId, state: 'proposed', files };
+  }
+}
