@@ -52,6 +52,8 @@ export interface ModelRequest {
   signal?: AbortSignal;
   /** Streamed deltas; optional. */
   onEvent?: (event: StreamEvent) => void;
+  /** Stream this call (SSE) or ask for one plain JSON answer; defaults to the model's setting. */
+  stream?: boolean;
 }
 
 export interface ModelResult {

@@ -1,0 +1,216 @@
+/**
+ * The `anthropic` adapter: @anthropic-ai/sdk, messages API, plain or streamed (raw SSE events, so that we
+ * see every delta and can tell a complete answer from a dropped one). `maxRetries: 0`: the retry layer owns
+ * retries. The base URL is the host root; the SDK adds `/v1/messages`.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import type {
+  ContentBlockParam,
+  Message,
+  MessageCreateParamsBase,
+  MessageParam,
+  RawMessageStreamEvent,
+  ToolChoice as AnthropicToolChoice,
+} from '@anthropic-ai/sdk/resources/messages';
+import { classifyError, type CallContext } from './classify';
+import { ProviderError } from './errors';
+import { parseArguments, toolParameters } from './json-schema';
+import type { ChatMessage, Model, ModelRequest, ModelResult, StopReason, ToolCall, ToolChoice } from './types';
+import { CallWatchdog, type Timeouts } from './watchdog';
+
+export interface AnthropicAdapterOptions {
+  model: string;
+  baseUrl: string;
+  apiKey: string;
+  timeouts: Timeouts;
+  stream: boolean;
+  /** `max_tokens` is required by the messages API; used when a request sets none. */
+  defaultMaxTokens: number;
+}
+
+/** Splits out the system prompt and merges consecutive same-role turns (tool results then a user note). */
+function toMessages(messages: ChatMessage[]): { system: string | undefined; messages: MessageParam[] } {
+  const system = messages.filter((m) => m.role === 'system').map((m) => m.content);
+  const out: { role: 'user' | 'assistant'; blocks: ContentBlockParam[] }[] = [];
+  const push = (role: 'user' | 'assistant', blocks: ContentBlockParam[]): void => {
+    const last = out[out.length - 1];
+    if (last && last.role === role) last.blocks.push(...blocks);
+    else out.push({ role, blocks });
+  };
+  for (const m of messages) {
+    if (m.role === 'user') push('user', [{ type: 'text', text: m.content }]);
+    else if (m.role === 'assistant') {
+      const blocks: ContentBlockParam[] = m.content ? [{ type: 'text', text: m.content }] : [];
+      for (const c of m.toolCalls ?? []) {
+        const input = c.arguments && typeof c.arguments === 'object' && !Array.isArray(c.arguments) ? (c.arguments as Record<string, unknown>) : {};
+        blocks.push({ type: 'tool_use', id: c.id, name: c.name, input });
+      }
+      push('assistant', blocks.length > 0 ? blocks : [{ type: 'text', text: '(no answer)' }]);
+    } else if (m.role === 'tool') {
+      push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content, ...(m.isError ? { is_error: true } : {}) }]);
+    }
+  }
+  return {
+    system: system.length > 0 ? system.join('\n\n') : undefined,
+    messages: out.map((m) =>
+      m.blocks.length === 1 && m.blocks[0]!.type === 'text' ? { role: m.role, content: m.blocks[0]!.text } : { role: m.role, content: m.blocks },
+    ),
+  };
+}
+
+function toToolChoice(choice: ToolChoice): AnthropicToolChoice {
+  if (choice === 'auto') return { type: 'auto' };
+  if (choice === 'required') return { type: 'any' };
+  return { type: 'tool', name: choice.name };
+}
+
+function toStop(reason: string | null | undefined): StopReason {
+  if (reason === 'end_turn' || reason === 'stop_sequence') return 'stop';
+  if (reason === 'tool_use') return 'tool_calls';
+  if (reason === 'max_tokens') return 'length';
+  return 'other';
+}
+
+/** Creates a raw (non-retrying) Anthropic messages model. */
+export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
+  const client = new Anthropic({
+    apiKey: opts.apiKey,
+    // Never pick up ANTHROPIC_AUTH_TOKEN or ANTHROPIC_BASE_URL behind the user's back.
+    authToken: null,
+    baseURL: opts.baseUrl,
+    maxRetries: 0,
+    timeout: Math.max(opts.timeouts.requestMs, opts.timeouts.connectMs) + 1000,
+    logLevel: 'off',
+  });
+  const ctx: CallContext = { provider: 'anthropic', baseUrl: opts.baseUrl, model: opts.model, secrets: [opts.apiKey], keyHint: 'ANTHROPIC_API_KEY' };
+
+  function fail(kind: 'bad-response' | 'connection', message: string): ProviderError {
+    return new ProviderError({ kind, provider: 'anthropic', baseUrl: opts.baseUrl, model: opts.model, message });
+  }
+
+  function checkContentType(response: Response, expected: 'json' | 'event-stream'): void {
+    const type = response.headers.get('content-type') ?? '(none)';
+    if (!type.includes(expected)) {
+      throw fail('bad-response', `unexpected response from ${opts.baseUrl}: content type ${type} where ${expected} was expected (is --base-url the host root?)`);
+    }
+  }
+
+  function params(req: ModelRequest): MessageCreateParamsBase {
+    const { system, messages } = toMessages(req.messages);
+    const p: MessageCreateParamsBase = { model: opts.model, max_tokens: req.maxTokens ?? opts.defaultMaxTokens, messages };
+    if (system) p.system = system;
+    if (req.tools && req.tools.length > 0) {
+      p.tools = req.tools.map((t) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: toolParameters(t) as Anthropic.Messages.Tool.InputSchema,
+      }));
+      if (req.toolChoice) p.tool_choice = toToolChoice(req.toolChoice);
+    }
+    if (req.temperature !== undefined) p.temperature = req.temperature;
+    return p;
+  }
+
+  async function plain(req: ModelRequest, watchdog: CallWatchdog): Promise<ModelResult> {
+    const { data, response } = await client.messages.create({ ...params(req), stream: false }, { signal: watchdog.signal }).withResponse();
+    checkContentType(response, 'json');
+    const res = data as unknown;
+    const msg = res as Partial<Message> | null;
+    if (!msg || typeof msg !== 'object' || !Array.isArray(msg.content)) {
+      throw fail('bad-response', `unexpected response from ${opts.baseUrl}: not an Anthropic message (is --base-url the host root?)`);
+    }
+    let text = '';
+    const toolCalls: ToolCall[] = [];
+    for (const block of msg.content) {
+      if (block.type === 'text') text += block.text;
+      else if (block.type === 'tool_use') {
+        const raw = JSON.stringify(block.input ?? {});
+        toolCalls.push({ id: block.id, name: block.name, rawArguments: raw, arguments: block.input ?? {} });
+      }
+    }
+    if (text) req.onEvent?.({ type: 'text', delta: text });
+    return {
+      text,
+      toolCalls,
+      usage: { inputTokens: msg.usage?.input_tokens ?? 0, outputTokens: msg.usage?.output_tokens ?? 0 },
+      stopReason: toStop(msg.stop_reason),
+      model: msg.model ?? opts.model,
+    };
+  }
+
+  async function streamed(req: ModelRequest, watchdog: CallWatchdog): Promise<ModelResult> {
+    const { data: stream, response } = await client.messages.create({ ...params(req), stream: true }, { signal: watchdog.signal }).withResponse();
+    watchdog.headersReceived();
+    checkContentType(response, 'event-stream');
+    let text = '';
+    let model = opts.model;
+    let stop: string | null | undefined;
+    let complete = false;
+    const usage = { inputTokens: 0, outputTokens: 0 };
+    // Content-block index -> our tool-call ordinal and the JSON gathered so far.
+    const calls = new Map<number, { ordinal: number; id: string; name: string; args: string }>();
+    for await (const ev of stream as AsyncIterable<RawMessageStreamEvent>) {
+      watchdog.chunk();
+      switch (ev.type) {
+        case 'message_start':
+          model = ev.message.model || model;
+          usage.inputTokens = ev.message.usage?.input_tokens ?? 0;
+          usage.outputTokens = ev.message.usage?.output_tokens ?? 0;
+          break;
+        case 'content_block_start':
+          if (ev.content_block.type === 'tool_use') {
+            const call = { ordinal: calls.size, id: ev.content_block.id, name: ev.content_block.name, args: '' };
+            calls.set(ev.index, call);
+            req.onEvent?.({ type: 'tool_call_delta', index: call.ordinal, id: call.id, name: call.name, argumentsDelta: '' });
+          } else if (ev.content_block.type === 'text' && ev.content_block.text) {
+            text += ev.content_block.text;
+            req.onEvent?.({ type: 'text', delta: ev.content_block.text });
+          }
+          break;
+        case 'content_block_delta':
+          if (ev.delta.type === 'text_delta') {
+            text += ev.delta.text;
+            req.onEvent?.({ type: 'text', delta: ev.delta.text });
+          } else if (ev.delta.type === 'input_json_delta') {
+            const call = calls.get(ev.index);
+            if (call) {
+              call.args += ev.delta.partial_json;
+              req.onEvent?.({ type: 'tool_call_delta', index: call.ordinal, argumentsDelta: ev.delta.partial_json });
+            }
+          }
+          break;
+        case 'message_delta':
+          stop = ev.delta.stop_reason ?? stop;
+          if (ev.usage?.output_tokens != null) usage.outputTokens = ev.usage.output_tokens;
+          if (ev.usage?.input_tokens != null) usage.inputTokens = ev.usage.input_tokens;
+          break;
+        case 'message_stop':
+          complete = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (!complete) throw fail('connection', `the stream from ${opts.baseUrl} ended before message_stop`);
+    const toolCalls: ToolCall[] = [...calls.values()]
+      .sort((a, b) => a.ordinal - b.ordinal)
+      .map((c) => ({ id: c.id, name: c.name, rawArguments: c.args, arguments: parseArguments(c.args) }));
+    return { text, toolCalls, usage, stopReason: toStop(stop), model };
+  }
+
+  return {
+    provider: 'anthropic',
+    name: opts.model,
+    async call(req: ModelRequest): Promise<ModelResult> {
+      const stream = req.stream ?? opts.stream;
+      const watchdog = new CallWatchdog(opts.timeouts, stream, req.signal);
+      try {
+        return await (stream ? streamed(req, watchdog) : plain(req, watchdog));
+      } catch (err) {
+        throw classifyError(err, ctx, watchdog, req.signal);
+      } finally {
+        watchdog.dispose();
+      }
+    },
+  };
+}

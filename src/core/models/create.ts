@@ -1,0 +1,118 @@
+/**
+ * `createModel`: the one way the product builds a model. It applies the key rules of design.md, checks the
+ * settings before any request, and wraps the provider adapter in the retry layer.
+ */
+import { createAnthropicAdapter } from './anthropic';
+import { ModelConfigError } from './errors';
+import { createOpenAIAdapter } from './openai';
+import { withRetry, type RetryOptions } from './retry';
+import type { Model, ProviderId } from './types';
+import { DEFAULT_TIMEOUTS, type Timeouts } from './watchdog';
+
+export const PROVIDERS: readonly ProviderId[] = ['openai', 'openai-compatible', 'anthropic'];
+
+export function isProviderId(value: unknown): value is ProviderId {
+  return typeof value === 'string' && (PROVIDERS as readonly string[]).includes(value);
+}
+
+/** Sent by `openai-compatible` when no key is given: local servers want some bearer, never the user's. */
+export const PLACEHOLDER_KEY = 'agensflow-no-key';
+
+const DEFAULT_BASE_URL: Record<Exclude<ProviderId, 'openai-compatible'>, string> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+};
+
+const ENV_KEY: Record<Exclude<ProviderId, 'openai-compatible'>, string> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+};
+
+export interface CreateModelOptions {
+  provider: ProviderId;
+  model: string;
+  /** Given to the SDK unchanged (`http://localhost:11434/v1` for Ollama; the host root for Anthropic). */
+  baseUrl?: string;
+  /** `--api-key` or the extension's stored key: wins over the environment. */
+  apiKey?: string;
+  /** Where to read `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`; defaults to `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  timeouts?: Partial<Timeouts>;
+  retry?: Partial<RetryOptions>;
+  /** Stream answers (SSE) by default; a request may override. Default true. */
+  stream?: boolean;
+  /** Anthropic requires `max_tokens`; used when a request sets none. Default 8192. */
+  defaultMaxTokens?: number;
+}
+
+function cleanKey(key: string | undefined, source: string): string | undefined {
+  if (key === undefined) return undefined;
+  const trimmed = key.trim();
+  if (trimmed === '') return undefined;
+  // The SDKs fail on a non-ASCII header value with an obscure ByteString error; say what it is instead.
+  if (/[^\x21-\x7e]/.test(trimmed)) {
+    throw new ModelConfigError(`the API key from ${source} contains spaces or non-ASCII characters (a paste error?); set it again`);
+  }
+  return trimmed;
+}
+
+/**
+ * The key a provider will send, by design.md's rules: an explicit key wins; else `openai` reads
+ * `OPENAI_API_KEY` and `anthropic` `ANTHROPIC_API_KEY`; `openai-compatible` reads no environment variable
+ * and sends a placeholder, so a user's OpenAI key never goes to another host.
+ */
+export function resolveApiKey(provider: ProviderId, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  const explicit = cleanKey(apiKey, 'the --api-key option or stored key');
+  if (explicit) return explicit;
+  if (provider === 'openai-compatible') return PLACEHOLDER_KEY;
+  const name = ENV_KEY[provider];
+  const fromEnv = cleanKey(env[name], name);
+  if (fromEnv) return fromEnv;
+  throw new ModelConfigError(`no API key for ${provider}: pass --api-key or set ${name}`);
+}
+
+function checkBaseUrl(provider: ProviderId, baseUrl: string | undefined): string {
+  if (baseUrl === undefined || baseUrl.trim() === '') {
+    if (provider === 'openai-compatible') {
+      throw new ModelConfigError('the openai-compatible provider needs --base-url (e.g. http://localhost:11434/v1 for Ollama)');
+    }
+    return DEFAULT_BASE_URL[provider];
+  }
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new ModelConfigError(`--base-url '${baseUrl}' is not a URL (expected e.g. http://localhost:11434/v1)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ModelConfigError(`--base-url '${baseUrl}' must be http or https`);
+  }
+  if (url.username || url.password) throw new ModelConfigError('--base-url must not carry credentials; use --api-key');
+  return baseUrl;
+}
+
+/** Builds a retrying model for `provider`. Throws `ModelConfigError` for settings the user must fix. */
+export function createModel(options: CreateModelOptions): Model {
+  const { provider } = options;
+  if (!isProviderId(provider)) {
+    throw new ModelConfigError(`unknown provider '${String(provider)}': use one of ${PROVIDERS.join(', ')}`);
+  }
+  if (!options.model || options.model.trim() === '') throw new ModelConfigError(`no model name for ${provider}: pass --model`);
+  const baseUrl = checkBaseUrl(provider, options.baseUrl);
+  const apiKey = resolveApiKey(provider, options.apiKey, options.env ?? process.env);
+  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const stream = options.stream ?? true;
+  const raw =
+    provider === 'anthropic'
+      ? createAnthropicAdapter({ model: options.model, baseUrl, apiKey, timeouts, stream, defaultMaxTokens: options.defaultMaxTokens ?? 8192 })
+      : createOpenAIAdapter({
+          provider,
+          model: options.model,
+          baseUrl,
+          apiKey,
+          timeouts,
+          stream,
+          keyHint: provider === 'openai' ? 'OPENAI_API_KEY' : 'a key your server accepts',
+        });
+  return withRetry(raw, options.retry);
+}

@@ -1,0 +1,25 @@
+/** The model layer's public API: the port, the factory, structured answers, retries, usage and errors. */
+export type * from './types';
+export { createModel, resolveApiKey, isProviderId, PROVIDERS, PLACEHOLDER_KEY, type CreateModelOptions } from './create';
+export { callTool, type CallToolOptions, type CallToolResult } from './structured';
+export { withRetry, realSleep, retryDelay, DEFAULT_RETRY, type RetryOptions, type RetryInfo, type Sleep } from './retry';
+export { parseRetryAfter } from './retry-after';
+export { DEFAULT_TIMEOUTS, type Timeouts } from './watchdog';
+export { UsageMeter, meteredModel, type Budget, type UsageLabels, type UsageRecord, type UsageTotals, type UsageMeterOptions } from './usage';
+export { BUILTIN_PRICES, priceOf, costOf, type Price, type PriceTable } from './prices';
+export { redact } from './redact';
+export { toolParameters } from './json-schema';
+export {
+  ProviderError,
+  ModelAbortedError,
+  ModelConfigError,
+  StructuredAnswerError,
+  BudgetExceededError,
+  isProviderError,
+  isModelAbortedError,
+  isModelConfigError,
+  isStructuredAnswerError,
+  isBudgetExceededError,
+  modelErrorExitCode,
+  type ProviderErrorKind,
+} from './errors';

@@ -1,0 +1,46 @@
+/** Shared set-up for the provider suites: a real SDK model against the loopback fake server. */
+import { createModel, type CreateModelOptions } from '../../../src/core/models/create';
+import type { Model, ProviderId } from '../../../src/core/models/types';
+import type { FakeModelServer } from '../../fixtures/fake-servers';
+
+export const PROVIDER_IDS: ProviderId[] = ['openai', 'openai-compatible', 'anthropic'];
+
+/** A key that must never show up in any message, event or log. */
+export const SENTINEL_KEY = 'sk-SENTINELkey0123456789abcdef';
+
+export interface Harness {
+  model: Model;
+  sleeps: number[];
+}
+
+/** A model for `provider` pointed at `server`, with recorded (not real) backoff sleeps. */
+export function modelFor(server: FakeModelServer, provider: ProviderId, stream: boolean, extra: Partial<CreateModelOptions> = {}): Harness {
+  const sleeps: number[] = [];
+  const model = createModel({
+    provider,
+    model: provider === 'anthropic' ? 'claude-sonnet-4-5' : 'gpt-4o-mini',
+    baseUrl: server.baseUrlFor(provider),
+    apiKey: SENTINEL_KEY,
+    env: {},
+    stream,
+    ...extra,
+    retry: {
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      random: () => 0.5,
+      ...extra.retry,
+    },
+  });
+  return { model, sleeps };
+}
+
+/** Runs `fn` and returns what it threw (fails when it did not throw). */
+export async function thrown(fn: () => Promise<unknown>): Promise<Error> {
+  try {
+    await fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}
