@@ -106,8 +106,17 @@ async function ensureParent(abs: string): Promise<string[]> {
     }
   }
   missing.reverse();
-  for (const d of missing) await fs.mkdir(d);
-  return missing;
+  const created: string[] = [];
+  for (const d of missing) {
+    try {
+      await fs.mkdir(d);
+      created.push(d);
+    } catch (e) {
+      // Made meanwhile by someone else: not ours to remove on rollback.
+      if (errnoCode(e) !== 'EEXIST') throw e;
+    }
+  }
+  return created;
 }
 
 /**

@@ -113,7 +113,7 @@ export class DagState {
     return now;
   }
 
-  /** Marks `id` failed; returns every descendant that is now blocked. */
+  /** Marks `id` failed (or cancelled); returns every descendant that is now blocked (or cancelled). */
   fail(id: string, as: 'failed' | 'cancelled' = 'failed'): string[] {
     this.readySet.delete(id);
     this.state.set(id, as);
@@ -124,7 +124,7 @@ export class DagState {
       const s = this.state.get(c);
       if (s !== 'pending' && s !== 'ready') continue;
       this.readySet.delete(c);
-      this.state.set(c, 'blocked');
+      this.state.set(c, as === 'cancelled' ? 'cancelled' : 'blocked');
       blocked.push(c);
       stack.push(...(this.children.get(c) ?? []));
     }

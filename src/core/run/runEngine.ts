@@ -135,6 +135,7 @@ class Engine {
   private fatal: string | undefined;
   private workspaceFiles: { files: string[]; truncated: boolean } = { files: [], truncated: false };
   private readonly durations = new Map<string, number>();
+  private applying: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly journal: RunJournal,
@@ -357,8 +358,14 @@ class Engine {
     this.setStatus(taskId, status, reason);
   }
 
-  /** Applies a passed task's patch now (`--apply auto`) and records the new state. */
-  private async applyTaskPatch(patch: TaskPatch): Promise<void> {
+  /** Applies a passed task's patch now (`--apply auto`), one patch at a time, and records the new state. */
+  private applyTaskPatch(patch: TaskPatch): Promise<void> {
+    const next = this.applying.then(() => this.applyNow(patch));
+    this.applying = next.catch(() => undefined);
+    return next;
+  }
+
+  private async applyNow(patch: TaskPatch): Promise<void> {
     if (patch.files.length === 0) {
       patch.state = 'applied';
     } else {

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from './errors';
-import { isProtectedPath, normalizeWorkspacePath } from './planStandins';
+import { checkWorkspacePath, isProtectedPath } from '../plan';
 
 export type PathCheck = { ok: true; path: string; absolute: string } | { ok: false; reason: string };
 
@@ -15,10 +15,15 @@ export function isSecretPath(rel: string): boolean {
   return rel.split('/').some((seg) => seg.toLowerCase().startsWith('.env'));
 }
 
-/** Normalises `input` against the workspace lexically (no file system access). */
+/**
+ * Normalises `input` against the workspace lexically (no file system access): absolute, escaping and NUL
+ * paths are refused. Protected paths pass here (they may be read); writes check them separately.
+ */
 export function lexicalCheck(input: string): { ok: true; path: string } | { ok: false; reason: string } {
-  const rel = normalizeWorkspacePath(input);
-  if (rel === undefined) return { ok: false, reason: `${JSON.stringify(input)} is outside the workspace (absolute or escaping path)` };
+  const c = checkWorkspacePath(input);
+  if (c.ok) return { ok: true, path: c.path };
+  if (c.problem !== 'protected-path') return { ok: false, reason: `${JSON.stringify(input)} is outside the workspace: ${c.reason}` };
+  const rel = path.posix.normalize(input.replace(/\\/g, '/')).replace(/\/+$/, '');
   return { ok: true, path: rel };
 }
 
