@@ -1,0 +1,76 @@
+/**
+ * What the host does with a valid webview command. Pure routing (no `vscode` at run time) so it is tested
+ * in Node: a message never names a command to run or a path to open by itself; `openDiff` is honoured
+ * only for a file the task actually staged, and task commands only for tasks of the current plan.
+ */
+import type { WebviewCommand } from '../protocol/messages';
+import type { RunViewSource } from '../protocol/runViewSource';
+
+/** The actions the views can trigger; the extension binds them to its commands. */
+export interface GraphViewActions {
+  newTask(): void;
+  showGraph(taskId?: string): void;
+  cancelRun(): void;
+  reviewChanges(): void;
+  acceptAllVerified(): void;
+  acceptTask(taskId: string): void;
+  rejectTask(taskId: string): void;
+  openDiff(taskId: string, path: string): void;
+}
+
+export interface CommandRouterDeps {
+  source: RunViewSource;
+  actions: GraphViewActions;
+  warn: (message: string) => void;
+  /** Remembers the selection both views share. */
+  setSelected: (taskId: string | null) => void;
+}
+
+/** Routes one validated command; returns false (and warns) when it was refused. */
+export function routeWebviewCommand(command: WebviewCommand, deps: CommandRouterDeps): boolean {
+  const state = deps.source.snapshot();
+  const known = (taskId: string): boolean => state.plan?.tasks.some((t) => t.id === taskId) ?? false;
+  const refuse = (why: string): false => {
+    deps.warn(`[webview] refused ${command.type}: ${why}`);
+    return false;
+  };
+  switch (command.type) {
+    case 'ready':
+    case 'webviewError':
+      return true; // handled by the channel
+    case 'selectTask':
+      if (command.taskId !== null && !known(command.taskId)) return refuse('unknown task');
+      deps.setSelected(command.taskId);
+      return true;
+    case 'showGraph':
+      if (command.taskId !== undefined && !known(command.taskId)) return refuse('unknown task');
+      if (command.taskId !== undefined) deps.setSelected(command.taskId);
+      deps.actions.showGraph(command.taskId);
+      return true;
+    case 'openDiff': {
+      if (!known(command.taskId)) return refuse('unknown task');
+      const staged = state.tasks[command.taskId]?.files.some((f) => f.path === command.path) ?? false;
+      if (!staged) return refuse('not a file this task staged');
+      deps.actions.openDiff(command.taskId, command.path);
+      return true;
+    }
+    case 'acceptTask':
+    case 'rejectTask':
+      if (!known(command.taskId)) return refuse('unknown task');
+      if (command.type === 'acceptTask') deps.actions.acceptTask(command.taskId);
+      else deps.actions.rejectTask(command.taskId);
+      return true;
+    case 'cancelRun':
+      deps.actions.cancelRun();
+      return true;
+    case 'newTask':
+      deps.actions.newTask();
+      return true;
+    case 'reviewChanges':
+      deps.actions.reviewChanges();
+      return true;
+    case 'acceptAllVerified':
+      deps.actions.acceptAllVerified();
+      return true;
+  }
+}

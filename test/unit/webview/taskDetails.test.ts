@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import type { WebviewCommand } from '../../../src/protocol/messages';
+import { applyEvent, applyEvents } from '../../../src/protocol/reducer';
+import { emptyViewState } from '../../../src/protocol/viewState';
+import { TaskDetails } from '../../../src/webview/taskDetails';
+import { DANGEROUS, elementsWithHandlers, makeDocument } from './dom';
+import { RUN_ID, sampleState } from './sampleRun';
+
+const HOSTILE = [
+  '<img src=x onerror=alert(1)>',
+  '<script>alert(1)</script>',
+  '<svg onload=alert(1)>',
+  '</textarea><a href="javascript:alert(1)">x</a>',
+];
+
+function setup() {
+  const { document, root } = makeDocument();
+  const posted: WebviewCommand[] = [];
+  const details = new TaskDetails(root, (c) => posted.push(c));
+  return { document, root, details, posted };
+}
+
+describe('webview: task details', () => {
+  it('shows objective, role, model, acceptance, files, findings and decisions with every option', () => {
+    const { root, details } = setup();
+    details.update(sampleState(), 'save');
+    const text = root.textContent ?? '';
+    assert.match(text, /Save and load games/);
+    assert.match(text, /python developer/);
+    assert.match(text, /claude-sonnet-4 \(save#1, attempt 2\)/);
+    assert.match(text, /NameError: name 'json' is not defined/);
+    assert.match(text, /gobang\/save\.py:42/);
+    assert.match(text, /\.env refused: protected path/);
+    assert.match(text, /second failure of the same task: re-plan it locally/);
+    const rows = [...root.querySelectorAll('.decision-options tbody tr')].map((r) => r.textContent);
+    assert.ok(rows.some((r) => r?.startsWith('retry')) && rows.some((r) => r?.startsWith('replan')));
+    assert.ok(root.querySelector('.decision-options tr.chosen'));
+  });
+
+  it('posts openDiff for a staged file and Accept/Reject for the task', () => {
+    const { root, details, posted } = setup();
+    details.update(sampleState(), 'board');
+    (root.querySelector('.file-link') as HTMLElement).click();
+    const [accept, reject] = [...root.querySelectorAll('.details-actions button')] as HTMLButtonElement[];
+    assert.equal(accept.disabled, false);
+    accept.click();
+    reject.click();
+    assert.deepEqual(posted, [
+      { type: 'openDiff', taskId: 'board', path: 'gobang/board.py' },
+      { type: 'acceptTask', taskId: 'board' },
+      { type: 'rejectTask', taskId: 'board' },
+    ]);
+  });
+
+  it('disables Accept/Reject once the patch is applied', () => {
+    const { root, details } = setup();
+    details.update(sampleState(), 'spec');
+    const buttons = [...root.querySelectorAll('.details-actions button')] as HTMLButtonElement[];
+    assert.ok(buttons.every((b) => b.disabled));
+  });
+
+  it('renders hostile strings in title, objective, acceptance, log, findings and decisions as text only', () => {
+    const { root, details } = setup();
+    const plan = { tasks: [{ id: 'evil', title: HOSTILE[0], objective: HOSTILE[1], role: HOSTILE[2], deps: [], files: ['a.txt'], acceptance: HOSTILE }] };
+    const state = applyEvents(emptyViewState(), [
+      { type: 'run.started', dir: '/w', goal: HOSTILE[3], runId: 'r', ts: 1 },
+      { type: 'plan.ready', plan, runId: 'r', ts: 2 },
+      { type: 'agent.text', taskId: 'evil', delta: `\u001b[31m${HOSTILE.join('\n')}\u001b[0m`, runId: 'r', ts: 3 },
+      { type: 'file.staged', taskId: 'evil', path: 'a.txt', change: 'created', bytes: 1, runId: 'r', ts: 4 },
+      { type: 'task.verified', taskId: 'evil', outcome: 'failed', findings: [{ message: HOSTILE[0], file: HOSTILE[2] }], runId: 'r', ts: 5 },
+      { type: 'decision', taskId: 'evil', point: HOSTILE[1], choice: HOSTILE[0], mode: 'rule', reason: HOSTILE[2], options: [{ id: HOSTILE[0], note: HOSTILE[3] }], runId: 'r', ts: 6 },
+      { type: 'agent.tool', taskId: 'evil', tool: 'write_file', path: HOSTILE[0], ok: false, error: HOSTILE[1], runId: 'r', ts: 7 },
+      { type: 'log', level: 'error', message: HOSTILE[0], runId: 'r', ts: 8 },
+    ]);
+    details.update(state, 'evil');
+    assert.equal(root.querySelectorAll(DANGEROUS).length, 0);
+    assert.equal(elementsWithHandlers(root).length, 0);
+    assert.equal(root.querySelector('h2')?.textContent, HOSTILE[0]);
+    assert.equal(root.querySelector('.agent-log')?.textContent, HOSTILE.join('\n'), 'ANSI stripped, markup kept as text');
+    details.update(state, null);
+    assert.equal(root.querySelectorAll(DANGEROUS).length, 0);
+    assert.match(root.textContent ?? '', /<img src=x onerror=alert\(1\)>/);
+  });
+
+  it('appends streamed log text to the same element', () => {
+    const { root, details } = setup();
+    let state = sampleState();
+    details.update(state, 'rules');
+    const pre = root.querySelector('.agent-log');
+    const before = pre?.textContent ?? '';
+    state = applyEvent(state, { type: 'agent.text', taskId: 'rules', delta: 'return True\n', runId: RUN_ID, ts: 9e12 });
+    details.update(state, 'rules');
+    assert.equal(root.querySelector('.agent-log'), pre);
+    assert.equal(pre?.textContent, `${before}return True\n`);
+  });
+});
