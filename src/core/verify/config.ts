@@ -16,7 +16,7 @@ export const DEFAULT_OUTPUT_CAP_BYTES = 64 * 1024;
 const argv = z
   .array(z.string().min(1, 'an empty argument is not allowed as the program'))
   .min(1, 'a command needs at least the program name')
-  .refine((a) => !a[0]!.includes('\0') && a[0]!.trim() === a[0], 'the program name may not have surrounding spaces');
+  .refine((a) => a.length === 0 || a[0]!.trim() === a[0], 'the program name may not have surrounding spaces');
 
 const relativeDir = z
   .string()
