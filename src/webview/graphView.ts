@@ -71,8 +71,9 @@ export class GraphView {
     const defs = s(doc, 'defs');
     for (const kind of ['normal', 'critical']) {
       const marker = s(doc, 'marker', {
-        id: `arrow-${kind}${options.compact ? '-c' : ''}`, viewBox: '0 0 10 10', refX: 9, refY: 5,
-        markerWidth: options.compact ? 4 : 7, markerHeight: options.compact ? 4 : 7, orient: 'auto-start-reverse',
+        // User-space units: the arrowhead keeps its size on the thicker critical-path edges.
+        id: `arrow-${kind}${options.compact ? '-c' : ''}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerUnits: 'userSpaceOnUse',
+        markerWidth: options.compact ? 5 : 9, markerHeight: options.compact ? 5 : 9, orient: 'auto-start-reverse',
       });
       marker.appendChild(s(doc, 'path', { d: 'M0,0 L10,5 L0,10 z', class: `arrow arrow-${kind}` }));
       defs.appendChild(marker);

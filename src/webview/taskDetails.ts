@@ -90,11 +90,15 @@ export class TaskDetails {
     const look = STATUS_LOOK[status];
     const patchState = detail?.patch?.state;
     const decided = patchState === 'applied' || patchState === 'rejected';
-    const reviewable = !decided && (patchState === 'proposed' || ((status === 'passed' || status === 'unverified' || status === 'failed') && (detail?.files.length ?? 0) > 0));
+    const hasFiles = (detail?.files.length ?? 0) > 0;
+    // Accepting needs a proposed patch or a task that passed or could not be checked; a failed task's
+    // output can only be rejected (or re-planned), never applied from here.
+    const acceptable = !decided && (patchState === 'proposed' || ((status === 'passed' || status === 'unverified') && hasFiles));
+    const rejectable = !decided && (patchState === 'proposed' || hasFiles);
     const accept = button(doc, 'check', 'Accept', () => this.post({ type: 'acceptTask', taskId: task.id }), 'af-button primary');
     const reject = button(doc, 'close', 'Reject', () => this.post({ type: 'rejectTask', taskId: task.id }), 'af-button secondary');
-    accept.disabled = !reviewable;
-    reject.disabled = !reviewable;
+    accept.disabled = !acceptable;
+    reject.disabled = !rejectable;
     replaceChildren(this.header,
       h(doc, 'div', `details-title status-${status}`, undefined,
         h(doc, 'span', statusIconClass(status), { 'aria-hidden': 'true' }),

@@ -94,3 +94,13 @@ describe('webview: task details', () => {
     assert.equal(pre?.textContent, `${before}return True\n`);
   });
 });
+
+describe('webview: task details actions', () => {
+  it('offers only Reject for a failed task', () => {
+    const { root, details } = setup();
+    details.update(sampleState(), 'save');
+    const [accept, reject] = [...root.querySelectorAll('.details-actions button')] as HTMLButtonElement[];
+    assert.equal(accept.disabled, true);
+    assert.equal(reject.disabled, false);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * `npm run preview:webview`: writes static pages of the graph panel and the sidebar with the sample
+ * 12-task mid-run state, in light, dark and high-contrast VS Code-like themes, to out/preview/. They load
+ * the real bundle (dist/webview.js) and stylesheets; a stub `acquireVsCodeApi` answers `ready` with the
+ * snapshot, exactly as the host does. For looking at and screenshotting, not shipped.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { THEMES } from './previewTheme';
+import { sampleState } from './sampleRun';
+
+const root = resolve(__dirname, '../../..');
+const out = join(root, 'out', 'preview');
+mkdirSync(out, { recursive: true });
+
+const state = sampleState();
+// Start the clock 12 min 34 s before the page opens, so "elapsed" reads like a live run.
+const data = `window.__AGENSFLOW_PREVIEW__ = ${JSON.stringify(state).replace(/</g, '\\u003c')};\n`;
+writeFileSync(join(out, 'preview-data.js'), data);
+writeFileSync(join(out, 'preview-stub.js'), `// Stands in for VS Code: answers "ready" with the snapshot, like the host.
+(function () {
+  var state = window.__AGENSFLOW_PREVIEW__;
+  var shift = Date.now() - 754000 - state.run.startedAt;
+  state.run.startedAt += shift;
+  var select = document.body.dataset.select || null;
+  window.__posted__ = [];
+  window.acquireVsCodeApi = function () {
+    return {
+      postMessage: function (m) {
+        window.__posted__.push(m);
+        if (m && m.type === 'ready') setTimeout(function () {
+          window.postMessage({ type: 'snapshot', state: state, selectedTaskId: select }, '*');
+        }, 0);
+      },
+      getState: function () { return undefined; },
+      setState: function () {},
+    };
+  };
+})();
+`);
+
+const rel = (p: string): string => relative(out, join(root, p)).split('\\').join('/');
+const pages: string[] = [];
+for (const [themeName, theme] of Object.entries(THEMES)) {
+  const vars = Object.entries(theme.vars).map(([k, v]) => `  ${k}: ${v};`).join('\n');
+  writeFileSync(join(out, `theme-${themeName}.css`), `html {\n${vars}\n}\n`);
+  for (const view of ['graph', 'sidebar'] as const) {
+    const name = `${view}-${themeName}.html`;
+    writeFileSync(join(out, name), `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <title>AgensFlow ${view} preview (${themeName})</title>
+  <link rel="stylesheet" href="theme-${themeName}.css">
+  <link rel="stylesheet" href="${rel('media/codicons/codicon.css')}">
+  <link rel="stylesheet" href="${rel('media/webview.css')}">
+</head>
+<body class="${theme.bodyClass}" data-view="${view}" data-select="${view === 'graph' ? 'save' : ''}">
+  <div id="app"></div>
+  <script src="preview-data.js"></script>
+  <script src="preview-stub.js"></script>
+  <script src="${rel('dist/webview.js')}"></script>
+</body>
+</html>
+`);
+    pages.push(name);
+  }
+}
+writeFileSync(join(out, 'graph.html'), `<!DOCTYPE html><meta charset="UTF-8"><title>AgensFlow previews</title>
+<ul>${pages.map((p) => `<li><a href="${p}">${p}</a></li>`).join('')}</ul>\n`);
+process.stdout.write(`wrote ${pages.length} pages to ${relative(root, out)}/ (index: graph.html)\n`);

@@ -1,0 +1,46 @@
+/**
+ * `npm run screenshot:webview`: opens the preview pages in Debian's Chromium through playwright-core and
+ * saves PNGs next to them (out/preview/*.png). Skips with a message when Chromium is not installed.
+ * Run `npm run preview:webview` first.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const out = resolve(__dirname, '../../..', 'out', 'preview');
+const executable = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+
+async function main(): Promise<void> {
+  if (!executable) {
+    process.stdout.write('Chromium not found; install it with apt-get install chromium\n');
+    return;
+  }
+  const browser = await chromium.launch({ executablePath: executable, args: ['--no-sandbox'] });
+  try {
+    for (const page of readdirSync(out).filter((f) => /^(graph|sidebar)-.*\.html$/.test(f))) {
+      const sidebar = page.startsWith('sidebar');
+      const tab = await browser.newPage({ viewport: sidebar ? { width: 320, height: 900 } : { width: 1400, height: 820 } });
+      const errors: string[] = [];
+      tab.on('pageerror', (e) => errors.push(e.message));
+      tab.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      await tab.goto(pathToFileURL(join(out, page)).href);
+      await tab.waitForSelector(sidebar ? '.run:not([hidden])' : '.node.status-running');
+      await tab.evaluate(() => document.fonts.ready);
+      const posted = await tab.evaluate(() => JSON.stringify((window as unknown as { __posted__: unknown[] }).__posted__));
+      const png = join(out, page.replace(/\.html$/, '.png'));
+      await tab.screenshot({ path: png });
+      process.stdout.write(`${png}${errors.length ? `  errors: ${errors.join(' | ')}` : ''}  posted: ${posted}\n`);
+      await tab.close();
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
