@@ -1,10 +1,28 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { registerShowLogCommand } from './vscode/commands/showLog';
+import { contribute } from './vscode/contributions';
+import { LOG_CHANNEL_NAME, createLogger } from './vscode/log';
+import { PlanFileValidator } from './vscode/planFile/planFileValidator';
+import { AGENSFLOW_SETTINGS, SettingsService, workspaceConfigurationSource } from './vscode/settings';
 
-/** Composes the extension's services; each contribution registers itself and fails alone. */
-export function activate(_context: vscode.ExtensionContext): void {
-  // Contributions are registered as features land (see src/vscode/).
+/**
+ * Composes the extension: the log channel and the services, then each contribution, which starts alone
+ * and logs why if it fails (see src/vscode/contributions.ts). Everything is owned by
+ * `context.subscriptions`.
+ */
+export function activate(context: vscode.ExtensionContext): void {
+  const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
+  context.subscriptions.push(channel);
+  const log = createLogger(channel, 'extension');
+  log.info(`activating ${context.extension.id} ${String(context.extension.packageJSON.version)} (VS Code ${vscode.version})`);
+
+  const settings = new SettingsService(AGENSFLOW_SETTINGS, workspaceConfigurationSource(vscode.workspace), log.child('settings'));
+  context.subscriptions.push(settings);
+
+  contribute(context, log, 'showLog', () => registerShowLogCommand(channel));
+  contribute(context, log, 'validatePlanFile', () => new PlanFileValidator(log.child('validatePlanFile')));
 }
 
 export function deactivate(): void {
-  // Disposables are owned by context.subscriptions.
+  // Everything is disposed through context.subscriptions.
 }

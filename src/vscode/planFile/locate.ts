@@ -1,5 +1,5 @@
 import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import type { PlanError } from '../../core/plan/errors';
+import type { PlanError } from '../../core/plan';
 
 /** A half-open range of character offsets into the plan text. */
 export interface OffsetRange {
@@ -60,6 +60,15 @@ function nearestNode(root: JsonNode, path: JsonPath): JsonNode {
   return root;
 }
 
+const sameRange = (a: OffsetRange, b: OffsetRange): boolean => a.start === b.start && a.end === b.end;
+
+/** The `id` range of the task a `['tasks', i, ...]` path points into. */
+function homeTaskRange(root: JsonNode, path: JsonPath): OffsetRange | undefined {
+  if (path[0] !== 'tasks' || typeof path[1] !== 'number') return undefined;
+  const task = findNodeAtLocation(root, ['tasks', path[1]]);
+  return task ? narrow(task) : undefined;
+}
+
 /** Where a problem with no path and no task goes: the `tasks` key, else the document's first token. */
 function documentRange(root: JsonNode): OffsetRange {
   const tasks = findNodeAtLocation(root, ['tasks']);
@@ -69,7 +78,7 @@ function documentRange(root: JsonNode): OffsetRange {
 /**
  * Places each plan error in the text of the plan it came from:
  * - with a JSON path: at the value there (or its nearest existing ancestor, narrowed), with the error's
- *   other tasks as related locations;
+ *   other tasks (not the one the path points into) as related locations;
  * - with task ids only (a cycle, a duplicate owner): one problem at each task's `id`, each pointing to the
  *   others;
  * - with neither (an empty plan): at the `tasks` key.
@@ -93,7 +102,9 @@ export function locatePlanErrors(text: string, errors: readonly PlanError[]): Lo
     const located = error.taskIds.flatMap((taskId) => idRange(taskId).map((range) => ({ taskId, range })));
     if (error.path && error.path.length > 0) {
       const range = narrow(nearestNode(root, error.path));
-      const related = located.filter((l) => l.range.start !== range.start || l.range.end !== range.end);
+      // The task the path points into is where the underline already is; relate only the others.
+      const home = homeTaskRange(root, error.path);
+      const related = located.filter((l) => !sameRange(l.range, range) && !(home && sameRange(l.range, home)));
       push({ code: error.code, message: error.message, range, related });
     } else if (located.length > 0) {
       for (const here of located) {

@@ -12,8 +12,16 @@ describe('locatePlanErrors', () => {
     const text = planText([task('a'), task('b', ['a', 'ghost'])]);
     const [p] = locatePlanErrors(text, [{ code: 'unknown-dep', message: 'b depends on ghost', taskIds: ['b'], path: ['tasks', 1, 'deps', 1] }]);
     assert.equal(textAt(text, p.range), '"ghost"');
-    // The task's own id is not repeated as related information when the path already points into it.
-    assert.deepEqual(p.related.map((r) => r.taskId), ['b']);
+    // The task the path points into is not repeated as related information.
+    assert.deepEqual(p.related, []);
+  });
+
+  it('relates the other tasks of an error with a path (a cycle reported at a dependency)', () => {
+    const text = planText([task('b', ['c']), task('c', ['b'])]);
+    const [p] = locatePlanErrors(text, [{ code: 'cycle', message: 'b -> c -> b', taskIds: ['b', 'c'], path: ['tasks', 0, 'deps', 0] }]);
+    assert.equal(textAt(text, p.range), '"c"');
+    assert.deepEqual(p.related.map((r) => r.taskId), ['c']);
+    assert.equal(textAt(text, p.related[0].range), '"c"');
   });
 
   it('falls back to the task id when a required property is missing', () => {
