@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerShowLogCommand } from './vscode/commands/showLog';
+import { registerGraphViews } from './vscode/graphPanelRegistration';
 import { contribute } from './vscode/contributions';
 import { LOG_CHANNEL_NAME, createLogger } from './vscode/log';
 import { PlanFileValidator } from './vscode/planFile/planFileValidator';
@@ -21,6 +22,8 @@ export function activate(context: vscode.ExtensionContext): void {
 
   contribute(context, log, 'showLog', () => registerShowLogCommand(channel));
   contribute(context, log, 'validatePlanFile', () => new PlanFileValidator(log.child('validatePlanFile')));
+  // The run views (sidebar + graph panel); the returned GraphViews holds the RunViewStore the engine feeds.
+  contribute(context, log, 'runViews', () => registerGraphViews(context, { log: log.child('views') }));
 }
 
 export function deactivate(): void {
