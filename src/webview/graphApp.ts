@@ -22,6 +22,11 @@ function isSaved(v: unknown): v is SavedGraphState {
   return typeof v === 'object' && v !== null;
 }
 
+function isTransform(v: unknown): v is Transform {
+  const t = v as Partial<Transform> | undefined;
+  return typeof t === 'object' && t !== null && [t.scale, t.x, t.y].every((n) => typeof n === 'number' && Number.isFinite(n));
+}
+
 export class GraphApp {
   readonly model = new RunModel();
   private readonly graph: GraphView;
@@ -55,12 +60,14 @@ export class GraphApp {
       h(doc, 'p', undefined, undefined, 'Start a task and AgensFlow draws its plan here: one node per subtask, edges for dependencies.'),
       button(doc, 'add', 'New Task', () => channel.post({ type: 'newTask' }), 'af-button primary'));
     replaceChildren(root, toolbar, this.main, this.empty);
-    this.graph = new GraphView(graphFrame, { onSelect: (id) => this.select(id === this.selected ? null : id) });
-    this.details = new TaskDetails(this.main, (c) => channel.post(c));
     const saved = channel.getState();
-    if (isSaved(saved)) {
-      this.selected = saved.selected ?? null;
-    }
+    const restored = isSaved(saved) ? saved : {};
+    this.selected = typeof restored.selected === 'string' ? restored.selected : null;
+    this.graph = new GraphView(graphFrame, {
+      onSelect: (id) => this.select(id === this.selected ? null : id),
+      initialTransform: isTransform(restored.transform) ? restored.transform : undefined,
+    });
+    this.details = new TaskDetails(this.main, (c) => channel.post(c));
     this.graph.panZoom.onChange = (t) => this.save(t);
     graphFrame.addEventListener('keydown', (e) => {
       if (e.key === '+' || e.key === '=') this.graph.panZoom.zoomBy(1.25);

@@ -8,7 +8,7 @@ import type { TaskStatus } from '../core/run/events';
 import type { RunViewState } from '../protocol/viewState';
 import { h, s, setText } from './dom';
 import { COMPACT_LAYOUT, layoutPlan, PANEL_LAYOUT, type GraphLayout, type LayoutEdge, type Point } from './layout';
-import { PanZoom } from './panZoom';
+import { PanZoom, type Transform } from './panZoom';
 import { STATUS_LOOK, statusClass, statusIconClass } from './status';
 
 export interface GraphViewOptions {
@@ -16,6 +16,8 @@ export interface GraphViewOptions {
   compact?: boolean;
   /** A node was chosen (click, Enter or Space). */
   onSelect: (taskId: string) => void;
+  /** Zoom and pan to restore (from the webview's saved state) instead of fitting the first layout. */
+  initialTransform?: Transform;
 }
 
 interface NodeParts {
@@ -61,9 +63,11 @@ export class GraphView {
   private selected: string | null = null;
   private focused: string | null = null;
   private fitPending = true;
+  private initialTransform: Transform | undefined;
 
   constructor(container: HTMLElement, private readonly options: GraphViewOptions) {
     this.doc = container.ownerDocument;
+    this.initialTransform = options.initialTransform;
     const doc = this.doc;
     this.element = h(doc, 'div', `graph${options.compact ? ' compact' : ''}`);
     this.viewport = h(doc, 'div', 'graph-viewport');
@@ -124,7 +128,10 @@ export class GraphView {
     }
     if (this.fitPending && this.layout) {
       this.fitPending = false;
-      this.panZoom.fit();
+      const restore = this.initialTransform;
+      this.initialTransform = undefined;
+      if (restore) this.panZoom.transform = restore;
+      else this.panZoom.fit();
     }
   }
 
