@@ -1,6 +1,9 @@
 import type { CliCommand } from './command';
 import { metricsCommand } from './metrics';
 import { validateCommand } from './validate';
+import { runCommand } from './run';
+import { runsCommand } from './runs';
+import { applyCommand } from './apply';
 
 /**
  * The command table: name -> command, in the order the global help lists them.
@@ -9,4 +12,7 @@ import { validateCommand } from './validate';
 export const commands: Readonly<Record<string, CliCommand>> = {
   validate: validateCommand,
   metrics: metricsCommand,
+  run: runCommand,
+  runs: runsCommand,
+  apply: applyCommand,
 };

@@ -78,6 +78,11 @@ export async function checkPatch(root: string, patch: TaskPatch): Promise<PatchC
       continue;
     }
     const hash = current === null ? null : hashBytes(current);
+    const afterHash = f.after === null ? null : hashBytes(f.after);
+    if (hash !== f.baseHash && hash === afterHash) {
+      // Already as the patch wants it (e.g. applied just before a crash, before the journal said so).
+      continue;
+    }
     if (hash !== f.baseHash) {
       const reason =
         f.baseHash === null ? `${f.path} was created in the workspace since the run started` : hash === null ? `${f.path} no longer exists` : `${f.path} changed since the run read it`;

@@ -1,6 +1,6 @@
 /** The injection points of a run: verification (helper H3's src/core/verify), failure handling, pricing. */
 import type { Task } from '../plan/schema';
-import type { Model, Usage } from '../models/types';
+import { isModelConfigError, isProviderError, type Model, type Usage } from '../models';
 import type { Finding } from './events';
 import type { StagedView } from './staging';
 
@@ -34,11 +34,10 @@ export type PriceHook = (model: string, usage: Usage) => number | undefined;
 export type AgentModelChoice = Model | ((task: Task) => Model);
 
 /**
- * Model errors that no other task can get past (a rejected key, an unknown model): the run stops and
- * exits 2. The model layer marks them with these names or with `fatal: true`.
+ * Model errors that no other task can get past (a rejected key, a model or endpoint that does not exist,
+ * bad settings): the run stops and exits 2 (design.md exit codes).
  */
 export function isFatalModelError(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  if ('fatal' in e && e.fatal === true) return true;
-  return ['ModelAuthError', 'ModelNotFoundError', 'ModelConfigError', 'AuthenticationError', 'PermissionDeniedError'].includes(e.name);
+  if (isModelConfigError(e)) return true;
+  return isProviderError(e) && (e.kind === 'auth' || e.kind === 'permission' || e.kind === 'not-found');
 }

@@ -15,3 +15,4 @@ export { runAgent, type AgentOptions, type AgentResult, type AgentEvent } from '
 export { AGENT_TOOLS, AGENT_TOOL_LIST } from './agentTools';
 export { JournalError, RunConfigError, RunCancelledError, isRunCancelledError } from './errors';
 export * from './events';
+export { realVerifier } from './verifyHook';

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import type { Plan, Task } from '../plan/schema';
-import type { Model } from '../models/types';
+import { isBudgetExceededError, type Model } from '../models';
 import { runAgent } from './agent';
 import { agentUserMessage } from './agentPrompt';
 import { applyPatch } from './apply';
@@ -133,6 +133,7 @@ class Engine {
   private readonly children = new Map<string, Task[]>();
   private readonly controller = new AbortController();
   private fatal: string | undefined;
+  private budget: string | undefined;
   private workspaceFiles: { files: string[]; truncated: boolean } = { files: [], truncated: false };
   private readonly durations = new Map<string, number>();
   private applying: Promise<void> = Promise.resolve();
@@ -234,9 +235,9 @@ class Engine {
     const statuses = Object.values(this.record.tasks);
     const allPassed = statuses.every((t) => t.status === 'passed');
     const allApplied = settings.apply !== 'auto' || statuses.every((t) => !t.patch || t.patch.state === 'applied' || t.patch.files.length === 0);
-    const status: RunStatus = cancelled ? 'cancelled' : allPassed && allApplied && !this.fatal ? 'completed' : 'failed';
+    const status: RunStatus = cancelled ? 'cancelled' : this.budget ? 'budget' : allPassed && allApplied && !this.fatal ? 'completed' : 'failed';
     const exitCode = cancelled ? 130 : this.fatal ? 2 : status === 'completed' ? 0 : 1;
-    const reason = this.fatal ?? (cancelled ? 'cancelled by the user' : undefined);
+    const reason = this.fatal ?? this.budget ?? (cancelled ? 'cancelled by the user' : undefined);
     this.journal.update((r) => {
       r.status = status;
       r.exitCode = exitCode;
@@ -294,6 +295,9 @@ class Engine {
         const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
         if (isFatalModelError(e)) {
           this.fatal = message;
+          this.controller.abort();
+        } else if (isBudgetExceededError(e)) {
+          this.budget = e.message;
           this.controller.abort();
         }
         this.emit({ type: 'log', level: 'error', taskId: task.id, message });

@@ -42,15 +42,16 @@ describe('run/apply', () => {
     assert.equal(existsSync(path.join(ws, 'deep')), false);
   });
 
-  it('detects a created file that appeared and a deleted file that vanished', async () => {
+  it('detects a created file that appeared and a modified file that vanished (a deletion already done is fine)', async () => {
     const { ws, patch } = await staged();
-    writeFileSync(path.join(ws, 'placeholder'), '');
+    rmSync(path.join(ws, 'keep.txt'));
     rmSync(path.join(ws, 'gone.txt'));
     await fs.mkdir(path.join(ws, 'deep'));
     writeFileSync(path.join(ws, 'deep/new.txt'), 'theirs\n');
     const chk = await checkPatch(ws, patch);
     assert.equal(chk.ok, false);
-    assert.deepEqual(!chk.ok && chk.conflicts.map((c) => c.path).sort(), ['deep/new.txt', 'gone.txt']);
+    assert.deepEqual(!chk.ok && chk.conflicts.map((c) => c.path).sort(), ['deep/new.txt', 'keep.txt']);
+    assert.match(!chk.ok ? chk.conflicts[1].reason : '', /no longer exists/);
   });
 
   it('rolls back files already written when a later write fails', async () => {
@@ -81,5 +82,22 @@ describe('run/apply', () => {
     assert.equal(res.state, 'conflicted');
     assert.equal(readFileSync(path.join(outside, 't.txt'), 'utf8'), 'old\n');
     assert.equal(existsSync(path.join(ws, 'deep')), false);
+  });
+});
+
+describe('run/apply idempotence', () => {
+  const tmp = tempDirs();
+  afterEach(() => tmp.cleanup());
+  it('treats a patch already in the workspace (applied before a crash) as applied, not conflicted', async () => {
+    const ws = tmp.make();
+    writeFileSync(path.join(ws, 'a.txt'), 'old\n');
+    const layer = new StagingArea(ws).openLayer('t', ['a.txt', 'b.txt'], []);
+    await layer.stage('a.txt', 'new\n');
+    await layer.stage('b.txt', 'b\n');
+    const patch = await layer.seal('r');
+    assert.equal((await applyPatch(ws, patch)).state, 'applied');
+    assert.equal((await applyPatch(ws, patch)).state, 'applied');
+    writeFileSync(path.join(ws, 'a.txt'), 'user\n');
+    assert.equal((await applyPatch(ws, patch)).state, 'conflicted');
   });
 });

@@ -6,6 +6,7 @@ import type { RunEvent } from '../../../src/core/run/events';
 import { applyReviewedPatches, listRuns, RunJournal, resumeRun, startRun } from '../../../src/core/run';
 import { FakeModel, taskIdOf, writeOwnedFiles, type Script } from './fakeModel';
 import { tempDirs } from './tmp';
+import { ProviderError } from '../../../src/core/models';
 
 const plan4: Plan = PlanSchema.parse({
   goal: 'a tiny app',
@@ -205,7 +206,7 @@ describe('run/engine', () => {
   it('a fatal model error (rejected key) stops the run with exit 2', async () => {
     const { dir, stateDir } = dirs();
     const model = new FakeModel(() => {
-      throw Object.assign(new Error('401 bad key'), { name: 'ModelAuthError' });
+      throw new ProviderError({ kind: 'auth', provider: 'openai', baseUrl: 'http://x', model: 'm', message: '401 bad key' });
     });
     const out = await startRun({ dir, stateDir, plan: plan4, model });
     assert.equal(out.exitCode, 2);

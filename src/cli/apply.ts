@@ -1,0 +1,40 @@
+/** `agensflow apply RUN_ID [TASK_ID...]`: applies reviewed patches, each all or nothing, never over user edits. */
+import { applyReviewedPatches } from '../core/run';
+import { boolFlag } from './args';
+import { UsageError } from './args';
+import type { CliCommand } from './command';
+import { STATE_FLAG, stateDirOf } from './run';
+
+export const applyCommand: CliCommand = {
+  summary: "Apply a run's reviewed patches to the workspace",
+  usage: [
+    'Usage: agensflow apply RUN_ID [TASK_ID...] [--state DIR] [--json]',
+    '',
+    'Applies the patches of the given tasks (default: every proposed patch), each all or nothing. A patch',
+    'whose files changed since the run read them is marked conflicted and not applied.',
+    'Exit 0 when every patch applied, 1 when one is conflicted or failed, 2 for an unknown run or task.',
+    '',
+    'Options:',
+    '  --state DIR  the state folder (default $XDG_STATE_HOME/agensflow)',
+    '  --json       one JSON array of {taskId, state, files, reason?} on stdout',
+  ].join('\n'),
+  flags: { ...STATE_FLAG, json: { type: 'boolean' } },
+  async run(args, io) {
+    const [runId, ...taskIds] = args.positionals;
+    if (!runId) throw new UsageError('missing RUN_ID');
+    let reports;
+    try {
+      reports = await applyReviewedPatches(stateDirOf(args, io), runId, taskIds);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'JournalError') {
+        io.stderr(`agensflow apply: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
+    if (boolFlag(args.values, 'json')) io.stdout(`${JSON.stringify(reports)}\n`);
+    else if (!reports.length) io.stderr('nothing to apply\n');
+    for (const r of reports) if (!boolFlag(args.values, 'json')) io.stderr(`${r.taskId}: ${r.state}${r.files.length ? ` (${r.files.join(', ')})` : ''}${r.reason ? `: ${r.reason}` : ''}\n`);
+    return reports.every((r) => r.state === 'applied') ? 0 : 1;
+  },
+};

@@ -1,0 +1,88 @@
+/**
+ * Provider flags and the `--config` file shared by the commands that call models (`run`, `plan`).
+ * Keys come from `--api-key` or the environment (the model layer's rules) and are never stored.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { createModel, isProviderId, PROVIDERS, type Model, type ProviderId } from '../core/models';
+import { UsageError, stringFlag, type FlagSpec, type FlagValues } from './args';
+import type { CliIo } from './io';
+
+export const MODEL_FLAGS: FlagSpec = {
+  provider: { type: 'string' },
+  'base-url': { type: 'string' },
+  model: { type: 'string' },
+  'api-key': { type: 'string' },
+  config: { type: 'string' },
+};
+
+export const MODEL_FLAGS_HELP = [
+  '  --provider P       openai | openai-compatible | anthropic (default openai)',
+  '  --base-url URL     given to the SDK unchanged (http://localhost:11434/v1 for Ollama)',
+  '  --model NAME       the model for every role',
+  '  --api-key KEY      wins over OPENAI_API_KEY / ANTHROPIC_API_KEY',
+  '  --config FILE      JSON: models per role, verifiers, test command, budget, prices, policy settings',
+];
+
+/** The `--config` file: every field optional; unknown keys are kept for other parts of the product. */
+export const RunConfigSchema = z
+  .object({
+    provider: z.string().optional(),
+    baseUrl: z.string().optional(),
+    models: z.object({ planner: z.string(), agent: z.string(), inspector: z.string(), updater: z.string() }).partial().optional(),
+    verifiers: z.array(z.unknown()).optional(),
+    testCommand: z.unknown().optional(),
+    verifyTimeoutMs: z.number().int().positive().optional(),
+    budget: z.object({ tokens: z.number().positive(), cost: z.number().positive() }).partial().optional(),
+    prices: z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() })).optional(),
+  })
+  .loose();
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+/** Reads `--config`; bad files are usage errors (exit 2). */
+export async function loadConfig(file: string | undefined, io: CliIo): Promise<RunConfig> {
+  if (!file) return {};
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --config ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--config ${file} is not JSON: ${(e as Error).message}`);
+  }
+  const parsed = RunConfigSchema.safeParse(data);
+  if (!parsed.success) throw new UsageError(`--config ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+export interface ModelSettings {
+  provider: ProviderId;
+  model?: string;
+  baseUrl?: string;
+}
+
+/** Flags win over the config file, which wins over `fallback` (a resumed run's recorded settings). */
+export function modelSettings(values: FlagValues, config: RunConfig, role: 'planner' | 'agent', fallback: Partial<ModelSettings> = {}): ModelSettings {
+  const provider = stringFlag(values, 'provider') ?? config.provider ?? fallback.provider ?? 'openai';
+  if (!isProviderId(provider)) throw new UsageError(`unknown provider "${provider}": use one of ${PROVIDERS.join(', ')}`);
+  const model = stringFlag(values, 'model') ?? config.models?.[role] ?? fallback.model;
+  const baseUrl = stringFlag(values, 'base-url') ?? config.baseUrl ?? fallback.baseUrl;
+  return { provider, ...(model !== undefined ? { model } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}) };
+}
+
+/** Builds the model (throws the model layer's ModelConfigError for what the user must fix: exit 2). */
+export function buildModel(settings: ModelSettings, values: FlagValues, io: CliIo): Model {
+  const apiKey = stringFlag(values, 'api-key');
+  return createModel({
+    provider: settings.provider,
+    model: settings.model ?? '',
+    ...(settings.baseUrl !== undefined ? { baseUrl: settings.baseUrl } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    env: io.env,
+  });
+}

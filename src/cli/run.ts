@@ -1,0 +1,208 @@
+/**
+ * `agensflow run`: plan (or load a plan) and run it with parallel agents; `--resume RUN_ID` continues a run.
+ * Exit codes (design.md): 0 every task verified (and applied with --apply auto); 1 a task failed, is blocked or
+ * unverified, or the budget ran out; 2 bad usage or configuration; 130 cancelled (SIGINT).
+ */
+import { resolve } from 'node:path';
+import { BUILTIN_PRICES, costOf, isModelConfigError, meteredModel, priceOf, UsageMeter, type Model, type ProviderId } from '../core/models';
+import { toPlan, type Plan } from '../core/plan';
+import { defaultStateDir, isRunCancelledError, realVerifier, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome } from '../core/run';
+import { boolFlag, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
+import type { CliCommand } from './command';
+import type { CliIo } from './io';
+import { buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, type RunConfig } from './modelOptions';
+import { loadPlanFile, printErrors } from './planFile';
+import { LiveView, summaryTable } from './runOutput';
+
+/** The state folder: `--state`, else `$XDG_STATE_HOME/agensflow`, else `~/.local/state/agensflow`. */
+export function stateDirOf(args: CommandArgs, io: CliIo): string {
+  const flag = stringFlag(args.values, 'state');
+  return flag ? resolve(io.cwd, flag) : defaultStateDir({ ...io.env });
+}
+
+export const STATE_FLAG = { state: { type: 'string' } } as const;
+
+/** True when stderr is a terminal we may redraw (not a captured test io, not CI). */
+function isLiveTerminal(io: CliIo): boolean {
+  return !('out' in io) && process.stderr.isTTY === true && io.env.TERM !== 'dumb' && !io.env.CI;
+}
+
+function applyMode(args: CommandArgs): 'review' | 'auto' | undefined {
+  const v = stringFlag(args.values, 'apply');
+  if (v === undefined) return undefined;
+  if (v !== 'review' && v !== 'auto') throw new UsageError(`--apply takes review or auto, got "${v}"`);
+  return v;
+}
+
+/** Plans `goal` with the planner (src/core/planner), or explains why it cannot. */
+type Planner = (goal: string, dir: string, model: Model, candidates: number | undefined, maxTasks: number | undefined, io: CliIo) => Promise<Plan | number>;
+
+async function noPlanner(): Promise<number> {
+  throw new UsageError('planning from a task description is not available in this build; write a plan and pass --plan PLAN.json');
+}
+
+export function makeRunCommand(planGoal: Planner = noPlanner): CliCommand {
+  return {
+    summary: 'Plan a task (or load a plan) and run it with parallel agents',
+    usage: [
+      'Usage: agensflow run "TASK" --dir DIR [options]',
+      '       agensflow run --plan PLAN.json --dir DIR [options]',
+      '       agensflow run --resume RUN_ID [options]',
+      '',
+      'Runs one agent per ready task (at most --max-agents at once); every write is staged and becomes a',
+      'patch per task. Patches are left for review (see `agensflow apply`) unless --apply auto.',
+      'Exit 0 all tasks verified, 1 some task failed/blocked/unverified or the budget ran out, 2 bad usage, 130 cancelled.',
+      '',
+      'Options:',
+      '  --dir DIR          the workspace (default: the current folder)',
+      '  --plan FILE        run this plan instead of planning',
+      '  --resume RUN_ID    continue an interrupted or cancelled run',
+      ...MODEL_FLAGS_HELP,
+      '  --max-agents N     task agents running at once (default 4)',
+      '  --candidates K     plan candidates to draw (default: the policy chooses)',
+      '  --apply MODE       review (default) or auto (apply each verified task\'s patch)',
+      '  --state DIR        journal and policy folder (default $XDG_STATE_HOME/agensflow)',
+      '  --max-tasks N      the largest plan allowed (default 64)',
+      '  --max-turns N      model calls per agent (default 20)',
+      '  --json             one event per line on stdout, ending with {"type":"run.finished","exitCode":N}',
+    ].join('\n'),
+    flags: {
+      ...MODEL_FLAGS,
+      ...MAX_TASKS_FLAG,
+      ...STATE_FLAG,
+      dir: { type: 'string' },
+      plan: { type: 'string' },
+      resume: { type: 'string' },
+      'max-agents': { type: 'string' },
+      candidates: { type: 'string' },
+      apply: { type: 'string' },
+      'max-turns': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    run: (args, io) => executeRun(args, io, planGoal),
+  };
+}
+
+async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Promise<number> {
+  const v = args.values;
+  const json = boolFlag(v, 'json');
+  const resumeId = stringFlag(v, 'resume');
+  const planFile = stringFlag(v, 'plan');
+  const goal = args.positionals.join(' ').trim();
+  if (args.positionals.length > 1) throw new UsageError('give the task as one quoted argument');
+  if (resumeId && (planFile || goal)) throw new UsageError('--resume continues a run: give no task and no --plan');
+  if (!resumeId && planFile && goal) throw new UsageError('give either a task or --plan, not both');
+  if (!resumeId && !planFile && !goal) throw new UsageError('missing the task (or --plan PLAN.json, or --resume RUN_ID)');
+  const maxAgents = intFlag(v, 'max-agents');
+  const maxTurns = intFlag(v, 'max-turns');
+  const candidates = intFlag(v, 'candidates');
+  const maxTasks = intFlag(v, 'max-tasks');
+  const apply = applyMode(args);
+  const stateDir = stateDirOf(args, io);
+  const config = await loadConfig(stringFlag(v, 'config'), io);
+
+  const view = json ? undefined : new LiveView(io.stderr, isLiveTerminal(io));
+  const onEvent = (e: RunEvent): void => {
+    if (json) io.stdout(`${JSON.stringify(e)}\n`);
+    else view?.onEvent(e);
+  };
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    if (!json) io.stderr('\ncancelling (press Ctrl+C again to quit at once)...\n');
+    ac.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    let outcome: RunOutcome;
+    const engine = (settingsModel: Model): EngineOptions => engineOptions(settingsModel, config, stateDir, ac.signal, onEvent, io);
+    if (resumeId) {
+      const recorded = (await RunJournal.open(stateDir, resumeId)).record.settings;
+      const settings = modelSettings(v, config, 'agent', { ...(recorded.provider ? { provider: recorded.provider as ProviderId } : {}), ...(recorded.model ? { model: recorded.model } : {}), ...(recorded.baseUrl ? { baseUrl: recorded.baseUrl } : {}) });
+      const model = buildModel(settings, v, io);
+      outcome = await resumeRun({ ...engine(model), runId: resumeId, ...(maxAgents ? { maxAgents } : {}), ...(apply ? { apply } : {}) });
+    } else {
+      const dir = resolve(io.cwd, stringFlag(v, 'dir') ?? '.');
+      const settings = modelSettings(v, config, 'agent');
+      const model = buildModel(settings, v, io);
+      let plan: Plan;
+      if (planFile) {
+        const loaded = await loadPlanFile(planFile, io, maxTasks);
+        if (!loaded.ok) {
+          printErrors(planFile, loaded.errors, io);
+          return loaded.exitCode;
+        }
+        plan = toPlan(loaded.plan);
+      } else {
+        const planner = buildModel(modelSettings(v, config, 'planner'), v, io);
+        const planned = await planGoal(goal, dir, planner, candidates, maxTasks, io);
+        if (typeof planned === 'number') return planned;
+        plan = planned;
+      }
+      outcome = await startRun({
+        ...engine(model),
+        dir,
+        plan,
+        ...(goal ? { goal } : {}),
+        ...(maxAgents ? { maxAgents } : {}),
+        ...(apply ? { apply } : {}),
+        ...(maxTurns ? { maxTurns } : {}),
+        settings: { provider: settings.provider, ...(settings.model ? { model: settings.model } : {}), ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) },
+      });
+    }
+    view?.stop();
+    if (!json) {
+      io.stderr(`\n${summaryTable(outcome.record)}`);
+      io.stderr(runHint(outcome));
+    }
+    return outcome.exitCode;
+  } catch (e) {
+    view?.stop();
+    if (isModelConfigError(e)) {
+      io.stderr(`agensflow run: ${e.message}\n`);
+      return 2;
+    }
+    if (isRunCancelledError(e)) return 130;
+    if (e instanceof Error && (e.name === 'JournalError' || e.name === 'RunConfigError')) {
+      io.stderr(`agensflow run: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function engineOptions(model: Model, config: RunConfig, stateDir: string, signal: AbortSignal, onEvent: (e: RunEvent) => void, io: CliIo): EngineOptions {
+  const prices = { ...BUILTIN_PRICES, ...config.prices };
+  const meter = new UsageMeter({ prices, ...(config.budget ? { budget: config.budget } : {}) });
+  const verifyConfig = {
+    ...(config.verifiers ? { verifiers: config.verifiers } : {}),
+    ...(config.testCommand !== undefined ? { testCommand: config.testCommand } : {}),
+    ...(config.verifyTimeoutMs ? { timeoutMs: config.verifyTimeoutMs } : {}),
+  };
+  return {
+    model: (task) => meteredModel(model, meter, { role: 'agent', taskId: task.id }),
+    stateDir,
+    signal,
+    onEvent,
+    verify: realVerifier(verifyConfig as Parameters<typeof realVerifier>[0], { ...io.env }),
+    price: (name, usage) => {
+      const p = priceOf(name, prices);
+      return p ? costOf(p, usage.inputTokens, usage.outputTokens) : undefined;
+    },
+  };
+}
+
+function runHint(o: RunOutcome): string {
+  const proposed = Object.entries(o.record.tasks).filter(([, t]) => t.patch?.state === 'proposed' && t.patch.files.length > 0);
+  const lines = [`run ${o.runId}: ${o.status} (exit ${o.exitCode})${o.record.reason ? `: ${o.record.reason}` : ''}`];
+  if (proposed.length) lines.push(`${proposed.length} patch${proposed.length === 1 ? '' : 'es'} to review: agensflow apply ${o.runId} [TASK...]`);
+  if (o.status === 'cancelled') lines.push(`continue with: agensflow run --resume ${o.runId}`);
+  return lines.join('\n') + '\n';
+}
+
+/** The `run` command as registered in commands.ts. */
+export const runCommand = makeRunCommand();

@@ -1,0 +1,151 @@
+/**
+ * Human output of `run` on stderr: a live line per task (status, agent, elapsed) redrawn in place on a TTY,
+ * plain lines on status changes otherwise, and a final table with the makespan against the critical-path
+ * bound. `--json` output is separate (one event per line on stdout).
+ */
+import type { RunEvent, TaskStatus } from '../core/run/events';
+import type { RunRecord } from '../core/run/journal';
+
+const MARK: Record<TaskStatus, string> = {
+  pending: '·',
+  ready: '○',
+  running: '▶',
+  verifying: '…',
+  passed: '✔',
+  unverified: '?',
+  failed: '✘',
+  blocked: '⊘',
+  cancelled: '■',
+};
+
+interface Row {
+  id: string;
+  role: string;
+  status: TaskStatus;
+  agent?: string;
+  startedAt?: number;
+  endedAt?: number;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+/** Follows run events and writes progress to `write`. Call `stop()` before printing the table. */
+export class LiveView {
+  private readonly rows = new Map<string, Row>();
+  private drawn = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private runId = '';
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly tty: boolean,
+  ) {}
+
+  onEvent(e: RunEvent): void {
+    switch (e.type) {
+      case 'run.started':
+        this.runId = e.runId;
+        this.write(`run ${e.runId} started in ${e.dir}\n`);
+        break;
+      case 'plan.ready':
+        for (const t of e.plan.tasks) if (!this.rows.has(t.id)) this.rows.set(t.id, { id: t.id, role: t.role, status: 'pending' });
+        if (this.tty && !this.timer) {
+          this.timer = setInterval(() => this.redraw(), 250);
+          this.timer.unref();
+        }
+        break;
+      case 'agent.started': {
+        const r = this.rows.get(e.taskId);
+        if (r) {
+          r.agent = e.agent;
+          r.startedAt ??= e.ts;
+        }
+        break;
+      }
+      case 'task.status': {
+        const r = this.rows.get(e.taskId);
+        if (!r || r.status === e.status) break;
+        r.status = e.status;
+        if (['passed', 'unverified', 'failed', 'blocked', 'cancelled'].includes(e.status)) r.endedAt = e.ts;
+        if (!this.tty) this.write(`${this.line(r, e.ts)}${e.reason ? `  (${e.reason})` : ''}\n`);
+        break;
+      }
+      case 'write.refused':
+        if (!this.tty) this.write(`  ${e.taskId}: write refused: ${e.path}: ${e.reason}\n`);
+        break;
+      case 'patch':
+        if (!this.tty && e.state !== 'proposed') this.write(`  ${e.taskId}: patch ${e.state}${e.reason ? `: ${e.reason}` : ''}\n`);
+        break;
+      case 'log':
+        if (e.level === 'error' || e.level === 'warn') {
+          this.clear();
+          this.write(`${e.level}: ${e.taskId ? `${e.taskId}: ` : ''}${e.message}\n`);
+        }
+        break;
+      default:
+        break;
+    }
+    if (this.tty && (e.type === 'task.status' || e.type === 'agent.started')) this.redraw();
+  }
+
+  private line(r: Row, now: number): string {
+    const elapsed = r.startedAt ? formatDuration((r.endedAt ?? now) - r.startedAt) : '';
+    return `${MARK[r.status]} ${r.id.padEnd(this.width())}  ${r.status.padEnd(10)}  ${(r.agent ?? r.role).padEnd(24)}  ${elapsed}`;
+  }
+
+  private width(): number {
+    return Math.max(4, ...[...this.rows.keys()].map((k) => k.length));
+  }
+
+  private clear(): void {
+    if (!this.tty || this.drawn === 0) return;
+    this.write(`\x1b[${this.drawn}A\x1b[J`);
+    this.drawn = 0;
+  }
+
+  private redraw(): void {
+    if (!this.tty || this.rows.size === 0) return;
+    const now = Date.now();
+    const lines = [...this.rows.values()].map((r) => this.line(r, now));
+    this.clear();
+    this.write(lines.join('\n') + '\n');
+    this.drawn = lines.length;
+  }
+
+  /** Stops redrawing (leaves the last frame on screen). */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.redraw();
+    this.drawn = 0;
+    void this.runId;
+  }
+}
+
+/** The final table: task, status, files, tokens, cost, time; then makespan vs critical-path bound. */
+export function summaryTable(record: RunRecord): string {
+  const head = ['task', 'status', 'files', 'tokens', 'cost', 'time'];
+  const rows = record.plan.tasks.map((t) => {
+    const r = record.tasks[t.id];
+    const time = r.startedAt && r.endedAt ? formatDuration(r.endedAt - r.startedAt) : '-';
+    const patch = r.patch ? `${r.patch.files.length}${r.patch.state !== 'proposed' ? ` ${r.patch.state}` : ''}` : '-';
+    return [t.id, r.status, patch, String(r.usage.inputTokens + r.usage.outputTokens), r.usage.cost ? `$${r.usage.cost.toFixed(4)}` : '-', time];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const lines = [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
+  const total = record.usage.inputTokens + record.usage.outputTokens;
+  lines.push('', `tokens ${total} (in ${record.usage.inputTokens}, out ${record.usage.outputTokens})${record.usage.cost ? `, cost $${record.usage.cost.toFixed(4)}` : ''}`);
+  if (record.makespanMs !== undefined) {
+    const bound = record.criticalPathMs ?? 0;
+    const ratio = bound > 0 ? ` (${(record.makespanMs / bound).toFixed(2)}x)` : '';
+    lines.push(`makespan ${formatDuration(record.makespanMs)} against a critical-path bound of ${formatDuration(bound)}${ratio}`);
+  }
+  const refusals = Object.values(record.tasks).reduce((n, t) => n + t.refusals, 0);
+  if (refusals) lines.push(`${refusals} write${refusals === 1 ? '' : 's'} refused (outside the task's files, protected or outside the workspace)`);
+  return lines.join('\n') + '\n';
+}
