@@ -1,5 +1,5 @@
 /**
- * Verification with real tools (issue 5, item 1). The run engine calls:
+ * Verification with real tools (issue 5, item 1) and the inspector (item 2). The run engine calls:
  *
  * - `verifyTask({workspaceDir, layers, taskFiles, config})` when a task's agent finishes: the workspace plus
  *   the run's staged layers are materialised in a temp folder (never the user's folder), the built-in checks
@@ -7,6 +7,8 @@
  * - `runTestCommand({workspaceDir, layers, config})` once after all tasks, when a test command is configured.
  *
  * Both resolve to a `VerifyResult` and do not throw for failing, missing or hanging tools.
+ * `createVerifyHook({config, inspector})` wraps `verifyTask`, then the inspector, as the engine's
+ * `VerifyHook`; `inspectTask` asks a model for a `submit_verdict` on one task.
  *
  * Where commands come from: the built-in table (by file extension) and the user's configuration
  * (`VerifyConfigSchema`: settings or the CLI's `--config`), never model output or files the agents wrote.
@@ -15,119 +17,21 @@
  * such as `npm test` runs the project's own scripts in the copy, which may include agent-written code: that
  * is why such commands need a trusted workspace (failure-cases.md C9). Built-in checks never do.
  */
-import * as path from 'node:path';
-import { planBuiltinChecks, type PlannedCheck } from './builtins';
-import { runProcessCheck, unverifiedCheck, type CheckEnv } from './check-runner';
-import { normaliseTestCommand, parseVerifyConfig, type VerifyConfig, type VerifyConfigInput } from './config';
-import { materialise, normaliseRelPath, type Materialised } from './materialise';
-import { verifierEnv } from './tools';
-import { planUserChecks, resolveProgram } from './user';
-import { combineOutcomes, isVerifySetupError, type CheckResult, type StagedLayer, type VerifyResult } from './types';
-
+export { verifyTask, runTestCommand, type VerifyTaskInput, type CommonInput } from './verify';
+export { createVerifyHook, failingFindings, type VerifyHookOptions } from './hook';
+export {
+  inspectTask,
+  inspectorMessages,
+  SUBMIT_VERDICT,
+  VerdictSchema,
+  DEFAULT_INSPECT_LIMITS,
+  type Verdict,
+  type InspectInput,
+  type InspectResult,
+  type InspectedFile,
+  type InspectLimits,
+} from './inspector';
 export * from './types';
 export * from './config';
 export { materialise, normaliseRelPath, type Materialised } from './materialise';
 export { verifierEnv, whichOnPath, missingToolMessage } from './tools';
-
-interface CommonInput {
-  /** The user's workspace folder (read, never written). */
-  workspaceDir: string;
-  /** The run's staged changes, applied in order on top of the workspace. */
-  layers?: readonly StagedLayer[];
-  /** Verification configuration (user verifiers, test command, limits); defaults when absent. */
-  config?: VerifyConfigInput | VerifyConfig;
-  /** Cancels: running processes are killed, the result is `unverified`. */
-  signal?: AbortSignal;
-  /** Environment to start from (default `process.env`); secrets are removed either way. */
-  env?: NodeJS.ProcessEnv;
-}
-
-export interface VerifyTaskInput extends CommonInput {
-  /** The files the task owns (workspace-relative). Deleted ones are skipped. */
-  taskFiles: readonly string[];
-}
-
-async function withCopy(input: CommonInput, body: (m: Materialised, ce: CheckEnv, config: VerifyConfig) => Promise<CheckResult[]>): Promise<VerifyResult> {
-  const config = parseVerifyConfig(input.config ?? {});
-  let m: Materialised;
-  try {
-    m = await materialise(input.workspaceDir, input.layers ?? []);
-  } catch (e) {
-    const check = unverifiedCheck({ id: 'setup', tool: 'agensflow', files: [] }, (e as Error).message);
-    return { outcome: 'unverified', checks: [check] };
-  }
-  try {
-    const ce: CheckEnv = {
-      root: m.root,
-      workspaceDir: path.resolve(input.workspaceDir),
-      env: verifierEnv(input.env ?? process.env),
-      timeoutMs: config.timeoutMs,
-      outputCapBytes: config.outputCapBytes,
-      ...(input.signal ? { signal: input.signal } : {}),
-    };
-    const checks = await body(m, ce, config);
-    return { outcome: combineOutcomes(checks), checks };
-  } catch (e) {
-    if (!isVerifySetupError(e)) throw e;
-    return { outcome: 'unverified', checks: [unverifiedCheck({ id: 'setup', tool: 'agensflow', files: [] }, e.message)] };
-  } finally {
-    await m.dispose();
-  }
-}
-
-async function runPlanned(planned: readonly PlannedCheck[], ce: CheckEnv): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  // One at a time: the machine's cores are shared with the agents and other tasks' verification.
-  for (const p of planned) {
-    if (ce.signal?.aborted) results.push(unverifiedCheck(p, `${p.tool}: verification cancelled`));
-    else results.push(await p.run(ce));
-  }
-  return results;
-}
-
-/** Verifies one task's files with the built-in checks and the matching user verifiers. */
-export function verifyTask(input: VerifyTaskInput): Promise<VerifyResult> {
-  return withCopy(input, async (m, ce, config) => {
-    const results: CheckResult[] = [];
-    const files: string[] = [];
-    for (const raw of input.taskFiles) {
-      const rel = normaliseRelPath(raw);
-      const refused = m.refused.find((r) => r.path === rel);
-      if (refused) results.push(unverifiedCheck({ id: `staged:${rel}`, tool: 'agensflow', files: [rel] }, `${rel} was not verified: ${refused.reason}`));
-      else if (await m.exists(rel)) files.push(rel);
-    }
-    const planned = [
-      ...(config.builtins ? await planBuiltinChecks(files, m.root, ce.workspaceDir, ce.env) : []),
-      ...planUserChecks(config.verifiers, files, m.root, ce.workspaceDir),
-    ];
-    return [...results, ...(await runPlanned(planned, ce))];
-  });
-}
-
-/**
- * Runs the configured whole-run test command (e.g. `["npm","test"]`) on the workspace plus all staged
- * layers. Resolves to `undefined` when no test command is configured.
- */
-export async function runTestCommand(input: CommonInput): Promise<VerifyResult | undefined> {
-  const config = parseVerifyConfig(input.config ?? {});
-  if (!config.testCommand) return undefined;
-  const t = normaliseTestCommand(config.testCommand);
-  return withCopy({ ...input, config }, async (m, ce) => {
-    const cwdRel = path.posix.normalize((t.cwd ?? '.').replace(/\\/g, '/'));
-    const [program, ...args] = t.command as [string, ...string[]];
-    const check = await runProcessCheck(
-      {
-        id: 'test',
-        tool: path.basename(program),
-        files: [],
-        file: resolveProgram(program, ce.workspaceDir, cwdRel, ce.env),
-        args,
-        cwd: path.join(m.root, ...cwdRel.split('/')),
-        installHint: `install ${program} or fix the test command in your settings`,
-        ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
-      },
-      ce,
-    );
-    return [check];
-  });
-}
