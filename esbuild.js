@@ -31,6 +31,18 @@ function copyCodicons() {
   for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join(to, file));
 }
 
+/**
+ * css-tree's and html-validate's ESM builds call createRequire(import.meta.url), which is undefined in a CJS
+ * bundle (the CLI crashed at start-up); their CJS builds (the `require` export) use plain require()s.
+ */
+/** @type {import('esbuild').Plugin} */
+const cjsForEsmOnlyRequire = {
+  name: 'cjs-builds',
+  setup(build) {
+    build.onResolve({ filter: /^(css-tree|html-validate)$/ }, (args) => ({ path: require.resolve(args.path) }));
+  },
+};
+
 async function main() {
   copyCodicons();
   const common = {
@@ -51,6 +63,7 @@ async function main() {
     target: 'node20',
     outdir: 'dist',
     external: ['vscode'],
+    plugins: [...common.plugins, cjsForEsmOnlyRequire],
   });
   const web = await esbuild.context({
     ...common,
