@@ -83,7 +83,11 @@ async function main(): Promise<number> {
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
 
   let extensionDevelopmentPath = REPO_ROOT;
-  const env: NodeJS.ProcessEnv = { AGENSFLOW_TEST_RESULTS: resultsFile };
+  const env: NodeJS.ProcessEnv = {
+    AGENSFLOW_TEST_RESULTS: resultsFile,
+    // With trust on, the fresh folder is untrusted: Restricted Mode.
+    AGENSFLOW_EXPECT_WORKSPACE_TRUSTED: opts['workspace-trust'] ? '0' : '1',
+  };
   if (opts.grep) env.AGENSFLOW_TEST_GREP = opts.grep;
   if (opts.vsix) {
     say(`installing ${opts.vsix}`);

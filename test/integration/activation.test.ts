@@ -36,6 +36,12 @@ export function registerActivationTests(): void {
       assert.ok(!rel.startsWith('..') && !path.isAbsolute(rel), `${ext.extensionPath} is not under ${expected}`);
     });
 
+    it('runs in the trust state the driver asked for (Restricted Mode with --workspace-trust)', function () {
+      const expected = process.env.AGENSFLOW_EXPECT_WORKSPACE_TRUSTED;
+      if (expected === undefined) this.skip();
+      assert.equal(vscode.workspace.isTrusted, expected === '1');
+    });
+
     it('shows its log channel', async () => {
       await vscode.commands.executeCommand('agensflow.showLog');
     });
