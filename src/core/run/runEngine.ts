@@ -206,7 +206,14 @@ class Engine {
           const patch = await this.journal.loadPatch(t.id);
           if (patch) {
             this.staging.addFinished(patch);
-            if (rec.status === 'passed' && this.record.settings.apply === 'auto' && patch.state === 'proposed') await this.applyTaskPatch(patch);
+            if (rec.status === 'passed' && this.record.settings.apply === 'auto' && patch.state === 'proposed') {
+              await this.applyTaskPatch(patch);
+            } else if (rec.patch?.state !== patch.state) {
+              // The patch file is written before the record: after a crash between the two, it is the truth.
+              this.journal.update((r) => {
+                r.tasks[t.id].patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+              });
+            }
           }
           done.push(t.id);
         } else if (rec.status === 'failed') {
@@ -273,8 +280,8 @@ class Engine {
         t.agent = ctx.agent;
         t.startedAt ??= started;
       });
-      this.setStatus(task.id, 'running');
       this.emit({ type: 'agent.started', taskId: task.id, role: task.role, agent: ctx.agent, model: model.name, attempt });
+      this.setStatus(task.id, 'running');
       const layer = this.staging.openLayer(task.id, task.files, upstreamIds);
       let result;
       try {
