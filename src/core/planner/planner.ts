@@ -1,0 +1,169 @@
+/**
+ * The planner: draws K candidate plans concurrently through `submit_workflow`, drops invalid ones (schema or
+ * graph rules, after the one repair round) with their reasons, and picks the best by the plan core's
+ * selection rule. The choice is reported as the run's first policy decision (`plan.candidates`).
+ */
+import { callTool } from '../models/structured';
+import { ModelAbortedError, isProviderError, isStructuredAnswerError } from '../models/errors';
+import type { Model, ToolSpec, Usage } from '../models/types';
+import { PlanSchema, planMetrics, selectPlan, validatePlan, type PlanInput, type PlanMetrics, type ValidPlan } from '../plan';
+import { DEFAULT_MAX_TASKS } from '../plan';
+import type { DecisionOption, RunEventOf } from '../run/events';
+import { plannerMessages } from './prompt';
+
+/** The `submit_workflow` tool: its argument is the plan JSON (design.md, "The model protocol"). */
+export const SUBMIT_WORKFLOW: ToolSpec<PlanInput> = {
+  name: 'submit_workflow',
+  description: 'Submit the plan: the tasks of an AOV graph (a DAG), each with id, title, objective, role, deps, files and acceptance.',
+  schema: PlanSchema as unknown as ToolSpec<PlanInput>['schema'],
+};
+
+export const DEFAULT_CANDIDATES = 3;
+
+export interface PlannerOptions {
+  model: Model;
+  /** The task as the user gave it: the first user message, and the plan's `goal`. */
+  task: string;
+  /** Workspace file list for context (see `listWorkspaceFiles`). */
+  files?: readonly string[];
+  filesTruncated?: boolean;
+  /** K, candidates drawn at once (default 3). */
+  candidates?: number;
+  maxTasks?: number;
+  temperature?: number;
+  signal?: AbortSignal;
+  runId?: string;
+  now?: () => number;
+  /** Receives the `decision` event and a `log` warning per dropped candidate. */
+  onEvent?: (event: RunEventOf<'decision'> | RunEventOf<'log'>) => void;
+}
+
+export interface PlanCandidate {
+  /** 1-based, in the order drawn. */
+  number: number;
+  ok: boolean;
+  plan?: ValidPlan;
+  metrics?: PlanMetrics;
+  /** Why it was dropped. */
+  errors?: string[];
+  /** The first answer was invalid and the repair round fixed it. */
+  repaired: boolean;
+  usage: Usage;
+}
+
+export interface PlannerResult {
+  plan: ValidPlan;
+  /** The chosen candidate's number (1-based). */
+  chosen: number;
+  candidates: PlanCandidate[];
+  reason: string;
+  decision: RunEventOf<'decision'>;
+  usage: Usage;
+}
+
+/** Every candidate was invalid: each reason is listed. */
+export class NoValidPlanError extends Error {
+  override readonly name = 'NoValidPlanError' as const;
+  constructor(readonly candidates: readonly PlanCandidate[]) {
+    super(
+      `no valid plan among ${candidates.length} candidate${candidates.length === 1 ? '' : 's'}:\n` +
+        candidates.map((c) => `  candidate ${c.number}: ${(c.errors ?? []).join('; ')}`).join('\n'),
+    );
+  }
+}
+
+export function isNoValidPlanError(e: unknown): e is NoValidPlanError {
+  return e instanceof Error && e.name === 'NoValidPlanError';
+}
+
+function optionOf(c: PlanCandidate): DecisionOption {
+  return c.ok && c.metrics
+    ? { id: `candidate-${c.number}`, valid: true, ...c.metrics, repaired: c.repaired }
+    : { id: `candidate-${c.number}`, valid: false, errors: c.errors ?? [] };
+}
+
+/** Draws K candidates and returns the best valid one. */
+export async function planTask(o: PlannerOptions): Promise<PlannerResult> {
+  const k = Math.max(1, Math.floor(o.candidates ?? DEFAULT_CANDIDATES));
+  const maxTasks = o.maxTasks ?? DEFAULT_MAX_TASKS;
+  const now = o.now ?? Date.now;
+  const runId = o.runId ?? '';
+  const messages = plannerMessages({ task: o.task, files: o.files ?? [], filesTruncated: o.filesTruncated ?? false, maxTasks });
+  const withGoal = (v: PlanInput): PlanInput => ({ ...v, goal: o.task });
+  const graphProblems = (v: PlanInput): string[] => {
+    const r = validatePlan(withGoal(v), { maxTasks });
+    return r.ok ? [] : r.errors.map((e) => e.message);
+  };
+
+  const settled = await Promise.allSettled(
+    Array.from({ length: k }, () =>
+      callTool(o.model, {
+        messages,
+        tool: SUBMIT_WORKFLOW,
+        step: 'planner',
+        check: graphProblems,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+      }),
+    ),
+  );
+  if (o.signal?.aborted) throw new ModelAbortedError();
+
+  const candidates: PlanCandidate[] = [];
+  const transportErrors: Error[] = [];
+  const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  settled.forEach((s, i) => {
+    const number = i + 1;
+    if (s.status === 'fulfilled') {
+      usage.inputTokens += s.value.usage.inputTokens;
+      usage.outputTokens += s.value.usage.outputTokens;
+      const v = validatePlan(withGoal(s.value.value), { maxTasks });
+      if (v.ok) {
+        candidates.push({ number, ok: true, plan: v.plan, metrics: planMetrics(v.plan), repaired: s.value.repaired, usage: s.value.usage });
+      } else {
+        candidates.push({ number, ok: false, errors: v.errors.map((e) => e.message), repaired: s.value.repaired, usage: s.value.usage });
+      }
+      return;
+    }
+    const err = s.reason as Error;
+    if (isStructuredAnswerError(err)) {
+      candidates.push({ number, ok: false, errors: [err.problem], repaired: false, usage: { inputTokens: 0, outputTokens: 0 } });
+      return;
+    }
+    // A key, model or URL the user must fix is the same for every candidate: stop with it.
+    if (isProviderError(err) && !err.retryable && err.kind !== 'bad-response') throw err;
+    if (!isProviderError(err)) throw err;
+    transportErrors.push(err);
+    candidates.push({ number, ok: false, errors: [err.message], repaired: false, usage: { inputTokens: 0, outputTokens: 0 } });
+  });
+
+  for (const c of candidates) {
+    if (!c.ok) o.onEvent?.({ type: 'log', runId, ts: now(), level: 'warn', message: `plan candidate ${c.number} dropped: ${(c.errors ?? []).join('; ')}` });
+  }
+  const valid = candidates.filter((c) => c.ok && c.plan);
+  if (valid.length === 0) {
+    // Every draw failed at the transport level: report that error, not "invalid plans".
+    if (transportErrors.length === candidates.length && transportErrors[0]) throw transportErrors[0];
+    throw new NoValidPlanError(candidates);
+  }
+  const selection = selectPlan(valid.map((c) => c.plan!));
+  const winner = valid[selection.index]!;
+  // The plan core names candidates by their position among the valid ones; rename them to draw numbers.
+  const reason = selection.reason.replace(/candidates? ([\d, ]+)/g, (m, list: string) =>
+    m.replace(list, list.split(',').map((n) => String(valid[Number(n.trim()) - 1]?.number ?? n.trim())).join(', ')),
+  );
+  const dropped = candidates.length - valid.length;
+  const fullReason = `chose candidate ${winner.number} of ${k}: ${reason}${dropped > 0 ? ` (${dropped} invalid candidate${dropped === 1 ? '' : 's'} dropped)` : ''}`;
+  const decision: RunEventOf<'decision'> = {
+    type: 'decision',
+    runId,
+    ts: now(),
+    point: 'plan.candidates',
+    options: candidates.map(optionOf),
+    choice: `candidate-${winner.number}`,
+    mode: 'rule',
+    reason: fullReason,
+  };
+  o.onEvent?.(decision);
+  return { plan: winner.plan!, chosen: winner.number, candidates, reason: fullReason, decision, usage };
+}

@@ -1,0 +1,39 @@
+/** The planner's conversation: a system prompt with the rules and the file list; the task as first user turn. */
+import type { ChatMessage } from '../models/types';
+
+export interface PlannerPromptInput {
+  task: string;
+  files: readonly string[];
+  filesTruncated: boolean;
+  maxTasks: number;
+}
+
+export function plannerMessages(input: PlannerPromptInput): ChatMessage[] {
+  const listing =
+    input.files.length === 0
+      ? '(the workspace is empty)'
+      : `${input.files.join('\n')}${input.filesTruncated ? `\n(... more files not shown: only the first ${input.files.length} are listed)` : ''}`;
+  const system = [
+    'You are the planner of AgensFlow, a coding agent. Break the user\'s task into an AOV graph: a DAG whose',
+    'vertices are subtasks that separate agents will carry out in parallel. Answer by calling submit_workflow once',
+    'with the plan.',
+    '',
+    'Rules for a good plan:',
+    '- Make every subtask self-contained: an agent sees only its own task, the workspace and its dependencies\' output.',
+    '- Maximise parallelism: add a dependency only when a task really needs another task\'s files; every extra',
+    '  dependency makes the run slower and more fragile. Prefer a wide, shallow graph.',
+    '- Each task owns the files it writes (workspace-relative paths such as "src/game/board.py"); a file is owned by',
+    '  at most one task. Tasks may read any file. A task that only reviews may own no files.',
+    '- Give each task concrete acceptance criteria a reviewer can check.',
+    `- ids: 1-64 characters of a-z, 0-9, "_" and "-", unique. At most ${input.maxTasks} tasks. No cycles.`,
+    '- role: a short description of the specialist, e.g. "python developer", "latex writer", "web designer".',
+    '- Never own .git/, .vscode/, .github/workflows/, .agensflow/, .env files or *.code-workspace files.',
+    '',
+    'Workspace files:',
+    listing,
+  ].join('\n');
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: input.task },
+  ];
+}
