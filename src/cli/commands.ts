@@ -1,7 +1,8 @@
 import type { CliCommand } from './command';
 import { metricsCommand } from './metrics';
 import { validateCommand } from './validate';
-import { runCommand } from './run';
+import { makeRunCommand } from './run';
+import { planCommand, planForRun } from './plan';
 import { runsCommand } from './runs';
 import { applyCommand } from './apply';
 
@@ -12,7 +13,8 @@ import { applyCommand } from './apply';
 export const commands: Readonly<Record<string, CliCommand>> = {
   validate: validateCommand,
   metrics: metricsCommand,
-  run: runCommand,
+  plan: planCommand,
+  run: makeRunCommand(planForRun),
   runs: runsCommand,
   apply: applyCommand,
 };

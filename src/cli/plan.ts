@@ -1,0 +1,160 @@
+/**
+ * `agensflow plan "TASK" --out PLAN.json [--dir DIR]`: draws K candidate plans, prints each one's metrics
+ * and the choice to stderr, and writes the chosen plan atomically. Exit 1 when every candidate is invalid
+ * (with every reason); 2 for bad usage or configuration (including a rejected key or an unknown model);
+ * 130 when cancelled.
+ */
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProviderError, meteredModel, modelErrorExitCode, UsageMeter, type Model } from '../core/models';
+import { toPlan, type Plan } from '../core/plan';
+import { isNoValidPlanError, listWorkspaceFiles, planTask, type PlannerResult } from '../core/planner';
+import type { RunEvent } from '../core/run/events';
+import { boolFlag, expectPositionals, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
+import type { CliCommand } from './command';
+import type { CliIo } from './io';
+import { buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings } from './modelOptions';
+
+const fmt = (x: number): string => String(Number(x.toFixed(3)));
+
+/** One line per candidate and the choice, for people (stderr). */
+export function describeCandidates(result: PlannerResult): string {
+  const lines = result.candidates.map((c) =>
+    c.ok && c.metrics
+      ? `  candidate ${c.number}: ${c.metrics.tasks} tasks, ${c.metrics.edges} dependencies, depth ${c.metrics.depth}, P_avg ${fmt(c.metrics.parallelism)}, C_dep ${fmt(c.metrics.dependencyComplexity)}${c.repaired ? ' (repaired once)' : ''}`
+      : `  candidate ${c.number}: dropped: ${(c.errors ?? []).join('; ')}`,
+  );
+  return `plan candidates:\n${lines.join('\n')}\n${result.reason}\n`;
+}
+
+async function checkDir(dir: string): Promise<void> {
+  const s = await stat(dir).catch(() => undefined);
+  if (!s?.isDirectory()) throw new UsageError(`--dir ${dir} is not a folder`);
+}
+
+/**
+ * Plans `task` in `dir` with `model`, printing candidates to stderr (and events to `onEvent`).
+ * Returns the plan or an exit code, after printing why.
+ */
+async function planInDir(
+  task: string,
+  dir: string,
+  model: Model,
+  opts: { candidates?: number; maxTasks?: number; signal?: AbortSignal; runId: string; onEvent?: (e: RunEvent) => void; quiet: boolean },
+  io: CliIo,
+): Promise<{ plan: Plan; result: PlannerResult } | number> {
+  const listing = await listWorkspaceFiles(dir);
+  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${opts.candidates ?? 3} candidate(s), ${listing.files.length} workspace file(s) as context\n`);
+  try {
+    const result = await planTask({
+      model,
+      task,
+      files: listing.files,
+      filesTruncated: listing.truncated,
+      runId: opts.runId,
+      ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
+      ...(opts.maxTasks !== undefined ? { maxTasks: opts.maxTasks } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    });
+    io.stderr(describeCandidates(result));
+    return { plan: toPlan(result.plan), result };
+  } catch (e) {
+    if (isNoValidPlanError(e)) {
+      io.stderr(`agensflow plan: ${e.message}\n`);
+      return 1;
+    }
+    if (isModelAbortedError(e)) {
+      io.stderr('agensflow plan: cancelled\n');
+      return 130;
+    }
+    if (isProviderError(e) || isModelConfigError(e) || isBudgetExceededError(e)) {
+      io.stderr(`agensflow plan: ${e.message}\n`);
+      return modelErrorExitCode(e);
+    }
+    throw e;
+  }
+}
+
+/** The planner step of `agensflow run "TASK"` (passed to `makeRunCommand`). */
+export async function planForRun(goal: string, dir: string, model: Model, candidates: number | undefined, maxTasks: number | undefined, io: CliIo): Promise<Plan | number> {
+  await checkDir(dir);
+  const out = await planInDir(goal, dir, model, { ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), runId: '', quiet: false }, io);
+  return typeof out === 'number' ? out : out.plan;
+}
+
+async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {
+  const v = args.values;
+  const [task] = expectPositionals(args, ['"TASK"']);
+  if (!task || task.trim() === '') throw new UsageError('the task is empty');
+  const outFlag = stringFlag(v, 'out');
+  if (!outFlag) throw new UsageError('missing --out PLAN.json');
+  const json = boolFlag(v, 'json');
+  const candidates = intFlag(v, 'candidates');
+  const maxTasks = intFlag(v, 'max-tasks');
+  const dir = resolve(io.cwd, stringFlag(v, 'dir') ?? '.');
+  await checkDir(dir);
+  const config = await loadConfig(stringFlag(v, 'config'), io);
+  const runId = `plan-${randomUUID()}`;
+  const emit = (e: RunEvent): void => {
+    if (json) io.stdout(`${JSON.stringify(e)}\n`);
+  };
+  const finish = (exitCode: number, reason?: string): number => {
+    emit({ type: 'run.finished', runId, ts: Date.now(), exitCode, status: exitCode === 0 ? 'completed' : exitCode === 130 ? 'cancelled' : 'failed', ...(reason ? { reason } : {}) });
+    return exitCode;
+  };
+
+  let model: Model;
+  try {
+    model = buildModel(modelSettings(v, config, 'planner'), v, io);
+  } catch (e) {
+    if (isModelConfigError(e)) {
+      io.stderr(`agensflow plan: ${e.message}\n`);
+      return finish(2, e.message);
+    }
+    throw e;
+  }
+  const meter = new UsageMeter({
+    ...(config.prices ? { prices: config.prices } : {}),
+    ...(config.budget ? { budget: config.budget } : {}),
+    onRecord: (r) => emit({ type: 'usage', runId, ts: Date.now(), role: r.role, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ...(r.cost !== undefined ? { cost: r.cost } : {}) }),
+  });
+  const ac = new AbortController();
+  const onSigint = (): void => ac.abort();
+  process.on('SIGINT', onSigint);
+  try {
+    const out = await planInDir(task, dir, meteredModel(model, meter, { role: 'planner' }), { ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), signal: ac.signal, runId, onEvent: emit, quiet: json }, io);
+    if (typeof out === 'number') return finish(out);
+    emit({ type: 'plan.ready', runId, ts: Date.now(), plan: out.plan });
+    const outPath = resolve(io.cwd, outFlag);
+    await writeFileAtomic(outPath, `${JSON.stringify(out.plan, null, 2)}\n`);
+    const totals = meter.totals();
+    io.stderr(`wrote ${outFlag} (${out.plan.tasks.length} tasks); planner tokens: ${totals.inputTokens} in, ${totals.outputTokens} out${totals.unpricedCalls === 0 && totals.calls > 0 ? `, $${totals.cost.toFixed(4)}` : ''}\n`);
+    return finish(0);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export const planCommand: CliCommand = {
+  summary: 'Plan a task as an AOV graph (K candidates, the best kept) and write the plan',
+  usage: [
+    'Usage: agensflow plan "TASK" --out PLAN.json [--dir DIR] [options]',
+    '',
+    'Draws K candidate plans (submit_workflow), drops invalid ones with their reasons, keeps the most parallel',
+    '(P_avg, then fewer dependencies, then lower C_dep) and writes it atomically. Metrics and the choice go to stderr.',
+    'Exit 0 written, 1 every candidate invalid, 2 bad usage or configuration (rejected key, unknown model), 130 cancelled.',
+    '',
+    'Options:',
+    '  --out FILE         where to write the plan (required)',
+    '  --dir DIR          the workspace whose file list is given as context (default: the current folder)',
+    ...MODEL_FLAGS_HELP,
+    '  --candidates K     candidate plans to draw at once (default 3)',
+    '  --max-tasks N      the largest plan allowed (default 64)',
+    '  --json             events on stdout, one per line (decision, usage, plan.ready, run.finished)',
+  ].join('\n'),
+  flags: { ...MODEL_FLAGS, ...MAX_TASKS_FLAG, out: { type: 'string' }, dir: { type: 'string' }, candidates: { type: 'string' }, json: { type: 'boolean' } },
+  run: executePlan,
+};
