@@ -1,6 +1,6 @@
 import { DirectedGraph } from 'graphology';
-import { topologicalGenerations, topologicalSort } from 'graphology-dag';
 import type { TaskStatus } from '../run/events';
+import { adjacencyOf } from './adjacency';
 import { UnknownTaskError } from './errors';
 import type { ValidPlan, ValidTask } from './validPlan';
 
@@ -12,7 +12,7 @@ export interface PlanNode {
 /** A plan as a graphology DAG: one node per task (key = id), an edge dep -> task for every dependency. */
 export type PlanGraph = DirectedGraph<PlanNode>;
 
-/** Builds a fresh graphology DAG of a valid plan (the caller may mutate it). */
+/** Builds a fresh graphology DAG of a valid plan, for callers that want graphology's algorithms or layout. */
 export function toGraph(plan: ValidPlan): PlanGraph {
   const graph: PlanGraph = new DirectedGraph<PlanNode>();
   for (const task of plan.tasks) graph.addNode(task.id, { task });
@@ -20,36 +20,14 @@ export function toGraph(plan: ValidPlan): PlanGraph {
   return graph;
 }
 
-// A valid plan is frozen, so its graph and derived tables can be computed once and shared.
-const graphs = new WeakMap<ValidPlan, PlanGraph>();
-const levelTables = new WeakMap<ValidPlan, ReadonlyMap<string, number>>();
-const remainingTables = new WeakMap<ValidPlan, ReadonlyMap<string, number>>();
-
-/** The shared, cached graph of a plan: never mutate it. */
-export function graphOf(plan: ValidPlan): PlanGraph {
-  let graph = graphs.get(plan);
-  if (graph === undefined) {
-    graph = toGraph(plan);
-    graphs.set(plan, graph);
-  }
-  return graph;
+function byId(plan: ValidPlan, values: Int32Array): ReadonlyMap<string, number> {
+  const { ids } = adjacencyOf(plan);
+  return new Map(ids.map((id, i) => [id, values[i]]));
 }
 
-/**
- * The level of every task: the length of the longest dependency chain ending in it (sources are 1).
- * Kahn's generations are exactly these levels: a task joins the generation after its last dependency.
- */
+/** The level of every task: the length of the longest dependency chain ending in it (sources are 1). */
 export function taskLevels(plan: ValidPlan): ReadonlyMap<string, number> {
-  let levels = levelTables.get(plan);
-  if (levels === undefined) {
-    const table = new Map<string, number>();
-    topologicalGenerations(graphOf(plan)).forEach((generation, i) => {
-      for (const id of generation) table.set(id, i + 1);
-    });
-    levels = table;
-    levelTables.set(plan, levels);
-  }
-  return levels;
+  return byId(plan, adjacencyOf(plan).level);
 }
 
 /**
@@ -57,22 +35,7 @@ export function taskLevels(plan: ValidPlan): ReadonlyMap<string, number> {
  * scheduler's priority (a task on the critical path gets the depth of the plan).
  */
 export function remainingCriticalPath(plan: ValidPlan): ReadonlyMap<string, number> {
-  let remaining = remainingTables.get(plan);
-  if (remaining === undefined) {
-    const graph = graphOf(plan);
-    const table = new Map<string, number>();
-    const order = topologicalSort(graph);
-    for (let i = order.length - 1; i >= 0; i--) {
-      let longest = 0;
-      graph.forEachOutNeighbor(order[i], (next) => {
-        longest = Math.max(longest, table.get(next) ?? 0);
-      });
-      table.set(order[i], longest + 1);
-    }
-    remaining = table;
-    remainingTables.set(plan, remaining);
-  }
-  return remaining;
+  return byId(plan, adjacencyOf(plan).remaining);
 }
 
 /** Statuses by task id, as a map or a plain record. A task with no entry counts as `pending`. */
@@ -103,29 +66,43 @@ export function readyTasks(plan: ValidPlan, statuses: StatusLookup, opts: ReadyO
   for (const task of plan.tasks) {
     const own = statusOf(statuses, task.id);
     if (own !== undefined && own !== 'pending' && own !== 'ready') continue;
-    if (task.deps.every((dep) => {
+    const depsDone = task.deps.every((dep) => {
       const s = statusOf(statuses, dep);
       return s !== undefined && done.has(s);
-    })) {
-      ready.push(task.id);
-    }
+    });
+    if (depsDone) ready.push(task.id);
   }
   return ready;
 }
 
-/** Every task that depends on `taskId`, directly or not (not the task itself), in plan order. */
+/**
+ * Every task that depends on `taskId`, directly or not (not the task itself), in plan order.
+ * @throws UnknownTaskError when the plan has no such task.
+ */
 export function descendantsOf(plan: ValidPlan, taskId: string): string[] {
-  const graph = graphOf(plan);
-  if (!graph.hasNode(taskId)) throw new UnknownTaskError(taskId);
-  const seen = new Set<string>();
-  const stack = [taskId];
+  const { ids, index, succ } = adjacencyOf(plan);
+  const start = index.get(taskId);
+  if (start === undefined) throw new UnknownTaskError(taskId);
+  const seen = new Uint8Array(ids.length);
+  const stack = [start];
   while (stack.length > 0) {
-    graph.forEachOutNeighbor(stack.pop() as string, (next) => {
-      if (!seen.has(next)) {
-        seen.add(next);
-        stack.push(next);
+    for (const w of succ[stack.pop() as number]) {
+      if (!seen[w]) {
+        seen[w] = 1;
+        stack.push(w);
       }
-    });
+    }
   }
-  return plan.tasks.filter((t) => seen.has(t.id)).map((t) => t.id);
+  return ids.filter((_, i) => seen[i] === 1);
+}
+
+/**
+ * The direct dependencies of a task, in plan order.
+ * @throws UnknownTaskError when the plan has no such task.
+ */
+export function parentsOf(plan: ValidPlan, taskId: string): string[] {
+  const { ids, index, preds } = adjacencyOf(plan);
+  const at = index.get(taskId);
+  if (at === undefined) throw new UnknownTaskError(taskId);
+  return [...preds[at]].sort((a, b) => a - b).map((i) => ids[i]);
 }

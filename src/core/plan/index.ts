@@ -22,6 +22,7 @@ export {
   remainingCriticalPath,
   readyTasks,
   descendantsOf,
+  parentsOf,
   type PlanGraph,
   type PlanNode,
   type StatusLookup,

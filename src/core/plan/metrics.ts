@@ -1,4 +1,4 @@
-import { graphOf, remainingCriticalPath, taskLevels } from './graph';
+import { adjacencyOf } from './adjacency';
 import type { ValidPlan } from './validPlan';
 
 /**
@@ -20,7 +20,7 @@ export interface PlanMetrics {
   readonly criticalPath: readonly string[];
 }
 
-/** Population standard deviation (0 for fewer than two values). */
+/** Population standard deviation (0 for no values). */
 function populationStdDev(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -28,42 +28,33 @@ function populationStdDev(values: readonly number[]): number {
   return Math.sqrt(variance);
 }
 
-/**
- * The lexicographically smallest longest chain. Every longest chain starts at a task whose remaining
- * length is the depth, and each step goes to a successor whose remaining length is one less; all such
- * chains are equally long, so taking the smallest id at each step gives the smallest sequence.
- * Ids compare by UTF-16 code units (`<`), not by locale.
- */
-function smallestLongestChain(plan: ValidPlan, depth: number): string[] {
-  const remaining = remainingCriticalPath(plan);
-  const graph = graphOf(plan);
-  const smallest = (ids: Iterable<string>, want: number): string | undefined => {
-    let best: string | undefined;
-    for (const id of ids) if (remaining.get(id) === want && (best === undefined || id < best)) best = id;
-    return best;
-  };
-  const chain: string[] = [];
-  let current = smallest(remaining.keys(), depth);
-  while (current !== undefined) {
-    chain.push(current);
-    current = smallest(graph.outNeighbors(current), depth - chain.length);
-  }
-  return chain;
-}
-
 /** Computes {@link PlanMetrics} from the definitions in design.md. */
 export function planMetrics(plan: ValidPlan): PlanMetrics {
-  const graph = graphOf(plan);
-  const levels = taskLevels(plan);
+  const { ids, preds, succ, level, remaining, edges } = adjacencyOf(plan);
   let depth = 0;
-  for (const level of levels.values()) depth = Math.max(depth, level);
-  const degrees = plan.tasks.map((t) => graph.degree(t.id));
+  for (const l of level) if (l > depth) depth = l;
+
+  // The lexicographically smallest longest chain: every longest chain starts at a task whose remaining
+  // length is the depth and steps to a dependant with one less; all such chains are equally long, so the
+  // smallest id at each step gives the smallest sequence. Ids compare by UTF-16 code units, not locale.
+  const smallest = (candidates: Iterable<number>, want: number): number | undefined => {
+    let best: number | undefined;
+    for (const i of candidates) if (remaining[i] === want && (best === undefined || ids[i] < ids[best])) best = i;
+    return best;
+  };
+  const criticalPath: string[] = [];
+  let current = smallest(ids.keys(), depth);
+  while (current !== undefined) {
+    criticalPath.push(ids[current]);
+    current = smallest(succ[current], depth - criticalPath.length);
+  }
+
   return {
-    tasks: plan.tasks.length,
-    edges: graph.size,
+    tasks: ids.length,
+    edges,
     depth,
-    parallelism: depth === 0 ? 0 : plan.tasks.length / depth,
-    dependencyComplexity: populationStdDev(degrees),
-    criticalPath: smallestLongestChain(plan, depth),
+    parallelism: depth === 0 ? 0 : ids.length / depth,
+    dependencyComplexity: populationStdDev(ids.map((_, i) => preds[i].length + succ[i].length)),
+    criticalPath,
   };
 }

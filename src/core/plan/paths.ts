@@ -35,6 +35,10 @@ export const PROTECTED_GLOBS: readonly string[] = [
 
 const protectedMatcher = picomatch([...PROTECTED_GLOBS], { dot: true, nocase: true });
 
+// Every protected path contains one of these (lower case; `.git` also covers `.github`); most paths
+// contain none and skip the globs.
+const PROTECTED_HINTS = ['.git', '.vscode', '.code-workspace', '.env', '.agensflow'];
+
 // `C:`, `C:\x`, `C:x` (drive-relative is still not workspace-relative), and `//server` after `\` -> `/`.
 const DRIVE = /^[a-zA-Z]:/;
 
@@ -55,6 +59,8 @@ function matchSegments(p: string): string[] {
  * normalised paths (`\` separators and `.` segments are tolerated).
  */
 export function isProtectedPath(p: string): boolean {
+  const lower = p.toLowerCase();
+  if (!PROTECTED_HINTS.some((hint) => lower.includes(hint))) return false;
   const segments = matchSegments(p);
   return segments.length > 0 && protectedMatcher(segments.join('/'));
 }

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { canonicalPlanJson } from './canonical';
 import type { PlanError } from './errors';
-import { UnknownTaskError } from './errors';
-import { descendantsOf, graphOf } from './graph';
+import { descendantsOf, parentsOf } from './graph';
 import { TaskSchema, type Task } from './schema';
 import { validatePlan, type ValidateOptions } from './validate';
 import type { ValidPlan, ValidTask } from './validPlan';
@@ -43,15 +42,14 @@ export interface Neighbourhood {
  * @throws UnknownTaskError when the plan has no such task.
  */
 export function neighbourhood(plan: ValidPlan, taskId: string): Neighbourhood {
-  const graph = graphOf(plan);
-  if (!graph.hasNode(taskId)) throw new UnknownTaskError(taskId);
-  const parentSet = new Set(graph.inNeighbors(taskId));
+  const parentList = parentsOf(plan, taskId);
+  const parentSet = new Set(parentList);
   const descendantList = descendantsOf(plan, taskId);
   const inside = new Set([taskId, ...descendantList, ...parentSet]);
   const tasks = plan.tasks.filter((t) => inside.has(t.id));
   return {
     taskId,
-    parents: plan.tasks.filter((t) => parentSet.has(t.id)).map((t) => t.id),
+    parents: parentList,
     descendants: descendantList,
     ids: tasks.map((t) => t.id),
     tasks,

@@ -19,9 +19,11 @@ export type ValidPlan = Readonly<Omit<Plan, 'tasks'>> & {
 };
 
 function freezeDeep<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) freezeDeep(v);
-    Object.freeze(value);
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) {
+    const v: unknown = (value as Record<string, unknown>)[key];
+    if (typeof v === 'object' && v !== null) freezeDeep(v);
   }
   return value;
 }
