@@ -42,8 +42,8 @@ describe('cli: agensflow plan (built dist/cli.js against the fake servers)', fun
     await writeFile(join(ws, 'README.md'), '# game\n');
   });
   after(async () => {
-    await server.close();
-    await rm(ws, { recursive: true, force: true });
+    await server?.close();
+    if (ws) await rm(ws, { recursive: true, force: true });
   });
   beforeEach(() => server.reset());
 
