@@ -1,6 +1,6 @@
 /** Test helpers for the verification suites: throwaway workspaces, tree hashes, process liveness. */
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -45,7 +45,8 @@ export function processGone(pid: number): boolean {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
   } catch {
-    return true;
+    // No /proc (macOS): kill(pid, 0) succeeded, so the process still exists.
+    return !existsSync('/proc');
   }
 }
 
