@@ -1,0 +1,22 @@
+import defaultPolicyJson from './default-policy.json';
+import { PolicyDocumentSchema, type PolicyDocument } from './document';
+
+/**
+ * The decision points of issue 7 and their fixed option sets. The model point's options are the caller's
+ * model bindings per role (e.g. `cheap`, `standard`, `strong`); the others are listed here.
+ */
+export type DecisionPoint = 'model' | 'protocol' | 'verify' | 'merge' | 'planK' | 'recovery';
+
+export const DECISION_POINTS: readonly DecisionPoint[] = ['model', 'protocol', 'verify', 'merge', 'planK', 'recovery'];
+
+/** Agent prompt protocols. */
+export const PROTOCOL_OPTIONS = ['direct-edit', 'plan-then-edit', 'test-first'] as const;
+/** Merging two adjacent tasks before running them (the prior keeps them apart until outcomes say otherwise). */
+export const MERGE_OPTIONS = ['keep', 'merge'] as const;
+/** Numbers of candidate plans drawn (unless the user pinned K). */
+export const PLAN_K_OPTIONS = ['1', '2', '3', '5'] as const;
+/** Recovery after a failed task; the prior retries first, then re-plans. */
+export const RECOVERY_OPTIONS = ['retry', 'escalate', 'replan-task', 'replan-subtree'] as const;
+
+/** The shipped warm start, validated once at load (a broken bundle fails loudly in tests, not at a user's). */
+export const DEFAULT_POLICY: PolicyDocument = PolicyDocumentSchema.parse(defaultPolicyJson);
