@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AgensFlowExports } from '../../src/extension';
 import { EXTENSION_ID } from './helpers';
 
 /** Declares the suite; called by index.ts once mocha's globals exist. */
@@ -9,8 +10,10 @@ export function registerActivationTests(): void {
     it('is installed, activates, and registers its commands', async () => {
       const ext = vscode.extensions.getExtension(EXTENSION_ID);
       assert.ok(ext, `${EXTENSION_ID} is not installed`);
-      await ext.activate();
+      const exports = (await ext.activate()) as AgensFlowExports;
       assert.equal(ext.isActive, true);
+      // Each contribution starts alone; one that failed is logged and named here.
+      assert.deepEqual(exports.failedContributions, []);
       const commands = await vscode.commands.getCommands(true);
       for (const id of ['agensflow.validatePlanFile', 'agensflow.showLog']) assert.ok(commands.includes(id), `${id} is not registered`);
     });
