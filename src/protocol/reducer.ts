@@ -121,6 +121,12 @@ export function applyEvent(state: RunViewState, event: RunEvent, options: Reduce
       return withTask(state, event.taskId, (t) => ({ ...t, patch: { state: event.state, files: event.files, reason: event.reason } }));
     case 'log':
       return { ...state, logs: capTail(state.logs, { ts: event.ts, level: event.level, message: event.message, taskId: event.taskId }, CAPS.logs) };
+    case 'run.checked':
+      // The whole-run test command: shown in the log; the run's status follows in run.finished.
+      return {
+        ...state,
+        logs: capTail(state.logs, { ts: event.ts, level: event.outcome === 'passed' ? 'info' : 'error', message: `test command ${event.outcome}${event.findings.length ? `: ${event.findings.map((f) => f.message).slice(0, 3).join('; ')}` : ''}` }, CAPS.logs),
+      };
     case 'run.finished':
       if (!state.run) return state;
       return {

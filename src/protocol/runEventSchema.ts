@@ -78,6 +78,10 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ ...base, type: z.literal('log'), level: LogLevelSchema, message: str, taskId: id.optional() }),
   z.object({
+    ...base, type: z.literal('run.checked'), outcome: z.enum(['passed', 'failed', 'unverified']),
+    findings: z.array(FindingSchema).max(LIMITS.list),
+  }),
+  z.object({
     ...base, type: z.literal('run.finished'), exitCode: z.number().int(),
     status: z.enum(['completed', 'failed', 'cancelled', 'budget']), reason: str.optional(),
   }),

@@ -43,7 +43,8 @@ export function remainingCriticalPath(nodes: readonly DagNode[], weight: (id: st
 }
 
 export class DagState {
-  readonly priority: ReadonlyMap<string, number>;
+  private prio: ReadonlyMap<string, number>;
+  private current: readonly DagNode[];
   private readonly state = new Map<string, NodeState>();
   private readonly waiting = new Map<string, number>();
   private readonly children = new Map<string, string[]>();
@@ -51,11 +52,12 @@ export class DagState {
 
   /** `done` lists tasks finished earlier (a resumed run); their dependents start out ready. */
   constructor(
-    readonly nodes: readonly DagNode[],
+    nodes: readonly DagNode[],
     done: Iterable<string> = [],
     priority?: ReadonlyMap<string, number>,
   ) {
-    this.priority = priority ?? remainingCriticalPath(nodes);
+    this.current = nodes;
+    this.prio = priority ?? remainingCriticalPath(nodes);
     for (const n of nodes) this.children.set(n.id, []);
     for (const n of nodes) for (const d of n.deps) this.children.get(d)?.push(n.id);
     const doneSet = new Set(done);
@@ -64,6 +66,81 @@ export class DagState {
       this.waiting.set(n.id, n.deps.filter((d) => !doneSet.has(d)).length);
     }
     for (const n of nodes) if (this.state.get(n.id) === 'pending' && this.waiting.get(n.id) === 0) this.makeReady(n.id);
+  }
+
+  /** The nodes as they stand (after any {@link reshape}). */
+  get nodes(): readonly DagNode[] {
+    return this.current;
+  }
+
+  get priority(): ReadonlyMap<string, number> {
+    return this.prio;
+  }
+
+  /**
+   * Replaces the graph after a local plan update: nodes not in `nodes` are dropped, new nodes and those in
+   * `reset` start over as pending, every other node keeps its state. `hold` (the task whose update this is,
+   * still in flight) stays running until {@link requeue}. Returns the nodes that became ready and those now
+   * blocked by a failed or blocked dependency.
+   */
+  reshape(nodes: readonly DagNode[], reset: Iterable<string>, hold?: string): { ready: string[]; blocked: string[] } {
+    const resetSet = new Set(reset);
+    const old = new Map(this.state);
+    this.current = nodes;
+    this.prio = remainingCriticalPath(nodes);
+    this.state.clear();
+    this.waiting.clear();
+    this.children.clear();
+    const wasReady = new Set(this.readySet);
+    this.readySet.clear();
+    for (const n of nodes) this.children.set(n.id, []);
+    for (const n of nodes) for (const d of n.deps) this.children.get(d)?.push(n.id);
+    for (const n of nodes) {
+      const before = old.get(n.id);
+      const s: NodeState = n.id === hold ? 'running' : before === undefined || resetSet.has(n.id) ? 'pending' : before;
+      this.state.set(n.id, s);
+      this.waiting.set(n.id, n.deps.filter((d) => old.get(d) !== 'done' || resetSet.has(d)).length);
+    }
+    const ready: string[] = [];
+    const blocked: string[] = [];
+    for (const n of nodes) {
+      const s = this.state.get(n.id);
+      if (s === 'ready' && wasReady.has(n.id) && !resetSet.has(n.id)) {
+        this.readySet.add(n.id);
+        continue;
+      }
+      if (s !== 'pending' && s !== 'ready') continue;
+      const stuck = n.deps.find((d) => ['failed', 'blocked', 'cancelled'].includes(this.state.get(d) ?? ''));
+      if (stuck !== undefined) {
+        this.state.set(n.id, 'blocked');
+        blocked.push(n.id);
+      } else if (this.waiting.get(n.id) === 0) {
+        this.makeReady(n.id);
+        ready.push(n.id);
+      } else {
+        this.state.set(n.id, 'pending');
+      }
+    }
+    return { ready, blocked };
+  }
+
+  /**
+   * Puts a held task back after {@link reshape}: ready when its dependencies are done, blocked when one of
+   * them failed, else pending. `gone` when the update removed it.
+   */
+  requeue(id: string): 'ready' | 'pending' | 'blocked' | 'gone' {
+    if (!this.state.has(id)) return 'gone';
+    const node = this.current.find((n) => n.id === id);
+    if (node?.deps.some((d) => ['failed', 'blocked', 'cancelled'].includes(this.state.get(d) ?? ''))) {
+      this.state.set(id, 'blocked');
+      return 'blocked';
+    }
+    if (this.waiting.get(id) === 0) {
+      this.makeReady(id);
+      return 'ready';
+    }
+    this.state.set(id, 'pending');
+    return 'pending';
   }
 
   private makeReady(id: string): void {
@@ -82,7 +159,7 @@ export class DagState {
 
   /** Orders by remaining critical path (longest first), then id. */
   compare(a: string, b: string): number {
-    return (this.priority.get(b) ?? 0) - (this.priority.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
+    return (this.prio.get(b) ?? 0) - (this.prio.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0);
   }
 
   /** The best ready task, or `undefined`. */

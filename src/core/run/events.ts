@@ -54,6 +54,7 @@ export type RunEvent = Base &
     | { type: 'plan.updated'; taskId: string; reason: string; changed: string[]; added: string[]; removed: string[]; /** The whole plan after the update, so views can redraw without asking. */ plan?: Plan }
     | { type: 'patch'; taskId: string; state: PatchState; files: string[]; reason?: string }
     | { type: 'log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string; taskId?: string }
+    | { type: 'run.checked'; outcome: 'passed' | 'failed' | 'unverified'; findings: Finding[] }
     | { type: 'run.finished'; exitCode: number; status: 'completed' | 'failed' | 'cancelled' | 'budget'; reason?: string }
   );
 

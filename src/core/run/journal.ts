@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { errnoCode, JournalError } from './errors';
-import type { DecisionMode, DecisionOption, PatchState, RunEvent, TaskStatus } from './events';
+import type { DecisionMode, DecisionOption, Finding, PatchState, RunEvent, TaskStatus } from './events';
 import type { TaskPatch } from './patch';
 import type { Plan } from '../plan/schema';
 import { RUN_ID_PATTERN } from './runId';
@@ -37,6 +37,10 @@ export interface TaskRecord {
   /** Writes refused by the path rules. */
   refusals: number;
   patch?: { state: PatchState; files: string[]; reason?: string };
+  /** Findings of the last verification that found something (capped). */
+  findings?: Finding[];
+  /** Plan updates this task's failures caused (the per-task update budget). */
+  updates?: number;
 }
 
 export interface DecisionRecord {
@@ -75,6 +79,10 @@ export interface RunRecord {
   tasks: Record<string, TaskRecord>;
   usage: TaskUsage;
   decisions: DecisionRecord[];
+  /** Plan updates applied in this run (the per-run update budget). */
+  updates?: number;
+  /** The whole-run check (test command) after every task finished, when one is configured. */
+  check?: { outcome: 'passed' | 'failed' | 'unverified'; findings: Finding[] };
   /** How many times this run was resumed. */
   resumes: number;
   /** Wall time of the run's scheduling (last segment when resumed), and its critical-path bound. */

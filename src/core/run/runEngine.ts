@@ -11,8 +11,10 @@ import { agentUserMessage } from './agentPrompt';
 import { applyPatch } from './apply';
 import { remainingCriticalPath } from './dagState';
 import { errnoCode, isRunCancelledError, RunConfigError } from './errors';
-import type { Finding, RunEvent, RunEventListener, TaskStatus } from './events';
-import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type VerifyHook, type VerifyResult } from './hooks';
+import type { RunEvent, RunEventListener, TaskStatus } from './events';
+import { missingOwnedFiles, summarizeFindings } from './findings';
+import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type VerifyHook, type VerifyResult } from './hooks';
+import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
 import { RunJournal, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
 import type { TaskPatch } from './patch';
 import { newRunId } from './runId';
@@ -30,6 +32,12 @@ export interface EngineOptions {
   signal?: AbortSignal;
   verify?: VerifyHook;
   onFailure?: FailureHook;
+  /** The local re-plan after a task's retries are used up (src/core/replan); without it a task just fails. */
+  updater?: UpdaterHook;
+  /** Retries per task version and update budgets (defaults: 1 retry, 2 updates per task, 6 per run). */
+  recovery?: Partial<RecoveryLimits>;
+  /** The whole-run check once every task finished (the test command). */
+  runCheck?: RunCheckHook;
   price?: PriceHook;
   onEvent?: RunEventListener;
   limits?: Partial<StagingLimits>;
@@ -137,6 +145,7 @@ class Engine {
   private workspaceFiles: { files: string[]; truncated: boolean } = { files: [], truncated: false };
   private readonly durations = new Map<string, number>();
   private applying: Promise<void> = Promise.resolve();
+  private readonly recovery: Recovery;
 
   constructor(
     private readonly journal: RunJournal,
@@ -144,13 +153,39 @@ class Engine {
   ) {
     this.record = journal.record;
     this.staging = new StagingArea(this.record.dir, { ...DEFAULT_STAGING_LIMITS, ...opts.limits });
-    this.tasks = new Map(this.record.plan.tasks.map((t) => [t.id, t]));
-    for (const t of this.record.plan.tasks) this.children.set(t.id, []);
-    for (const t of this.record.plan.tasks) for (const d of t.deps) this.children.get(d)?.push(t);
+    this.tasks = new Map();
+    this.indexPlan();
+    this.recovery = new Recovery(
+      { ...DEFAULT_RECOVERY, ...opts.recovery },
+      {
+        record: this.record,
+        journal,
+        emit: (e) => this.emit(e),
+        setStatus: (id, status, reason) => this.setStatus(id, status, reason),
+        onPlanChanged: () => this.indexPlan(),
+        stop: (kind, message) => {
+          if (kind === 'fatal') this.fatal = message;
+          else this.budget = message;
+          this.controller.abort();
+        },
+        price: opts.price,
+      },
+      opts.updater,
+      opts.onFailure,
+    );
     if (opts.signal) {
       if (opts.signal.aborted) this.controller.abort();
       else opts.signal.addEventListener('abort', () => this.controller.abort(), { once: true });
     }
+  }
+
+  /** Rebuilds the task and children indexes from the record's plan (at start and after an update). */
+  private indexPlan(): void {
+    this.tasks.clear();
+    this.children.clear();
+    for (const t of this.record.plan.tasks) this.tasks.set(t.id, t);
+    for (const t of this.record.plan.tasks) this.children.set(t.id, []);
+    for (const t of this.record.plan.tasks) for (const d of t.deps) this.children.get(d)?.push(t);
   }
 
   private emit(e: RunEventInput): void {
@@ -235,16 +270,18 @@ class Engine {
       onError: (id, e) => this.setStatus(id, 'failed', `internal error: ${(e as Error).message ?? String(e)}`),
     });
     void final;
+    await this.runWholeCheck();
     const makespanMs = Date.now() - startedAt;
     const weights = remainingCriticalPath(this.record.plan.tasks, (id) => this.durations.get(id) ?? 0);
     const criticalPathMs = Math.max(0, ...weights.values());
     const cancelled = this.opts.signal?.aborted === true;
     const statuses = Object.values(this.record.tasks);
-    const allPassed = statuses.every((t) => t.status === 'passed');
+    const allPassed = statuses.every((t) => t.status === 'passed') && (this.record.check === undefined || this.record.check.outcome === 'passed');
     const allApplied = settings.apply !== 'auto' || statuses.every((t) => !t.patch || t.patch.state === 'applied' || t.patch.files.length === 0);
     const status: RunStatus = cancelled ? 'cancelled' : this.budget ? 'budget' : allPassed && allApplied && !this.fatal ? 'completed' : 'failed';
     const exitCode = cancelled ? 130 : this.fatal ? 2 : status === 'completed' ? 0 : 1;
-    const reason = this.fatal ?? this.budget ?? (cancelled ? 'cancelled by the user' : undefined);
+    const checkFailed = this.record.check && this.record.check.outcome !== 'passed' ? summarizeFindings(`the test command ${this.record.check.outcome === 'failed' ? 'failed' : 'could not run'}`, this.record.check.findings) : undefined;
+    const reason = this.fatal ?? this.budget ?? (cancelled ? 'cancelled by the user' : checkFailed);
     this.journal.update((r) => {
       r.status = status;
       r.exitCode = exitCode;
@@ -257,13 +294,35 @@ class Engine {
     return { runId: this.record.runId, exitCode, status, record: this.record };
   }
 
+  /** The whole-run check (test command) once every task passed or is unverified, on workspace + all patches. */
+  private async runWholeCheck(): Promise<void> {
+    const hook = this.opts.runCheck;
+    if (!hook || this.controller.signal.aborted) return;
+    if (!Object.values(this.record.tasks).every((t) => t.status === 'passed' || t.status === 'unverified')) return;
+    let result: VerifyResult | undefined;
+    try {
+      result = await hook({ root: this.record.dir, changes: this.staging.allFinished(), signal: this.controller.signal });
+    } catch (e) {
+      result = { outcome: 'unverified', findings: [{ message: `the test command could not run: ${(e as Error).message ?? String(e)}` }] };
+    }
+    if (!result || this.controller.signal.aborted) return;
+    const check = { outcome: result.outcome, findings: result.findings.slice(0, 50) };
+    this.journal.update((r) => {
+      r.check = check;
+    });
+    this.emit({ type: 'run.checked', outcome: check.outcome, findings: check.findings });
+  }
+
   private async runTask(ctx: TaskRunContext): Promise<TaskOutcome> {
-    const task = this.tasks.get(ctx.taskId);
-    if (!task) return 'failed';
+    const initial = this.tasks.get(ctx.taskId);
+    if (!initial) return 'failed';
+    const task: Task = initial;
     const started = Date.now();
     const signal = ctx.signal;
-    let feedback: string | undefined;
+    // After a plan update the task's first attempt hears why the previous version failed.
+    let feedback = this.recovery.takeCarriedFeedback(task.id);
     const upstreamIds = this.ancestors(task.id);
+    let retries = 0;
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) {
         try {
@@ -274,13 +333,15 @@ class Engine {
         }
       }
       const model = this.modelFor(task);
+      let total = 0;
       this.journal.update((r) => {
         const t = r.tasks[task.id];
-        t.attempts = attempt;
+        t.attempts += 1;
+        total = t.attempts;
         t.agent = ctx.agent;
         t.startedAt ??= started;
       });
-      this.emit({ type: 'agent.started', taskId: task.id, role: task.role, agent: ctx.agent, model: model.name, attempt });
+      this.emit({ type: 'agent.started', taskId: task.id, role: task.role, agent: ctx.agent, model: model.name, attempt: total });
       this.setStatus(task.id, 'running');
       const layer = this.staging.openLayer(task.id, task.files, upstreamIds);
       let result;
@@ -320,23 +381,43 @@ class Engine {
           r.tasks[task.id].summary = result.summary;
         });
         this.setStatus(task.id, 'verifying');
-        verdict = this.opts.verify ? await this.runVerify(task, layer, signal) : { outcome: 'passed', findings: [] };
+        const missing = await missingOwnedFiles(task, layer);
+        if (missing.length > 0) verdict = { outcome: 'failed', findings: missing };
+        else verdict = this.opts.verify ? await this.runVerify(task, layer, signal) : { outcome: 'passed', findings: [] };
         if (signal.aborted) {
           this.setStatus(task.id, 'cancelled', 'the run was cancelled');
           return 'cancelled';
         }
         this.emit({ type: 'task.verified', taskId: task.id, outcome: verdict.outcome, findings: verdict.findings });
       }
+      this.journal.update((r) => {
+        const t = r.tasks[task.id];
+        if (verdict.findings.length) t.findings = verdict.findings.slice(0, 50);
+        else delete t.findings;
+      });
       if (verdict.outcome === 'failed') {
         const reason = result.ok ? 'verification failed' : result.reason;
-        const decision = this.opts.onFailure
-          ? await this.opts.onFailure({ task, attempt, reason, findings: verdict.findings, view: layer, signal }).catch(() => ({ action: 'fail' as const }))
-          : { action: 'fail' as const };
-        if (decision.action === 'retry' && !signal.aborted) {
-          feedback = decision.feedback;
+        const next = await this.recovery.decide({ task, attempt, retries, reason, findings: verdict.findings, view: layer, signal });
+        if (signal.aborted) {
+          this.setStatus(task.id, 'cancelled', 'the run was cancelled');
+          return 'cancelled';
+        }
+        if (next.action === 'retry') {
+          retries++;
+          feedback = next.feedback;
           continue;
         }
-        this.finishTask(task.id, started, 'failed', summarizeFindings(reason, verdict.findings));
+        if (next.action === 'replan') {
+          const updated = await this.recovery.replan(task, reason, verdict.findings, signal, (nodes, reset) => ctx.replan(nodes, reset));
+          if (updated.ok) return 'replanned';
+          if (signal.aborted) {
+            this.setStatus(task.id, 'cancelled', 'the run was cancelled');
+            return 'cancelled';
+          }
+          this.finishTask(task.id, started, 'failed', `${summarizeFindings(reason, verdict.findings)}; ${updated.why}`);
+          return 'failed';
+        }
+        this.finishTask(task.id, started, 'failed', `${summarizeFindings(reason, verdict.findings)}${next.why ? `; ${next.why}` : ''}`);
         return 'failed';
       }
       const patch = await layer.seal(this.record.runId);
@@ -446,9 +527,4 @@ class Engine {
       }
     }
   }
-}
-
-function summarizeFindings(reason: string, findings: readonly Finding[]): string {
-  const first = findings.slice(0, 3).map((f) => (f.file ? `${f.file}${f.line ? `:${f.line}` : ''}: ${f.message}` : f.message));
-  return first.length ? `${reason}: ${first.join('; ')}${findings.length > 3 ? ` (+${findings.length - 3} more)` : ''}` : reason;
 }

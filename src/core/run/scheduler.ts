@@ -9,7 +9,8 @@
 import { DagState, type DagNode, type NodeState } from './dagState';
 import { RunCancelledError } from './errors';
 
-export type TaskOutcome = 'done' | 'failed' | 'cancelled';
+/** `replanned`: the task's plan was updated ({@link TaskRunContext.replan}); it goes back in the queue. */
+export type TaskOutcome = 'done' | 'failed' | 'cancelled' | 'replanned';
 
 export interface TaskRunContext {
   taskId: string;
@@ -20,6 +21,12 @@ export interface TaskRunContext {
   releaseAgent(): void;
   /** Waits for a slot again (a retry); resolves to the new clone's name; rejects if the run is cancelled. */
   acquireAgent(): Promise<string>;
+  /**
+   * Swaps in the graph of a local plan update: `nodes` is the whole new node list, `reset` the tasks that
+   * start over (changed, added and their descendants). This task is held until its `runTask` returns
+   * `replanned` (then it is queued again if it is still in the graph).
+   */
+  replan(nodes: readonly DagNode[], reset: readonly string[]): void;
 }
 
 export interface ScheduleOptions {
@@ -69,7 +76,7 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleResult> {
         opts.onState?.(id, 'cancelled', signal.aborted ? 'the run was cancelled' : 'never became ready');
       }
       signal.removeEventListener('abort', onAbort);
-      resolve(new Map(opts.nodes.map((n) => [n.id, dag.stateOf(n.id)])));
+      resolve(new Map(dag.nodes.map((n) => [n.id, dag.stateOf(n.id)])));
     };
 
     const takeClone = (id: string): { name: string; free(pumpAfter?: boolean): void } => {
@@ -117,6 +124,11 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleResult> {
             });
             pump();
           }),
+        replan: (nodes, reset) => {
+          const r = dag.reshape(nodes, reset, id);
+          for (const b of r.blocked) opts.onState?.(b, 'blocked', 'depends on a task that failed');
+          for (const x of r.ready) opts.onState?.(x, 'ready');
+        },
       };
       let outcome: Promise<TaskOutcome>;
       try {
@@ -136,6 +148,9 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleResult> {
           tasksInFlight--;
           if (result === 'done') {
             for (const r of dag.complete(id)) opts.onState?.(r, 'ready');
+          } else if (result === 'replanned') {
+            const now = dag.requeue(id);
+            if (now === 'ready' || now === 'blocked') opts.onState?.(id, now, now === 'blocked' ? 'depends on a task that failed' : undefined);
           } else {
             for (const b of dag.fail(id, result === 'cancelled' ? 'cancelled' : 'failed')) {
               opts.onState?.(b, result === 'cancelled' ? 'cancelled' : 'blocked', `depends on ${id}, which ${result === 'cancelled' ? 'was cancelled' : 'failed'}`);

@@ -76,6 +76,13 @@ export class StagingArea {
     this.finished.set(patch.taskId, new Map(patch.files.map((f) => [f.path, f.after])));
   }
 
+  /** Every finished task's staged files together (each path has one owner, so the order does not matter). */
+  allFinished(): Map<string, string | null> {
+    const all = new Map<string, string | null>();
+    for (const files of this.finished.values()) for (const [p, c] of files) all.set(p, c);
+    return all;
+  }
+
   /** A fresh layer for `taskId` that sees the staged files of `upstream` (its ancestors). */
   openLayer(taskId: string, owned: readonly string[], upstream: readonly string[]): TaskLayer {
     const visible = new Map<string, string | null>();
