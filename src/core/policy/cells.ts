@@ -144,9 +144,11 @@ export function resolveLevels(
     n *= weight;
     const s = stored?.s ?? 0;
     const f = stored?.f ?? 0;
+    // Beta(p·(n+2), (1−p)·(n+2)): mean exactly p (so passing a belief down the levels does not drift toward
+    // 0.5), and n = 0 with p = 0.5 is the uniform prior.
     const view: ArmView = {
-      a: 1 + n * p + s,
-      b: 1 + n * (1 - p) + f,
+      a: p * (n + 2) + s,
+      b: (1 - p) * (n + 2) + f,
       realRuns: s + f,
       priorRuns: n,
       priorMean: p,

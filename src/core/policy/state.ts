@@ -10,7 +10,7 @@ const Count = z.number().min(0).max(1e9);
 
 /**
  * One option's real outcomes in one context cell. The belief in P(passed verification) is
- * Beta(1 + k·m + s, 1 + k·(1 − m) + f), where the prior (m, k) comes from the next coarser cell's current
+ * Beta(m·(k + 2) + s, (1 − m)·(k + 2) + f), where the prior (m, k) comes from the next coarser cell's current
  * belief (capped), or from the prior document (see `cells.ts`). `s`/`f` are real successes and failures
  * (weighted: an escaped defect weighs more); cost and latency are sums of real observations.
  */
