@@ -4,9 +4,10 @@
  * unverified, or the budget ran out; 2 bad usage or configuration; 130 cancelled (SIGINT).
  */
 import { resolve } from 'node:path';
-import { BUILTIN_PRICES, costOf, isModelConfigError, meteredModel, priceOf, UsageMeter, type Model, type ProviderId } from '../core/models';
+import { isModelConfigError, type Model, type ProviderId } from '../core/models';
 import { toPlan, type Plan } from '../core/plan';
-import { defaultStateDir, isRunCancelledError, realVerifier, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome } from '../core/run';
+import { buildEngineOptions } from '../core/session';
+import { defaultStateDir, isRunCancelledError, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome } from '../core/run';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
@@ -176,24 +177,8 @@ async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Prom
 }
 
 function engineOptions(model: Model, config: RunConfig, stateDir: string, signal: AbortSignal, onEvent: (e: RunEvent) => void, io: CliIo): EngineOptions {
-  const prices = { ...BUILTIN_PRICES, ...config.prices };
-  const meter = new UsageMeter({ prices, ...(config.budget ? { budget: config.budget } : {}) });
-  const verifyConfig = {
-    ...(config.verifiers ? { verifiers: config.verifiers } : {}),
-    ...(config.testCommand !== undefined ? { testCommand: config.testCommand } : {}),
-    ...(config.verifyTimeoutMs ? { timeoutMs: config.verifyTimeoutMs } : {}),
-  };
-  return {
-    model: (task) => meteredModel(model, meter, { role: 'agent', taskId: task.id }),
-    stateDir,
-    signal,
-    onEvent,
-    verify: realVerifier(verifyConfig as Parameters<typeof realVerifier>[0], { ...io.env }),
-    price: (name, usage) => {
-      const p = priceOf(name, prices);
-      return p ? costOf(p, usage.inputTokens, usage.outputTokens) : undefined;
-    },
-  };
+  // The composition shared with the VS Code extension (src/core/session).
+  return buildEngineOptions(config, { model, stateDir, signal, onEvent, env: { ...io.env } });
 }
 
 function runHint(o: RunOutcome): string {
