@@ -1,0 +1,143 @@
+/**
+ * The local updater (issue 5, item 3): K candidate updates drawn through `submit_update`, each applied to a
+ * copy of the plan and validated (an update touching a task outside the failing task's neighbourhood is
+ * invalid, and it must change or remove the failing task), the valid ones scored with design.md's selection
+ * rule on the plans they produce, the best returned with every candidate for the decision event.
+ */
+import { callTool } from '../models/structured';
+import type { Model, ModelRequest, ModelResult } from '../models/types';
+import { isBudgetExceededError } from '../models/errors';
+import { applyPlanUpdate, formatJsonPath, planMetrics, selectPlan, toPlan, validatePlan, type PlanError, type PlanUpdate, type ValidPlan } from '../plan';
+import { isFatalModelError, type ChosenUpdate, type UpdateCandidateOption, type UpdateProposal, type UpdateRequest, type UpdaterHook } from '../run/hooks';
+import { updaterMessages } from './prompt';
+import { SUBMIT_UPDATE } from './tool';
+
+export interface UpdaterOptions {
+  model: Model;
+  /** Candidates drawn per failure (K, as for plans). Default 3. */
+  candidates?: number;
+  /** The plan's task cap (`--max-tasks`). */
+  maxTasks?: number;
+  maxTokens?: number;
+  temperature?: number;
+}
+
+type Applied = Extract<ReturnType<typeof applyPlanUpdate>, { ok: true }>;
+
+interface Candidate {
+  update?: PlanUpdate;
+  applied?: Applied;
+  repaired?: boolean;
+  error?: string;
+}
+
+const planErrorText = (e: PlanError): string => `${e.path?.length ? `${formatJsonPath(e.path)}: ` : ''}${e.message}`;
+
+/** Applies `update` within `editable` and checks the updater's own rules; returns the result or the problems. */
+export function judgeUpdate(plan: ValidPlan, taskId: string, editable: readonly string[], update: unknown, maxTasks?: number): { ok: true; applied: Applied } | { ok: false; problems: string[] } {
+  const applied = applyPlanUpdate(plan, update, { allowed: editable, ...(maxTasks !== undefined ? { maxTasks } : {}) });
+  if (!applied.ok) return { ok: false, problems: applied.errors.map(planErrorText) };
+  if (!applied.changed.includes(taskId) && !applied.removed.includes(taskId)) {
+    return { ok: false, problems: [`the update must change or remove the failing task "${taskId}" (an identical replacement changes nothing)`] };
+  }
+  return { ok: true, applied };
+}
+
+/** A model that adds up the tokens of every call made through it (repair rounds and failed answers included). */
+function counting(model: Model, sink: Array<{ model: string; inputTokens: number; outputTokens: number }>): Model {
+  return {
+    provider: model.provider,
+    name: model.name,
+    call: async (req: ModelRequest): Promise<ModelResult> => {
+      const r = await model.call(req);
+      sink.push({ model: r.model, inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens });
+      return r;
+    },
+  };
+}
+
+/** Draws K candidate updates for one failure and picks the best valid one. */
+export async function proposeUpdate(opts: UpdaterOptions, req: UpdateRequest): Promise<UpdateProposal> {
+  const usage: UpdateProposal['usage'] = [];
+  const k = Math.max(1, opts.candidates ?? 3);
+  const validated = validatePlan(req.plan, opts.maxTasks !== undefined ? { maxTasks: Math.max(opts.maxTasks, req.plan.tasks.length) } : {});
+  if (!validated.ok) {
+    return { error: `the current plan is not valid: ${validated.errors.map(planErrorText).join('; ')}`, decision: { options: [], choice: 'none', mode: 'rule', reason: 'the plan could not be validated' }, usage };
+  }
+  const plan = validated.plan;
+  const model = counting(opts.model, usage);
+  const messages = updaterMessages(req);
+  const settled = await Promise.allSettled(
+    Array.from({ length: k }, () =>
+      callTool(model, {
+        messages,
+        tool: SUBMIT_UPDATE,
+        step: 'updater',
+        signal: req.signal,
+        ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}),
+        ...(opts.temperature !== undefined ? { temperature: opts.temperature } : {}),
+        check: (value) => {
+          const j = judgeUpdate(plan, req.taskId, req.editable, value, opts.maxTasks);
+          return j.ok ? [] : j.problems;
+        },
+      }),
+    ),
+  );
+  // A key the provider rejects or a spent budget stops the run: never turned into "no valid candidate".
+  for (const s of settled) if (s.status === 'rejected' && (isFatalModelError(s.reason) || isBudgetExceededError(s.reason))) throw s.reason;
+  if (req.signal.aborted) throw settled.find((s) => s.status === 'rejected')?.reason ?? new Error('cancelled');
+  const candidates: Candidate[] = settled.map((s) => {
+    if (s.status === 'rejected') return { error: s.reason instanceof Error ? s.reason.message : String(s.reason) };
+    const j = judgeUpdate(plan, req.taskId, req.editable, s.value.value, opts.maxTasks);
+    return j.ok ? { update: s.value.value, applied: j.applied, repaired: s.value.repaired } : { update: s.value.value, error: j.problems.join('; ') };
+  });
+  const valid = candidates.map((c, i) => ({ c, i })).filter((x) => x.c.applied);
+  let best = -1;
+  let reason: string;
+  if (valid.length === 0) {
+    reason = `none of the ${k} candidate update${k === 1 ? ' was' : 's were'} valid`;
+  } else {
+    const selection = selectPlan(valid.map((x) => (x.c.applied as Applied).plan));
+    best = valid[selection.index].i;
+    reason = `${valid.length} of ${k} candidates valid; by the plan selection rule among them: ${renumber(selection.reason.replace(/^candidate (\d+) of \d+: /, "candidate $1: "), valid.map((x) => x.i))}`;
+  }
+  const options: UpdateCandidateOption[] = candidates.map((c, i) => {
+    const m = c.applied ? selectionMetrics(c.applied.plan) : undefined;
+    return {
+      id: `candidate-${i + 1}`,
+      valid: c.applied !== undefined,
+      ...(c.update ? { reason: c.update.reason } : {}),
+      ...(c.applied ? { changed: c.applied.changed, added: c.applied.added, removed: c.applied.removed, reset: c.applied.affected.length } : {}),
+      ...(m ? m : {}),
+      ...(c.repaired ? { repaired: true } : {}),
+      ...(c.error ? { error: c.error } : {}),
+    };
+  });
+  const decision = { options, choice: best >= 0 ? `candidate-${best + 1}` : 'none', mode: 'rule' as const, reason };
+  if (best < 0) return { error: candidates.map((c, i) => `candidate ${i + 1}: ${c.error ?? 'invalid'}`).join('; '), decision, usage };
+  const a = candidates[best].applied as Applied;
+  const chosen: ChosenUpdate = {
+    reason: (candidates[best].update as PlanUpdate).reason,
+    plan: toPlan(a.plan),
+    changed: [...a.changed],
+    added: [...a.added],
+    removed: [...a.removed],
+    affected: [...a.affected],
+  };
+  return { chosen, decision, usage };
+}
+
+/** `selectPlan` names candidates 1-based among those it was given: rename them to their draw order. */
+function renumber(reason: string, drawIndex: readonly number[]): string {
+  return reason.replace(/candidate(s?) (\d+(?:, \d+)*)/g, (_m, plural: string, list: string) => `candidate${plural} ${list.split(', ').map((n) => (drawIndex[Number(n) - 1] ?? Number(n) - 1) + 1).join(', ')}`);
+}
+
+function selectionMetrics(plan: ValidPlan): Record<string, number> {
+  const m = planMetrics(plan);
+  return { parallelism: m.parallelism, edges: m.edges, dependencyComplexity: m.dependencyComplexity, tasks: m.tasks };
+}
+
+/** The engine's {@link UpdaterHook} over a model. */
+export function createUpdater(opts: UpdaterOptions): UpdaterHook {
+  return (req) => proposeUpdate(opts, req);
+}
