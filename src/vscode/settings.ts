@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { TestCommandSchema, UserVerifierSchema } from '../core/verify/config';
 import { Disposable, toDisposable, type IDisposable } from './lifecycle';
 import type { Logger } from './log';
 
@@ -24,11 +25,40 @@ export type SettingValues<D extends SettingDefinitions> = {
   readonly [K in keyof D]: D[K] extends SettingDefinition<infer T> ? T : never;
 };
 
+const modelName = z.string().max(200);
+const nonNegative = z.number().min(0);
+
 /**
- * The settings AgensFlow declares. Empty on purpose: `contributes` lists only what works, and each setting
- * arrives with the feature that reads it (design.md lists the names to come).
+ * The settings AgensFlow declares (design.md, "Names in VS Code"). Each is declared once more in package.json
+ * `contributes.configuration` with the same default and a description; a unit test keeps the two equal.
+ * An empty model name means "the agent's model"; 0 for `candidates` and the budgets means "not set".
  */
-export const AGENSFLOW_SETTINGS = {} as const satisfies SettingDefinitions;
+export const AGENSFLOW_SETTINGS = {
+  provider: { schema: z.enum(['openai', 'openai-compatible', 'anthropic']), default: 'openai' },
+  baseUrl: { schema: z.string().max(2000), default: '' },
+  'models.planner': { schema: modelName, default: '' },
+  'models.agent': { schema: modelName, default: '' },
+  'models.inspector': { schema: modelName, default: '' },
+  'models.updater': { schema: modelName, default: '' },
+  maxAgents: { schema: z.number().int().min(1).max(32), default: 4 },
+  candidates: { schema: z.number().int().min(0).max(8), default: 0 },
+  apply: { schema: z.enum(['review', 'auto']), default: 'review' },
+  verifiers: { schema: z.array(UserVerifierSchema), default: [] },
+  testCommand: { schema: TestCommandSchema.nullable(), default: null },
+  verifyTimeoutMs: { schema: z.number().int().min(1000).max(24 * 3600 * 1000), default: 120_000 },
+  'budget.tokens': { schema: z.number().int().min(0), default: 0 },
+  'budget.cost': { schema: nonNegative, default: 0 },
+  prices: { schema: z.record(z.string(), z.object({ input: nonNegative, output: nonNegative })), default: {} },
+} as const satisfies SettingDefinitions;
+
+/** The settings service of the extension. */
+export type AgensFlowSettings = SettingsService<typeof AGENSFLOW_SETTINGS>;
+
+/**
+ * Settings a folder's own `.vscode/settings.json` could use to run code or send data elsewhere: VS Code
+ * ignores their workspace values in Restricted Mode (package.json `restrictedConfigurations`).
+ */
+export const RESTRICTED_SETTINGS = ['agensflow.baseUrl', 'agensflow.verifiers', 'agensflow.testCommand'] as const;
 
 /** Where raw values come from: `vscode.workspace` in the extension, a fake in unit tests. */
 export interface ConfigurationSource {

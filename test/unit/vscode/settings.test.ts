@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { toDisposable } from '../../../src/vscode/lifecycle';
 import { createLogger, type LogSink } from '../../../src/vscode/log';
-import { AGENSFLOW_SETTINGS, SettingsService, type ConfigurationSource, type SettingDefinitions } from '../../../src/vscode/settings';
+import { AGENSFLOW_SETTINGS, RESTRICTED_SETTINGS, SettingsService, type ConfigurationSource, type SettingDefinitions } from '../../../src/vscode/settings';
 
 /** A configuration store whose changes fire like `onDidChangeConfiguration`. */
 class FakeConfiguration implements ConfigurationSource {
@@ -39,8 +41,27 @@ const definitions = {
 } satisfies SettingDefinitions;
 
 describe('SettingsService', () => {
-  it('declares no settings yet (contributes lists only what works)', () => {
-    assert.deepEqual(Object.keys(AGENSFLOW_SETTINGS), []);
+  it('declares each setting once in package.json with the same default, a description, and a valid default', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { default?: unknown; description?: string; markdownDescription?: string }> } };
+      capabilities: { untrustedWorkspaces: { restrictedConfigurations?: string[] } };
+    };
+    const declared = manifest.contributes.configuration.properties;
+    const ours = Object.entries(AGENSFLOW_SETTINGS as SettingDefinitions);
+    assert.ok(ours.length >= 15);
+    for (const [key, def] of ours) {
+      const entry = declared[`agensflow.${key}`];
+      assert.ok(entry, `agensflow.${key} is not in package.json`);
+      assert.deepEqual(entry.default, def.default, `agensflow.${key}: package.json default differs`);
+      assert.ok(entry.description ?? entry.markdownDescription, `agensflow.${key} has no description`);
+      assert.ok(def.schema.safeParse(def.default).success, `agensflow.${key}: default fails its own schema`);
+    }
+    for (const key of Object.keys(declared)) {
+      // Settings other helpers add (policy.*) are read through their own tables; none is left unread.
+      if (key.startsWith('agensflow.policy.')) continue;
+      assert.ok(key.slice('agensflow.'.length) in AGENSFLOW_SETTINGS, `${key} is declared but never read`);
+    }
+    assert.deepEqual([...(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [])].sort(), [...RESTRICTED_SETTINGS].sort());
   });
 
   it('returns defaults when unset, and typed values when valid', () => {
