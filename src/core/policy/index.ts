@@ -15,7 +15,7 @@
  * await loaded.store.save(policy);                                         // lock, re-read, merge, write
  * ```
  */
-export { CoordinationPolicy, CHECK_POINT, PolicyUsageError } from './policy';
+export { CoordinationPolicy, CHECK_POINT, DEFAULT_EXPLORATION_SHARE, PolicyUsageError } from './policy';
 export type { CheckFlags, DecideFlags, Decision, DecisionEventPayload, OptionInput, OptionSpec, Outcome, OutcomeSource, PolicySettings, RecordResult } from './policy';
 export { AuditLog } from './audit';
 export type { AuditCertificate, AuditEntry, AuditOption, AuditOutcome, AuditRecord } from './audit';
