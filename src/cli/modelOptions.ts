@@ -36,6 +36,8 @@ export const RunConfigSchema = z
     verifyTimeoutMs: z.number().int().positive().optional(),
     budget: z.object({ tokens: z.number().positive(), cost: z.number().positive() }).partial().optional(),
     prices: z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() })).optional(),
+    inspector: z.boolean().optional(),
+    recovery: z.object({ maxRetries: z.number().int().min(0), updatesPerTask: z.number().int().min(0), updatesPerRun: z.number().int().min(0) }).partial().optional(),
   })
   .loose();
 export type RunConfig = z.infer<typeof RunConfigSchema>;
@@ -67,7 +69,7 @@ export interface ModelSettings {
 }
 
 /** Flags win over the config file, which wins over `fallback` (a resumed run's recorded settings). */
-export function modelSettings(values: FlagValues, config: RunConfig, role: 'planner' | 'agent', fallback: Partial<ModelSettings> = {}): ModelSettings {
+export function modelSettings(values: FlagValues, config: RunConfig, role: 'planner' | 'agent' | 'inspector' | 'updater', fallback: Partial<ModelSettings> = {}): ModelSettings {
   const provider = stringFlag(values, 'provider') ?? config.provider ?? fallback.provider ?? 'openai';
   if (!isProviderId(provider)) throw new UsageError(`unknown provider "${provider}": use one of ${PROVIDERS.join(', ')}`);
   const model = stringFlag(values, 'model') ?? config.models?.[role] ?? fallback.model;

@@ -6,12 +6,12 @@
 import { resolve } from 'node:path';
 import { isModelConfigError, type Model, type ProviderId } from '../core/models';
 import { toPlan, type Plan } from '../core/plan';
-import { buildEngineOptions } from '../core/session';
+import { buildEngineOptions, type EngineWiring } from '../core/session';
 import { defaultStateDir, isRunCancelledError, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome } from '../core/run';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
-import { buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, type RunConfig } from './modelOptions';
+import { buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, type ModelSettings, type RunConfig } from './modelOptions';
 import { loadPlanFile, printErrors } from './planFile';
 import { LiveView, summaryTable } from './runOutput';
 
@@ -118,12 +118,16 @@ async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Prom
   process.on('SIGINT', onSigint);
   try {
     let outcome: RunOutcome;
-    const engine = (settingsModel: Model): EngineOptions => engineOptions(settingsModel, config, stateDir, ac.signal, onEvent, io);
+    // The inspector and the updater use their own models when the config names them, else the agents' settings.
+    const engine = (settingsModel: Model, agent: ModelSettings): EngineOptions => {
+      const role = (r: 'inspector' | 'updater'): Model => buildModel(modelSettings(v, config, r, agent), v, io);
+      return engineOptions(settingsModel, config, stateDir, ac.signal, onEvent, io, { inspector: role('inspector'), updater: role('updater'), ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}) });
+    };
     if (resumeId) {
       const recorded = (await RunJournal.open(stateDir, resumeId)).record.settings;
       const settings = modelSettings(v, config, 'agent', { ...(recorded.provider ? { provider: recorded.provider as ProviderId } : {}), ...(recorded.model ? { model: recorded.model } : {}), ...(recorded.baseUrl ? { baseUrl: recorded.baseUrl } : {}) });
       const model = buildModel(settings, v, io);
-      outcome = await resumeRun({ ...engine(model), runId: resumeId, ...(maxAgents ? { maxAgents } : {}), ...(apply ? { apply } : {}) });
+      outcome = await resumeRun({ ...engine(model, settings), runId: resumeId, ...(maxAgents ? { maxAgents } : {}), ...(apply ? { apply } : {}) });
     } else {
       const dir = resolve(io.cwd, stringFlag(v, 'dir') ?? '.');
       const settings = modelSettings(v, config, 'agent');
@@ -143,7 +147,7 @@ async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Prom
         plan = planned;
       }
       outcome = await startRun({
-        ...engine(model),
+        ...engine(model, settings),
         dir,
         plan,
         ...(goal ? { goal } : {}),
@@ -176,9 +180,17 @@ async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Prom
   }
 }
 
-function engineOptions(model: Model, config: RunConfig, stateDir: string, signal: AbortSignal, onEvent: (e: RunEvent) => void, io: CliIo): EngineOptions {
+function engineOptions(
+  model: Model,
+  config: RunConfig,
+  stateDir: string,
+  signal: AbortSignal,
+  onEvent: (e: RunEvent) => void,
+  io: CliIo,
+  extra: Pick<EngineWiring, 'inspector' | 'updater' | 'candidates' | 'maxTasks'>,
+): EngineOptions {
   // The composition shared with the VS Code extension (src/core/session).
-  return buildEngineOptions(config, { model, stateDir, signal, onEvent, env: { ...io.env } });
+  return buildEngineOptions(config, { model, stateDir, signal, onEvent, env: { ...io.env }, ...extra });
 }
 
 function runHint(o: RunOutcome): string {

@@ -5,6 +5,7 @@
  */
 import type { RunEvent, TaskStatus } from '../core/run/events';
 import type { RunRecord } from '../core/run/journal';
+import { findingLine } from '../core/run/findings';
 
 const MARK: Record<TaskStatus, string> = {
   pending: '·',
@@ -74,6 +75,28 @@ export class LiveView {
         if (!this.tty) this.write(`${this.line(r, e.ts)}${e.reason ? `  (${e.reason})` : ''}\n`);
         break;
       }
+      case 'task.verified':
+        if (e.outcome !== 'passed' && e.findings.length) {
+          this.clear();
+          this.write(`  ${e.taskId}: ${e.outcome === 'failed' ? 'checks failed' : 'not verified'}:\n${findingsBlock(e.findings, '    ')}`);
+        }
+        break;
+      case 'decision':
+        if (e.point === 'recovery' || e.point === 'update') {
+          this.clear();
+          this.write(`  ${e.taskId ?? 'run'}: ${e.point === 'recovery' ? `${e.choice}` : `update ${e.choice}`} (${e.reason})\n`);
+        }
+        break;
+      case 'plan.updated':
+        this.clear();
+        for (const id of e.added) if (!this.rows.has(id)) this.rows.set(id, { id, role: e.plan?.tasks.find((t) => t.id === id)?.role ?? 'developer', status: 'pending' });
+        for (const id of e.removed) this.rows.delete(id);
+        this.write(`  ${e.taskId}: plan updated (${e.reason})${e.changed.length ? `; changed ${e.changed.join(', ')}` : ''}${e.added.length ? `; added ${e.added.join(', ')}` : ''}${e.removed.length ? `; removed ${e.removed.join(', ')}` : ''}\n`);
+        break;
+      case 'run.checked':
+        this.clear();
+        this.write(`test command: ${e.outcome}\n${e.findings.length ? findingsBlock(e.findings, '    ') : ''}`);
+        break;
       case 'write.refused':
         if (!this.tty) this.write(`  ${e.taskId}: write refused: ${e.path}: ${e.reason}\n`);
         break;
@@ -126,18 +149,45 @@ export class LiveView {
   }
 }
 
-/** The final table: task, status, files, tokens, cost, time; then makespan vs critical-path bound. */
+/** Findings one per line under `indent`, at most `max` (the rest counted). */
+export function findingsBlock(findings: readonly { file?: string; line?: number; message: string; tool?: string }[], indent: string, max = 10): string {
+  const lines = findings.slice(0, max).map((f) => `${indent}${findingLine(f)}`);
+  if (findings.length > max) lines.push(`${indent}... and ${findings.length - max} more`);
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+/**
+ * The final table: task, status, attempts, files, tokens, cost, time; the counts of passed / unverified /
+ * failed / blocked tasks; why each task that did not pass ended as it did, with its findings; the test
+ * command's result; then makespan vs critical-path bound.
+ */
 export function summaryTable(record: RunRecord): string {
-  const head = ['task', 'status', 'files', 'tokens', 'cost', 'time'];
+  const head = ['task', 'status', 'tries', 'files', 'tokens', 'cost', 'time'];
   const rows = record.plan.tasks.map((t) => {
     const r = record.tasks[t.id];
     const time = r.startedAt && r.endedAt ? formatDuration(r.endedAt - r.startedAt) : '-';
     const patch = r.patch ? `${r.patch.files.length}${r.patch.state !== 'proposed' ? ` ${r.patch.state}` : ''}` : '-';
-    return [t.id, r.status, patch, String(r.usage.inputTokens + r.usage.outputTokens), r.usage.cost ? `$${r.usage.cost.toFixed(4)}` : '-', time];
+    return [t.id, r.status, `${r.attempts}${r.updates ? ` (${r.updates} upd)` : ''}`, patch, String(r.usage.inputTokens + r.usage.outputTokens), r.usage.cost ? `$${r.usage.cost.toFixed(4)}` : '-', time];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const lines = [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
+  const count = (s: string): number => record.plan.tasks.filter((t) => record.tasks[t.id]?.status === s).length;
+  const others = record.plan.tasks.filter((t) => !['passed', 'unverified', 'failed', 'blocked'].includes(record.tasks[t.id]?.status ?? '')).length;
+  lines.push('', `passed ${count('passed')} / unverified ${count('unverified')} / failed ${count('failed')} / blocked ${count('blocked')}${others ? ` / other ${others}` : ''}${record.updates ? `; ${record.updates} plan update${record.updates === 1 ? '' : 's'}` : ''}`);
+  const troubled = record.plan.tasks.filter((t) => record.tasks[t.id] && record.tasks[t.id].status !== 'passed' && (record.tasks[t.id].reason || record.tasks[t.id].findings?.length));
+  if (troubled.length) {
+    lines.push('', 'why:');
+    for (const t of troubled) {
+      const r = record.tasks[t.id];
+      lines.push(`  ${t.id} (${r.status}): ${r.reason ?? ''}`.trimEnd());
+      if (r.status !== 'blocked' && r.findings?.length) lines.push(findingsBlock(r.findings, '    ').trimEnd());
+    }
+  }
+  if (record.check) {
+    lines.push('', `test command: ${record.check.outcome}`);
+    if (record.check.findings.length) lines.push(findingsBlock(record.check.findings, '    ').trimEnd());
+  }
   const total = record.usage.inputTokens + record.usage.outputTokens;
   lines.push('', `tokens ${total} (in ${record.usage.inputTokens}, out ${record.usage.outputTokens})${record.usage.cost ? `, cost $${record.usage.cost.toFixed(4)}` : ''}`);
   if (record.makespanMs !== undefined) {

@@ -5,8 +5,11 @@
  * derived from the run configuration here.
  */
 import { BUILTIN_PRICES, costOf, meteredModel, priceOf, UsageMeter, type Budget, type Model, type PriceTable } from '../models';
-import type { EngineOptions, RunEvent } from '../run';
-import { realVerifier } from '../run/verifyHook';
+import { createUpdater } from '../replan';
+import type { EngineOptions, RunCheckHook, RunEvent } from '../run';
+import { RunConfigError } from '../run/errors';
+import type { RecoveryLimits } from '../run/recovery';
+import { createVerifyHook, failingFindings, parseVerifyConfig, runTestCommand, type VerifyConfig } from '../verify';
 
 /** The parts of a run's configuration (the CLI's `--config` file, the extension's settings) the engine uses. */
 export interface EngineConfig {
@@ -18,6 +21,10 @@ export interface EngineConfig {
   budget?: Budget;
   /** Prices per model name, added to the built-in table. */
   prices?: PriceTable;
+  /** The inspector (`submit_verdict`) after the tools pass; on unless `false`. */
+  inspector?: boolean;
+  /** Retries per task and update budgets (defaults 1, 2 per task, 6 per run). */
+  recovery?: Partial<RecoveryLimits>;
 }
 
 /** What {@link buildEngineOptions} needs besides the configuration. */
@@ -30,23 +37,64 @@ export interface EngineWiring {
   onEvent: (event: RunEvent) => void;
   /** The environment verifiers inherit (secrets are filtered by src/core/verify). */
   env?: NodeJS.ProcessEnv;
+  /** The inspector's model (models.inspector, else the agents'); none: the tools alone decide. */
+  inspector?: Model;
+  /** The updater's model (models.updater); none: a task that still fails after its retry fails. */
+  updater?: Model;
+  /** Candidate updates per failure (K, as for plans; default 3). */
+  candidates?: number;
+  /** The plan's task cap, which an update must respect too. */
+  maxTasks?: number;
+}
+
+/** The test command as the engine's whole-run check (workspace plus every staged file, in a temporary copy). */
+function testCommandCheck(config: VerifyConfig, env: NodeJS.ProcessEnv): RunCheckHook | undefined {
+  if (!config.testCommand) return undefined;
+  return async (view) => {
+    const r = await runTestCommand({ workspaceDir: view.root, layers: [view.changes], config, signal: view.signal, env });
+    if (!r) return undefined;
+    const findings = failingFindings(r);
+    // A failing test run without parsed findings still says why: the tail of its output.
+    if (r.outcome !== 'passed' && findings.length === 0) findings.push(...r.checks.filter((c) => c.outcome !== 'passed').map((c) => ({ message: c.output.trim().split('\n').slice(-5).join(' | ') || `${c.tool}: ${c.outcome}`, tool: c.tool })));
+    return { outcome: r.outcome, findings };
+  };
 }
 
 /** The engine options of a run: metered agent models, the real verifier, the price table and budget. */
 export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): EngineOptions {
   const prices = { ...BUILTIN_PRICES, ...config.prices };
   const meter = new UsageMeter({ prices, ...(config.budget ? { budget: config.budget } : {}) });
-  const verifyConfig = {
-    ...(config.verifiers ? { verifiers: config.verifiers } : {}),
-    ...(config.testCommand !== undefined ? { testCommand: config.testCommand } : {}),
-    ...(config.verifyTimeoutMs ? { timeoutMs: config.verifyTimeoutMs } : {}),
-  };
+  let verifyConfig: VerifyConfig;
+  try {
+    verifyConfig = parseVerifyConfig({
+      ...(config.verifiers ? { verifiers: config.verifiers } : {}),
+      ...(config.testCommand !== undefined ? { testCommand: config.testCommand } : {}),
+      ...(config.verifyTimeoutMs ? { timeoutMs: config.verifyTimeoutMs } : {}),
+    });
+  } catch (e) {
+    const issues = (e as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
+    throw new RunConfigError(`the verification settings are invalid: ${issues ? issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ') : (e as Error).message}`);
+  }
+  const env = wiring.env ?? { ...process.env };
+  const inspector = config.inspector !== false && wiring.inspector ? meteredModel(wiring.inspector, meter, { role: 'inspector' }) : undefined;
+  const runCheck = testCommandCheck(verifyConfig, env);
   return {
     model: (task) => meteredModel(wiring.model, meter, { role: 'agent', taskId: task.id }),
     stateDir: wiring.stateDir,
     signal: wiring.signal,
     onEvent: wiring.onEvent,
-    verify: realVerifier(verifyConfig as Parameters<typeof realVerifier>[0], wiring.env ?? { ...process.env }),
+    verify: createVerifyHook({ config: verifyConfig, env, ...(inspector ? { inspector } : {}) }),
+    ...(wiring.updater
+      ? {
+          updater: createUpdater({
+            model: meteredModel(wiring.updater, meter, { role: 'updater' }),
+            ...(wiring.candidates !== undefined ? { candidates: wiring.candidates } : {}),
+            ...(wiring.maxTasks !== undefined ? { maxTasks: wiring.maxTasks } : {}),
+          }),
+        }
+      : {}),
+    ...(runCheck ? { runCheck } : {}),
+    ...(config.recovery ? { recovery: config.recovery } : {}),
     price: (name, usage) => {
       const p = priceOf(name, prices);
       return p ? costOf(p, usage.inputTokens, usage.outputTokens) : undefined;

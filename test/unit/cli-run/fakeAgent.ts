@@ -24,6 +24,8 @@ export function agentHandler(opts: { hold?: ReadonlySet<string>; onTask?: (id: s
   return (req: RecordedRequest): FakeReply => {
     const t = taskOf(req);
     if (!t) return { kind: 'error', status: 400, message: 'no task line' };
+    // The inspector's conversation also opens with the task line: it is told apart by its forced tool.
+    if (req.forcedTool === 'submit_verdict') return { kind: 'message', toolCalls: [{ name: 'submit_verdict', arguments: { pass: true, reasons: ['meets the objective'] } }] };
     opts.onTask?.(t.id, t.turn);
     if (opts.hold?.has(t.id)) return { kind: 'hang' };
     if (t.turn === 1) return { kind: 'message', toolCalls: t.owned.map((p) => ({ name: 'write_file', arguments: { path: p, content: `# ${p} by ${t.id}\n` } })) };

@@ -76,7 +76,8 @@ describe('cli: run, runs, apply (against the loopback fake OpenAI server, real S
     assert.equal(code, 0, err);
     assert.deepEqual(readdirSync(s.ws, { recursive: true }).map(String).sort(), ['README.md', 'app', 'app/main.txt', 'app/model.txt', 'app/view.txt']);
     assert.equal(readFileSync(path.join(s.ws, 'app/main.txt'), 'utf8'), '# app/main.txt by ctrl\n');
-    assert.match(err, /task\s+status\s+files\s+tokens\s+cost\s+time/);
+    assert.match(err, /task\s+status\s+tries\s+files\s+tokens\s+cost\s+time/);
+    assert.match(err, /passed 4 \/ unverified 0 \/ failed 0 \/ blocked 0/);
     assert.match(err, /makespan .* against a critical-path bound of/);
     // Every agent call went to the server with the agent tools, ctrl only after model and view finished.
     const order = server.requests.map((r) => taskOf(r)?.id);
@@ -125,7 +126,9 @@ describe('cli: run, runs, apply (against the loopback fake OpenAI server, real S
     open();
     assert.equal(await run, 0, io.err());
     assert.equal(server.maxInFlight, 2);
-    assert.equal(server.requests.length, 12);
+    // two agent calls and one inspector call per task
+    assert.equal(server.requests.length, 18);
+    assert.equal(server.requests.filter((r) => r.forcedTool === 'submit_verdict').length, 6);
   });
 
   it('exit 2 for bad usage and configuration', async () => {

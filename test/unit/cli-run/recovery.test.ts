@@ -1,0 +1,99 @@
+import { strict as assert } from 'node:assert';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { main } from '../../../src/cli/main';
+import { captureIo } from '../../../src/cli/io';
+import { FakeModelServer, type FakeReply, type RecordedRequest } from '../../fixtures/fake-servers';
+import { tempDirs } from '../run/tmp';
+import { taskOf } from './fakeAgent';
+
+const PLAN = {
+  goal: 'gobang',
+  tasks: [
+    { id: 'board', title: 'Board', objective: 'a 15x15 board', files: ['gobang/board.py'] },
+    { id: 'ai', title: 'AI', objective: 'a naive AI', deps: ['board'], files: ['gobang/ai.py'] },
+  ],
+};
+const GOOD: Record<string, string> = {
+  'gobang/board.py': 'SIZE = 15\n\n\ndef empty():\n    return [[0] * SIZE for _ in range(SIZE)]\n',
+  'gobang/ai.py': 'from gobang.board import SIZE\n\n\ndef move(board):\n    return next((x, y) for y in range(SIZE) for x in range(SIZE) if board[y][x] == 0)\n',
+};
+const BROKEN = 'def broken(:\n    pass\n';
+
+const firstUser = (req: RecordedRequest): string => {
+  const messages = (req.body as { messages: Array<{ role: string; content: unknown }> }).messages;
+  return String(messages.find((m) => m.role === 'user')?.content ?? '');
+};
+
+/**
+ * The fake OpenAI server as agents, inspector and updater: board's first attempt has a syntax error that its
+ * retry repairs; ai stays broken until the updater clarifies its objective (or for ever with `aiNeverFixed`).
+ */
+function handler(opts: { aiNeverFixed?: boolean } = {}) {
+  return (req: RecordedRequest): FakeReply => {
+    if (req.forcedTool === 'submit_verdict') return { kind: 'message', toolCalls: [{ name: 'submit_verdict', arguments: { pass: true, reasons: ['ok'] } }] };
+    if (req.forcedTool === 'submit_update') {
+      return { kind: 'message', toolCalls: [{ name: 'submit_update', arguments: { reason: 'spell out the import', replace: [{ ...PLAN.tasks[1], objective: `a naive AI (clarified: import SIZE from gobang.board) ${req.seq}` }] } }] };
+    }
+    const t = taskOf(req);
+    if (!t) return { kind: 'error', status: 400, message: 'no task line' };
+    if (t.turn > 1) return { kind: 'message', toolCalls: [{ name: 'finish', arguments: { summary: `${t.id} done` } }] };
+    const text = firstUser(req);
+    const fixed = t.id === 'board' ? /# Problems found in your previous attempt/.test(text) : !opts.aiNeverFixed && /clarified/.test(text);
+    return { kind: 'message', toolCalls: t.owned.map((p) => ({ name: 'write_file', arguments: { path: p, content: fixed ? GOOD[p] : BROKEN } })) };
+  };
+}
+
+describe('cli: run recovers from broken output (fake OpenAI server, real SDK, real python3)', function () {
+  this.timeout(60_000);
+  const tmp = tempDirs();
+  let server: FakeModelServer;
+  afterEach(async () => {
+    await server?.close();
+    tmp.cleanup();
+  });
+
+  function setup(config: unknown) {
+    const base = tmp.make('af-cli-rec-');
+    const ws = path.join(base, 'ws');
+    mkdirSync(ws);
+    writeFileSync(path.join(base, 'p.json'), JSON.stringify(PLAN));
+    writeFileSync(path.join(base, 'config.json'), JSON.stringify(config));
+    return { base, ws, args: ['--plan', path.join(base, 'p.json'), '--dir', ws, '--config', path.join(base, 'config.json'), '--provider', 'openai-compatible', '--base-url', server.openaiBaseUrl, '--model', 'fake-coder', '--state', path.join(base, 'state'), '--candidates', '2'] };
+  }
+
+  it('a broken-then-repaired run ends with every task passed: a retry fixes one task, a local update the other; findings are printed', async () => {
+    server = await FakeModelServer.start({ handler: handler() });
+    const testCommand = ['python3', '-I', '-c', "import sys; sys.path.insert(0, '.'); from gobang import ai, board; assert ai.move(board.empty()) == (0, 0)"];
+    const s = setup({ testCommand });
+    const io = captureIo({ cwd: s.base, env: { PATH: process.env.PATH ?? '' } });
+    const code = await main(['run', ...s.args, '--apply', 'auto'], io);
+    const err = io.err();
+    assert.equal(code, 0, err);
+    for (const [p, content] of Object.entries(GOOD)) assert.equal(readFileSync(path.join(s.ws, p), 'utf8'), content);
+    // the findings of the failed attempts, the decisions and the update, as they happened
+    assert.match(err, /board: checks failed:\n {4}gobang\/board\.py:1: .*SyntaxError.*\(python3\)/);
+    assert.match(err, /board: retry \(retry 1 of 1 with the findings fed back\)/);
+    assert.match(err, /ai: replan \(/);
+    assert.match(err, /ai: update candidate-1 \(2 of 2 candidates valid/);
+    assert.match(err, /ai: plan updated \(spell out the import\); changed ai/);
+    assert.match(err, /test command: passed/);
+    assert.match(err, /board\s+passed\s+2\s/);
+    assert.match(err, /ai\s+passed\s+3 \(1 upd\)\s/);
+    assert.match(err, /passed 2 \/ unverified 0 \/ failed 0 \/ blocked 0; 1 plan update/);
+    const updaterCalls = server.requests.filter((r) => r.forcedTool === 'submit_update');
+    assert.equal(updaterCalls.length, 2, 'K = --candidates');
+    assert.match(firstUser(updaterCalls[0]), /^Task ai: AI\n/);
+  });
+
+  it('a budget running out ends the run with exit 1 and says exactly why, with the findings per task', async () => {
+    server = await FakeModelServer.start({ handler: handler({ aiNeverFixed: true }) });
+    const s = setup({ recovery: { updatesPerTask: 1 } });
+    const io = captureIo({ cwd: s.base, env: { PATH: process.env.PATH ?? '' } });
+    const code = await main(['run', ...s.args], io);
+    const err = io.err();
+    assert.equal(code, 1, err);
+    assert.match(err, /passed 1 \/ unverified 0 \/ failed 1 \/ blocked 0; 1 plan update/);
+    assert.match(err, /why:\n {2}ai \(failed\): verification failed: gobang\/ai\.py:1: .*SyntaxError.*1 retry did not fix it and the task's update budget is used up \(1 per task\)\n {4}gobang\/ai\.py:1: /);
+  });
+});
