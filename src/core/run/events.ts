@@ -50,7 +50,7 @@ export type RunEvent = Base &
     | { type: 'write.refused'; taskId: string; path: string; reason: string }
     | { type: 'usage'; taskId?: string; role: string; model: string; inputTokens: number; outputTokens: number; cost?: number }
     | { type: 'task.verified'; taskId: string; outcome: 'passed' | 'failed' | 'unverified'; findings: Finding[] }
-    | { type: 'decision'; taskId?: string; point: string; options: DecisionOption[]; choice: string; mode: DecisionMode; reason: string }
+    | { type: 'decision'; taskId?: string; point: string; options: DecisionOption[]; choice: string; mode: DecisionMode; reason: string; /** The learned policy's id of the decision, to record outcomes later (e.g. the user's review). */ decisionId?: string }
     | { type: 'plan.updated'; taskId: string; reason: string; changed: string[]; added: string[]; removed: string[]; /** The whole plan after the update, so views can redraw without asking. */ plan?: Plan }
     | { type: 'patch'; taskId: string; state: PatchState; files: string[]; reason?: string }
     | { type: 'log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string; taskId?: string }

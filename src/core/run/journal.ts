@@ -51,6 +51,8 @@ export interface DecisionRecord {
   choice: string;
   mode: DecisionMode;
   reason: string;
+  /** The learned policy's id of the decision (its outcome can still be recorded after the run). */
+  decisionId?: string;
 }
 
 /** Options a resumed run reuses (never keys). */

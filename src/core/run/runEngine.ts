@@ -11,7 +11,7 @@ import { agentUserMessage } from './agentPrompt';
 import { applyPatch } from './apply';
 import { remainingCriticalPath } from './dagState';
 import { errnoCode, isRunCancelledError, RunConfigError } from './errors';
-import type { RunEvent, RunEventListener, TaskStatus } from './events';
+import type { RunEvent, RunEventListener, RunEventOf, TaskStatus } from './events';
 import { missingOwnedFiles, summarizeFindings } from './findings';
 import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type VerifyHook, type VerifyResult } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
@@ -43,6 +43,18 @@ export interface EngineOptions {
   limits?: Partial<StagingLimits>;
   /** Max output tokens per agent call. */
   maxTokens?: number;
+  /**
+   * Called once the run has its id (after `run.started`): a coordinator such as the learned policy gets a
+   * handle to emit and journal its own `decision` events for this run.
+   */
+  connect?: (run: RunConnection) => void;
+}
+
+/** A coordinator's handle on a run (see `EngineOptions.connect`). */
+export interface RunConnection {
+  readonly runId: string;
+  /** Emits a `decision` event and journals it with the run's decisions. */
+  decision(e: Omit<RunEventOf<'decision'>, 'runId' | 'ts'>): void;
 }
 
 export interface StartOptions extends EngineOptions {
@@ -230,6 +242,15 @@ class Engine {
   async run(resumed: boolean): Promise<RunOutcome> {
     const startedAt = Date.now();
     this.emit({ type: 'run.started', goal: this.record.goal, dir: this.record.dir });
+    this.opts.connect?.({
+      runId: this.record.runId,
+      decision: (e) => {
+        this.journal.update((r) => {
+          r.decisions.push({ ts: Date.now(), point: e.point, options: e.options, choice: e.choice, mode: e.mode, reason: e.reason, ...(e.taskId !== undefined ? { taskId: e.taskId } : {}), ...(e.decisionId !== undefined ? { decisionId: e.decisionId } : {}) });
+        });
+        this.emit(e);
+      },
+    });
     this.emit({ type: 'plan.ready', plan: this.record.plan });
     this.workspaceFiles = await listWorkspaceFiles(this.record.dir);
     const done: string[] = [];
