@@ -28,7 +28,11 @@ export interface FailureInfo {
  * the updater for a local re-plan. The engine enforces its budgets whatever the hook says: a retry beyond
  * `maxRetries` becomes a re-plan, a re-plan beyond the update budgets becomes a failure.
  */
-export type FailureDecision = { action: 'fail' } | { action: 'retry'; feedback: string } | { action: 'replan' };
+export type FailureDecision =
+  | { action: 'fail' }
+  | { action: 'retry'; feedback: string }
+  /** `scope: 'task'` lets the update touch only the failing task; the default is the task and its unfinished descendants. */
+  | { action: 'replan'; scope?: 'task' | 'subtree' };
 export type FailureHook = (info: FailureInfo) => Promise<FailureDecision>;
 
 /** Cost in the user's currency of one call, or `undefined` when no price is known. */

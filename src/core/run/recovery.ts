@@ -60,6 +60,8 @@ const FINISHED: ReadonlySet<TaskStatus> = new Set(['passed', 'unverified']);
 export class Recovery {
   private updating: Promise<unknown> = Promise.resolve();
   private readonly carried = new Map<string, string>();
+  /** The scope the failure hook asked for, per task, for its next update. */
+  private readonly scopes = new Map<string, 'task' | 'subtree'>();
 
   constructor(
     private readonly limits: RecoveryLimits,
@@ -110,6 +112,8 @@ export class Recovery {
     } else if (blocked === undefined) {
       if (wish.action === 'retry') mode = 'forced';
       step = { action: 'replan' };
+      if (wish.action === 'replan' && wish.scope) this.scopes.set(f.task.id, wish.scope);
+      else this.scopes.delete(f.task.id);
       why = `${wish.action === 'retry' ? 'retries are used up' : f.retries ? `the retry did not fix it` : 're-plan'}: local re-plan (${budgets})`;
     } else {
       if (wish.action !== 'fail') mode = 'forced';
@@ -143,7 +147,8 @@ export class Recovery {
     return run;
   }
 
-  private editableOf(taskId: string): string[] {
+  private editableOf(taskId: string, scope: 'task' | 'subtree' = 'subtree'): string[] {
+    if (scope === 'task') return [taskId];
     const plan = this.host.record.plan;
     const children = new Map<string, string[]>(plan.tasks.map((t) => [t.id, []]));
     for (const t of plan.tasks) for (const d of t.deps) children.get(d)?.push(t.id);
@@ -164,7 +169,7 @@ export class Recovery {
     const blocked = this.updateBlocked(task.id);
     if (blocked) return { ok: false, why: blocked };
     const record = this.host.record;
-    const editable = this.editableOf(task.id);
+    const editable = this.editableOf(task.id, this.scopes.get(task.id));
     let proposal: UpdateProposal;
     try {
       proposal = await (this.updater as UpdaterHook)({
@@ -192,7 +197,9 @@ export class Recovery {
     const allowed = new Set(editable);
     const outside = [...chosen.changed, ...chosen.removed].filter((id) => !allowed.has(id));
     const added = new Set(chosen.added);
-    const resetOutside = chosen.affected.filter((id) => !allowed.has(id) && !added.has(id));
+    // Descendants may be reset (they build on the changed task) even when only the task itself may be edited.
+    const resettable = new Set(this.editableOf(task.id));
+    const resetOutside = chosen.affected.filter((id) => !resettable.has(id) && !added.has(id));
     if (outside.length || resetOutside.length) return { ok: false, why: `the update was refused: it touches tasks outside the failing task's neighbourhood (${[...outside, ...resetOutside].join(', ')})` };
     if (!chosen.changed.includes(task.id) && !chosen.removed.includes(task.id)) return { ok: false, why: 'the update was refused: it neither changes nor removes the failing task' };
 
