@@ -48,6 +48,7 @@ export interface ScriptedHandler {
 export function scriptedHandler(tasks: readonly ScriptedTask[], onNote?: (line: string) => void): ScriptedHandler {
   const notes: string[] = [];
   const note = (line: string): void => {
+    if (notes.includes(line)) return; // the K candidate requests of one update say the same thing
     notes.push(line);
     onNote?.(line);
   };
