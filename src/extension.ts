@@ -1,16 +1,27 @@
 import * as vscode from 'vscode';
+import { RunViewStore } from './protocol/runViewSource';
+import type { RunViewState } from './protocol/viewState';
 import { registerShowLogCommand } from './vscode/commands/showLog';
-import { registerGraphViews } from './vscode/graphPanelRegistration';
+import { RunCommands } from './vscode/commands/runCommands';
+import { registerSelectModel, registerSetApiKey } from './vscode/commands/setupCommands';
+import { registerGraphViews, type GraphViews } from './vscode/graphPanelRegistration';
 import { contribute as startContribution } from './vscode/contributions';
-import type { IDisposable } from './vscode/lifecycle';
+import { toDisposable, type IDisposable } from './vscode/lifecycle';
 import { LOG_CHANNEL_NAME, createLogger } from './vscode/log';
 import { PlanFileValidator } from './vscode/planFile/planFileValidator';
+import { ReviewService } from './vscode/review/reviewService';
+import { RunController } from './vscode/run/runController';
+import { ApiKeys } from './vscode/secrets';
 import { AGENSFLOW_SETTINGS, SettingsService, workspaceConfigurationSource } from './vscode/settings';
 
 /** What `activate` returns (`Extension.exports`): what tests and other extensions may inspect. */
 export interface AgensFlowExports {
   /** Names of the contributions that failed to start (logged with their error); empty when all is well. */
   readonly failedContributions: readonly string[];
+  /** Where this workspace's run journals live (the extension's workspace storage). */
+  readonly stateDir: string;
+  /** The state of the run the views show. */
+  runState(): RunViewState;
 }
 
 /**
@@ -26,6 +37,11 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
 
   const settings = new SettingsService(AGENSFLOW_SETTINGS, workspaceConfigurationSource(vscode.workspace), log.child('settings'));
   context.subscriptions.push(settings);
+  const keys = new ApiKeys(context.secrets);
+  // Runs persist with the workspace (design.md: a reloaded window continues them); no folder: per user.
+  const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
+  // The views' one source of truth: the run controller and the review push into it.
+  const store = new RunViewStore();
 
   const failedContributions: string[] = [];
   const contribute = (name: string, start: () => IDisposable): void => {
@@ -34,9 +50,28 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
 
   contribute('showLog', () => registerShowLogCommand(channel));
   contribute('validatePlanFile', () => new PlanFileValidator(log.child('validatePlanFile')));
-  // The run views (sidebar + graph panel); the returned GraphViews holds the RunViewStore the engine feeds.
-  contribute('runViews', () => registerGraphViews(context, { log: log.child('views') }));
-  return { failedContributions };
+  let views: GraphViews | undefined;
+  // The run views (sidebar + graph panel), fed by the store.
+  contribute('runViews', () => (views = registerGraphViews(context, { log: log.child('views'), source: store })));
+  let review: ReviewService | undefined;
+  contribute('review', () => (review = new ReviewService({ stateDir, log: log.child('review'), onPatch: (e) => store.push(e) })));
+  let controller: RunController | undefined;
+  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run') })));
+  contribute('runCommands', () => {
+    if (!controller || !review) throw new Error('needs the run controller and the review service');
+    return new RunCommands({ controller, review, showGraph: (taskId) => views?.showGraph(taskId), log: log.child('commands') });
+  });
+  contribute('setupCommands', () => {
+    const setKey = registerSetApiKey(keys, log.child('setup'));
+    const select = registerSelectModel(keys, log.child('setup'));
+    return toDisposable(() => {
+      setKey.dispose();
+      select.dispose();
+    });
+  });
+  // Show the newest run and offer to resume an interrupted one (not awaited: activation only composes).
+  controller?.restoreLatest().catch((e: unknown) => log.warn(`could not restore the last run: ${e instanceof Error ? e.message : String(e)}`));
+  return { failedContributions, stateDir, runState: () => store.snapshot() };
 }
 
 export function deactivate(): void {

@@ -1,0 +1,255 @@
+/**
+ * The run and review commands (design.md "Names in VS Code"): New Task…, Run Plan From File…, Show Graph,
+ * Cancel Run, Resume Run, Open Run…, Review Changes, Accept/Reject Task, Accept/Reject File, Accept All
+ * Verified, Reject All. Each command also takes its subject as an argument (the webviews and the walkthrough
+ * pass a task id; tests pass a goal or a plan file), and those that start a run resolve with its result.
+ */
+import * as vscode from 'vscode';
+import { parsePlanText, toPlan } from '../../core/plan';
+import { Disposable } from '../lifecycle';
+import type { Logger } from '../log';
+import type { RunController, RunResult } from '../run/runController';
+import { parseProposedUri } from '../review/proposedUri';
+import type { AcceptOutcome, ReviewService } from '../review/reviewService';
+import { TaskDocuments, taskTextOf } from './taskDocument';
+
+export const RUN_COMMANDS = {
+  newTask: 'agensflow.newTask',
+  startTask: 'agensflow.startTask',
+  runPlanFile: 'agensflow.runPlanFile',
+  showGraph: 'agensflow.showGraph',
+  cancelRun: 'agensflow.cancelRun',
+  resumeRun: 'agensflow.resumeRun',
+  openRun: 'agensflow.openRun',
+  reviewChanges: 'agensflow.reviewChanges',
+  acceptTask: 'agensflow.acceptTask',
+  rejectTask: 'agensflow.rejectTask',
+  acceptFile: 'agensflow.acceptFile',
+  rejectFile: 'agensflow.rejectFile',
+  acceptAllVerified: 'agensflow.acceptAllVerified',
+  rejectAll: 'agensflow.rejectAll',
+} as const;
+
+export interface RunCommandDeps {
+  controller: RunController;
+  review: ReviewService;
+  /** Opens or reveals the graph panel. */
+  showGraph: (taskId?: string) => void;
+  log: Logger;
+}
+
+const TASK_ID = /^[a-z0-9_-]{1,64}$/;
+
+export class RunCommands extends Disposable {
+  private readonly documents = this._register(new TaskDocuments());
+
+  constructor(private readonly deps: RunCommandDeps) {
+    super();
+    const c = RUN_COMMANDS;
+    const reg = (id: string, fn: (...args: unknown[]) => unknown): void => {
+      this._register(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await fn(...args);
+        } catch (e) {
+          deps.log.error(`${id} failed`, e);
+          void vscode.window.showErrorMessage(`AgensFlow: ${e instanceof Error ? e.message : String(e)}`);
+          return undefined;
+        }
+      }));
+    };
+    reg(c.newTask, (goal) => this.newTask(goal));
+    reg(c.startTask, () => this.startTask());
+    reg(c.runPlanFile, (uri) => this.runPlanFile(uri));
+    reg(c.showGraph, (taskId) => deps.showGraph(typeof taskId === 'string' && TASK_ID.test(taskId) ? taskId : undefined));
+    reg(c.cancelRun, () => {
+      if (!deps.controller.cancel()) void vscode.window.showInformationMessage('AgensFlow: no run is going on.');
+    });
+    reg(c.resumeRun, (runId) => this.resumeRun(runId));
+    reg(c.openRun, (runId) => this.openRun(runId));
+    reg(c.reviewChanges, (taskId, path) => this.reviewChanges(taskId, path));
+    reg(c.acceptTask, (arg) => this.decideTask(arg, 'accept'));
+    reg(c.rejectTask, (arg) => this.decideTask(arg, 'reject'));
+    reg(c.acceptFile, (uri) => this.decideFile(uri, 'accept'));
+    reg(c.rejectFile, (uri) => this.decideFile(uri, 'reject'));
+    reg(c.acceptAllVerified, () => this.acceptAllVerified());
+    reg(c.rejectAll, (confirmed) => this.rejectAll(confirmed === true));
+  }
+
+  /** With a goal: plans and runs it. Without: opens a task document to write the goal in. */
+  private async newTask(goal: unknown): Promise<RunResult | undefined> {
+    if (typeof goal === 'string' && goal.trim()) return this.deps.controller.startGoal(goal.trim());
+    await this.documents.create();
+    return undefined;
+  }
+
+  /** Starts the task written in the active task document, and closes the document. */
+  private async startTask(): Promise<RunResult | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || !this.documents.isTaskDocument(editor.document)) {
+      return this.newTask(undefined);
+    }
+    const goal = taskTextOf(editor.document.getText());
+    if (!goal) {
+      void vscode.window.showWarningMessage('AgensFlow: describe the task first (below the first line).');
+      return undefined;
+    }
+    await this.documents.discard(editor.document);
+    return this.deps.controller.startGoal(goal);
+  }
+
+  /** Runs a plan file: the argument, else the active JSON editor, else one picked in a dialog. */
+  private async runPlanFile(arg: unknown): Promise<RunResult | undefined> {
+    let uri = arg instanceof vscode.Uri ? arg : undefined;
+    const active = vscode.window.activeTextEditor?.document;
+    if (!uri && active && active.uri.scheme === 'file' && active.uri.path.endsWith('.json')) uri = active.uri;
+    if (!uri) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Plan (JSON)': ['json'] }, openLabel: 'Run Plan', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+      uri = picked?.[0];
+    }
+    if (!uri) return undefined;
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const parsed = parsePlanText(text);
+    if (!parsed.ok) {
+      // The validator places every problem in the file (diagnostics) and says what is wrong.
+      await vscode.commands.executeCommand('agensflow.validatePlanFile', uri);
+      void vscode.window.showErrorMessage(`AgensFlow: ${vscode.workspace.asRelativePath(uri)} is not a valid plan; see the Problems panel.`);
+      return undefined;
+    }
+    return this.deps.controller.startPlan(toPlan(parsed.plan));
+  }
+
+  private async resumeRun(arg: unknown): Promise<RunResult | undefined> {
+    let runId = typeof arg === 'string' ? arg : undefined;
+    if (!runId) {
+      const runs = (await this.deps.controller.listRuns()).filter((r) => r.status === 'running' || r.status === 'cancelled' || r.status === 'budget');
+      if (runs.length === 0) {
+        void vscode.window.showInformationMessage('AgensFlow: no interrupted or cancelled run to resume.');
+        return undefined;
+      }
+      const pick = await vscode.window.showQuickPick(runs.map((r) => ({
+        label: (r.goal ?? r.runId).slice(0, 100), description: r.status === 'running' ? 'interrupted' : r.status, detail: `${r.runId} · ${r.tasks} tasks · ${new Date(r.createdAt).toLocaleString()}`, runId: r.runId,
+      })), { placeHolder: 'The run to continue' });
+      runId = pick?.runId;
+    }
+    if (!runId) return undefined;
+    this.deps.showGraph();
+    return this.deps.controller.resume(runId);
+  }
+
+  private async openRun(arg: unknown): Promise<void> {
+    let runId = typeof arg === 'string' ? arg : undefined;
+    if (!runId) {
+      const runs = await this.deps.controller.listRuns();
+      if (runs.length === 0) {
+        void vscode.window.showInformationMessage('AgensFlow: there are no past runs in this workspace.');
+        return;
+      }
+      const pick = await vscode.window.showQuickPick(runs.map((r) => ({
+        label: (r.goal ?? r.runId).slice(0, 100), description: r.status, detail: `${r.runId} · ${r.tasks} tasks · ${new Date(r.createdAt).toLocaleString()}`, runId: r.runId,
+      })), { placeHolder: 'A past run to show' });
+      runId = pick?.runId;
+    }
+    if (!runId) return;
+    if (this.deps.controller.isBusy) {
+      void vscode.window.showWarningMessage('AgensFlow: a run is going on; its view stays until it ends.');
+      return;
+    }
+    await this.deps.controller.show(runId);
+    this.deps.showGraph();
+  }
+
+  private currentRun(): string | undefined {
+    const runId = this.deps.controller.currentRunId;
+    if (!runId) void vscode.window.showInformationMessage('AgensFlow: no run to review yet.');
+    return runId;
+  }
+
+  /** With a task and a path: that file's diff. With a task: its files. Else every pending file of the run. */
+  private async reviewChanges(taskId: unknown, path: unknown): Promise<number> {
+    const runId = this.currentRun();
+    if (!runId) return 0;
+    if (typeof taskId === 'string' && typeof path === 'string') return (await this.deps.review.openDiff(runId, taskId, path)) ? 1 : 0;
+    return this.deps.review.reviewChanges(runId, typeof taskId === 'string' ? [taskId] : undefined);
+  }
+
+  /** The task of a command's argument: a task id, a proposed document, or one picked from the open patches. */
+  private async taskOf(arg: unknown, runId: string, verb: string): Promise<string | undefined> {
+    if (typeof arg === 'string') return arg;
+    const ref = arg instanceof vscode.Uri ? parseProposedUri(arg) : undefined;
+    if (ref) return ref.taskId;
+    const open = await this.deps.review.openPatches(runId);
+    if (open.length === 0) {
+      void vscode.window.showInformationMessage('AgensFlow: no patch waits for review.');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(open.map((p) => ({ label: p.taskId, description: `${p.status} · ${p.title}`, detail: p.files.join(', ') })), { placeHolder: `The task whose changes to ${verb}` });
+    return pick?.label;
+  }
+
+  private async decideTask(arg: unknown, verb: 'accept' | 'reject'): Promise<AcceptOutcome | boolean | undefined> {
+    const runId = this.currentRun();
+    if (!runId) return undefined;
+    const taskId = await this.taskOf(arg, runId, verb);
+    if (!taskId) return undefined;
+    if (verb === 'reject') return this.deps.review.reject(runId, taskId);
+    const outcome = await this.deps.review.accept(runId, taskId);
+    this.report(taskId, outcome);
+    return outcome;
+  }
+
+  /** Accepts or rejects the one file of a proposed document (the diff editor's title buttons). */
+  private async decideFile(arg: unknown, verb: 'accept' | 'reject'): Promise<AcceptOutcome | boolean | undefined> {
+    const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    const ref = uri ? parseProposedUri(uri) : undefined;
+    if (!ref) {
+      void vscode.window.showInformationMessage('AgensFlow: open a proposed change (Review Changes) first.');
+      return undefined;
+    }
+    if (verb === 'reject') return this.deps.review.reject(ref.runId, ref.taskId, [ref.path]);
+    const outcome = await this.deps.review.accept(ref.runId, ref.taskId, [ref.path]);
+    this.report(`${ref.taskId} (${ref.path})`, outcome);
+    return outcome;
+  }
+
+  /** Accepts, task by task (each its own undoable edit), every open patch of a task that passed. */
+  private async acceptAllVerified(): Promise<AcceptOutcome[]> {
+    const runId = this.currentRun();
+    if (!runId) return [];
+    const open = (await this.deps.review.openPatches(runId)).filter((p) => p.status === 'passed');
+    if (open.length === 0) {
+      void vscode.window.showInformationMessage('AgensFlow: no verified patch waits for review.');
+      return [];
+    }
+    const outcomes: AcceptOutcome[] = [];
+    for (const p of open) {
+      const outcome = await this.deps.review.accept(runId, p.taskId);
+      outcomes.push(outcome);
+      this.report(p.taskId, outcome);
+    }
+    return outcomes;
+  }
+
+  private async rejectAll(confirmed: boolean): Promise<number> {
+    const runId = this.currentRun();
+    if (!runId) return 0;
+    const open = await this.deps.review.openPatches(runId);
+    if (open.length === 0) return 0;
+    if (!confirmed) {
+      const ok = await vscode.window.showWarningMessage(`Reject the changes of ${open.length} task${open.length === 1 ? '' : 's'}? Your files stay as they are.`, { modal: true }, 'Reject All');
+      if (ok !== 'Reject All') return 0;
+    }
+    for (const p of open) await this.deps.review.reject(runId, p.taskId);
+    return open.length;
+  }
+
+  private report(subject: string, outcome: AcceptOutcome): void {
+    if (outcome.state === 'conflicted') {
+      void vscode.window.showWarningMessage(
+        `AgensFlow: did not apply ${subject}: ${outcome.conflicts.map((c) => c.reason).join('; ')}. Your changes were kept.`,
+        'Review Changes',
+      ).then((c) => c && vscode.commands.executeCommand(RUN_COMMANDS.reviewChanges));
+    } else if (outcome.state === 'failed' || outcome.state === 'nothing') {
+      void vscode.window.showWarningMessage(`AgensFlow: ${outcome.reason}.`);
+    }
+  }
+}

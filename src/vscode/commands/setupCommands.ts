@@ -1,0 +1,107 @@
+/**
+ * Setting up a provider: "Set API Key…" (per provider, into SecretStorage) and "Select Provider and Model…"
+ * (writes `agensflow.provider`, `agensflow.models.agent` and, for a local server, `agensflow.baseUrl`).
+ * Both also take their answers as arguments, for the walkthrough's buttons and for tests.
+ */
+import * as vscode from 'vscode';
+import { BUILTIN_PRICES, isProviderId, PROVIDERS, type ProviderId } from '../../core/models';
+import type { ApiKeys } from '../secrets';
+import { SETTINGS_SECTION } from '../settings';
+import type { Logger } from '../log';
+
+export const SET_API_KEY_COMMAND = 'agensflow.setApiKey';
+export const SELECT_MODEL_COMMAND = 'agensflow.selectModel';
+
+const PROVIDER_LABELS: Record<ProviderId, { label: string; detail: string; env?: string }> = {
+  openai: { label: 'OpenAI', detail: 'Chat completions at api.openai.com (or agensflow.baseUrl)', env: 'OPENAI_API_KEY' },
+  anthropic: { label: 'Anthropic', detail: 'Messages at api.anthropic.com (or agensflow.baseUrl)', env: 'ANTHROPIC_API_KEY' },
+  'openai-compatible': { label: 'OpenAI-compatible server', detail: 'Ollama, LM Studio, vLLM, llama.cpp server: a base URL, usually no key' },
+};
+
+/** Writes a setting where it takes effect: the workspace when the workspace already sets it, else the user. */
+async function writeSetting(key: string, value: unknown): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const target = config.inspect(key)?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await config.update(key, value, target);
+}
+
+async function pickProvider(keys: ApiKeys, placeHolder: string): Promise<ProviderId | undefined> {
+  const current = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('provider');
+  const items = await Promise.all(PROVIDERS.map(async (id) => ({
+    id,
+    label: PROVIDER_LABELS[id].label,
+    description: [id === current ? 'current' : '', (await keys.has(id)) ? 'key stored' : ''].filter(Boolean).join(', '),
+    detail: PROVIDER_LABELS[id].detail,
+  })));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true });
+  return pick?.id;
+}
+
+/** "Set API Key…": stores (or, when left empty, removes) a provider's key. Never shows or logs the key. */
+export function registerSetApiKey(keys: ApiKeys, log: Logger): vscode.Disposable {
+  return vscode.commands.registerCommand(SET_API_KEY_COMMAND, async (providerArg?: unknown, keyArg?: unknown): Promise<boolean> => {
+    const provider = isProviderId(providerArg) ? providerArg : await pickProvider(keys, 'The provider whose API key to store');
+    if (!provider) return false;
+    const key = typeof keyArg === 'string' ? keyArg : await vscode.window.showInputBox({
+      title: `AgensFlow: API key for ${PROVIDER_LABELS[provider].label}`,
+      prompt: `Stored in VS Code's secret storage; it wins over ${PROVIDER_LABELS[provider].env ?? 'the environment'}. Leave empty to remove the stored key.`,
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (/[^\x21-\x7e]/.test(v.trim()) ? 'The key contains spaces or non-ASCII characters (a paste error?)' : undefined),
+    });
+    if (key === undefined) return false;
+    await keys.set(provider, key);
+    const removed = key.trim() === '';
+    log.info(`${removed ? 'removed' : 'stored'} the API key for ${provider}`);
+    if (typeof keyArg !== 'string') void vscode.window.showInformationMessage(`AgensFlow: ${removed ? 'removed the' : 'stored the'} API key for ${PROVIDER_LABELS[provider].label}.`);
+    return true;
+  });
+}
+
+/** Model names to suggest for a provider: those of the built-in price table. */
+function suggestions(provider: ProviderId): string[] {
+  const names = Object.keys(BUILTIN_PRICES);
+  if (provider === 'openai') return names.filter((n) => /^(gpt|o\d)/.test(n));
+  if (provider === 'anthropic') return names.filter((n) => n.startsWith('claude'));
+  return [];
+}
+
+/** "Select Provider and Model…": provider, then (for a local server) its base URL, then the agents' model. */
+export function registerSelectModel(keys: ApiKeys, log: Logger): vscode.Disposable {
+  return vscode.commands.registerCommand(SELECT_MODEL_COMMAND, async (providerArg?: unknown, modelArg?: unknown, baseUrlArg?: unknown): Promise<boolean> => {
+    const provider = isProviderId(providerArg) ? providerArg : await pickProvider(keys, 'The model provider for every role');
+    if (!provider) return false;
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    let baseUrl: string | undefined = typeof baseUrlArg === 'string' ? baseUrlArg : undefined;
+    if (baseUrl === undefined && provider === 'openai-compatible') {
+      baseUrl = await vscode.window.showInputBox({
+        title: 'AgensFlow: base URL of the server',
+        value: config.get<string>('baseUrl') || 'http://localhost:11434/v1',
+        prompt: 'Given to the SDK unchanged: http://localhost:11434/v1 for Ollama, http://localhost:1234/v1 for LM Studio',
+        ignoreFocusOut: true,
+        validateInput: (v) => (/^https?:\/\/[^\s]+$/.test(v.trim()) ? undefined : 'An http:// or https:// URL'),
+      });
+      if (baseUrl === undefined) return false;
+    }
+    let model = typeof modelArg === 'string' ? modelArg : undefined;
+    if (model === undefined) {
+      const current = config.get<string>('models.agent') ?? '';
+      const OTHER = 'Another model…';
+      const items = [...new Set([...(current ? [current] : []), ...suggestions(provider)])].map((label) => ({ label, description: label === current ? 'current' : '' }));
+      const pick = items.length ? await vscode.window.showQuickPick([...items, { label: OTHER, description: 'type a name' }], { placeHolder: 'The model of the agents (the planner, inspector and updater use it unless set apart)', ignoreFocusOut: true }) : { label: OTHER };
+      if (!pick) return false;
+      model = pick.label !== OTHER ? pick.label : await vscode.window.showInputBox({ title: 'AgensFlow: model name', value: current, prompt: provider === 'openai-compatible' ? 'As the server names it, e.g. qwen2.5-coder:7b' : 'e.g. gpt-4.1-mini', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A model name') });
+      if (!model) return false;
+    }
+    await writeSetting('provider', provider);
+    if (baseUrl !== undefined) await writeSetting('baseUrl', baseUrl.trim());
+    await writeSetting('models.agent', model.trim());
+    log.info(`provider ${provider}, agent model ${model.trim()}${baseUrl ? `, base URL ${baseUrl.trim()}` : ''}`);
+    const env = PROVIDER_LABELS[provider].env;
+    if (env && !(await keys.has(provider)) && !process.env[env] && typeof modelArg !== 'string') {
+      const choice = await vscode.window.showInformationMessage(`AgensFlow: ${PROVIDER_LABELS[provider].label} needs an API key (none is stored and ${env} is not set).`, 'Set API Key…');
+      if (choice) await vscode.commands.executeCommand(SET_API_KEY_COMMAND, provider);
+    }
+    return true;
+  });
+}

@@ -1,0 +1,241 @@
+/**
+ * Patch review in the diff editor (design.md invariants: accepting is one undoable edit, rejecting leaves no
+ * trace, user edits are never overwritten):
+ * - each file opens in `vscode.diff`: left the workspace file, right the proposed content, a read-only
+ *   document of the `agensflow-proposed` scheme served from the run's journal;
+ * - "Review Changes" opens every pending file of a run in the multi-file diff (`vscode.changes`);
+ * - accepting applies a task's (or one file's) changes as ONE WorkspaceEdit, so Undo reverts it, after the
+ *   core's conflict check and a check of unsaved editors; a conflict marks the patch `conflicted` and
+ *   writes nothing;
+ * - rejecting records the decision only: the workspace is not touched.
+ * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
+ */
+import * as vscode from 'vscode';
+import { checkPatch, hashBytes, RunJournal, type PatchConflict, type RunEventOf } from '../../core/run';
+import type { FilePatch } from '../../core/run/patch';
+import { Disposable } from '../lifecycle';
+import type { Logger } from '../log';
+import { parseProposedUri, PROPOSED_SCHEME, proposedUriParts, type ProposedSide } from './proposedUri';
+import { decide, isOpen, pendingFiles, type ReviewedPatch } from './reviewState';
+
+/** What an accept did. */
+export type AcceptOutcome =
+  | { state: 'applied' | 'proposed'; files: string[] }
+  | { state: 'conflicted'; conflicts: PatchConflict[] }
+  | { state: 'failed'; reason: string }
+  | { state: 'nothing'; reason: string };
+
+export interface ReviewDeps {
+  /** Journal folder of the runs. */
+  stateDir: string;
+  log: Logger;
+  /** Tells the views a patch's state changed. */
+  onPatch: (event: RunEventOf<'patch'>) => void;
+}
+
+export class ReviewService extends Disposable implements vscode.TextDocumentContentProvider {
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly deps: ReviewDeps) {
+    super();
+    this._register(vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, this));
+  }
+
+  /** The read-only content of a proposed document (empty when the patch or file is gone). */
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const ref = parseProposedUri(uri);
+    if (!ref) return '';
+    const patch = await RunJournal.open(this.deps.stateDir, ref.runId).then((j) => j.loadPatch(ref.taskId)).catch(() => undefined);
+    const file = patch?.files.find((f) => f.path === ref.path);
+    if (!file) return '';
+    return (ref.side === 'after' ? file.after : file.before) ?? '';
+  }
+
+  /** The URI of a proposed document. */
+  proposedUri(runId: string, taskId: string, path: string, side: ProposedSide = 'after'): vscode.Uri {
+    return vscode.Uri.from(proposedUriParts({ runId, taskId, path, side }));
+  }
+
+  /** Opens one file's diff: the workspace file (or, for a new file, an empty document) against the proposal. */
+  async openDiff(runId: string, taskId: string, path: string): Promise<boolean> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const patch = (await journal.loadPatch(taskId)) as ReviewedPatch | undefined;
+    const file = patch?.files.find((f) => f.path === path);
+    if (!patch || !file) {
+      void vscode.window.showInformationMessage(`Task ${taskId} has no proposed change to ${path}.`);
+      return false;
+    }
+    const [left, right] = this.diffSides(runId, taskId, journal.record.dir, file);
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${path} (${taskId}: proposed)`, { preview: true });
+    return true;
+  }
+
+  /**
+   * Opens every pending file of the run's open patches (or of `taskIds`) in the multi-file diff editor.
+   * Returns the number of files shown.
+   */
+  async reviewChanges(runId: string, taskIds?: readonly string[]): Promise<number> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const wanted = taskIds ? new Set(taskIds) : undefined;
+    const resources: [vscode.Uri, vscode.Uri, vscode.Uri][] = [];
+    for (const task of journal.record.plan.tasks) {
+      if (wanted && !wanted.has(task.id)) continue;
+      const patch = (await journal.loadPatch(task.id)) as ReviewedPatch | undefined;
+      if (!patch || !isOpen(patch)) continue;
+      for (const file of pendingFiles(patch)) {
+        const [left, right] = this.diffSides(runId, task.id, journal.record.dir, file);
+        resources.push([this.workspaceUri(journal.record.dir, file.path), left, right]);
+      }
+    }
+    if (resources.length === 0) {
+      void vscode.window.showInformationMessage('AgensFlow: no proposed changes to review in this run.');
+      return 0;
+    }
+    await vscode.commands.executeCommand('vscode.changes', `AgensFlow: changes of run ${runId}`, resources);
+    return resources.length;
+  }
+
+  /** Task ids of the run whose patches wait for a decision (in plan order), with their statuses. */
+  async openPatches(runId: string): Promise<{ taskId: string; title: string; status: string; files: string[] }[]> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const out: { taskId: string; title: string; status: string; files: string[] }[] = [];
+    for (const task of journal.record.plan.tasks) {
+      const patch = (await journal.loadPatch(task.id)) as ReviewedPatch | undefined;
+      if (patch && isOpen(patch)) out.push({ taskId: task.id, title: task.title, status: journal.record.tasks[task.id]?.status ?? 'pending', files: pendingFiles(patch).map((f) => f.path) });
+    }
+    return out;
+  }
+
+  /**
+   * Accepts a task's pending files (or only `paths`) as one WorkspaceEdit, after checking that no file
+   * changed since the run read it (on disk or in an unsaved editor). Files written are saved, so the
+   * workspace holds them; Undo reverts the whole edit.
+   */
+  async accept(runId: string, taskId: string, paths?: readonly string[]): Promise<AcceptOutcome> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const patch = (await journal.loadPatch(taskId)) as ReviewedPatch | undefined;
+    if (!patch) return { state: 'nothing', reason: `task ${taskId} has no patch` };
+    if (!isOpen(patch)) return { state: 'nothing', reason: `the patch of ${taskId} is already ${patch.state}` };
+    const files = pendingFiles(patch, paths);
+    const root = journal.record.dir;
+    if (files.length > 0) {
+      const conflicts = await this.conflicts(root, patch, files);
+      if (conflicts.length) {
+        patch.state = 'conflicted';
+        patch.reason = conflicts.map((c) => c.reason).join('; ');
+        await this.save(journal, patch);
+        this.deps.log.warn(`accept ${taskId}: conflicted (${patch.reason})`);
+        return { state: 'conflicted', conflicts };
+      }
+      const edit = await this.buildEdit(root, taskId, files);
+      const applied = await vscode.workspace.applyEdit(edit);
+      if (!applied) return { state: 'failed', reason: `VS Code did not apply the changes of ${taskId}` };
+      await this.saveWritten(root, files);
+    }
+    const state = decide(patch, files.map((f) => f.path), 'applied');
+    await this.save(journal, patch);
+    this.deps.log.info(`accepted ${taskId}: ${files.map((f) => f.path).join(', ') || '(no files)'}${state === 'proposed' ? ' (other files still pending)' : ''}`);
+    this.closeDiffs(runId, taskId, files.map((f) => f.path));
+    return { state: state === 'applied' ? 'applied' : 'proposed', files: files.map((f) => f.path) };
+  }
+
+  /** Rejects a task's pending files (or only `paths`): recorded in the journal; the workspace is untouched. */
+  async reject(runId: string, taskId: string, paths?: readonly string[]): Promise<boolean> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const patch = (await journal.loadPatch(taskId)) as ReviewedPatch | undefined;
+    if (!patch || !isOpen(patch)) return false;
+    const files = pendingFiles(patch, paths).map((f) => f.path);
+    decide(patch, files, 'rejected');
+    await this.save(journal, patch);
+    this.deps.log.info(`rejected ${taskId}: ${files.join(', ') || '(no files)'}`);
+    this.closeDiffs(runId, taskId, files);
+    return true;
+  }
+
+  private workspaceUri(root: string, path: string): vscode.Uri {
+    return vscode.Uri.joinPath(vscode.Uri.file(root), ...path.split('/'));
+  }
+
+  private diffSides(runId: string, taskId: string, root: string, file: FilePatch): [vscode.Uri, vscode.Uri] {
+    // A new file has nothing on disk to compare with: the left side is the (empty) content the run saw.
+    const left = file.change === 'created' ? this.proposedUri(runId, taskId, file.path, 'before') : this.workspaceUri(root, file.path);
+    return [left, this.proposedUri(runId, taskId, file.path, 'after')];
+  }
+
+  /** The core's check (paths still safe, disk unchanged since the run read it) plus unsaved editors. */
+  private async conflicts(root: string, patch: ReviewedPatch, files: FilePatch[]): Promise<PatchConflict[]> {
+    const check = await checkPatch(root, { ...patch, files });
+    const conflicts = check.ok ? [] : [...check.conflicts];
+    for (const f of files) {
+      const uri = this.workspaceUri(root, f.path).toString();
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+      if (doc?.isDirty && hashBytes(doc.getText()) !== f.baseHash && !conflicts.some((c) => c.path === f.path)) {
+        conflicts.push({ path: f.path, reason: `${f.path} has unsaved changes in an editor` });
+      }
+    }
+    return conflicts;
+  }
+
+  private async buildEdit(root: string, taskId: string, files: FilePatch[]): Promise<vscode.WorkspaceEdit> {
+    const edit = new vscode.WorkspaceEdit();
+    const metadata: vscode.WorkspaceEditEntryMetadata = { label: `AgensFlow: accept ${taskId}`, needsConfirmation: false };
+    for (const f of files) {
+      const uri = this.workspaceUri(root, f.path);
+      if (f.after === null) {
+        edit.deleteFile(uri, { ignoreIfNotExists: true }, metadata);
+      } else if (f.change === 'created' && !(await exists(uri))) {
+        edit.createFile(uri, { contents: Buffer.from(f.after, 'utf8') }, metadata);
+      } else {
+        const doc = await vscode.workspace.openTextDocument(uri);
+        if (doc.getText() === f.after) continue; // already as proposed
+        edit.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), f.after, metadata);
+      }
+    }
+    return edit;
+  }
+
+  /** Text edits change editors, not disks: save the files the edit touched so the workspace holds them. */
+  private async saveWritten(root: string, files: FilePatch[]): Promise<void> {
+    for (const f of files) {
+      if (f.after === null) continue;
+      const uri = this.workspaceUri(root, f.path).toString();
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+      if (doc?.isDirty && !(await doc.save())) this.deps.log.warn(`could not save ${f.path} after accepting it`);
+    }
+  }
+
+  private async save(journal: RunJournal, patch: ReviewedPatch): Promise<void> {
+    await journal.savePatch(patch);
+    journal.update((r) => {
+      const t = r.tasks[patch.taskId];
+      if (t) t.patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+    });
+    await journal.flush();
+    this.deps.onPatch({
+      type: 'patch', runId: patch.runId, ts: Date.now(), taskId: patch.taskId, state: patch.state,
+      files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}),
+    });
+  }
+
+  /** Closes the diff tabs of decided files, so no proposal stays on screen after the decision. */
+  private closeDiffs(runId: string, taskId: string, paths: readonly string[]): void {
+    const decided = new Set(paths);
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => {
+      const input = tab.input;
+      const uri = input instanceof vscode.TabInputTextDiff ? input.modified : input instanceof vscode.TabInputText ? input.uri : undefined;
+      const ref = uri ? parseProposedUri(uri) : undefined;
+      return ref !== undefined && ref.runId === runId && ref.taskId === taskId && decided.has(ref.path);
+    });
+    if (tabs.length) void vscode.window.tabGroups.close(tabs, true).then(undefined, () => undefined);
+  }
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}

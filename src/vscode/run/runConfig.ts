@@ -1,0 +1,89 @@
+/**
+ * Turns the `agensflow.*` settings and the stored key into what a run needs: the models per role and the
+ * engine configuration. Free of `vscode` at run time so it is unit-tested in Node.
+ */
+import { createModel, type Model, type ProviderId } from '../../core/models';
+import type { EngineConfig } from '../../core/session';
+import type { SettingValues } from '../settings';
+import type { AGENSFLOW_SETTINGS } from '../settings';
+
+export type Settings = SettingValues<typeof AGENSFLOW_SETTINGS>;
+/** Reads one setting (the settings service's `get`). */
+export type SettingsReader = <K extends keyof Settings & string>(key: K) => Settings[K];
+
+/** The roles a run calls a model for. */
+export type ModelRole = 'planner' | 'agent' | 'inspector' | 'updater';
+
+/** A setting the user must fix before a run; `fix` names the command that helps. */
+export class RunSetupError extends Error {
+  override readonly name = 'RunSetupError' as const;
+  constructor(
+    message: string,
+    readonly fix: 'selectModel' | 'setApiKey',
+  ) {
+    super(message);
+  }
+}
+
+export function isRunSetupError(e: unknown): e is RunSetupError {
+  return e instanceof Error && e.name === 'RunSetupError';
+}
+
+/** The model name of `role`: its own setting, else the agent's; throws when neither is set. */
+export function modelNameOf(get: SettingsReader, role: ModelRole): string {
+  const own = get(`models.${role}`).trim();
+  const name = own || get('models.agent').trim();
+  if (!name) throw new RunSetupError('No model is set: choose a provider and model first.', 'selectModel');
+  return name;
+}
+
+/** What is recorded with a run for resume (never keys). */
+export interface ModelSettingsRecord {
+  provider: ProviderId;
+  model: string;
+  baseUrl?: string;
+}
+
+/** The provider settings as recorded with a run. */
+export function modelSettingsOf(get: SettingsReader): ModelSettingsRecord {
+  const baseUrl = get('baseUrl').trim();
+  return { provider: get('provider'), model: modelNameOf(get, 'agent'), ...(baseUrl ? { baseUrl } : {}) };
+}
+
+/**
+ * Builds the model of `role` (the model layer applies the key rules: the stored key wins, else the
+ * environment; `openai-compatible` never reads the environment). Throws the model layer's
+ * `ModelConfigError` for a missing key or a bad base URL.
+ */
+export function buildRoleModel(get: SettingsReader, role: ModelRole, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): Model {
+  const baseUrl = get('baseUrl').trim();
+  return createModel({
+    provider: get('provider'),
+    model: modelNameOf(get, role),
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(apiKey ? { apiKey } : {}),
+    env,
+  });
+}
+
+/** The engine configuration (verifiers, test command, timeout, budget, prices) from the settings. */
+export function engineConfigOf(get: SettingsReader): EngineConfig {
+  const tokens = get('budget.tokens');
+  const cost = get('budget.cost');
+  const testCommand = get('testCommand');
+  const verifiers = get('verifiers');
+  const prices = get('prices');
+  return {
+    ...(verifiers.length ? { verifiers: [...verifiers] } : {}),
+    ...(testCommand !== null ? { testCommand } : {}),
+    verifyTimeoutMs: get('verifyTimeoutMs'),
+    ...(tokens > 0 || cost > 0 ? { budget: { ...(tokens > 0 ? { tokens } : {}), ...(cost > 0 ? { cost } : {}) } } : {}),
+    ...(Object.keys(prices).length ? { prices } : {}),
+  };
+}
+
+/** The run options read from settings: agents at once, candidates (undefined: the policy chooses), apply mode. */
+export function runOptionsOf(get: SettingsReader): { maxAgents: number; candidates?: number; apply: 'review' | 'auto' } {
+  const candidates = get('candidates');
+  return { maxAgents: get('maxAgents'), ...(candidates > 0 ? { candidates } : {}), apply: get('apply') };
+}

@@ -1,0 +1,42 @@
+import { strict as assert } from 'node:assert';
+import { isModelConfigError } from '../../../src/core/models';
+import { AGENSFLOW_SETTINGS } from '../../../src/vscode/settings';
+import { buildRoleModel, engineConfigOf, isRunSetupError, modelNameOf, modelSettingsOf, runOptionsOf, type Settings, type SettingsReader } from '../../../src/vscode/run/runConfig';
+
+function reader(values: Partial<Settings>): SettingsReader {
+  return <K extends keyof Settings & string>(k: K): Settings[K] => (k in values ? values[k] : AGENSFLOW_SETTINGS[k].default) as Settings[K];
+}
+
+describe('vscode run: settings to run configuration', () => {
+  it('uses the agent model for roles left empty, and asks to select a model when none is set', () => {
+    const get = reader({ 'models.agent': 'gpt-4.1-mini', 'models.planner': 'gpt-5' });
+    assert.equal(modelNameOf(get, 'planner'), 'gpt-5');
+    assert.equal(modelNameOf(get, 'inspector'), 'gpt-4.1-mini');
+    assert.throws(() => modelNameOf(reader({}), 'agent'), (e: unknown) => isRunSetupError(e) && e.fix === 'selectModel');
+  });
+
+  it('builds with the stored key; openai without one needs its env key; openai-compatible needs none', () => {
+    const openai = buildRoleModel(reader({ 'models.agent': 'gpt-4o' }), 'agent', 'sk-stored', { OPENAI_API_KEY: 'sk-env' });
+    assert.equal(openai.provider, 'openai');
+    assert.throws(() => buildRoleModel(reader({ 'models.agent': 'gpt-4o' }), 'agent', undefined, {}), isModelConfigError);
+    const local = buildRoleModel(reader({ provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1', 'models.agent': 'qwen' }), 'agent', undefined, { OPENAI_API_KEY: 'sk-env' });
+    assert.equal(local.provider, 'openai-compatible');
+  });
+
+  it('maps budgets, verifiers, test command and prices, leaving unset ones out', () => {
+    assert.deepEqual(engineConfigOf(reader({})), { verifyTimeoutMs: 120_000 });
+    const cfg = engineConfigOf(reader({
+      'budget.tokens': 5000, 'budget.cost': 0, testCommand: ['pytest', '-q'], verifiers: [{ glob: '**/*.py', command: ['ruff', 'check', '{files}'] }], prices: { m: { input: 1, output: 2 } },
+    }));
+    assert.deepEqual(cfg.budget, { tokens: 5000 });
+    assert.deepEqual(cfg.testCommand, ['pytest', '-q']);
+    assert.equal(cfg.verifiers?.length, 1);
+    assert.deepEqual(cfg.prices, { m: { input: 1, output: 2 } });
+  });
+
+  it('records provider, model and base URL for resume, and leaves candidates to the policy at 0', () => {
+    assert.deepEqual(modelSettingsOf(reader({ 'models.agent': 'm', baseUrl: ' http://x/v1 ' })), { provider: 'openai', model: 'm', baseUrl: 'http://x/v1' });
+    assert.deepEqual(runOptionsOf(reader({})), { maxAgents: 4, apply: 'review' });
+    assert.deepEqual(runOptionsOf(reader({ candidates: 5, apply: 'auto' })), { maxAgents: 4, candidates: 5, apply: 'auto' });
+  });
+});
