@@ -1,0 +1,175 @@
+/**
+ * The run experience in a real VS Code (code-server): a task planned and run against the loopback fake
+ * OpenAI server through the real SDK, the key set with the extension's own command, then the review:
+ * the diff shows the proposed content, accepting writes files, Undo reverts them, rejecting leaves no trace,
+ * a file changed since the run read it is a conflict and is kept. In Restricted Mode (the driver's
+ * `--workspace-trust` launch) nothing runs and no request reaches the model.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AgensFlowExports } from '../../src/extension';
+import type { AcceptOutcome } from '../../src/vscode/review/reviewService';
+import type { RunResult } from '../../src/vscode/run/runController';
+import { FakeModelServer, reply, type FakeReply, type RecordedRequest } from '../fixtures/fake-servers';
+import { EXTENSION_ID, closeAllEditors, workspaceFile } from './helpers';
+
+const KEY = 'sk-agensflow-test-key-1234567890';
+
+const PLAN = {
+  goal: 'a tiny app',
+  tasks: [
+    { id: 'edit', title: 'Edit the existing file', objective: 'rewrite it', files: ['app/existing.txt'] },
+    { id: 'create', title: 'Create a file', objective: 'a new file', deps: ['edit'], files: ['app/new.txt'] },
+    { id: 'drop', title: 'A file to reject', objective: 'rejected later', files: ['app/rejected.txt'] },
+    { id: 'clash', title: 'A file the user also writes', objective: 'conflicts', files: ['app/clash.txt'] },
+  ],
+};
+
+/** What the fake agent writes into a file. */
+const proposed = (file: string, task: string): string => `proposed ${file} by ${task}\n`;
+
+/** Planner: the plan above. Agents: turn 1 writes every owned file, turn 2 finishes. */
+function handler(req: RecordedRequest): FakeReply {
+  if (req.tools.includes('submit_workflow')) return reply.tool('submit_workflow', PLAN);
+  const messages = ((req.body as { messages?: { role: string; content?: unknown }[] }).messages ?? []);
+  const first = messages.find((m) => m.role === 'user');
+  const text = typeof first?.content === 'string' ? first.content : '';
+  const id = /^Task ([a-z0-9_-]+): /.exec(text)?.[1];
+  const task = PLAN.tasks.find((t) => t.id === id);
+  if (!task) return reply.tool('submit_verdict', { pass: true, reasons: [] });
+  if (!messages.some((m) => m.role === 'assistant')) {
+    return { kind: 'message', toolCalls: task.files.map((p) => ({ name: 'write_file', arguments: { path: p, content: proposed(p, task.id) } })) };
+  }
+  return reply.tool('finish', { summary: `${task.id} done` });
+}
+
+async function exportsOf(): Promise<AgensFlowExports> {
+  const ext = vscode.extensions.getExtension<AgensFlowExports>(EXTENSION_ID);
+  assert.ok(ext);
+  return ext.activate();
+}
+
+function disk(rel: string): string | undefined {
+  const file = workspaceFile(rel).fsPath;
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+}
+
+async function configure(server: FakeModelServer): Promise<void> {
+  const config = vscode.workspace.getConfiguration('agensflow');
+  await config.update('provider', 'openai', vscode.ConfigurationTarget.Global);
+  await config.update('baseUrl', server.openaiBaseUrl, vscode.ConfigurationTarget.Global);
+  await config.update('models.agent', 'fake-model', vscode.ConfigurationTarget.Global);
+  await config.update('candidates', 1, vscode.ConfigurationTarget.Global);
+  assert.equal(await vscode.commands.executeCommand('agensflow.setApiKey', 'openai', KEY), true);
+}
+
+/** Declares the suite; called by index.ts once mocha's globals exist. */
+export function registerRunTests(): void {
+  describe('AgensFlow: a run and its review (fake OpenAI server)', function () {
+    this.timeout(90_000);
+    let server: FakeModelServer;
+    let result: RunResult | undefined;
+
+    before(async function () {
+      if (!vscode.workspace.isTrusted) this.skip();
+      server = await FakeModelServer.start({ handler });
+      await configure(server);
+      await exportsOf();
+    });
+    after(async () => {
+      await closeAllEditors();
+      await server?.close();
+    });
+
+    it('plans and runs a task; every request carried the stored key; nothing is written before review', async () => {
+      result = await vscode.commands.executeCommand<RunResult | undefined>('agensflow.newTask', 'a tiny app');
+      assert.ok(result, 'the run did not start');
+      const state = (await exportsOf()).runState();
+      assert.equal(state.run?.runId, result.runId);
+      assert.deepEqual(Object.keys(state.statuses).sort(), ['clash', 'create', 'drop', 'edit']);
+      for (const [id, s] of Object.entries(state.statuses)) assert.ok(s === 'passed' || s === 'unverified', `${id} is ${s}`);
+      assert.ok(server.requests.length >= 9, `${server.requests.length} requests`);
+      for (const r of server.requests) assert.equal(r.apiKey, KEY);
+      assert.equal(disk('app/existing.txt'), 'original\n');
+      assert.equal(disk('app/new.txt'), undefined);
+      for (const id of ['edit', 'create', 'drop', 'clash']) assert.equal(state.tasks[id]?.patch?.state, 'proposed');
+    });
+
+    it('opens one file\'s diff: the workspace file against the proposed content', async () => {
+      assert.ok(result);
+      const shown = await vscode.commands.executeCommand<number>('agensflow.reviewChanges', 'edit', 'app/existing.txt');
+      assert.equal(shown, 1);
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+      assert.ok(tab?.input instanceof vscode.TabInputTextDiff, 'no diff editor is active');
+      assert.equal(tab.input.original.toString(), workspaceFile('app/existing.txt').toString());
+      assert.equal(tab.input.modified.scheme, 'agensflow-proposed');
+      const right = await vscode.workspace.openTextDocument(tab.input.modified);
+      assert.equal(right.getText(), proposed('app/existing.txt', 'edit'));
+      const all = await vscode.commands.executeCommand<number>('agensflow.reviewChanges');
+      assert.equal(all, 4, 'the multi-file diff shows every pending file');
+      await closeAllEditors();
+    });
+
+    it('accepting writes the files; Undo reverts them', async () => {
+      const edit = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'edit');
+      assert.equal(edit.state, 'applied');
+      assert.equal(disk('app/existing.txt'), proposed('app/existing.txt', 'edit'));
+      const doc = await vscode.workspace.openTextDocument(workspaceFile('app/existing.txt'));
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('undo');
+      assert.equal(doc.getText(), 'original\n');
+      await doc.save();
+      assert.equal(disk('app/existing.txt'), 'original\n');
+
+      const created = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'create');
+      assert.equal(created.state, 'applied');
+      assert.equal(disk('app/new.txt'), proposed('app/new.txt', 'create'));
+      const state = (await exportsOf()).runState();
+      assert.equal(state.tasks.create?.patch?.state, 'applied');
+      // Undo of a created file deletes it again.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceFile('app/new.txt')));
+      await vscode.commands.executeCommand('undo');
+      assert.equal(disk('app/new.txt'), undefined);
+    });
+
+    it('rejecting leaves no trace in the workspace', async () => {
+      const before = fs.readdirSync(workspaceFile('app').fsPath).sort();
+      assert.equal(await vscode.commands.executeCommand('agensflow.rejectTask', 'drop'), true);
+      assert.deepEqual(fs.readdirSync(workspaceFile('app').fsPath).sort(), before);
+      assert.equal(disk('app/rejected.txt'), undefined);
+      const exports = await exportsOf();
+      assert.equal(exports.runState().tasks.drop?.patch?.state, 'rejected');
+      const journal = JSON.parse(fs.readFileSync(path.join(exports.stateDir, 'runs', result?.runId ?? '', 'patches', 'drop.json'), 'utf8')) as { state: string };
+      assert.equal(journal.state, 'rejected');
+    });
+
+    it('a file written since the run read it is a conflict, shown and never overwritten', async () => {
+      fs.writeFileSync(workspaceFile('app/clash.txt').fsPath, 'mine\n');
+      const outcome = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'clash');
+      assert.equal(outcome.state, 'conflicted');
+      assert.equal(disk('app/clash.txt'), 'mine\n');
+      assert.equal((await exportsOf()).runState().tasks.clash?.patch?.state, 'conflicted');
+    });
+  });
+
+  describe('AgensFlow in Restricted Mode', () => {
+    it('refuses to run a task and sends nothing to the model', async function () {
+      if (vscode.workspace.isTrusted) this.skip();
+      const server = await FakeModelServer.start({ handler });
+      try {
+        await configure(server);
+        const result = await vscode.commands.executeCommand<RunResult | undefined>('agensflow.newTask', 'a tiny app');
+        assert.equal(result, undefined);
+        const plan = await vscode.commands.executeCommand<RunResult | undefined>('agensflow.runPlanFile', workspaceFile('valid.plan.json'));
+        assert.equal(plan, undefined);
+        assert.equal(server.requests.length, 0);
+        // A workspace value of a restricted setting is ignored; the views still work.
+        await vscode.commands.executeCommand('agensflow.showGraph');
+      } finally {
+        await server.close();
+      }
+    });
+  });
+}
