@@ -41,6 +41,8 @@ export interface DecideFlags {
   retry?: boolean;
   /** The task is risk-flagged (build, CI, security-sensitive paths, ...): no exploration, no skipped checks. */
   risk?: boolean | string;
+  /** Why this decision must not explore (e.g. "merging stays off until learned"): the greedy option is taken. */
+  noExploration?: string;
 }
 
 /** Circumstances of a check decision (`decideCheck`). */
@@ -318,7 +320,7 @@ export class CoordinationPolicy {
       reason = `'${chosen.id}' is the only option (${describe(chosen)}).`;
     } else {
       const drawn = rank('sampled');
-      const denied = drawn.id === greedy.id ? undefined : flags.retry ? 'the task is being retried' : flags.risk ? `the task is risk-flagged${typeof flags.risk === 'string' ? ` (${flags.risk})` : ''}` : allowance.left <= 0 ? `the exploration cap is used up (${allowance.used} of the last ${this.learning.explorationWindow} decisions)` : undefined;
+      const denied = drawn.id === greedy.id ? undefined : flags.retry ? 'the task is being retried' : flags.noExploration !== undefined ? flags.noExploration : flags.risk ? `the task is risk-flagged${typeof flags.risk === 'string' ? ` (${flags.risk})` : ''}` : allowance.left <= 0 ? `the exploration cap is used up (${allowance.used} of the last ${this.learning.explorationWindow} decisions)` : undefined;
       if (drawn.id !== greedy.id && denied === undefined) {
         chosen = drawn;
         mode = 'explore';
