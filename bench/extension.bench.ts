@@ -1,0 +1,77 @@
+/**
+ * The extension's footprint: the packaged .vsix (size, files, bundles), activation time (dist/extension.js
+ * loaded cold in a fresh Node process with a stand-in `vscode` module, then activate()), and the time to
+ * first paint of a 200-task graph in the graph panel's webview page in Chromium.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { measurePaint } from './extension/paint';
+
+const ROOT = path.resolve(__dirname, '..');
+const CHROMIUM = process.env.AGENSFLOW_CHROMIUM ?? '/usr/bin/chromium';
+const kib = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
+const ms = (n: number): string => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const spread = (xs: readonly number[]): string => `median ${ms(median(xs))} (min ${ms(Math.min(...xs))}, max ${ms(Math.max(...xs))}, n = ${xs.length})`;
+
+/** Entries in a zip: the end-of-central-directory record's total. */
+function zipEntries(file: string): number {
+  const buf = readFileSync(file);
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--) if (buf.readUInt32LE(i) === 0x06054b50) return buf.readUInt16LE(i + 10);
+  return NaN;
+}
+
+function vsix(): string[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'agensflow-vsix-'));
+  try {
+    const out = path.join(dir, 'agensflow.vsix');
+    // vsce runs vscode:prepublish (the production build) first, so the bundles measured are the shipped ones.
+    const r = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0 || !existsSync(out)) return [`vsce package failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`];
+    const bundles = ['extension.js', 'cli.js', 'webview.js'].map((f) => `dist/${f} ${kib(statSync(path.join(ROOT, 'dist', f)).size)}`);
+    return [`| .vsix (\`npm run package\`) | ${kib(statSync(out).size)}, ${zipEntries(out)} entries |`, `| production bundles | ${bundles.join(', ')} |`];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function activation(runs = 5): string[] {
+  const samples: { loadMs: number; activateMs: number; failedContributions: string[] }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'extension', 'activate-stub.ts')], { cwd: ROOT, encoding: 'utf8' });
+    const line = r.stdout.trim().split('\n').at(-1) ?? '';
+    if (r.status !== 0 || !line.startsWith('{')) return [`| activation | failed: ${r.stderr.trim().split('\n')[0] ?? ''} |`];
+    samples.push(JSON.parse(line) as (typeof samples)[number]);
+  }
+  const failed = [...new Set(samples.flatMap((s) => s.failedContributions))];
+  return [
+    `| load dist/extension.js (cold \`require\`, fresh process) | ${spread(samples.map((s) => s.loadMs))} |`,
+    `| activate() (every contribution registered) | ${spread(samples.map((s) => s.activateMs))}${failed.length ? `; under the stub these failed: ${failed.join(', ')}` : ''} |`,
+  ];
+}
+
+async function paint(): Promise<string[]> {
+  if (!existsSync(CHROMIUM)) return [`| first paint, 200 tasks | skipped: no Chromium at ${CHROMIUM} |`];
+  const r = await measurePaint(CHROMIUM);
+  return [`| first paint of a 200-task graph (navigation start to ${r.nodes} nodes painted, dark theme, 1280x800) | ${spread(r.samples)} |`];
+}
+
+export default async (): Promise<{ title: string; markdown: string }> => {
+  const load = loadavg()[0]!.toFixed(1);
+  const rows = [...vsix(), ...activation(), ...(await paint())];
+  return {
+    title: 'Extension footprint: .vsix size, activation, first paint',
+    markdown: [
+      '| what | figure |',
+      '| --- | --- |',
+      ...rows,
+      '',
+      `Activation: bench/extension/activate-stub.ts loads the production dist/extension.js with a stand-in \`vscode\` module (every API a no-op stub) and calls activate() with a fake context; VS Code's own extension-host overhead is not included. First paint: bench/extension/paint.ts opens the graph panel's page (the real dist/webview.js and media/webview.css, a stub host answering \`ready\` with a seeded 200-task mid-run snapshot) in Debian Chromium, headless, GPU off; the first of 8 loads is discarded. The 1-minute load average was ${load} when this section started (other work on the machine inflates these figures).`,
+    ].join('\n'),
+  };
+};
