@@ -117,7 +117,7 @@ export class Recovery {
       why = `${wish.action === 'retry' ? 'retries are used up' : f.retries ? `the retry did not fix it` : 're-plan'}: local re-plan (${budgets})`;
     } else {
       if (wish.action !== 'fail') mode = 'forced';
-      const retried = f.retries ? `${f.retries} ${f.retries === 1 ? 'retry' : 'retries'} did not fix it` : 'no retry is allowed';
+      const retried = f.retries ? `${f.retries} ${f.retries === 1 ? 'retry' : 'retries'} did not fix it` : retryLeft ? 'no retry was chosen' : 'no retry is allowed';
       step = { action: 'fail', why: `${retried} and ${blocked}` };
       why = step.why as string;
     }
@@ -126,7 +126,9 @@ export class Recovery {
       { id: 'replan', available: blocked === undefined, ...(blocked ? { why: blocked } : {}) },
       { id: 'fail', available: true },
     ];
-    this.recordDecision(f.task.id, 'recovery', options, step.action, mode, why);
+    // A failure hook (the learned policy) records its own decision; the engine adds one only when its budgets
+    // overrode the wish, so each choice is recorded once, with the reason that actually held.
+    if (!this.hook || step.action !== wish.action) this.recordDecision(f.task.id, 'recovery', options, step.action, mode, why);
     return step;
   }
 

@@ -73,8 +73,9 @@ describe('cli: run recovers from broken output (fake OpenAI server, real SDK, re
     for (const [p, content] of Object.entries(GOOD)) assert.equal(readFileSync(path.join(s.ws, p), 'utf8'), content);
     // the findings of the failed attempts, the decisions and the update, as they happened
     assert.match(err, /board: checks failed:\n {4}gobang\/board\.py:1: .*SyntaxError.*\(python3\)/);
-    assert.match(err, /board: retry \(retry 1 of 1 with the findings fed back\)/);
-    assert.match(err, /ai: replan \(/);
+    // the recovery decisions (the engine's rule, or the learned policy's choice when one is wired)
+    assert.match(err, /board: retry \(/);
+    assert.match(err, /ai: replan[-a-z]* \(/);
     assert.match(err, /ai: update candidate-1 \(2 of 2 candidates valid/);
     assert.match(err, /ai: plan updated \(spell out the import\); changed ai/);
     assert.match(err, /test command: passed/);
@@ -94,6 +95,7 @@ describe('cli: run recovers from broken output (fake OpenAI server, real SDK, re
     const err = io.err();
     assert.equal(code, 1, err);
     assert.match(err, /passed 1 \/ unverified 0 \/ failed 1 \/ blocked 0; 1 plan update/);
-    assert.match(err, /why:\n {2}ai \(failed\): verification failed: gobang\/ai\.py:1: .*SyntaxError.*1 retry did not fix it and the task's update budget is used up \(1 per task\)\n {4}gobang\/ai\.py:1: /);
+    // (whether the last version was retried first is the recovery policy's choice)
+    assert.match(err, /why:\n {2}ai \(failed\): verification failed: gobang\/ai\.py:1: .*SyntaxError.*(did not fix it|no retry was chosen) and the task's update budget is used up \(1 per task\)\n {4}gobang\/ai\.py:1: /);
   });
 });
