@@ -77,7 +77,7 @@ export class RunCommands extends Disposable {
 
   /** With a goal: plans and runs it. Without: opens a task document to write the goal in. */
   private async newTask(goal: unknown): Promise<RunResult | undefined> {
-    if (typeof goal === 'string' && goal.trim()) return this.deps.controller.startGoal(goal.trim());
+    if (typeof goal === 'string' && goal.trim()) return this.start(() => this.deps.controller.startGoal(goal.trim()));
     await this.documents.create();
     return undefined;
   }
@@ -94,7 +94,7 @@ export class RunCommands extends Disposable {
       return undefined;
     }
     await this.documents.discard(editor.document);
-    return this.deps.controller.startGoal(goal);
+    return this.start(() => this.deps.controller.startGoal(goal));
   }
 
   /** Runs a plan file: the argument, else the active JSON editor, else one picked in a dialog. */
@@ -115,7 +115,13 @@ export class RunCommands extends Disposable {
       void vscode.window.showErrorMessage(`AgensFlow: ${vscode.workspace.asRelativePath(uri)} is not a valid plan; see the Problems panel.`);
       return undefined;
     }
-    return this.deps.controller.startPlan(toPlan(parsed.plan));
+    return this.start(() => this.deps.controller.startPlan(toPlan(parsed.plan)));
+  }
+
+  /** Starts a run with the graph panel in view (when the run may start at all: trusted, nothing running). */
+  private start(run: () => Promise<RunResult | undefined>): Promise<RunResult | undefined> {
+    if (vscode.workspace.isTrusted && !this.deps.controller.isBusy) this.deps.showGraph();
+    return run();
   }
 
   private async resumeRun(arg: unknown): Promise<RunResult | undefined> {

@@ -1,0 +1,153 @@
+/**
+ * Takes the README's screenshots in a real VS Code (code-server 4.96.4 + Debian Chromium): the extension from
+ * this repository, a scripted loopback model server (openai-compatible, no key; no real model is involved),
+ * a task typed into "AgensFlow: New Task…" and started with Ctrl+Enter. One task is held back so the graph
+ * can be caught mid-run; then the run ends and the graph and the sidebar are taken again. Light and dark.
+ *
+ * Usage: npm run build && tsx test/host/screenshots.ts [--out docs/screenshots] [--keep]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Page } from 'playwright-core';
+import { FakeModelServer, reply, type FakeReply, type RecordedRequest } from '../fixtures/fake-servers';
+import { ensureCodeServer } from './install-code-server';
+import { prepareServerDirs, startCodeServer } from './lib/codeServer';
+import { CHROMIUM_PATH, REPO_ROOT } from './lib/paths';
+
+const { values: opts } = parseArgs({ options: { out: { type: 'string', default: path.join(REPO_ROOT, 'docs', 'screenshots') }, keep: { type: 'boolean', default: false } } });
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const WAIT = 60_000;
+
+const PLAN = {
+  goal: 'A gobang (five in a row) game in Python with a Tkinter GUI and a simple AI opponent',
+  tasks: [
+    { id: 'board', title: 'Board model', objective: '15x15 board, moves, five-in-a-row detection', role: 'python developer', files: ['gobang/board.py'], acceptance: ['detects five in a row'] },
+    { id: 'ai', title: 'AI opponent', objective: 'score lines and pick the best move', role: 'python developer', deps: ['board'], files: ['gobang/ai.py'] },
+    { id: 'gui', title: 'Tkinter GUI', objective: 'draw the board, take clicks, show the winner', role: 'python developer', deps: ['board'], files: ['gobang/gui.py'] },
+    { id: 'main', title: 'Entry point', objective: 'wire GUI, board and AI', role: 'python developer', deps: ['ai', 'gui'], files: ['gobang/__main__.py'] },
+    { id: 'tests', title: 'Unit tests', objective: 'tests for the board rules', role: 'tester', deps: ['board'], files: ['tests/test_board.py'] },
+    { id: 'readme', title: 'README', objective: 'how to play', role: 'writer', deps: ['main'], files: ['README.md'] },
+  ],
+};
+
+const CONTENT: Record<string, string> = {
+  'gobang/board.py': 'SIZE = 15\n\n\nclass Board:\n    def __init__(self):\n        self.cells = [[0] * SIZE for _ in range(SIZE)]\n\n    def play(self, row, col, player):\n        self.cells[row][col] = player\n        return self.five(row, col, player)\n\n    def five(self, row, col, player):\n        for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):\n            n = 1\n            for s in (1, -1):\n                r, c = row + s * dr, col + s * dc\n                while 0 <= r < SIZE and 0 <= c < SIZE and self.cells[r][c] == player:\n                    n += 1\n                    r, c = r + s * dr, c + s * dc\n            if n >= 5:\n                return True\n        return False\n',
+  'gobang/ai.py': 'from .board import SIZE\n\n\ndef best_move(board, player):\n    empty = [(r, c) for r in range(SIZE) for c in range(SIZE) if board.cells[r][c] == 0]\n    return empty[len(empty) // 2]\n',
+  'gobang/gui.py': 'import tkinter as tk\n\nfrom .board import SIZE\n\n\nclass App(tk.Frame):\n    pass\n',
+  'gobang/__main__.py': 'from .gui import App\n\nif __name__ == "__main__":\n    App().mainloop()\n',
+  'tests/test_board.py': 'from gobang.board import Board\n\n\ndef test_five():\n    b = Board()\n    assert not any(b.play(0, c, 1) for c in range(4))\n    assert b.play(0, 4, 1)\n',
+  'README.md': '# Gobang\n\nRun `python3 -m gobang`.\n',
+};
+
+let release: () => void = () => undefined;
+let held = Promise.resolve();
+/** Holds the `gui` agent back until {@link release} (one gate per theme's run). */
+function hold(): void {
+  held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+}
+
+/** The scripted model: the plan, then each agent writes its file and finishes; `gui` waits for `release`. */
+async function handler(req: RecordedRequest): Promise<FakeReply> {
+  if (req.tools.includes('submit_workflow')) return reply.tool('submit_workflow', PLAN, { delayMs: 800 });
+  const messages = (req.body as { messages?: { role: string; content?: unknown }[] }).messages ?? [];
+  const first = messages.find((m) => m.role === 'user');
+  const id = /^Task ([a-z0-9_-]+): /.exec(typeof first?.content === 'string' ? first.content : '')?.[1];
+  const task = PLAN.tasks.find((t) => t.id === id);
+  if (!task) return reply.tool('submit_verdict', { pass: true, reasons: [] });
+  if (!messages.some((m) => m.role === 'assistant')) {
+    if (task.id === 'gui') await held;
+    return { kind: 'message', text: `Writing ${task.files.join(', ')} for "${task.title}".`, toolCalls: task.files.map((p) => ({ name: 'write_file', arguments: { path: p, content: CONTENT[p] ?? '' } })), delayMs: 300, chunkDelayMs: 20 };
+  }
+  return reply.tool('finish', { summary: `${task.title}: done` }, { delayMs: 200 });
+}
+
+function say(msg: string): void {
+  process.stderr.write(`[screenshots] ${msg}\n`);
+}
+
+async function palette(page: Page, query: string, label: RegExp): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: WAIT });
+  await input.fill(`>${query}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: WAIT });
+  await page.keyboard.press('Enter');
+}
+
+async function shoot(theme: 'light' | 'dark', model: FakeModelServer, serverDir: string): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agensflow-shots-'));
+  const dirs = prepareServerDirs(tmp);
+  const settingsFile = path.join(dirs.userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+  Object.assign(settings, {
+    'workbench.colorTheme': theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern',
+    'security.workspace.trust.enabled': false,
+    'agensflow.provider': 'openai-compatible',
+    'agensflow.baseUrl': model.openaiBaseUrl,
+    'agensflow.models.agent': 'scripted-model',
+    'agensflow.candidates': 1,
+    'agensflow.maxAgents': 3,
+  });
+  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  const workspace = path.join(tmp, 'gobang');
+  fs.mkdirSync(workspace);
+  const server = await startCodeServer({ serverDir, dirs, folder: workspace });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const authority = `127.0.0.1:${server.port}`;
+    const url = new URL(`http://${authority}/`);
+    url.searchParams.set('folder', workspace);
+    url.searchParams.set('payload', JSON.stringify([['extensionDevelopmentPath', `vscode-remote://${authority}${REPO_ROOT}`]]));
+    await page.goto(url.toString(), { waitUntil: 'domcontentloaded', timeout: WAIT });
+    await page.locator('.statusbar-item', { hasText: /AgensFlow/ }).first().waitFor({ timeout: WAIT });
+    await palette(page, 'AgensFlow: New Task', /AgensFlow: New Task…/);
+    await page.locator('.monaco-editor .view-lines', { hasText: 'AgensFlow task' }).first().waitFor({ timeout: WAIT });
+    await page.keyboard.type(PLAN.goal);
+    await page.keyboard.press('Control+Enter');
+    // Mid-run: board done, gui held back, ai/tests running or done.
+    await page.locator('.statusbar-item', { hasText: /AgensFlow: [2-5]\/6/ }).first().waitFor({ timeout: WAIT });
+    const graph = page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame');
+    await graph.locator('svg').first().waitFor({ timeout: WAIT });
+    await page.waitForTimeout(1500); // let the layout animation settle for the picture (not a test)
+    await page.screenshot({ path: path.join(opts.out, `graph-running-${theme}.png`) });
+    release();
+    await page.locator('.statusbar-item', { hasText: /to review|completed|failed/ }).first().waitFor({ timeout: WAIT });
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: path.join(opts.out, `graph-done-${theme}.png`) });
+    await page.locator('.activitybar .action-item a[aria-label^="AgensFlow"]').first().click();
+    await page.waitForTimeout(2000);
+    await page.screenshot({ path: path.join(opts.out, `sidebar-${theme}.png`) });
+    say(`${theme}: 3 screenshots`);
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+    if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(opts.out, { recursive: true });
+  const serverDir = await ensureCodeServer();
+  for (const theme of ['light', 'dark'] as const) {
+    hold();
+    const model = await FakeModelServer.start({ handler });
+    try {
+      await shoot(theme, model, serverDir);
+    } finally {
+      await model.close();
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    say(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    process.exit(1);
+  },
+);
