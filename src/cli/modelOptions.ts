@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { createModel, isProviderId, PROVIDERS, type Model, type ProviderId } from '../core/models';
+import { ModelNamesSchema, modelNames, PolicyConfigSchema } from '../core/session';
 import { UsageError, stringFlag, type FlagSpec, type FlagValues } from './args';
 import type { CliIo } from './io';
 
@@ -30,7 +31,8 @@ export const RunConfigSchema = z
   .object({
     provider: z.string().optional(),
     baseUrl: z.string().optional(),
-    models: z.object({ planner: z.string(), agent: z.string(), inspector: z.string(), updater: z.string() }).partial().optional(),
+    // A role may list several models, cheapest first: the learned policy binds one per agent task.
+    models: z.object({ planner: ModelNamesSchema, agent: ModelNamesSchema, inspector: ModelNamesSchema, updater: ModelNamesSchema }).partial().optional(),
     verifiers: z.array(z.unknown()).optional(),
     testCommand: z.unknown().optional(),
     verifyTimeoutMs: z.number().int().positive().optional(),
@@ -38,6 +40,8 @@ export const RunConfigSchema = z
     prices: z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() })).optional(),
     inspector: z.boolean().optional(),
     recovery: z.object({ maxRetries: z.number().int().min(0), updatesPerTask: z.number().int().min(0), updatesPerRun: z.number().int().min(0) }).partial().optional(),
+    /** The learned policy's settings: preset, weights, exploration, defectCost. */
+    policy: PolicyConfigSchema.optional(),
   })
   .loose();
 export type RunConfig = z.infer<typeof RunConfigSchema>;
@@ -72,7 +76,7 @@ export interface ModelSettings {
 export function modelSettings(values: FlagValues, config: RunConfig, role: 'planner' | 'agent' | 'inspector' | 'updater', fallback: Partial<ModelSettings> = {}): ModelSettings {
   const provider = stringFlag(values, 'provider') ?? config.provider ?? fallback.provider ?? 'openai';
   if (!isProviderId(provider)) throw new UsageError(`unknown provider "${provider}": use one of ${PROVIDERS.join(', ')}`);
-  const model = stringFlag(values, 'model') ?? config.models?.[role] ?? fallback.model;
+  const model = stringFlag(values, 'model') ?? modelNames(config.models?.[role])[0] ?? fallback.model;
   const baseUrl = stringFlag(values, 'base-url') ?? config.baseUrl ?? fallback.baseUrl;
   return { provider, ...(model !== undefined ? { model } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}) };
 }
@@ -87,4 +91,15 @@ export function buildModel(settings: ModelSettings, values: FlagValues, io: CliI
     ...(apiKey !== undefined ? { apiKey } : {}),
     env: io.env,
   });
+}
+
+/**
+ * The agents' models, cheapest first: `--model` (one for every role), else the config's `models.agent`
+ * (one name or a list), else `fallback` (a resumed run's recorded model).
+ */
+export function agentModelNames(values: FlagValues, config: RunConfig, fallback?: string): string[] {
+  const flag = stringFlag(values, 'model');
+  if (flag !== undefined) return [flag];
+  const names = modelNames(config.models?.agent);
+  return names.length ? names : fallback !== undefined ? [fallback] : [];
 }

@@ -6,12 +6,14 @@
 import { resolve } from 'node:path';
 import { isModelConfigError, type Model, type ProviderId } from '../core/models';
 import { toPlan, type Plan } from '../core/plan';
-import { buildEngineOptions, type EngineWiring } from '../core/session';
+import { listWorkspaceFiles } from '../core/planner';
+import { buildEngineOptions, type EngineWiring, type RunPolicy } from '../core/session';
 import { defaultStateDir, isRunCancelledError, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome } from '../core/run';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
-import { buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, type ModelSettings, type RunConfig } from './modelOptions';
+import { closeCliPolicy, openCliPolicy } from './runPolicy';
+import { agentModelNames, buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, type ModelSettings, type RunConfig } from './modelOptions';
 import { loadPlanFile, printErrors } from './planFile';
 import { LiveView, summaryTable } from './runOutput';
 
@@ -116,22 +118,28 @@ async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Prom
     ac.abort();
   };
   process.on('SIGINT', onSigint);
+  let policy: RunPolicy | undefined;
   try {
     let outcome: RunOutcome;
     // The inspector and the updater use their own models when the config names them, else the agents' settings.
-    const engine = (settingsModel: Model, agent: ModelSettings): EngineOptions => {
+    const engine = (settingsModel: Model, agent: ModelSettings, policy: RunPolicy): EngineOptions => {
       const role = (r: 'inspector' | 'updater'): Model => buildModel(modelSettings(v, config, r, agent), v, io);
-      return engineOptions(settingsModel, config, stateDir, ac.signal, onEvent, io, { inspector: role('inspector'), updater: role('updater'), ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}) });
+      return engineOptions(settingsModel, config, stateDir, ac.signal, onEvent, io, { inspector: role('inspector'), updater: role('updater'), ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), policy, model: policy.agentModel });
     };
+    // The learned policy binds one of the agent models (cheapest first) per task attempt.
+    const agentModels = (settings: ModelSettings): Model[] => agentModelNames(v, config, settings.model).map((name) => buildModel({ ...settings, model: name }, v, io));
     if (resumeId) {
-      const recorded = (await RunJournal.open(stateDir, resumeId)).record.settings;
+      const journal = await RunJournal.open(stateDir, resumeId);
+      const recorded = journal.record.settings;
       const settings = modelSettings(v, config, 'agent', { ...(recorded.provider ? { provider: recorded.provider as ProviderId } : {}), ...(recorded.model ? { model: recorded.model } : {}), ...(recorded.baseUrl ? { baseUrl: recorded.baseUrl } : {}) });
       const model = buildModel(settings, v, io);
-      outcome = await resumeRun({ ...engine(model, settings), runId: resumeId, ...(maxAgents ? { maxAgents } : {}), ...(apply ? { apply } : {}) });
+      policy = await openCliPolicy({ stateDir, dir: journal.record.dir, ...(config.policy ? { config: config.policy } : {}), agentModels: agentModels(settings) }, io);
+      outcome = await resumeRun({ ...engine(model, settings, policy), runId: resumeId, ...(maxAgents ? { maxAgents } : {}), ...(apply ? { apply } : {}) });
     } else {
       const dir = resolve(io.cwd, stringFlag(v, 'dir') ?? '.');
       const settings = modelSettings(v, config, 'agent');
       const model = buildModel(settings, v, io);
+      policy = await openCliPolicy({ stateDir, dir, ...(config.policy ? { config: config.policy } : {}), agentModels: agentModels(settings) }, io);
       let plan: Plan;
       if (planFile) {
         const loaded = await loadPlanFile(planFile, io, maxTasks);
@@ -142,12 +150,15 @@ async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Prom
         plan = toPlan(loaded.plan);
       } else {
         const planner = buildModel(modelSettings(v, config, 'planner'), v, io);
-        const planned = await planGoal(goal, dir, planner, candidates, maxTasks, io);
+        // K: pinned by --candidates, else the policy's choice for this kind of task and scope.
+        const k = policy.chooseCandidates(goal, (await listWorkspaceFiles(dir).catch(() => ({ files: [] }))).files.length, candidates);
+        const planned = await planGoal(goal, dir, planner, k, maxTasks, io);
         if (typeof planned === 'number') return planned;
-        plan = planned;
+        // Merges of chain links apply to planned graphs only; a plan file runs as written.
+        plan = policy.mergePlan(planned);
       }
       outcome = await startRun({
-        ...engine(model, settings),
+        ...engine(model, settings, policy),
         dir,
         plan,
         ...(goal ? { goal } : {}),
@@ -177,6 +188,7 @@ async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Prom
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
+    await closeCliPolicy(policy, io);
   }
 }
 
@@ -187,7 +199,7 @@ function engineOptions(
   signal: AbortSignal,
   onEvent: (e: RunEvent) => void,
   io: CliIo,
-  extra: Pick<EngineWiring, 'inspector' | 'updater' | 'candidates' | 'maxTasks'>,
+  extra: Pick<EngineWiring, 'inspector' | 'updater' | 'candidates' | 'maxTasks' | 'policy'> & { model?: EngineWiring['model'] },
 ): EngineOptions {
   // The composition shared with the VS Code extension (src/core/session).
   return buildEngineOptions(config, { model, stateDir, signal, onEvent, env: { ...io.env }, ...extra });

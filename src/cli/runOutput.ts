@@ -82,10 +82,10 @@ export class LiveView {
         }
         break;
       case 'decision':
-        if (e.point === 'recovery' || e.point === 'update') {
-          this.clear();
-          this.write(`  ${e.taskId ?? 'run'}: ${e.point === 'recovery' ? `${e.choice}` : `update ${e.choice}`} (${e.reason})\n`);
-        }
+        // One line per decision with its reason (the learned policy's choices, recoveries, updates).
+        this.clear();
+        if (e.point === 'recovery' || e.point === 'update') this.write(`  ${e.taskId ?? 'run'}: ${e.point === 'recovery' ? `${e.choice}` : `update ${e.choice}`} (${e.reason})\n`);
+        else this.write(`  ${e.taskId ?? 'run'}: ${e.point} ${e.choice} [${e.mode}] (${e.reason})\n`);
         break;
       case 'plan.updated':
         this.clear();

@@ -8,6 +8,8 @@ import { BUILTIN_PRICES, costOf, meteredModel, priceOf, UsageMeter, type Budget,
 import { createUpdater } from '../replan';
 import type { EngineOptions, RunCheckHook, RunEvent } from '../run';
 import { RunConfigError } from '../run/errors';
+import type { Task } from '../plan/schema';
+import type { RunPolicy } from './runPolicy';
 import type { RecoveryLimits } from '../run/recovery';
 import { createVerifyHook, failingFindings, parseVerifyConfig, runTestCommand, type VerifyConfig } from '../verify';
 
@@ -29,8 +31,8 @@ export interface EngineConfig {
 
 /** What {@link buildEngineOptions} needs besides the configuration. */
 export interface EngineWiring {
-  /** The agents' model (already built with its key). */
-  model: Model;
+  /** The agents' model (already built with its key), or a choice per task attempt (the learned policy's). */
+  model: Model | ((task: Task) => Model);
   /** Journal (and policy) folder. */
   stateDir: string;
   signal: AbortSignal;
@@ -45,6 +47,8 @@ export interface EngineWiring {
   candidates?: number;
   /** The plan's task cap, which an update must respect too. */
   maxTasks?: number;
+  /** The learned policy of this run: it binds models, skips certified checks, chooses recoveries. */
+  policy?: RunPolicy;
 }
 
 /** The test command as the engine's whole-run check (workspace plus every staged file, in a temporary copy). */
@@ -78,8 +82,9 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
   const env = wiring.env ?? { ...process.env };
   const inspector = config.inspector !== false && wiring.inspector ? meteredModel(wiring.inspector, meter, { role: 'inspector' }) : undefined;
   const runCheck = testCommandCheck(verifyConfig, env);
-  return {
-    model: (task) => meteredModel(wiring.model, meter, { role: 'agent', taskId: task.id }),
+  const agentModel = wiring.model;
+  const options: EngineOptions = {
+    model: (task) => meteredModel(typeof agentModel === 'function' ? agentModel(task) : agentModel, meter, { role: 'agent', taskId: task.id }),
     stateDir: wiring.stateDir,
     signal: wiring.signal,
     onEvent: wiring.onEvent,
@@ -100,4 +105,6 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
       return p ? costOf(p, usage.inputTokens, usage.outputTokens) : undefined;
     },
   };
+  // The policy skips only the inspector (under a certificate): the tools alone are the cheap check it keeps.
+  return wiring.policy ? wiring.policy.decorate(options, { toolsOnly: createVerifyHook({ config: verifyConfig, env }), inspector: inspector !== undefined, updater: wiring.updater !== undefined, maxRetries: config.recovery?.maxRetries }) : options;
 }

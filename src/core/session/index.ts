@@ -1,3 +1,8 @@
 /** What the front ends (CLI, VS Code) share to compose a run: engine options and planning a goal. */
 export { buildEngineOptions, type EngineConfig, type EngineWiring } from './engineOptions';
 export { planGoal, type PlanGoalOptions, type PlannedGoal } from './planGoal';
+export { RunPolicy, AuditBuffer, type RunPolicyOptions, type RunPolicyWiring } from './runPolicy';
+export { openPolicy, type OpenedPolicy } from './policyOpen';
+export { PolicyConfigSchema, policySettingsOf, ModelNamesSchema, modelNames, modelTiers, type PolicyConfig } from './policyConfig';
+export { PROTOCOL_TEXT, protocolFingerprint, withProtocol } from './protocols';
+export { riskOf, failureKindOf, chainLinks } from './policyContext';

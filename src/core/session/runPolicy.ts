@@ -1,0 +1,367 @@
+/**
+ * The learned policy wired into a run (issue 7): it chooses K candidate plans, merges of chain links, the
+ * model and prompt protocol of every agent attempt, whether a task's inspector pass may be skipped (only under
+ * a certificate; canaries still checked), and the recovery after a failed attempt. Every choice becomes a
+ * journaled `decision` event with its reason; real outcomes (verification, the inspector's verdict, the
+ * whole-run check, the user's review) are recorded back, and the learned state is saved when the run ends.
+ *
+ * Front ends (CLI, VS Code) open the policy file, build one `RunPolicy` per run, plan with
+ * {@link RunPolicy.chooseCandidates} and {@link RunPolicy.mergePlan}, pass {@link RunPolicy.agentModel} as the
+ * agents' model, decorate the engine options with {@link RunPolicy.decorate}, and `await close()` at the end.
+ */
+import type { AuditEntry, AuditLog, CoordinationPolicy, Decision, DecisionEventPayload, Features, OptionSpec, PolicyStore } from '../policy';
+import { mergeFeatures, mergeTasks, MERGE_OPTIONS, PLAN_K_OPTIONS, planningFeatures, PROTOCOL_OPTIONS, recoveryFeatures, taskFeatures } from '../policy';
+import type { Model } from '../models';
+import { validatePlan, toPlan, type Plan, type Task } from '../plan';
+import type { RunConnection } from '../run/runEngine';
+import type { EngineOptions, FailureDecision, FailureInfo, RunEvent, TaskStatus, VerifyHook, VerifyResult } from '../run';
+import { retryFeedback } from '../run/findings';
+import { chainLinks, failureKindOf, riskOf } from './policyContext';
+import { modelTiers } from './policyConfig';
+import { protocolFingerprint, withProtocol } from './protocols';
+
+/** What a run's policy needs. */
+export interface RunPolicyOptions {
+  policy: CoordinationPolicy;
+  /** Where learned state is saved (none: nothing is saved, e.g. a newer version's file). */
+  store?: PolicyStore;
+  /** Audit entries waiting to be appended to the log beside the policy file. */
+  audit?: AuditBuffer;
+  /** The agents' model bindings, cheapest first (one: the model point is forced). */
+  agentModels: readonly Model[];
+  /** Most chain links considered for merging per plan. */
+  maxMergeDecisions?: number;
+}
+
+interface Attempt {
+  ids: string[];
+  t0: number;
+  cost: number;
+  priced: boolean;
+}
+
+interface PendingMerge {
+  id: string;
+  choice: string;
+  first: string;
+  second: string;
+}
+
+/** What the engine's composition tells {@link RunPolicy.decorate}. */
+export interface RunPolicyWiring {
+  /** The verification without the inspector (what runs when the inspector is skipped). */
+  toolsOnly?: VerifyHook;
+  /** Whether the inspector runs after the tools (only it can be skipped). */
+  inspector?: boolean;
+  /** Whether an updater is configured (the re-plan options exist only then). */
+  updater?: boolean;
+  /** Retries per task version (the engine's `recovery.maxRetries`, default 1). */
+  maxRetries?: number | undefined;
+}
+
+/** One run's use of the learned policy (see the module comment). */
+export class RunPolicy {
+  private connection: RunConnection | undefined;
+  private readonly early: DecisionEventPayload[] = [];
+  private plan: Pick<Plan, 'tasks'> = { tasks: [] };
+  private readonly attempts = new Map<string, Attempt>();
+  private readonly failures = new Map<string, number>();
+  private readonly escalate = new Set<string>();
+  private readonly recoveries = new Map<string, string>();
+  private readonly skipped: string[] = [];
+  private readonly statuses = new Map<string, TaskStatus>();
+  private readonly merges: PendingMerge[] = [];
+  private planK: string | undefined;
+  private readonly tiers: string[];
+  private readonly warnings: string[] = [];
+  private wiring: RunPolicyWiring = {};
+
+  constructor(private readonly o: RunPolicyOptions) {
+    if (o.agentModels.length === 0) throw new Error('RunPolicy needs at least one agent model');
+    this.tiers = modelTiers(o.agentModels.length);
+  }
+
+  /** Messages for the user (a failed save, an audit log that could not be written). */
+  get messages(): readonly string[] {
+    return this.warnings;
+  }
+
+  /** The underlying policy (for views). */
+  get policy(): CoordinationPolicy {
+    return this.o.policy;
+  }
+
+  private emit(d: Decision, patch: (e: DecisionEventPayload) => DecisionEventPayload = (e) => e): void {
+    const event = patch({ ...d.event, decisionId: d.id });
+    if (this.connection) this.connection.decision(event);
+    else this.early.push(event);
+  }
+
+  private record(id: string, success: boolean, source: 'verification' | 'inspector' | 'user' | 'run-check', costUsd?: number, latencyMs?: number): void {
+    const outcome: Parameters<CoordinationPolicy['record']>[1] = { success, source };
+    if (costUsd !== undefined) outcome.costUsd = costUsd;
+    if (latencyMs !== undefined) outcome.latencyMs = latencyMs;
+    this.o.policy.record(id, outcome);
+  }
+
+  /**
+   * K, the number of candidate plans to draw for `goal`. `pinned` (the `--candidates` flag or the setting)
+   * is used as given, and still recorded so its outcome teaches the policy.
+   */
+  chooseCandidates(goal: string, filesInScope: number, pinned?: number): number {
+    const options: string[] = [...PLAN_K_OPTIONS];
+    const pin = pinned !== undefined && pinned > 0 ? String(Math.floor(pinned)) : undefined;
+    if (pin !== undefined && !options.includes(pin)) options.push(pin);
+    const d = this.o.policy.decide('planK', planningFeatures(goal, filesInScope), options, pin !== undefined ? { pinned: pin } : {});
+    this.planK = d.id;
+    this.emit(d);
+    return Number(d.choice);
+  }
+
+  /**
+   * Decides, for each link of a chain in a planned graph, whether to merge its two tasks into one (the prior
+   * keeps them apart until outcomes say otherwise). Risk-flagged tasks are never merged. Returns the plan to run.
+   */
+  mergePlan(plan: Plan): Plan {
+    let current = plan;
+    const seen = new Set<string>();
+    let budget = this.o.maxMergeDecisions ?? 8;
+    for (;;) {
+      const link = chainLinks(current).find(([a, b]) => !seen.has(`${a}>${b}`));
+      if (!link || budget <= 0) break;
+      const [a, b] = link;
+      seen.add(`${a}>${b}`);
+      const first = current.tasks.find((t) => t.id === a) as Task;
+      const second = current.tasks.find((t) => t.id === b) as Task;
+      if (riskOf(first) || riskOf(second)) continue;
+      budget--;
+      const d = this.o.policy.decide('merge', mergeFeatures(first, second), [...MERGE_OPTIONS], { taskId: b, noExploration: 'merging stays off until outcomes favour it' });
+      let choice = d.choice;
+      let note = '';
+      if (choice === 'merge') {
+        const merged = mergeTasks(current, a, b);
+        const valid = merged.ok ? validatePlan(merged.plan) : undefined;
+        if (merged.ok && valid?.ok) {
+          current = toPlan(valid.plan);
+          for (const key of [...seen]) if (key.startsWith(`${b}>`) || key.endsWith(`>${b}`)) seen.delete(key);
+          note = ` Merged '${b}' into '${a}'.`;
+        } else {
+          choice = 'keep';
+          note = ` The merge was not possible (${merged.ok ? 'the merged plan is invalid' : merged.reason}); kept apart.`;
+        }
+      }
+      this.merges.push({ id: d.id, choice, first: a, second: b });
+      this.emit(d, (e) => ({ ...e, choice, reason: `${e.reason}${note}` }));
+    }
+    return current;
+  }
+
+  /** The agents' model: for each attempt, the policy binds a model and a prompt protocol to the task. */
+  readonly agentModel = (task: Task): Model => {
+    const fails = this.failures.get(task.id) ?? 0;
+    const features = taskFeatures(task, { plan: this.plan, priorFailures: fails });
+    const risk = riskOf(task);
+    const flags = { taskId: task.id, retry: fails > 0, ...(risk ? { risk } : {}) };
+    const models = this.o.agentModels;
+    const strongest = this.tiers.length - 1;
+    const escalated = this.escalate.delete(task.id) && models.length > 1;
+    const options: OptionSpec[] = this.tiers.map((id, i) => ({ id, fingerprint: (models[i] as Model).name }));
+    const d = this.o.policy.decide('model', features, escalated ? [options[strongest] as OptionSpec] : options, flags);
+    const index = Math.max(0, this.tiers.indexOf(d.choice));
+    const model = models[index] as Model;
+    this.emit(d, (e) => ({
+      ...e,
+      options: e.options.map((opt) => ({ ...opt, model: models[this.tiers.indexOf(opt.id)]?.name })),
+      reason: `${escalated ? 'Escalated after a failed attempt: ' : ''}${e.reason} Model: ${model.name}.`,
+    }));
+    const p = this.o.policy.decide('protocol', features, PROTOCOL_OPTIONS.map((id) => ({ id, fingerprint: protocolFingerprint(id) })), flags);
+    this.emit(p);
+    this.attempts.set(task.id, { ids: [d.id, p.id], t0: Date.now(), cost: 0, priced: false });
+    return withProtocol(model, p.choice);
+  };
+
+  /** Closes the open attempt of a task with its outcome. */
+  private closeAttempt(taskId: string, success: boolean): void {
+    const a = this.attempts.get(taskId);
+    if (!a) return;
+    this.attempts.delete(taskId);
+    for (const id of a.ids) this.record(id, success, 'verification', a.priced ? a.cost : undefined, Date.now() - a.t0);
+  }
+
+  private onEvent(e: RunEvent): void {
+    switch (e.type) {
+      case 'plan.ready':
+        this.plan = e.plan;
+        break;
+      case 'plan.updated':
+        if (e.plan) this.plan = e.plan;
+        break;
+      case 'task.status':
+        this.statuses.set(e.taskId, e.status);
+        break;
+      case 'usage': {
+        const a = e.taskId !== undefined && e.role === 'agent' ? this.attempts.get(e.taskId) : undefined;
+        if (a && e.cost !== undefined) {
+          a.cost += e.cost;
+          a.priced = true;
+        }
+        break;
+      }
+      case 'task.verified': {
+        if (e.outcome === 'unverified') {
+          this.attempts.delete(e.taskId);
+          break;
+        }
+        const passed = e.outcome === 'passed';
+        this.closeAttempt(e.taskId, passed);
+        const rec = this.recoveries.get(e.taskId);
+        if (rec !== undefined) {
+          this.recoveries.delete(e.taskId);
+          this.record(rec, passed, 'verification');
+        }
+        break;
+      }
+      case 'run.checked':
+        // The whole-run check found a defect: every check skipped in this run may have let it through.
+        if (e.outcome === 'failed') for (const id of this.skipped.splice(0)) this.o.policy.recordDefect(id, 'run-check');
+        break;
+      case 'run.finished':
+        this.finishRun(e.exitCode);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Outcomes that are known only at the end: K, merges, recoveries whose task was replaced. */
+  private finishRun(exitCode: number): void {
+    if (exitCode !== 0 && exitCode !== 1) return; // cancelled or misconfigured: nothing was learned
+    if (this.planK !== undefined) this.record(this.planK, exitCode === 0, 'verification');
+    this.planK = undefined;
+    const status = (id: string): TaskStatus | undefined => this.statuses.get(id);
+    const verdict = (ids: string[]): boolean | undefined => {
+      const s = ids.map(status);
+      if (s.some((x) => x === 'failed')) return false;
+      if (s.every((x) => x === 'passed')) return true;
+      return undefined;
+    };
+    for (const m of this.merges.splice(0)) {
+      const v = verdict(m.choice === 'merge' ? [m.first] : [m.first, m.second]);
+      if (v !== undefined) this.record(m.id, v, 'verification');
+    }
+    for (const [taskId, id] of this.recoveries) {
+      const v = verdict([taskId]);
+      if (v !== undefined) this.record(id, v, 'verification');
+    }
+    this.recoveries.clear();
+  }
+
+  /** Chooses how to recover from a failed attempt; the engine's recovery code executes it within its budgets. */
+  private recover(info: FailureInfo): FailureDecision {
+    const task = info.task;
+    // An agent that gave up produced no verification event: its attempt failed all the same.
+    this.closeAttempt(task.id, false);
+    const fails = (this.failures.get(task.id) ?? 0) + 1;
+    this.failures.set(task.id, fails);
+    const retryLeft = info.attempt - 1 < (this.wiring.maxRetries ?? 1);
+    const options: string[] = [];
+    if (retryLeft) options.push('retry');
+    if (retryLeft && this.o.agentModels.length > 1) options.push('escalate');
+    if (this.wiring.updater) options.push('replan-task', 'replan-subtree');
+    if (options.length === 0) return { action: 'replan' }; // nothing to choose: the engine fails the task with its reason
+    const features = recoveryFeatures(task, failureKindOf(info.reason, info.findings), fails);
+    // A failed task is on a retry path: the policy exploits what it knows and never experiments here.
+    const d = this.o.policy.decide('recovery', features, options, { taskId: task.id, retry: true });
+    this.emit(d);
+    this.recoveries.set(task.id, d.id);
+    switch (d.choice) {
+      case 'escalate':
+        this.escalate.add(task.id);
+        return { action: 'retry', feedback: retryFeedback(info.reason, info.findings) };
+      case 'replan-task':
+        return { action: 'replan', scope: 'task' };
+      case 'replan-subtree':
+        return { action: 'replan', scope: 'subtree' };
+      default:
+        return { action: 'retry', feedback: retryFeedback(info.reason, info.findings) };
+    }
+  }
+
+  private wrapVerify(full: VerifyHook): VerifyHook {
+    const toolsOnly = this.wiring.toolsOnly;
+    return async (task, view, ctx) => {
+      if (!this.wiring.inspector || !toolsOnly) return full(task, view, ctx);
+      const risk = riskOf(task);
+      const features: Features = { ...taskFeatures(task, { plan: this.plan, priorFailures: this.failures.get(task.id) ?? 0 }), check: 'inspector' };
+      const d = this.o.policy.decideCheck(features, { taskId: task.id, ...(risk ? { risk } : {}) });
+      this.emit(d);
+      if (d.choice === 'skip') {
+        const r = await toolsOnly(task, view, ctx);
+        if (r.outcome === 'passed') this.skipped.push(d.id);
+        return r;
+      }
+      const r: VerifyResult = await full(task, view, ctx);
+      // The inspector ran only when the tools passed: its verdict is the check's outcome.
+      if (r.outcome === 'passed') this.record(d.id, true, 'inspector');
+      else if (r.findings.some((f) => f.tool === 'inspector')) this.record(d.id, false, 'inspector');
+      return r;
+    };
+  }
+
+  /**
+   * The engine options with the policy's hooks: checks through certificates, recovery through the policy
+   * (unless the options already have a failure hook), decisions journaled once the run has its id, outcomes
+   * observed from the run's events.
+   */
+  decorate(opts: EngineOptions, wiring: RunPolicyWiring = {}): EngineOptions {
+    this.wiring = wiring;
+    const listener = opts.onEvent;
+    const connect = opts.connect;
+    return {
+      ...opts,
+      ...(opts.verify ? { verify: this.wrapVerify(opts.verify) } : {}),
+      onFailure: opts.onFailure ?? (async (info) => this.recover(info)),
+      connect: (run) => {
+        this.connection = run;
+        for (const e of this.early.splice(0)) run.decision(e);
+        connect?.(run);
+      },
+      onEvent: (e) => {
+        try {
+          this.onEvent(e);
+        } catch (err) {
+          this.warnings.push(`the policy could not learn from a ${e.type} event: ${(err as Error).message}`);
+        }
+        listener?.(e);
+      },
+    };
+  }
+
+  /** Saves what was learned (merging with other writers). Resolves to a message for the user on failure. */
+  async close(): Promise<string | undefined> {
+    const auditProblem = await this.o.audit?.flush();
+    if (auditProblem) this.warnings.push(auditProblem);
+    if (!this.o.store) return auditProblem;
+    const r = await this.o.store.save(this.o.policy);
+    const problem = r.ok ? r.message : (r.message ?? 'the policy could not be saved');
+    if (problem) this.warnings.push(problem);
+    return problem ?? auditProblem;
+  }
+}
+
+/** Collects audit entries and appends them to the log in one write (at save time). */
+export class AuditBuffer {
+  private entries: AuditEntry[] = [];
+
+  constructor(private readonly log: AuditLog | undefined) {}
+
+  readonly add = (entry: AuditEntry): void => {
+    this.entries.push(entry);
+  };
+
+  async flush(): Promise<string | undefined> {
+    const batch = this.entries;
+    this.entries = [];
+    return this.log ? this.log.append(batch) : undefined;
+  }
+}
