@@ -254,6 +254,7 @@ export class RunController extends Disposable {
     });
     try {
       const outcome = await run(engine);
+      await syncPatchStates(this.deps.stateDir, outcome.runId).catch((e: unknown) => this.deps.log.warn(`could not sync patch states: ${describe(e)}`));
       this.deps.log.info(`run ${outcome.runId}: ${outcome.status} (exit ${outcome.exitCode})`);
       this.announce(outcome);
       return { runId: outcome.runId, exitCode: outcome.exitCode, status: outcome.status };
@@ -342,6 +343,24 @@ export class RunController extends Disposable {
     this.active?.abort();
     super.dispose();
   }
+}
+
+/**
+ * Patches accepted or rejected while the run was going on were written to their patch files, but the engine's
+ * own copy of the record may have overwritten their state in run.json: the patch files are the truth.
+ */
+async function syncPatchStates(stateDir: string, runId: string): Promise<void> {
+  const journal = await RunJournal.open(stateDir, runId);
+  for (const t of journal.record.plan.tasks) {
+    const patch = await journal.loadPatch(t.id);
+    const rec = journal.record.tasks[t.id];
+    if (!patch || !rec || rec.patch?.state === patch.state) continue;
+    journal.update((r) => {
+      const task = r.tasks[t.id];
+      if (task) task.patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+    });
+  }
+  await journal.flush();
 }
 
 function describe(e: unknown): string {
