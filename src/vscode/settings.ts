@@ -49,6 +49,11 @@ export const AGENSFLOW_SETTINGS = {
   'budget.tokens': { schema: z.number().int().min(0), default: 0 },
   'budget.cost': { schema: nonNegative, default: 0 },
   prices: { schema: z.record(z.string(), z.object({ input: nonNegative, output: nonNegative })), default: {} },
+  // The learned policy (src/core/policy): how it weighs success, cost and latency, how much it explores.
+  'policy.preset': { schema: z.enum(['quality', 'balanced', 'frugal']), default: 'balanced' },
+  'policy.weights': { schema: z.object({ success: nonNegative, cost: nonNegative, latency: nonNegative }).partial(), default: {} },
+  'policy.exploration': { schema: z.number().min(0).max(1), default: 0.1 },
+  'policy.defectCost': { schema: nonNegative, default: 1.5 },
 } as const satisfies SettingDefinitions;
 
 /** The settings service of the extension. */
