@@ -96,3 +96,9 @@ export const gobang: ScriptedTask = {
     };
   },
 };
+
+/** The same run without the injected failure: every agent's first answer is the working file. */
+export const gobangWithoutFailure: ScriptedTask = {
+  ...gobang,
+  files: (id, objective) => gobang.files(id, `${objective} ${REVISED}`),
+};
