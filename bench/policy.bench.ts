@@ -6,11 +6,11 @@
  *      damage from a confidently wrong prior;
  *   B. skip certificates: escaped defects per 1,000 tasks and checks saved;
  *   C. regret after a model change, with and without the optimistic restart.
- * Run: `node --import tsx bench/policy.bench.ts [--quick] [--workspaces N] [--json]`.
+ * Run: `node --import tsx bench/policy.bench.ts [--quick] [--workspaces N] [--part ABC] [--json]`.
  * Default: 100 workspaces × 3,000 decisions, 24 contexts, 4 models. `--quick`: 20 workspaces.
  */
 import { CoordinationPolicy, seededRng, type PolicyDocument, type PolicyDocumentInput, type PolicySettings, type Rng } from '../src/core/policy';
-import { PolicyDocumentSchema } from '../src/core/policy';
+import { DEFAULT_POLICY, PolicyDocumentSchema } from '../src/core/policy';
 
 // ---------- the simulated world ----------
 
@@ -217,7 +217,8 @@ function runSkips(seed: number): SkipResult {
     const u = rng.next();
     return u < SKIP_LOW_SHARE ? 0.002 + 0.028 * rng.next() : u < SKIP_LOW_SHARE + (1 - SKIP_LOW_SHARE) * 0.6 ? 0.03 + 0.07 * rng.next() : 0.1 + 0.25 * rng.next();
   });
-  const policy = new CoordinationPolicy(flatDocument(), undefined, { ...EXTRA, rng: seededRng(seed * 19 + 2), intervals: false, defectCostUsd: 1.5, now: () => 0 });
+  // The shipped default's check point (its signature levels: kind, lang, size, check -> kind, check -> all).
+  const policy = new CoordinationPolicy(DEFAULT_POLICY, undefined, { ...EXTRA, rng: seededRng(seed * 19 + 2), intervals: false, defectCostUsd: 1.5, now: () => 0 });
   const res: SkipResult = { checks: 0, tasks: HORIZON, escapes: 0, detected: 0 };
   for (let t = 0; t < HORIZON; t++) {
     const c = world.drawContext();
@@ -275,20 +276,23 @@ function measure(args: readonly string[]): { text: string; json: string } {
   const started = Date.now();
   const seeds = Array.from({ length: workspaces }, (_, i) => i + 1);
 
+  // `--part B` (or A, C, or e.g. AB) runs only some experiments, for quick iteration; the others read as 0.
+  const pIdx = args.indexOf('--part');
+  const parts = pIdx >= 0 ? (args[pIdx + 1] ?? 'ABC').toUpperCase() : 'ABC';
   const curves = {} as Record<Learner, number[]>;
-  for (const learner of ['random', 'static', 'cold', 'warm', 'wrong'] as const) curves[learner] = meanCurves(seeds.map((s) => runRouting(s, learner)));
+  for (const learner of ['random', 'static', 'cold', 'warm', 'wrong'] as const) curves[learner] = parts.includes('A') ? meanCurves(seeds.map((s) => runRouting(s, learner))) : GRID.map(() => 0);
   const rel = (l: Learner, t: number): number => at(curves[l], t) / at(curves.random, t);
   const beats = (l: Learner): number | null => {
     const c = curves[l];
     for (let i = 0; i < GRID.length; i++) if (c.slice(i).every((v, j) => v < (curves.static[i + j] as number))) return GRID[i] as number;
     return null;
   };
-  const skips = seeds.map(runSkips);
+  const skips = parts.includes('B') ? seeds.map(runSkips) : [{ checks: 0, tasks: 1, escapes: 0, detected: 0 }];
   const sum = (k: keyof SkipResult): number => skips.reduce((a, r) => a + r[k], 0);
   const escapesPer1000 = (1000 * sum('escapes')) / sum('tasks');
   const checksSaved = 1 - sum('checks') / sum('tasks');
-  const changeRestart = seeds.map((s) => runChange(s, true)).reduce((a, b) => a + b, 0) / seeds.length;
-  const changeStay = seeds.map((s) => runChange(s, false)).reduce((a, b) => a + b, 0) / seeds.length;
+  const changeRestart = parts.includes('C') ? seeds.map((s) => runChange(s, true)).reduce((a, b) => a + b, 0) / seeds.length : 0;
+  const changeStay = parts.includes('C') ? seeds.map((s) => runChange(s, false)).reduce((a, b) => a + b, 0) / seeds.length : 0;
 
   const figures = {
     workspaces,

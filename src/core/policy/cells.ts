@@ -129,7 +129,13 @@ export function resolveLevels(
       source = { kind: 'restart' };
     } else if (!parent || hasSpecificRule(prior, i, i + 1, features, option)) {
       const belief = priorBelief(prior, i, features, option);
-      p = belief.p;
+      // A distrusted document belief loses its mean as well as its strength: once the point's trust is below
+      // a half (the optimism tripwire fired hard or twice) or the cell's weight below a quarter (its data
+      // conflicted with the prior three times), the mean slides toward the cold start's uninformed 0.5. Else
+      // an option the prior wrongly disparaged stays out of reach: down-weighting alone leaves
+      // Beta(2p, 2 − 2p), still near 0 for p near 0, and an expensive option is then never tried.
+      const credence = Math.min(1, 2 * trust) * Math.min(1, 4 * weight);
+      p = 0.5 + (belief.p - 0.5) * credence;
       n = Math.min(settings.cap, belief.strength ?? 8) * trust;
       cost = facts.costUsd ?? belief.costUsd ?? parent?.cost ?? 0;
       latency = facts.latencyMs ?? belief.latencyMs ?? parent?.latency ?? 0;

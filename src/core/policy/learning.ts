@@ -1,5 +1,6 @@
 import { cellKeys, materialise, pointPrior, resolveArm, resolveLevels, type PriorSettings } from './cells';
 import type { PolicyDocument } from './document';
+import { logGamma } from './stats';
 import type { ArmStats, Cell, OpenDecision, PointState, PolicyState } from './state';
 
 /**
@@ -26,6 +27,8 @@ export interface LearningSettings extends PriorSettings {
   /** Real observations an arm needs before its prior can be found in conflict, and the distance (s.d.). */
   conflictMinRuns: number;
   conflictSd: number;
+  /** Below `conflictMinRuns` (from 2 outcomes on), the prior-predictive tail probability that is a conflict. */
+  conflictTail: number;
   /** Open decisions kept (oldest dropped first). */
   maxOpen: number;
 }
@@ -34,10 +37,11 @@ export const DEFAULT_LEARNING: LearningSettings = {
   cap: 12,
   explorationWindow: 100,
   tripwireWindow: 100,
-  tripwireMinRuns: 15,
+  tripwireMinRuns: 10,
   tripwireThreshold: -0.1,
   conflictMinRuns: 6,
   conflictSd: 2.5,
+  conflictTail: 0.01,
   maxOpen: 2000,
 };
 
@@ -47,12 +51,31 @@ export function pointState(state: PolicyState, point: string): PointState {
 }
 
 /**
- * Prior-data conflict: with enough real runs, a real success rate further than `conflictSd` predictive
- * standard deviations from the prior mean halves the weight of every prior in the cell (its data stays).
+ * Prior-data conflict, tested per option against the prior it had in the cell: with enough real runs, a real
+ * success rate further than `conflictSd` predictive standard deviations from the prior mean; with fewer (from
+ * two), an exact prior-predictive tail below `conflictTail`. A conflict halves the weight of every prior in the
+ * cell (its data stays); once the weight is below a quarter, the document's means there slide toward 0.5 too.
  */
 function checkConflict(cell: Cell, real: { s: number; f: number }, priorMean: number, priorRuns: number, settings: LearningSettings): void {
   const n = real.s + real.f;
-  if (n < settings.conflictMinRuns || priorRuns < 1) return;
+  if (priorRuns < 1) return;
+  if (n >= 2 && n < settings.conflictMinRuns) {
+    // Too few outcomes for the normal approximation: the exact prior-predictive (beta-binomial) tail
+    // probability of what was seen. Two failures against a confident 0.97 (tail ≈ 0.004) are a conflict
+    // already; two against a modest 0.7 (≈ 0.1) are not.
+    const a = priorMean * (priorRuns + 2);
+    const b = (1 - priorMean) * (priorRuns + 2);
+    if (a <= 0 || b <= 0) return;
+    const k = Math.round(real.s);
+    const m = Math.round(n);
+    const pmf = (x: number): number => Math.exp(lnChoose(m, x) + lnBeta(a + x, b + m - x) - lnBeta(a, b));
+    let tail = 0;
+    if (k / m < priorMean) for (let x = 0; x <= k; x++) tail += pmf(x);
+    else for (let x = k; x <= m; x++) tail += pmf(x);
+    if (tail < settings.conflictTail) cell.w /= 2;
+    return;
+  }
+  if (n < settings.conflictMinRuns) return;
   const pm = priorMean;
   const sd = Math.sqrt(Math.max(pm * (1 - pm), 0.01) * (1 / n + 1 / (priorRuns + 1)));
   if (Math.abs(real.s / n - pm) > settings.conflictSd * sd) cell.w /= 2;
@@ -75,6 +98,13 @@ function observe(arm: ArmStats, success: boolean, weight: number, costUsd: numbe
     arm.ln += 1;
   }
   arm.t = Math.max(arm.t, t);
+}
+
+function lnChoose(n: number, k: number): number {
+  return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+}
+function lnBeta(a: number, b: number): number {
+  return logGamma(a) + logGamma(b) - logGamma(a + b);
 }
 
 /** Every stored cell of a point (by key prefix), with its key. */
@@ -116,8 +146,10 @@ function tripwire(state: PolicyState, point: string, residual: number, settings:
   const mean = sum / n;
   const sd = Math.max(0.3, Math.sqrt(Math.max(0, sq / n - mean * mean)));
   if (mean >= settings.tripwireThreshold || (mean * Math.sqrt(n)) / sd > -3) return;
-  // A shortfall twice the threshold is a confidently wrong prior: cut it to a quarter at once.
-  const factor = mean < 2 * settings.tripwireThreshold ? 4 : 2;
+  // A shortfall twice the threshold is a confidently wrong prior: cut it to a quarter at once; three times
+  // the threshold (outcomes far below every prediction) leaves it a sixteenth, and then its means slide
+  // toward uninformed too (see `resolveLevels`).
+  const factor = mean < 3 * settings.tripwireThreshold ? 16 : mean < 2 * settings.tripwireThreshold ? 4 : 2;
   for (const [, cell] of cellsOf(state, point)) cell.w /= factor;
   ps.trust /= factor;
   ps.trips += 1;

@@ -9,7 +9,7 @@ export function betaMean(a: number, b: number): number {
 }
 
 /** Natural log of the gamma function (Lanczos approximation, g = 7). */
-function logGamma(x: number): number {
+export function logGamma(x: number): number {
   const g = 7;
   const c = [
     0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,

@@ -116,6 +116,32 @@ describe('policy learning rule', () => {
     assert.ok(ps && ps.trips >= 1 && ps.trust < 1, `tripped ${ps?.trips}`);
   });
 
+  it('a confidently wrong prior loses its means, so an option it disparaged is tried again', () => {
+    const doc = twoOptionDoc({ arms: { a: { p: 0.97, strength: 12 }, b: { p: 0.6, strength: 12 }, c: { p: 0.03, strength: 12 } } });
+    const p = makePolicy(doc);
+    const before = p.decide('model', ctx, ['a', 'b', 'c'], { pinned: 'a' });
+    assert.ok(Math.abs((before.audit.options.find((o) => o.id === 'c')?.pSuccess ?? 0) - 0.03) < 1e-9);
+    p.record(before.id, { success: false, source: 'verification' });
+    // 'a' keeps failing; 'c' is never offered, so nothing but the prior speaks about it.
+    train(p, ctx, 30, () => false);
+    const ps = p.current.points.model;
+    assert.ok(ps && ps.trust < 0.5, `trust ${ps?.trust}`);
+    const after = p.decide('model', { kind: 'docs', size: 'S' }, ['a', 'b', 'c'], { pinned: 'b' });
+    const c = after.audit.options.find((o) => o.id === 'c');
+    assert.ok(c && c.realRuns === 0 && c.pSuccess > 0.35 && c.pSuccess < 0.5, `c now believed ${c?.pSuccess}`);
+  });
+
+  it('finds a prior-data conflict after two outcomes only when the prior was confident', () => {
+    const confident = makePolicy(twoOptionDoc({ arms: { a: { p: 0.97, strength: 12 }, b: { p: 0.5, strength: 8 } } }));
+    const modest = makePolicy(twoOptionDoc({ arms: { a: { p: 0.7, strength: 12 }, b: { p: 0.5, strength: 8 } } }));
+    for (const p of [confident, modest]) {
+      for (let i = 0; i < 2; i++) p.record(p.decide('model', ctx, ['a', 'b'], { pinned: 'a' }).id, { success: false, source: 'verification' });
+    }
+    assert.ok((confident.current.cells['model|']?.w ?? 1) < 1, 'two failures against 0.97 conflict');
+    assert.equal(modest.current.cells['model|']?.w, 1, 'two failures against 0.7 do not');
+    assert.equal(confident.current.points.model?.trips, 0, 'the tripwire needs more outcomes');
+  });
+
   it('restarts an option optimistically when its model version changes', () => {
     const p = makePolicy();
     const rng = seededRng(6);
