@@ -38,6 +38,9 @@ describe('bench:tasks website scorer', function () {
 
   describe('in Chromium with the network blocked', function () {
     before(function () {
+      // `npm test` needs only Node and python3 (design.md): there a missing Chromium skips this block;
+      // under `npm run test:all` (no AGENSFLOW_SKIP_TEX) a missing Chromium fails, as a missing TeX does.
+      if (!existsSync(CHROMIUM) && process.env.AGENSFLOW_SKIP_TEX === '1') this.skip();
       assert.ok(existsSync(CHROMIUM), `Chromium is required at ${CHROMIUM} (set AGENSFLOW_CHROMIUM)`);
     });
 
