@@ -9,6 +9,8 @@ import { contribute as startContribution } from './vscode/contributions';
 import { toDisposable, type IDisposable } from './vscode/lifecycle';
 import { LOG_CHANNEL_NAME, createLogger } from './vscode/log';
 import { PlanFileValidator } from './vscode/planFile/planFileValidator';
+import { PolicyCommands } from './vscode/policyCommands';
+import { PolicyService, POLICY_PINS_KEY } from './vscode/policyService';
 import { ReviewService } from './vscode/review/reviewService';
 import { RunController } from './vscode/run/runController';
 import { ApiKeys } from './vscode/secrets';
@@ -55,8 +57,17 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   contribute('runViews', () => (views = registerGraphViews(context, { log: log.child('views'), source: store })));
   let review: ReviewService | undefined;
   contribute('review', () => (review = new ReviewService({ stateDir, log: log.child('review'), onPatch: (e) => store.push(e) })));
+  // The learned policy lives beside the journals (workspace storage); a corrupt file is set aside and the user told.
+  const policy = new PolicyService({
+    stateDir,
+    settings: (k) => settings.get(k),
+    pins: { get: () => context.workspaceState.get(POLICY_PINS_KEY), update: (pins) => context.workspaceState.update(POLICY_PINS_KEY, pins) },
+    warn: (message) => void vscode.window.showWarningMessage(`AgensFlow: ${message}`),
+    log: log.child('policy'),
+  });
+  contribute('policyCommands', () => new PolicyCommands(policy, log.child('policy')));
   let controller: RunController | undefined;
-  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run') })));
+  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy })));
   contribute('runCommands', () => {
     if (!controller || !review) throw new Error('needs the run controller and the review service');
     return new RunCommands({ controller, review, showGraph: (taskId) => views?.showGraph(taskId), log: log.child('commands') });

@@ -22,7 +22,7 @@ export async function openCliPolicy(o: CliPolicyOptions, io: CliIo): Promise<Run
   const path = await policyPathFor(o.stateDir, o.dir);
   const { loaded, audit } = await openPolicy(path, policySettingsOf(o.config));
   if (loaded.message) io.stderr(`warning: ${loaded.message}\n`);
-  return new RunPolicy({ policy: loaded.policy, ...(loaded.readOnly ? {} : { store: loaded.store }), audit, agentModels: o.agentModels });
+  return new RunPolicy({ policy: loaded.policy, ...(loaded.readOnly ? {} : { store: loaded.store }), audit, agentModels: o.agentModels, ...(o.config?.pins ? { pins: o.config.pins } : {}) });
 }
 
 /** Saves what the run taught the policy; problems go to stderr. */

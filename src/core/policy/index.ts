@@ -44,3 +44,7 @@ export type { Migration, MigrationResult } from './migrations';
 export { auditPathFor, policyPathFor } from './paths';
 export { exportPolicy, importPolicy, PolicyExportSchema, EXPORT_CAP } from './exchange';
 export type { ImportResult, PolicyExport } from './exchange';
+export { describePolicy } from './inspect';
+export type { ContextView, OptionEstimate, PointView } from './inspect';
+export { PinSchema, PinsSchema, pinFor, updatePins } from './pins';
+export type { Pin } from './pins';

@@ -3,7 +3,7 @@
  * `agensflow.policy.*` settings) and the model bindings the policy chooses among.
  */
 import { z } from 'zod';
-import type { PolicySettings } from '../policy';
+import { PinsSchema, type PolicySettings } from '../policy';
 
 /** `policy` in the `--config` file; the same four knobs as the VS Code settings. */
 export const PolicyConfigSchema = z
@@ -16,6 +16,8 @@ export const PolicyConfigSchema = z
     exploration: z.number().min(0).max(1),
     /** What a defect that escapes a skipped check costs, in the price table's currency. */
     defectCost: z.number().min(0),
+    /** Options pinned per point and context: `[{point: "model", when: {kind: "docs"}, option: "cheap-model"}]`. */
+    pins: PinsSchema,
   })
   .partial();
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;

@@ -10,7 +10,7 @@ const RISKY: ReadonlyArray<[RegExp, string]> = [
   [/(^|\/)\.github\/|(^|\/)\.gitlab-ci|(^|\/)(jenkinsfile|\.circleci\/)/i, 'CI configuration'],
   [/(^|\/)(dockerfile|makefile|package\.json|package-lock\.json|yarn\.lock|pnpm-lock\.yaml|pyproject\.toml|setup\.py|setup\.cfg|cargo\.toml|go\.mod|requirements[^/]*\.txt)$/i, 'build or dependency file'],
   [/\.(sh|bash|ps1|bat|cmd)$/i, 'shell script'],
-  [/(^|\/)[^/]*(auth|secur|crypt|secret|password|passwd|token|permission)[^/]*$/i, 'security-sensitive file'],
+  [/(^|\/)[^/]*(auth|secur|crypt|secret|password|passwd|token|permission)[^/]*(\/|$)/i, 'security-sensitive file'],
   [/(^|\/)(migrations?|schema)\//i, 'data migration'],
 ];
 

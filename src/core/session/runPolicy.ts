@@ -9,8 +9,8 @@
  * {@link RunPolicy.chooseCandidates} and {@link RunPolicy.mergePlan}, pass {@link RunPolicy.agentModel} as the
  * agents' model, decorate the engine options with {@link RunPolicy.decorate}, and `await close()` at the end.
  */
-import type { AuditEntry, AuditLog, CoordinationPolicy, Decision, DecisionEventPayload, Features, OptionSpec, PolicyStore } from '../policy';
-import { mergeFeatures, mergeTasks, MERGE_OPTIONS, PLAN_K_OPTIONS, planningFeatures, PROTOCOL_OPTIONS, recoveryFeatures, taskFeatures } from '../policy';
+import type { AuditEntry, AuditLog, CoordinationPolicy, Decision, DecisionEventPayload, Features, OptionSpec, Pin, PolicyStore } from '../policy';
+import { pinFor, mergeFeatures, mergeTasks, MERGE_OPTIONS, PLAN_K_OPTIONS, planningFeatures, PROTOCOL_OPTIONS, recoveryFeatures, taskFeatures } from '../policy';
 import type { Model } from '../models';
 import { validatePlan, toPlan, type Plan, type Task } from '../plan';
 import type { RunConnection } from '../run/runEngine';
@@ -29,6 +29,8 @@ export interface RunPolicyOptions {
   audit?: AuditBuffer;
   /** The agents' model bindings, cheapest first (one: the model point is forced). */
   agentModels: readonly Model[];
+  /** The user's pins (Show Policy, or the config's `policy.pins`): pinned decisions make no learned choice. */
+  pins?: readonly Pin[];
   /** Most chain links considered for merging per plan. */
   maxMergeDecisions?: number;
 }
@@ -91,6 +93,18 @@ export class RunPolicy {
     return this.o.policy;
   }
 
+  /** The user's pin for this decision, if one applies (a model may be pinned by its name or its tier). */
+  private pin(point: string, features: Features, offered: readonly string[]): { pinned: string } | Record<string, never> {
+    const pins = (this.o.pins ?? []).map((p) => (point === 'model' && p.point === 'model' ? { ...p, option: this.tierOf(p.option) } : p));
+    const option = pinFor(pins, point, features, offered);
+    return option === undefined ? {} : { pinned: option };
+  }
+
+  private tierOf(option: string): string {
+    const i = this.o.agentModels.findIndex((m) => m.name === option);
+    return i >= 0 ? (this.tiers[i] as string) : option;
+  }
+
   private emit(d: Decision, patch: (e: DecisionEventPayload) => DecisionEventPayload = (e) => e): void {
     const event = patch({ ...d.event, decisionId: d.id });
     if (this.connection) this.connection.decision(event);
@@ -112,7 +126,8 @@ export class RunPolicy {
     const options: string[] = [...PLAN_K_OPTIONS];
     const pin = pinned !== undefined && pinned > 0 ? String(Math.floor(pinned)) : undefined;
     if (pin !== undefined && !options.includes(pin)) options.push(pin);
-    const d = this.o.policy.decide('planK', planningFeatures(goal, filesInScope), options, pin !== undefined ? { pinned: pin } : {});
+    const features = planningFeatures(goal, filesInScope);
+    const d = this.o.policy.decide('planK', features, options, pin !== undefined ? { pinned: pin } : this.pin('planK', features, options));
     this.planK = d.id;
     this.emit(d);
     return Number(d.choice);
@@ -135,7 +150,8 @@ export class RunPolicy {
       const second = current.tasks.find((t) => t.id === b) as Task;
       if (riskOf(first) || riskOf(second)) continue;
       budget--;
-      const d = this.o.policy.decide('merge', mergeFeatures(first, second), [...MERGE_OPTIONS], { taskId: b, noExploration: 'merging stays off until outcomes favour it' });
+      const features = mergeFeatures(first, second);
+      const d = this.o.policy.decide('merge', features, [...MERGE_OPTIONS], { taskId: b, noExploration: 'merging stays off until outcomes favour it', ...this.pin('merge', features, MERGE_OPTIONS) });
       let choice = d.choice;
       let note = '';
       if (choice === 'merge') {
@@ -166,7 +182,7 @@ export class RunPolicy {
     const strongest = this.tiers.length - 1;
     const escalated = this.escalate.delete(task.id) && models.length > 1;
     const options: OptionSpec[] = this.tiers.map((id, i) => ({ id, fingerprint: (models[i] as Model).name }));
-    const d = this.o.policy.decide('model', features, escalated ? [options[strongest] as OptionSpec] : options, flags);
+    const d = this.o.policy.decide('model', features, escalated ? [options[strongest] as OptionSpec] : options, { ...flags, ...(escalated ? {} : this.pin('model', features, this.tiers)) });
     const index = Math.max(0, this.tiers.indexOf(d.choice));
     const model = models[index] as Model;
     this.emit(d, (e) => ({
@@ -174,7 +190,7 @@ export class RunPolicy {
       options: e.options.map((opt) => ({ ...opt, model: models[this.tiers.indexOf(opt.id)]?.name })),
       reason: `${escalated ? 'Escalated after a failed attempt: ' : ''}${e.reason} Model: ${model.name}.`,
     }));
-    const p = this.o.policy.decide('protocol', features, PROTOCOL_OPTIONS.map((id) => ({ id, fingerprint: protocolFingerprint(id) })), flags);
+    const p = this.o.policy.decide('protocol', features, PROTOCOL_OPTIONS.map((id) => ({ id, fingerprint: protocolFingerprint(id) })), { ...flags, ...this.pin('protocol', features, PROTOCOL_OPTIONS) });
     this.emit(p);
     this.attempts.set(task.id, { ids: [d.id, p.id], t0: Date.now(), cost: 0, priced: false });
     return withProtocol(model, p.choice);
@@ -271,7 +287,7 @@ export class RunPolicy {
     if (options.length === 0) return { action: 'replan' }; // nothing to choose: the engine fails the task with its reason
     const features = recoveryFeatures(task, failureKindOf(info.reason, info.findings), fails);
     // A failed task is on a retry path: the policy exploits what it knows and never experiments here.
-    const d = this.o.policy.decide('recovery', features, options, { taskId: task.id, retry: true });
+    const d = this.o.policy.decide('recovery', features, options, { taskId: task.id, retry: true, ...this.pin('recovery', features, options) });
     this.emit(d);
     this.recoveries.set(task.id, d.id);
     switch (d.choice) {

@@ -11,7 +11,8 @@ import type { Plan } from '../../core/plan';
 import { isNoValidPlanError } from '../../core/planner';
 import { isRunCancelledError, listRuns, newRunId, resumeRun, RunJournal, startRun, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
-import { buildEngineOptions, planGoal } from '../../core/session';
+import { buildEngineOptions, planGoal, type RunPolicy } from '../../core/session';
+import { listWorkspaceFiles } from '../../core/planner';
 import type { RunViewStore } from '../../protocol/runViewSource';
 import type { ApiKeys } from '../secrets';
 import { Disposable } from '../lifecycle';
@@ -30,6 +31,8 @@ export interface RunControllerDeps {
   /** Journal folder: the extension's workspace storage. */
   stateDir: string;
   log: Logger;
+  /** The workspace's learned policy (src/vscode/policyService.ts); without it runs use the engine's rules. */
+  policy?: { openForRun(agentModels: readonly Model[]): Promise<RunPolicy> };
 }
 
 /** What a started run came to (returned by the commands, so tests and other extensions can wait on it). */
@@ -80,7 +83,10 @@ export class RunController extends Disposable {
     const ac = this.begin('planning');
     this.deps.store.push({ type: 'run.started', runId, ts: Date.now(), goal, dir: root });
     this.deps.log.info(`run ${runId}: planning "${goal.slice(0, 200)}" with ${planner.provider} ${planner.name}`);
-    const { candidates } = runOptionsOf(this.deps.settings);
+    const options = runOptionsOf(this.deps.settings);
+    // The learned policy chooses K unless the candidates setting pins it, and may merge chain links.
+    const policy = await this.openPolicy(await models.then((m) => [m.agent], () => [planner]));
+    const candidates = policy ? policy.chooseCandidates(goal, (await listWorkspaceFiles(root).catch(() => ({ files: [] }))).files.length, options.candidates) : options.candidates;
     let plan: Plan;
     try {
       plan = await vscode.window.withProgress(
@@ -93,7 +99,7 @@ export class RunController extends Disposable {
               goal, dir: root, model: planner, runId, signal: ac.signal, onEvent: (e) => this.onEvent(e),
               ...(candidates !== undefined ? { candidates } : {}),
             });
-            return planned.plan;
+            return policy ? policy.mergePlan(planned.plan) : planned.plan;
           } finally {
             sub.dispose();
           }
@@ -101,9 +107,10 @@ export class RunController extends Disposable {
       );
     } catch (e) {
       this.end();
+      await policy?.close();
       return this.planningFailed(runId, e);
     }
-    return this.execute(runId, ac, async (engine) => startRun({ ...engine, dir: root, plan, goal, runId, ...this.startOptions() }));
+    return this.execute(runId, ac, async (engine) => startRun({ ...engine, dir: root, plan, goal, runId, ...this.startOptions() }), undefined, policy);
   }
 
   /** Runs a validated plan (from a plan file) in the workspace. */
@@ -238,19 +245,30 @@ export class RunController extends Disposable {
     this.refresh();
   }
 
-  private async execute(runId: string, ac: AbortController, run: (engine: ReturnType<typeof buildEngineOptions>) => Promise<RunOutcome>, recorded?: RunSettings): Promise<RunResult | undefined> {
+  /** The run's policy, or none when it cannot be opened (the run then uses the engine's rules). */
+  private async openPolicy(agentModels: readonly Model[]): Promise<RunPolicy | undefined> {
+    return this.deps.policy?.openForRun(agentModels).catch((e: unknown) => {
+      this.deps.log.warn(`the learned policy could not be opened: ${describe(e)}`);
+      return undefined;
+    });
+  }
+
+  private async execute(runId: string, ac: AbortController, run: (engine: ReturnType<typeof buildEngineOptions>) => Promise<RunOutcome>, recorded?: RunSettings, planned?: RunPolicy): Promise<RunResult | undefined> {
     let agent: Model;
     try {
       agent = (await this.models(['agent'], recorded)).agent;
     } catch (e) {
       this.end();
+      await planned?.close();
       this.reportSetup(e);
       return undefined;
     }
     this.phase = 'running';
     this.refresh();
+    const policy = planned ?? (await this.openPolicy([agent]));
     const engine = buildEngineOptions(engineConfigOf(this.deps.settings), {
-      model: agent, stateDir: this.deps.stateDir, signal: ac.signal, onEvent: (e) => this.onEvent(e), env: { ...process.env },
+      model: policy ? policy.agentModel : agent, stateDir: this.deps.stateDir, signal: ac.signal, onEvent: (e) => this.onEvent(e), env: { ...process.env },
+      ...(policy ? { policy } : {}),
     });
     try {
       const outcome = await run(engine);
@@ -266,6 +284,8 @@ export class RunController extends Disposable {
       return { runId, exitCode: 2, status: 'failed' };
     } finally {
       this.end();
+      const problem = await policy?.close();
+      if (problem) this.deps.log.warn(`policy: ${problem}`);
     }
   }
 

@@ -1,0 +1,133 @@
+/**
+ * The policy commands: Show Learned Policy… (a document per decision point and context, then pin or unpin an
+ * option), Reset… (after a modal confirmation), Export… and Import… (file dialogs; an import is validated
+ * and never brings skip certificates). Each command also takes an argument so tests and other extensions
+ * can run it without dialogs.
+ */
+import * as vscode from 'vscode';
+import { updatePins, type Pin } from '../core/policy';
+import { Disposable } from './lifecycle';
+import { describeError, type Logger } from './log';
+import type { PolicyService } from './policyService';
+import { renderPolicy } from './policyView';
+
+export const SHOW_POLICY_COMMAND = 'agensflow.showPolicy';
+export const RESET_POLICY_COMMAND = 'agensflow.resetPolicy';
+export const EXPORT_POLICY_COMMAND = 'agensflow.exportPolicy';
+export const IMPORT_POLICY_COMMAND = 'agensflow.importPolicy';
+
+/** Arguments of `agensflow.showPolicy` for scripted use: the point to show; `pin`/`unpin` change a pin without a picker. */
+export interface ShowPolicyArgs {
+  point?: string;
+  pin?: Pin;
+  unpin?: Pin;
+}
+
+interface PinItem extends vscode.QuickPickItem {
+  pin?: Pin;
+  remove?: boolean;
+}
+
+export class PolicyCommands extends Disposable {
+  constructor(
+    private readonly service: PolicyService,
+    private readonly log: Logger,
+  ) {
+    super();
+    const guard = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R | undefined> => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        this.log.error(`${name} failed`, e);
+        void vscode.window.showErrorMessage(`AgensFlow: ${name} failed: ${describeError(e)}`);
+        return undefined;
+      }
+    };
+    this._register(vscode.commands.registerCommand(SHOW_POLICY_COMMAND, guard('Show Learned Policy', (args?: ShowPolicyArgs) => this.show(args))));
+    this._register(vscode.commands.registerCommand(RESET_POLICY_COMMAND, guard('Reset Learned Policy', (args?: { confirmed?: boolean }) => this.reset(args))));
+    this._register(vscode.commands.registerCommand(EXPORT_POLICY_COMMAND, guard('Export Learned Policy', (uri?: vscode.Uri) => this.export(uri))));
+    this._register(vscode.commands.registerCommand(IMPORT_POLICY_COMMAND, guard('Import Learned Policy', (uri?: vscode.Uri) => this.import(uri))));
+  }
+
+  /** Shows the policy; returns the document's text (for tests). */
+  private async show(args?: ShowPolicyArgs): Promise<string | undefined> {
+    if (args?.pin || args?.unpin) {
+      const change = (args.pin ?? args.unpin) as Pin;
+      await this.service.setPins(updatePins(this.service.pins(), change, args.unpin !== undefined));
+    }
+    const view = await this.service.view();
+    let point = args?.point;
+    if (args === undefined) {
+      const picked = await vscode.window.showQuickPick(
+        [
+          { label: 'All decision points', id: undefined as string | undefined },
+          ...view.points.map((p) => ({ label: p.point, description: `${p.contexts.length} context${p.contexts.length === 1 ? '' : 's'}${p.defaultOption ? `, default ${p.defaultOption}` : ''}`, id: p.point as string | undefined })),
+        ],
+        { title: 'AgensFlow: learned policy', placeHolder: 'Which decision point?' },
+      );
+      if (!picked) return undefined;
+      point = picked.id;
+    }
+    const text = renderPolicy(view, point);
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
+    await vscode.window.showTextDocument(doc, { preview: true });
+    if (args === undefined) await this.offerPins(view, point);
+    return text;
+  }
+
+  /** Pin an option for a context, or unpin one, from a quick pick. */
+  private async offerPins(view: Awaited<ReturnType<PolicyService['view']>>, point: string | undefined): Promise<void> {
+    const items: PinItem[] = view.pins.map((p) => ({ label: `$(pinned) Unpin ${p.point} → ${p.option}`, description: Object.entries(p.when).map(([k, v]) => `${k}=${v}`).join(', ') || 'every context', pin: p, remove: true }));
+    for (const pv of view.points) {
+      if (point !== undefined && pv.point !== point) continue;
+      if (pv.point === 'verify') continue; // checks are never pinned off: skips need a certificate
+      for (const ctx of pv.contexts) {
+        for (const o of ctx.options) {
+          items.push({ label: `$(pin) Pin ${pv.point} → ${o.id}`, description: Object.entries(ctx.features).map(([k, v]) => `${k}=${v}`).join(', ') || 'every context', pin: { point: pv.point, when: ctx.features, option: o.id } });
+        }
+      }
+    }
+    if (items.length === 0) return;
+    const picked = await vscode.window.showQuickPick(items, { title: 'Pin or unpin an option (Esc to leave as is)', matchOnDescription: true });
+    if (!picked?.pin) return;
+    await this.service.setPins(updatePins(this.service.pins(), picked.pin, picked.remove === true));
+    void vscode.window.showInformationMessage(picked.remove ? `AgensFlow: unpinned ${picked.pin.point} → ${picked.pin.option}.` : `AgensFlow: ${picked.pin.point} → ${picked.pin.option} is pinned; the policy records its outcomes but no longer chooses there.`);
+  }
+
+  /** Resets after confirmation; returns whether it did. */
+  private async reset(args?: { confirmed?: boolean }): Promise<boolean> {
+    if (!args?.confirmed) {
+      const answer = await vscode.window.showWarningMessage(
+        'Reset the learned policy of this workspace?',
+        { modal: true, detail: 'Everything learned from past runs (model choices, skip certificates, recoveries) is forgotten and the warm start is used again. The old file is kept as a backup; pins stay.' },
+        'Reset',
+      );
+      if (answer !== 'Reset') return false;
+    }
+    const r = await this.service.reset();
+    if (!r.ok) throw new Error(r.message ?? 'the policy could not be reset');
+    this.log.info(`policy reset (${this.service.path})`);
+    void vscode.window.showInformationMessage('AgensFlow: the learned policy was reset.');
+    return true;
+  }
+
+  private async export(target?: vscode.Uri): Promise<string | undefined> {
+    const uri = target ?? (await vscode.window.showSaveDialog({ title: 'Export Learned Policy', filters: { 'AgensFlow policy': ['json'] }, saveLabel: 'Export', ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'agensflow-policy.json') } : {}) }));
+    if (!uri) return undefined;
+    await this.service.exportTo(uri.fsPath);
+    void vscode.window.showInformationMessage(`AgensFlow: policy exported to ${uri.fsPath}.`);
+    return uri.fsPath;
+  }
+
+  private async import(source?: vscode.Uri): Promise<boolean> {
+    const uri = source ?? (await vscode.window.showOpenDialog({ title: 'Import Learned Policy', filters: { 'AgensFlow policy': ['json'] }, canSelectMany: false, openLabel: 'Import' }))?.[0];
+    if (!uri) return false;
+    const r = await this.service.importFrom(uri.fsPath);
+    if (!r.ok) {
+      void vscode.window.showErrorMessage(`AgensFlow: ${r.message}`);
+      return false;
+    }
+    void vscode.window.showInformationMessage(`AgensFlow: imported ${r.priorId} as this workspace's prior (no skip certificates come with it).`);
+    return true;
+  }
+}

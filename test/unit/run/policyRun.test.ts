@@ -1,0 +1,145 @@
+import { strict as assert } from 'node:assert';
+import type { Model } from '../../../src/core/models/types';
+import { CoordinationPolicy, DEFAULT_POLICY, seededRng, taskFeatures, type PolicySettings } from '../../../src/core/policy';
+import type { Plan, Task } from '../../../src/core/plan';
+import { startRun, type RunEvent, type RunEventOf, type VerifyHook } from '../../../src/core/run';
+import { chainLinks, failureKindOf, riskOf, RunPolicy, withProtocol } from '../../../src/core/session';
+import { FakeModel, writeOwnedFiles } from './fakeModel';
+import { tempDirs } from './tmp';
+
+const named = (name: string, inner: Model): Model => ({ provider: inner.provider, name, call: (r) => inner.call(r) });
+
+function policy(settings: PolicySettings = {}): CoordinationPolicy {
+  return new CoordinationPolicy(DEFAULT_POLICY, undefined, { rng: seededRng(7), explorationShare: 0, ...settings });
+}
+
+const task = (id: string, files: string[], deps: string[] = []): Task => ({ id, title: id, objective: `write ${id}`, role: 'developer', deps, files, acceptance: [] });
+
+describe('RunPolicy: the learned policy wired into a run', function () {
+  this.timeout(20_000);
+  const tmp = tempDirs();
+  afterEach(() => tmp.cleanup());
+
+  async function run(rp: RunPolicy, plan: Plan, verify: VerifyHook, wiring: Parameters<RunPolicy['decorate']>[1] = {}): Promise<{ events: RunEvent[]; exitCode: number }> {
+    const events: RunEvent[] = [];
+    const base = tmp.make('af-rp-');
+    const opts = rp.decorate({ model: rp.agentModel, stateDir: `${base}/state`, verify, onEvent: (e) => events.push(e) }, wiring);
+    const dir = tmp.make('af-rp-ws-');
+    const out = await startRun({ ...opts, dir, plan });
+    return { events, exitCode: out.exitCode };
+  }
+  const decisions = (events: RunEvent[], point?: string): Array<RunEventOf<'decision'>> =>
+    events.filter((e): e is RunEventOf<'decision'> => e.type === 'decision' && (point === undefined || e.point === point));
+
+  it('journals the decisions made before the run (K) right after run.started, each with its id and reason', async () => {
+    const p = policy();
+    const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
+    const k = rp.chooseCandidates('add a feature', 3, 4);
+    assert.equal(k, 4);
+    const plan: Plan = { tasks: [task('a', ['a.txt'])] };
+    const { events, exitCode } = await run(rp, plan, async () => ({ outcome: 'passed', findings: [] }));
+    assert.equal(exitCode, 0);
+    assert.equal(events[0]?.type, 'run.started');
+    const planK = decisions(events, 'planK')[0];
+    assert.equal(events[1], planK);
+    assert.equal(planK?.mode, 'pinned');
+    assert.equal(planK?.choice, '4');
+    assert.ok(planK?.decisionId);
+    // The run's outcome closed the K decision: it is no longer open in the policy.
+    assert.equal(p.current.open[planK?.decisionId as string]?.closed ?? true, true);
+  });
+
+  it('a failed attempt escalates to the strongest model when the policy says so; outcomes reach the right options', async () => {
+    // Pinning recovery to escalate (a user's pin) makes the path deterministic.
+    const p = policy();
+    const cheap = named('cheap-model', new FakeModel(writeOwnedFiles(() => 'bad\n')));
+    const strong = named('strong-model', new FakeModel(writeOwnedFiles(() => 'good\n')));
+    const rp = new RunPolicy({ policy: p, agentModels: [cheap, strong], pins: [{ point: 'recovery', when: {}, option: 'escalate' }, { point: 'model', when: { fails: '0' }, option: 'cheap-model' }] });
+    const verify: VerifyHook = async (_t, view) => ((await view.readFile('a.txt')) === 'good\n' ? { outcome: 'passed', findings: [] } : { outcome: 'failed', findings: [{ message: 'bad content', tool: 'pytest' }] });
+    const { events, exitCode } = await run(rp, { tasks: [task('a', ['a.txt'])] }, verify);
+    assert.equal(exitCode, 0);
+    const models = decisions(events, 'model');
+    assert.deepEqual(models.map((d) => [d.choice, d.mode]), [['cheap', 'pinned'], ['strong', 'forced']]);
+    assert.match(models[1]?.reason ?? '', /^Escalated after a failed attempt: .* Model: strong-model\.$/);
+    const recovery = decisions(events, 'recovery').find((d) => d.decisionId);
+    assert.equal(recovery?.choice, 'escalate');
+    assert.deepEqual(recovery?.options.map((o) => o.id), ['retry', 'escalate']);
+    // Both attempts' outcomes were recorded: the cheap binding failed, the strong one passed.
+    const audit = (id: string | undefined) => p.auditOf(id as string)?.outcomes.map((o) => o.success);
+    assert.deepEqual(audit(models[0]?.decisionId), [false]);
+    assert.deepEqual(audit(models[1]?.decisionId), [true]);
+    assert.deepEqual(audit(recovery?.decisionId), [true]);
+  });
+
+  it('skips the inspector only under a certificate earned in this context, and counts the tools\' pass as verified', async () => {
+    // A cheap defect lowers the certificate's bar (check cost / defect cost) so 30 clean runs can earn it.
+    const p = policy({ certificate: { canaryShare: 0 }, defectCostUsd: 0.1 });
+    const t = task('docs', ['README.md']);
+    // 30 clean inspector passes in this exact context earn the certificate.
+    const features = { ...taskFeatures(t, { plan: { tasks: [t] }, priorFailures: 0 }), check: 'inspector' };
+    for (let i = 0; i < 30; i++) p.record(p.decideCheck(features).id, { success: true, source: 'inspector' });
+    const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
+    let full = 0;
+    let tools = 0;
+    const { events, exitCode } = await run(rp, { tasks: [t] }, async () => (full++, { outcome: 'passed', findings: [] }), { inspector: true, toolsOnly: async () => (tools++, { outcome: 'passed', findings: [] }) });
+    assert.equal(exitCode, 0);
+    assert.deepEqual([full, tools], [0, 1]);
+    const check = decisions(events, 'verify')[0];
+    assert.equal(check?.choice, 'skip');
+    assert.equal(check?.mode, 'certified-skip');
+    assert.match(check?.reason ?? '', /^Skipped under a certificate/);
+    // A risk-flagged task in the same run is always checked.
+    const risky = task('deps', ['package.json']);
+    const rp2 = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
+    const second = await run(rp2, { tasks: [risky] }, async () => (full++, { outcome: 'passed', findings: [] }), { inspector: true, toolsOnly: async () => (tools++, { outcome: 'passed', findings: [] }) });
+    assert.equal(decisions(second.events, 'verify')[0]?.choice, 'run');
+    assert.match(decisions(second.events, 'verify')[0]?.reason ?? '', /risk-flagged \(build or dependency file: package\.json\)/);
+  });
+
+  it('a failing whole-run check counts as an escaped defect for every skipped check', async () => {
+    const p = policy({ certificate: { canaryShare: 0 }, defectCostUsd: 0.1 });
+    const t = task('docs', ['README.md']);
+    const features = { ...taskFeatures(t, { plan: { tasks: [t] }, priorFailures: 0 }), check: 'inspector' };
+    for (let i = 0; i < 30; i++) p.record(p.decideCheck(features).id, { success: true, source: 'inspector' });
+    assert.equal(p.decideCheck(features).choice, 'skip');
+    const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
+    const events: RunEvent[] = [];
+    const opts = rp.decorate({ model: rp.agentModel, stateDir: tmp.make('af-rp-'), verify: async () => ({ outcome: 'passed', findings: [] }), runCheck: async () => ({ outcome: 'failed', findings: [{ message: 'a test failed' }] }), onEvent: (e) => events.push(e) }, { inspector: true, toolsOnly: async () => ({ outcome: 'passed', findings: [] }) });
+    await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: { tasks: [t] } });
+    const skipped = decisions(events, 'verify')[0];
+    assert.equal(skipped?.choice, 'skip');
+    assert.equal(p.auditOf(skipped?.decisionId as string)?.outcomes[0]?.success, false);
+    // The certificate is revoked: the next check in this context runs.
+    assert.equal(p.decideCheck(features).choice, 'run');
+  });
+
+  it('merges a chain link only when pinned or learned; never risky tasks; the merged plan is valid', () => {
+    const plan: Plan = { tasks: [task('a', ['a.py']), task('b', ['b.py'], ['a']), task('c', ['c.py'], ['b']), task('ci', ['package.json'], ['c'])] };
+    assert.deepEqual(chainLinks(plan), [['a', 'b'], ['b', 'c'], ['c', 'ci']]);
+    const kept = new RunPolicy({ policy: policy(), agentModels: [new FakeModel()] }).mergePlan(plan);
+    assert.deepEqual(kept.tasks.map((t) => t.id), ['a', 'b', 'c', 'ci'], 'the prior keeps tasks apart');
+    const rp = new RunPolicy({ policy: policy(), agentModels: [new FakeModel()], pins: [{ point: 'merge', when: {}, option: 'merge' }] });
+    const merged = rp.mergePlan(plan);
+    assert.deepEqual(merged.tasks.map((t) => [t.id, t.deps, t.files]), [['a', [], ['a.py', 'b.py', 'c.py']], ['ci', ['a'], ['package.json']]]);
+  });
+
+  it('a protocol adds its instruction to the system prompt and never changes the first user message', async () => {
+    const inner = new FakeModel();
+    const seen: string[][] = [];
+    const spy: Model = { provider: 'openai-compatible', name: 'spy', call: async (r) => (seen.push(r.messages.map((m) => ('content' in m ? String(m.content) : ''))), inner.call(r)) };
+    await withProtocol(spy, 'plan-then-edit').call({ messages: [{ role: 'system', content: 'SYS' }, { role: 'user', content: 'Task a: A\n...' }] }).catch(() => undefined);
+    assert.match(seen[0]?.[0] ?? '', /^SYS\n\nProtocol: plan, then edit\./);
+    assert.equal(seen[0]?.[1], 'Task a: A\n...');
+    assert.equal(withProtocol(spy, 'direct-edit'), spy);
+  });
+
+  it('classifies failures and risks', () => {
+    assert.equal(failureKindOf('verification failed', [{ message: 'x', tool: 'inspector' }]), 'inspector');
+    assert.equal(failureKindOf('verification failed', [{ message: 'SyntaxError: invalid syntax', tool: 'python3' }]), 'compile');
+    assert.equal(failureKindOf('verification failed', [{ message: 'assert 1 == 2', tool: 'pytest' }]), 'test');
+    assert.equal(failureKindOf('the check timed out', []), 'timeout');
+    assert.equal(riskOf(task('x', ['src/app.py'])), undefined);
+    assert.match(riskOf(task('x', ['src/auth/login.py'])) ?? '', /security-sensitive/);
+    assert.match(riskOf(task('x', ['scripts/deploy.sh'])) ?? '', /shell script/);
+  });
+});
