@@ -31,7 +31,7 @@ function vsix(): string[] {
   try {
     const out = path.join(dir, 'agensflow.vsix');
     // vsce runs vscode:prepublish (the production build) first, so the bundles measured are the shipped ones.
-    const r = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0 || !existsSync(out)) return [`vsce package failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`];
     const bundles = ['extension.js', 'cli.js', 'webview.js'].map((f) => `dist/${f} ${kib(statSync(path.join(ROOT, 'dist', f)).size)}`);
     return [`| .vsix (\`npm run package\`) | ${kib(statSync(out).size)}, ${zipEntries(out)} entries |`, `| production bundles | ${bundles.join(', ')} |`];
