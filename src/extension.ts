@@ -55,8 +55,6 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   let views: GraphViews | undefined;
   // The run views (sidebar + graph panel), fed by the store.
   contribute('runViews', () => (views = registerGraphViews(context, { log: log.child('views'), source: store })));
-  let review: ReviewService | undefined;
-  contribute('review', () => (review = new ReviewService({ stateDir, log: log.child('review'), onPatch: (e) => store.push(e) })));
   // The learned policy lives beside the journals (workspace storage); a corrupt file is set aside and the user told.
   const policy = new PolicyService({
     stateDir,
@@ -65,6 +63,12 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
     warn: (message) => void vscode.window.showWarningMessage(`AgensFlow: ${message}`),
     log: log.child('policy'),
   });
+  let review: ReviewService | undefined;
+  contribute('review', () => (review = new ReviewService({ stateDir, log: log.child('review'), onPatch: (e) => {
+    store.push(e);
+    // The user's verdict teaches the policy (a rejected patch is a failure of the choices behind it).
+    if (e.state === 'applied' || e.state === 'rejected') policy.recordReview(e.runId, e.taskId, e.state === 'applied').catch((err: unknown) => log.warn(`policy: could not record the review of ${e.taskId}: ${err instanceof Error ? err.message : String(err)}`));
+  } })));
   contribute('policyCommands', () => new PolicyCommands(policy, log.child('policy')));
   let controller: RunController | undefined;
   contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy })));

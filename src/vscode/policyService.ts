@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Model } from '../core/models';
 import { describePolicy, exportPolicy, importPolicy, PinsSchema, type Pin, type PointView, type PolicySettings, type SaveResult } from '../core/policy';
-import { openPolicy, RunPolicy, type OpenedPolicy } from '../core/session';
+import { RunJournal } from '../core/run/journal';
+import { openPolicy, recordReview, RunPolicy, type OpenedPolicy } from '../core/session';
 import type { Logger } from './log';
 import type { AGENSFLOW_SETTINGS, SettingValues } from './settings';
 
@@ -80,6 +81,16 @@ export class PolicyService {
   async openForRun(agentModels: readonly Model[]): Promise<RunPolicy> {
     const { loaded, audit } = await this.open();
     return new RunPolicy({ policy: loaded.policy, ...(loaded.readOnly ? {} : { store: loaded.store }), audit, agentModels, pins: this.pins() });
+  }
+
+  /** Records the user's accept (applied) or reject of a task's patch as an outcome, and saves. */
+  async recordReview(runId: string, taskId: string, accepted: boolean): Promise<void> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const { loaded, audit } = await this.open();
+    if (recordReview(loaded.policy, journal.record, taskId, accepted) === 0 || loaded.readOnly) return;
+    await audit.flush();
+    const saved = await loaded.store.save(loaded.policy);
+    if (!saved.ok) this.deps.log.warn(`the review of ${taskId} could not be saved to the policy: ${saved.message ?? ''}`);
   }
 
   /** What the policy believes, per point and context, and the pins. */

@@ -6,3 +6,4 @@ export { openPolicy, type OpenedPolicy } from './policyOpen';
 export { PolicyConfigSchema, policySettingsOf, ModelNamesSchema, modelNames, modelTiers, type PolicyConfig } from './policyConfig';
 export { PROTOCOL_TEXT, protocolFingerprint, withProtocol } from './protocols';
 export { riskOf, failureKindOf, chainLinks } from './policyContext';
+export { recordReview, lastAttemptDecisions } from './policyReview';

@@ -3,7 +3,7 @@ import type { Model } from '../../../src/core/models/types';
 import { CoordinationPolicy, DEFAULT_POLICY, seededRng, taskFeatures, type PolicySettings } from '../../../src/core/policy';
 import type { Plan, Task } from '../../../src/core/plan';
 import { startRun, type RunEvent, type RunEventOf, type VerifyHook } from '../../../src/core/run';
-import { chainLinks, failureKindOf, riskOf, RunPolicy, withProtocol } from '../../../src/core/session';
+import { chainLinks, failureKindOf, recordReview, riskOf, RunPolicy, withProtocol } from '../../../src/core/session';
 import { FakeModel, writeOwnedFiles } from './fakeModel';
 import { tempDirs } from './tmp';
 
@@ -111,6 +111,17 @@ describe('RunPolicy: the learned policy wired into a run', function () {
     assert.equal(p.auditOf(skipped?.decisionId as string)?.outcomes[0]?.success, false);
     // The certificate is revoked: the next check in this context runs.
     assert.equal(p.decideCheck(features).choice, 'run');
+  });
+
+  it("the user's reject after the run reaches the decisions of the task's last attempt (journaled ids)", async () => {
+    const p = policy();
+    const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
+    const opts = rp.decorate({ model: rp.agentModel, stateDir: tmp.make('af-rp-'), verify: async () => ({ outcome: 'passed', findings: [] }) }, {});
+    const out = await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: { tasks: [task('a', ['a.txt'])] } });
+    const ids = out.record.decisions.filter((d) => d.taskId === 'a' && (d.point === 'model' || d.point === 'protocol')).map((d) => d.decisionId as string);
+    assert.equal(ids.length, 2);
+    assert.equal(recordReview(p, out.record, 'a', false), 2);
+    for (const id of ids) assert.deepEqual(p.auditOf(id)?.outcomes.map((o) => [o.success, o.source]), [[true, 'verification'], [false, 'user']]);
   });
 
   it('merges a chain link only when pinned or learned; never risky tasks; the merged plan is valid', () => {
