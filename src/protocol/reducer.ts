@@ -5,6 +5,7 @@
 import type { Plan } from '../core/plan/schema';
 import type { RunEvent, RunEventOf, TaskStatus } from '../core/run/events';
 import { analysePlan, type PlanAnalyser } from './planAnalysis';
+import { runLogLine } from './reducerLog';
 import { CAPS, emptyTaskDetail, emptyViewState, type RunViewState, type TaskDetail, type UsageTotals } from './viewState';
 
 /** Options of {@link applyEvent}. */
@@ -20,6 +21,12 @@ function addUsage(a: UsageTotals, input: number, output: number, cost: number): 
 function capTail<T>(items: readonly T[], item: T, cap: number): T[] {
   const next = [...items, item];
   return next.length > cap ? next.slice(next.length - cap) : next;
+}
+
+/** Appends to a task's log, keeping the last {@link CAPS.taskLog} characters. */
+function appendLog(log: string, text: string): string {
+  const next = log + text;
+  return next.length > CAPS.taskLog ? next.slice(next.length - CAPS.taskLog) : next;
 }
 
 function withTask(state: RunViewState, taskId: string, update: (t: TaskDetail) => TaskDetail): RunViewState {
@@ -52,11 +59,26 @@ function onPlanUpdated(state: RunViewState, e: RunEventOf<'plan.updated'>, analy
   return withPlan(state, plan, analyse);
 }
 
-/** Applies one run event to the view state; unknown tasks are created on the fly rather than dropped. */
+/** Longest run-log message kept (a plan update may list many ids). */
+const LOG_MESSAGE_MAX = 2000;
+
+/**
+ * Applies one run event to the view state; unknown tasks are created on the fly rather than dropped.
+ * Events worth reading back (lifecycle, attempts, verdicts, decisions, updates, patches, errors) also
+ * append a line to `logs` (see {@link runLogLine}).
+ */
 export function applyEvent(state: RunViewState, event: RunEvent, options: ReducerOptions = {}): RunViewState {
-  const analyse = options.analyse ?? analysePlan;
   // Events of another run than the one shown start over only on `run.started`; stray events are ignored.
   if (event.type !== 'run.started' && state.run && state.run.runId !== event.runId) return state;
+  const next = reduce(state, event, options);
+  const line = runLogLine(event, next);
+  if (!line) return next;
+  const message = line.message.length > LOG_MESSAGE_MAX ? `${line.message.slice(0, LOG_MESSAGE_MAX - 1)}…` : line.message;
+  return { ...next, logs: capTail(next.logs, { ...line, message, ts: event.ts }, CAPS.logs) };
+}
+
+function reduce(state: RunViewState, event: RunEvent, options: ReducerOptions): RunViewState {
+  const analyse = options.analyse ?? analysePlan;
   switch (event.type) {
     case 'run.started': {
       const fresh = emptyViewState();
@@ -78,12 +100,13 @@ export function applyEvent(state: RunViewState, event: RunEvent, options: Reduce
       return withTask(state, event.taskId, (t) => ({
         ...t,
         agent: { role: event.role, agent: event.agent, model: event.model, attempt: event.attempt },
+        // A later attempt's text follows the earlier one's in the same log: mark where it starts.
+        log: event.attempt > 1 && t.log ? appendLog(t.log, `${t.log.endsWith('\n') ? '' : '\n'}── attempt ${event.attempt} (${event.model}) ──\n`) : t.log,
       }));
     case 'agent.text':
       return withTask(state, event.taskId, (t) => {
         const log = t.log + event.delta;
-        const over = log.length > CAPS.taskLog;
-        return { ...t, log: over ? log.slice(log.length - CAPS.taskLog) : log, logTruncated: t.logTruncated || over };
+        return { ...t, log: appendLog(t.log, event.delta), logTruncated: t.logTruncated || log.length > CAPS.taskLog };
       });
     case 'agent.tool':
       return withTask(state, event.taskId, (t) => ({
@@ -120,13 +143,9 @@ export function applyEvent(state: RunViewState, event: RunEvent, options: Reduce
     case 'patch':
       return withTask(state, event.taskId, (t) => ({ ...t, patch: { state: event.state, files: event.files, reason: event.reason } }));
     case 'log':
-      return { ...state, logs: capTail(state.logs, { ts: event.ts, level: event.level, message: event.message, taskId: event.taskId }, CAPS.logs) };
     case 'run.checked':
-      // The whole-run test command: shown in the log; the run's status follows in run.finished.
-      return {
-        ...state,
-        logs: capTail(state.logs, { ts: event.ts, level: event.outcome === 'passed' ? 'info' : 'error', message: `test command ${event.outcome}${event.findings.length ? `: ${event.findings.map((f) => f.message).slice(0, 3).join('; ')}` : ''}` }, CAPS.logs),
-      };
+      // Shown only as run-log lines, which applyEvent adds.
+      return state;
     case 'run.finished':
       if (!state.run) return state;
       return {

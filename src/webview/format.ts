@@ -28,6 +28,7 @@ export function formatElapsed(ms: number): string {
 export function formatFigure(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(3);
   if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (value === undefined || value === null) return '';
   try {
     return JSON.stringify(value);

@@ -6,46 +6,75 @@
  */
 import type { Task } from '../core/plan/schema';
 import type { WebviewCommand } from '../protocol/messages';
-import type { DecisionView, RunViewState, TaskDetail } from '../protocol/viewState';
+import type { DecisionView, LogLine, RunViewState, TaskDetail } from '../protocol/viewState';
 import { button, h, replaceChildren, setText, type Child } from './dom';
-import { formatCost, formatFigure, formatTokens, stripAnsi } from './format';
+import { formatCost, formatElapsed, formatFigure, formatTokens, stripAnsi } from './format';
 import { STATUS_LOOK, statusIconClass } from './status';
 
 type Post = (command: WebviewCommand) => void;
 
-/** Keys of an option shown as columns, in first-seen order, `id` first. */
-function optionColumns(d: DecisionView): string[] {
-  const cols = new Set<string>(['id']);
-  for (const o of d.options) for (const k of Object.keys(o)) cols.add(k);
-  return [...cols].slice(0, 12);
+/** Keys of an option's figures, in first-seen order, without `id` (at most 12). */
+function optionKeys(d: DecisionView): string[] {
+  const keys = new Set<string>();
+  for (const o of d.options) for (const k of Object.keys(o)) if (k !== 'id') keys.add(k);
+  return [...keys].slice(0, 12);
 }
 
 function section(doc: Document, title: string, ...children: Child[]): HTMLElement {
   return h(doc, 'section', 'details-section', undefined, h(doc, 'h3', undefined, undefined, title), ...children);
 }
 
-/** A decision with its reason and a table of the options it weighed. */
+/**
+ * A decision with its reason and every option it weighed, one option per row with its figures as
+ * wrapping `key value` pairs: a table of up to 12 columns does not fit a side pane.
+ */
 export function renderDecision(doc: Document, d: DecisionView): HTMLElement {
-  const cols = optionColumns(d);
-  const table = h(doc, 'table', 'decision-options', undefined,
-    h(doc, 'thead', undefined, undefined, h(doc, 'tr', undefined, undefined, ...cols.map((c) => h(doc, 'th', undefined, { scope: 'col' }, c)))),
-    h(doc, 'tbody', undefined, undefined, ...d.options.map((o) => h(doc, 'tr', o.id === d.choice ? 'chosen' : undefined,
-      o.id === d.choice ? { 'aria-label': `${o.id} (chosen)` } : undefined,
-      ...cols.map((c) => h(doc, 'td', undefined, undefined, formatFigure(o[c])))))));
+  const keys = optionKeys(d);
+  const options = h(doc, 'ul', 'decision-options', { 'aria-label': `Options of ${d.point}` },
+    ...d.options.map((o) => {
+      const chosen = o.id === d.choice;
+      return h(doc, 'li', chosen ? 'decision-option chosen' : 'decision-option', chosen ? { 'aria-label': `${o.id} (chosen)` } : undefined,
+        h(doc, 'span', 'option-id', undefined,
+          h(doc, 'span', `codicon codicon-${chosen ? 'pass-filled' : 'circle-large-outline'}`, { 'aria-hidden': 'true' }), o.id),
+        h(doc, 'span', 'option-figures', undefined, ...keys.filter((k) => o[k] !== undefined).map((k) =>
+          h(doc, 'span', 'figure', undefined, h(doc, 'span', 'figure-key', undefined, k), ' ', h(doc, 'span', 'figure-value', undefined, formatFigure(o[k]))))));
+    }));
   return h(doc, 'div', 'decision', undefined,
     h(doc, 'div', 'decision-head', undefined,
       h(doc, 'span', 'decision-point', undefined, d.point), ' → ',
       h(doc, 'strong', 'decision-choice', undefined, d.choice),
       h(doc, 'span', `badge mode-${d.mode}`, undefined, d.mode)),
     h(doc, 'p', 'decision-reason', undefined, d.reason),
-    d.options.length > 0 ? table : null);
+    d.options.length > 0 ? options : null);
+}
+
+const LOG_ICON: Record<LogLine['level'], string> = { trace: 'debug', debug: 'debug', info: 'info', warn: 'warning', error: 'error' };
+
+/** Run-log lines as a list, each with its time since the run started; `withTask` shows the task id. */
+export function renderLog(doc: Document, lines: readonly LogLine[], startedAt: number | undefined, withTask: boolean): HTMLElement {
+  return h(doc, 'ol', 'run-log', undefined, ...lines.map((l) => h(doc, 'li', `log-${l.level}`, undefined,
+    h(doc, 'span', `codicon codicon-${LOG_ICON[l.level]}`, { 'aria-label': l.level, role: 'img' }),
+    h(doc, 'span', 'log-time', undefined, startedAt !== undefined ? `+${formatElapsed(l.ts - startedAt)}` : ''),
+    h(doc, 'span', 'log-message', undefined,
+      withTask && l.taskId ? h(doc, 'code', 'log-task', undefined, l.taskId) : null, withTask && l.taskId ? ' ' : null, stripAnsi(l.message)))));
+}
+
+/** What {@link TaskDetails} draws of one task besides the task itself. */
+interface TaskView {
+  detail: TaskDetail | undefined;
+  status: keyof typeof STATUS_LOOK;
+  decisions: DecisionView[];
+  /** The task's run-log lines: attempts, verdicts, decisions, updates, patches. */
+  history: LogLine[];
+  startedAt: number | undefined;
+  critical: boolean;
 }
 
 export class TaskDetails {
   readonly element: HTMLElement;
   private readonly doc: Document;
   private taskId: string | null = null;
-  private last: { task?: Task; detail?: TaskDetail; status?: string; decisions?: DecisionView[]; state?: RunViewState } = {};
+  private last: { task?: Task; detail?: TaskDetail; status?: string; decisions?: DecisionView[]; history?: LogLine[]; state?: RunViewState } = {};
   private readonly header: HTMLElement;
   private readonly body: HTMLElement;
   private readonly logSection: HTMLElement;
@@ -75,17 +104,19 @@ export class TaskDetails {
     const detail = state.tasks[task.id];
     const status = state.statuses[task.id] ?? 'pending';
     const decisions = state.decisions.filter((d) => d.taskId === task.id);
+    const history = state.logs.filter((l) => l.taskId === task.id);
     const changedTask = this.taskId !== task.id;
     if (changedTask || this.last.task !== task || this.last.detail !== detail || this.last.status !== status
-      || this.last.decisions?.length !== decisions.length) {
-      this.renderTask(task, detail, status, decisions, state.criticalPath.includes(task.id));
+      || this.last.decisions?.length !== decisions.length || this.last.history?.at(-1) !== history.at(-1)) {
+      this.renderTask(task, { detail, status, decisions, history, startedAt: state.run?.startedAt, critical: state.criticalPath.includes(task.id) });
     }
     this.taskId = task.id;
-    this.last = { task, detail, status, decisions };
+    this.last = { task, detail, status, decisions, history };
     this.updateLog(detail?.log ?? '', detail?.logTruncated ?? false, changedTask);
   }
 
-  private renderTask(task: Task, detail: TaskDetail | undefined, status: keyof typeof STATUS_LOOK, decisions: DecisionView[], critical: boolean): void {
+  private renderTask(task: Task, view: TaskView): void {
+    const { detail, status, decisions, history, startedAt, critical } = view;
     const doc = this.doc;
     const look = STATUS_LOOK[status];
     const patchState = detail?.patch?.state;
@@ -159,6 +190,8 @@ export class TaskDetails {
         : h(doc, 'ul', undefined, undefined, ...task.acceptance.map((a) => h(doc, 'li', undefined, undefined, a)))),
       section(doc, 'Files', files, refused),
       section(doc, 'Verification', findings),
+      section(doc, 'History', history.length === 0 ? h(doc, 'p', 'muted', undefined, 'Nothing happened to this task yet.')
+        : renderLog(doc, history, startedAt, false)),
       section(doc, 'Decisions', decisions.length === 0 ? h(doc, 'p', 'muted', undefined, 'No decisions recorded for this task.')
         : h(doc, 'div', undefined, undefined, ...decisions.map((d) => renderDecision(doc, d)))),
       section(doc, 'Tool calls', tools));
@@ -201,8 +234,7 @@ export class TaskDetails {
       section(doc, 'Decisions', planDecisions.length === 0 ? h(doc, 'p', 'muted', undefined, 'No run-level decisions yet.')
         : h(doc, 'div', undefined, undefined, ...planDecisions.map((d) => renderDecision(doc, d)))),
       section(doc, 'Run log', logs.length === 0 ? h(doc, 'p', 'muted', undefined, 'Nothing logged yet.')
-        : h(doc, 'ol', 'run-log', undefined, ...logs.map((l) => h(doc, 'li', `log-${l.level}`, undefined,
-          l.taskId ? h(doc, 'code', undefined, undefined, l.taskId) : null, l.taskId ? ' ' : null, stripAnsi(l.message))))));
+        : renderLog(doc, logs, state.run?.startedAt, true)));
     this.logSection.hidden = true;
     this.logPre.textContent = '';
   }

@@ -4,7 +4,7 @@ import type { Plan } from '../../../src/core/plan/schema';
 import type { RunEvent } from '../../../src/core/run/events';
 import { analysePlan, planLevels } from '../../../src/protocol/planAnalysis';
 import { applyEvent, applyEvents } from '../../../src/protocol/reducer';
-import { CAPS, emptyViewState, type RunViewState } from '../../../src/protocol/viewState';
+import { CAPS, emptyViewState, RunViewStateSchema, type RunViewState } from '../../../src/protocol/viewState';
 import { RUN_ID, SAMPLE_PLAN, SAMPLE_STATUSES, sampleEvents, sampleState } from '../webview/sampleRun';
 
 function plan(edges: Array<[string, string]>, ids: string[]): Plan {
@@ -137,5 +137,55 @@ describe('protocol: applyEvent over every event type', () => {
     for (const t of ['run.started', 'plan.ready', 'task.status', 'agent.started', 'agent.text', 'agent.tool', 'file.staged', 'write.refused', 'usage', 'task.verified', 'decision', 'patch', 'log']) {
       assert.ok(types.has(t as RunEvent['type']), t);
     }
+  });
+});
+
+describe('protocol: the run log', () => {
+  const messages = (s: RunViewState) => s.logs.map((l) => `${l.level} ${l.taskId ?? '-'} ${l.message}`);
+
+  it('logs lifecycle, attempts, verdicts, decisions, updates, patches and the end; not model text, tool calls or usage', () => {
+    const p = plan([['a', 'b']], ['a', 'b']);
+    const s = applyEvents(emptyViewState(), [
+      { type: 'run.started', dir: '/w', ...at(1) },
+      { type: 'plan.ready', plan: p, ...at(2) },
+      { type: 'task.status', taskId: 'a', status: 'running', ...at(3) },
+      { type: 'agent.started', taskId: 'a', role: 'developer', agent: 'x', model: 'm1', attempt: 1, ...at(4) },
+      { type: 'agent.text', taskId: 'a', delta: 'secret model text', ...at(5) },
+      { type: 'agent.tool', taskId: 'a', tool: 'write_file', path: 'a.py', ok: true, ...at(6) },
+      { type: 'usage', taskId: 'a', role: 'agent', model: 'm1', inputTokens: 10, outputTokens: 5, ...at(7) },
+      { type: 'write.refused', taskId: 'a', path: '.env', reason: 'protected path', ...at(8) },
+      { type: 'task.verified', taskId: 'a', outcome: 'failed', findings: [{ file: 'a.py', line: 2, message: 'SyntaxError\nmore' }, { message: 'second' }], ...at(9) },
+      { type: 'decision', taskId: 'a', point: 'recovery', choice: 'replan', mode: 'rule', reason: 'retries are used up', options: [], ...at(10) },
+      { type: 'plan.updated', taskId: 'a', reason: 'split the task', changed: ['a'], added: ['a2'], removed: [], ...at(11) },
+      { type: 'log', level: 'trace', message: 'prompt: do it', ...at(12) },
+      { type: 'task.status', taskId: 'a', status: 'passed', ...at(13) },
+      { type: 'patch', taskId: 'a', state: 'proposed', files: ['a.py'], ...at(14) },
+      { type: 'patch', taskId: 'a', state: 'conflicted', files: ['a.py'], reason: 'a.py changed', ...at(15) },
+      { type: 'task.status', taskId: 'b', status: 'blocked', reason: 'dependency a failed', ...at(16) },
+      { type: 'run.checked', outcome: 'failed', findings: [{ message: '1 test failed' }], ...at(17) },
+      { type: 'run.finished', status: 'failed', exitCode: 1, reason: '1 task blocked', ...at(18) },
+    ]);
+    assert.deepEqual(messages(s), [
+      'info - Run started',
+      'info - Plan ready: 2 tasks, 1 dependency, depth 2',
+      'info a started on m1',
+      'warn a write to .env refused: protected path',
+      'warn a verification failed (2 findings): a.py:2: SyntaxError',
+      'info a decision recovery → replan (rule): retries are used up',
+      'warn a plan updated: split the task (changed a; added a2)',
+      'info a passed',
+      'warn a patch conflicted (1 file): a.py changed',
+      'warn b blocked: dependency a failed',
+      'error - test command failed: 1 test failed',
+      'error - Run failed: 1 task blocked (exit code 1)',
+    ]);
+    assert.deepEqual(s.logs.map((l) => l.ts), [1, 2, 4, 8, 9, 10, 11, 13, 15, 16, 17, 18]);
+  });
+
+  it('keeps every logged line within the view schema (long messages are cut)', () => {
+    let s = applyEvents(emptyViewState(), [{ type: 'run.started', dir: '/w', ...at(1) }]);
+    s = applyEvent(s, { type: 'plan.updated', taskId: 'a', reason: 'r'.repeat(19_000), changed: [], added: [], removed: [], ...at(2) });
+    assert.ok((s.logs.at(-1)?.message.length ?? 0) <= 2000);
+    assert.equal(RunViewStateSchema.safeParse(s).success, true);
   });
 });

@@ -22,6 +22,7 @@ writeFileSync(join(out, 'preview-stub.js'), `// Stands in for VS Code: answers "
   var state = window.__AGENSFLOW_PREVIEW__;
   var shift = Date.now() - 754000 - state.run.startedAt;
   state.run.startedAt += shift;
+  state.logs.forEach(function (l) { l.ts += shift; });
   var select = document.body.dataset.select || null;
   window.__posted__ = [];
   window.acquireVsCodeApi = function () {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { RunEvent } from '../../../src/core/run/events';
 import type { WebviewCommand } from '../../../src/protocol/messages';
 import { applyEvent, applyEvents } from '../../../src/protocol/reducer';
 import { emptyViewState } from '../../../src/protocol/viewState';
@@ -12,6 +13,8 @@ const HOSTILE = [
   '<svg onload=alert(1)>',
   '</textarea><a href="javascript:alert(1)">x</a>',
 ];
+
+const at = (ts: number) => ({ runId: 'r', ts });
 
 function setup() {
   const { document, root } = makeDocument();
@@ -32,9 +35,11 @@ describe('webview: task details', () => {
     assert.match(text, /gobang\/save\.py:42/);
     assert.match(text, /\.env refused: protected path/);
     assert.match(text, /second failure of the same task: re-plan it locally/);
-    const rows = [...root.querySelectorAll('.decision-options tbody tr')].map((r) => r.textContent);
+    const rows = [...root.querySelectorAll('.decision-options li')].map((r) => r.textContent);
     assert.ok(rows.some((r) => r?.startsWith('retry')) && rows.some((r) => r?.startsWith('replan')));
-    assert.ok(root.querySelector('.decision-options tr.chosen'));
+    assert.deepEqual([...root.querySelectorAll('.decision-option.chosen .option-id')].map((e) => e.textContent), ['claude-sonnet-4', 'replan']);
+    // Figures are key/value pairs of each option (no table to overflow the pane).
+    assert.ok(rows.some((r) => r === 'replanp 0.580'), rows.join(' | '));
   });
 
   it('posts openDiff for a staged file and Accept/Reject for the task', () => {
@@ -92,6 +97,50 @@ describe('webview: task details', () => {
     details.update(state, 'rules');
     assert.equal(root.querySelector('.agent-log'), pre);
     assert.equal(pre?.textContent, `${before}return True\n`);
+  });
+});
+
+describe('webview: task and run history', () => {
+  const events: RunEvent[] = [
+    { type: 'run.started', dir: '/w', goal: 'g', ...at(1000) },
+    { type: 'plan.ready', plan: { tasks: [{ id: 'ai', title: 'AI', objective: 'o', role: 'dev', deps: [], files: ['ai.py'], acceptance: [] }] }, ...at(2000) },
+    { type: 'agent.started', taskId: 'ai', role: 'dev', agent: 'a1', model: 'm', attempt: 1, ...at(3000) },
+    { type: 'agent.text', taskId: 'ai', delta: 'first try', ...at(3500) },
+    { type: 'task.verified', taskId: 'ai', outcome: 'failed', findings: [{ file: 'ai.py', line: 3, message: 'SyntaxError: expected an indented block' }], ...at(4000) },
+    { type: 'decision', taskId: 'ai', point: 'recovery', choice: 'retry', mode: 'rule', reason: 'retry 1 of 1 with the findings fed back', options: [{ id: 'retry' }, { id: 'replan' }], ...at(4100) },
+    { type: 'agent.started', taskId: 'ai', role: 'dev', agent: 'a1', model: 'm', attempt: 2, ...at(5000) },
+    { type: 'agent.text', taskId: 'ai', delta: 'second try\n', ...at(5500) },
+    { type: 'task.verified', taskId: 'ai', outcome: 'passed', findings: [], ...at(6000) },
+    { type: 'task.status', taskId: 'ai', status: 'passed', ...at(6100) },
+    { type: 'run.finished', status: 'completed', exitCode: 0, ...at(72_000) },
+  ];
+
+  it('shows a retried task\'s attempts, failed check and recovery decision in order, and marks the second attempt in its log', () => {
+    const { root, details } = setup();
+    details.update(applyEvents(emptyViewState(), events), 'ai');
+    const history = [...root.querySelectorAll('.details-section')].find((s) => s.querySelector('h3')?.textContent === 'History');
+    const lines = [...(history?.querySelectorAll('.run-log li') ?? [])].map((l) => l.querySelector('.log-message')?.textContent);
+    assert.deepEqual(lines, [
+      'started on m',
+      'verification failed (1 finding): ai.py:3: SyntaxError: expected an indented block',
+      'decision recovery → retry (rule): retry 1 of 1 with the findings fed back',
+      'attempt 2 started on m',
+      'passed',
+    ]);
+    assert.equal(history?.querySelector('.log-time')?.textContent, '+2s');
+    assert.equal(root.querySelector('.agent-log')?.textContent, 'first try\n── attempt 2 (m) ──\nsecond try\n');
+  });
+
+  it('shows the run log, with task ids and times, in the run overview', () => {
+    const { root, details } = setup();
+    details.update(applyEvents(emptyViewState(), events), null);
+    const items = [...root.querySelectorAll('.run-log li')];
+    assert.equal(items.length, 8);
+    assert.equal(items[0].textContent, '+0sRun started');
+    assert.equal(items.at(-1)?.textContent, '+1m 11sRun completed (exit code 0)');
+    assert.equal(items[2].querySelector('.log-task')?.textContent, 'ai');
+    assert.match(root.textContent ?? '', /Plan ready: 1 task, 0 dependencies, depth 1/);
+    assert.doesNotMatch(root.textContent ?? '', /Nothing logged yet|first try/);
   });
 });
 

@@ -1,0 +1,96 @@
+/**
+ * The run log the views show: one line per thing a user would want to read back after a run (lifecycle,
+ * attempts, verdicts, decisions, plan updates, patches, errors), derived from run events by the reducer.
+ * Model text, tool calls and usage are never logged here (they have their own places in a task's details);
+ * `log` events at trace/debug level are left to the output channel, since they may carry prompts.
+ */
+import type { RunEvent } from '../core/run/events';
+import type { LogLine, RunViewState } from './viewState';
+
+const SETTLED_LEVEL = {
+  passed: 'info',
+  unverified: 'warn',
+  failed: 'error',
+  blocked: 'warn',
+  cancelled: 'warn',
+} as const;
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function firstFinding(findings: readonly { file?: string; line?: number; message: string }[]): string {
+  const f = findings[0];
+  if (!f) return '';
+  const where = f.file ? `${f.file}${f.line !== undefined ? `:${f.line}` : ''}: ` : '';
+  // One line is enough for the log: the task's Verification section has them all.
+  const message = f.message.split('\n', 1)[0] ?? '';
+  return `${where}${message.length > 200 ? `${message.slice(0, 199)}…` : message}`;
+}
+
+function changes(e: Extract<RunEvent, { type: 'plan.updated' }>): string {
+  const parts = [
+    e.changed.length ? `changed ${e.changed.join(', ')}` : '',
+    e.added.length ? `added ${e.added.join(', ')}` : '',
+    e.removed.length ? `removed ${e.removed.join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.length ? ` (${parts.join('; ')})` : '';
+}
+
+/**
+ * The run-log line for `event`, or undefined when it is not worth one. `next` is the state after the
+ * event (for figures such as the plan's metrics).
+ */
+export function runLogLine(event: RunEvent, next: RunViewState): Omit<LogLine, 'ts'> | undefined {
+  switch (event.type) {
+    case 'run.started':
+      return { level: 'info', message: 'Run started' };
+    case 'plan.ready': {
+      const m = next.metrics;
+      return { level: 'info', message: m ? `Plan ready: ${plural(m.tasks, 'task')}, ${plural(m.edges, 'dependency', 'dependencies')}, depth ${m.depth}` : 'Plan ready' };
+    }
+    case 'agent.started':
+      return { level: 'info', taskId: event.taskId, message: event.attempt > 1 ? `attempt ${event.attempt} started on ${event.model}` : `started on ${event.model}` };
+    case 'task.status': {
+      if (!(event.status in SETTLED_LEVEL)) return undefined;
+      const status = event.status as keyof typeof SETTLED_LEVEL;
+      return { level: SETTLED_LEVEL[status], taskId: event.taskId, message: event.reason ? `${status}: ${event.reason}` : status };
+    }
+    case 'task.verified':
+      // A pass shows as the task's `passed` status line that follows.
+      if (event.outcome === 'passed') return undefined;
+      return {
+        level: 'warn',
+        taskId: event.taskId,
+        message: `verification ${event.outcome}${event.findings.length ? ` (${plural(event.findings.length, 'finding')}): ${firstFinding(event.findings)}` : ''}`,
+      };
+    case 'write.refused':
+      return { level: 'warn', taskId: event.taskId, message: `write to ${event.path} refused: ${event.reason}` };
+    case 'decision':
+      return { level: 'info', taskId: event.taskId, message: `decision ${event.point} → ${event.choice} (${event.mode}): ${event.reason}` };
+    case 'plan.updated':
+      return { level: 'warn', taskId: event.taskId, message: `plan updated: ${event.reason}${changes(event)}` };
+    case 'patch':
+      if (event.state === 'proposed') return undefined;
+      return {
+        level: event.state === 'conflicted' ? 'warn' : 'info',
+        taskId: event.taskId,
+        message: `patch ${event.state} (${plural(event.files.length, 'file')})${event.reason ? `: ${event.reason}` : ''}`,
+      };
+    case 'log':
+      if (event.level === 'trace' || event.level === 'debug') return undefined;
+      return { level: event.level, message: event.message, ...(event.taskId !== undefined ? { taskId: event.taskId } : {}) };
+    case 'run.checked':
+      return {
+        level: event.outcome === 'passed' ? 'info' : 'error',
+        message: `test command ${event.outcome}${event.findings.length ? `: ${event.findings.map((f) => f.message).slice(0, 3).join('; ')}` : ''}`,
+      };
+    case 'run.finished':
+      return {
+        level: event.status === 'completed' ? 'info' : event.status === 'cancelled' ? 'warn' : 'error',
+        message: `Run ${event.status}${event.reason ? `: ${event.reason}` : ''} (exit code ${event.exitCode})`,
+      };
+    default:
+      return undefined;
+  }
+}
