@@ -8,11 +8,12 @@
 import * as fs from 'node:fs';
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
+import { registerPolicyTests } from './policy.test';
 import { registerRunTests } from './run.test';
 import { registerValidatePlanFileTests } from './validatePlanFile.test';
 
 /** The suites, declared after mocha's globals exist. */
-const suites: readonly (() => void)[] = [registerActivationTests, registerValidatePlanFileTests, registerRunTests];
+const suites: readonly (() => void)[] = [registerActivationTests, registerValidatePlanFileTests, registerRunTests, registerPolicyTests];
 
 function writeResults(file: string, json: string): void {
   const partial = `${file}.partial`;

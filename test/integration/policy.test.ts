@@ -1,0 +1,82 @@
+/**
+ * The learned policy's commands in a real VS Code (code-server): Show Learned Policy opens a document per
+ * decision point with each option's estimate, pins change it, Reset forgets (after confirmation), Export and
+ * Import round-trip through files, and a corrupt policy file is set aside rather than overwritten. The policy
+ * lives in the extension's storage, never in the workspace.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AgensFlowExports } from '../../src/extension';
+import { EXTENSION_ID, closeAllEditors, workspaceFile } from './helpers';
+
+async function exportsOf(): Promise<AgensFlowExports> {
+  const ext = vscode.extensions.getExtension<AgensFlowExports>(EXTENSION_ID);
+  assert.ok(ext, 'the extension is installed');
+  return ext.activate();
+}
+
+/** Declares the suite; called by index.ts once mocha's globals exist. */
+export function registerPolicyTests(): void {
+  describe('AgensFlow: the learned policy commands', () => {
+    let policyFile: string;
+    before(async () => {
+      policyFile = path.join((await exportsOf()).stateDir, 'policy', 'policy.json');
+    });
+    afterEach(closeAllEditors);
+
+    it('Show Learned Policy opens a document with every option\'s estimate, interval and prior share for a point', async () => {
+      const text = await vscode.commands.executeCommand<string>('agensflow.showPolicy', { point: 'model' });
+      assert.match(text, /^# AgensFlow: learned policy of this workspace/);
+      assert.match(text, /## model: which configured model/);
+      assert.match(text, /\| option \| P\(success\) \| 90 % interval \| runs here \| prior \|/);
+      assert.match(text, /\| \*?\*?cheap\*?\*? \| \d+% \| \d+%–\d+% \| 0 \| 100% \|/);
+      assert.doesNotMatch(text, /## recovery/);
+      assert.equal(vscode.window.activeTextEditor?.document.languageId, 'markdown');
+      assert.equal(vscode.window.activeTextEditor?.document.getText(), text);
+    });
+
+    it('pins and unpins an option for a context', async () => {
+      const pin = { point: 'protocol', when: {}, option: 'test-first' };
+      const pinned = await vscode.commands.executeCommand<string>('agensflow.showPolicy', { point: 'protocol', pin });
+      assert.match(pinned, /## Pins\n\n- protocol → \*\*test-first\*\* in every context/);
+      assert.match(pinned, /### every context \(the whole point\)( \(\d+ outcomes\))? \(pinned: test-first\)/);
+      const unpinned = await vscode.commands.executeCommand<string>('agensflow.showPolicy', { point: 'protocol', unpin: pin });
+      assert.doesNotMatch(unpinned, /## Pins/);
+    });
+
+    it('resets after confirmation, exports and imports; the policy file is in the extension storage, not the workspace', async () => {
+      assert.equal(await vscode.commands.executeCommand<boolean>('agensflow.resetPolicy', { confirmed: true }), true);
+      assert.ok(fs.existsSync(policyFile), policyFile);
+      const workspace = path.dirname(workspaceFile('x').fsPath);
+      assert.ok(!policyFile.startsWith(workspace + path.sep), 'never inside the workspace');
+      assert.ok(!fs.readdirSync(workspace).some((f) => /policy/i.test(f)));
+      const out = vscode.Uri.file(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'af-policy-export-')), 'shared.json'));
+      assert.equal(await vscode.commands.executeCommand<string>('agensflow.exportPolicy', out), out.fsPath);
+      const exported = JSON.parse(fs.readFileSync(out.fsPath, 'utf8')) as { schema: string };
+      assert.equal(exported.schema, 'agensflow-policy-export');
+      assert.equal(await vscode.commands.executeCommand<boolean>('agensflow.importPolicy', out), true);
+      const state = JSON.parse(fs.readFileSync(policyFile, 'utf8')) as { data: { priorId: string } };
+      assert.match(state.data.priorId, /\+learned@/);
+      // A file that is not an export is refused and changes nothing.
+      const bad = vscode.Uri.file(path.join(path.dirname(out.fsPath), 'bad.json'));
+      fs.writeFileSync(bad.fsPath, '{"schema":"nope"}');
+      assert.equal(await vscode.commands.executeCommand<boolean>('agensflow.importPolicy', bad), false);
+      assert.match((JSON.parse(fs.readFileSync(policyFile, 'utf8')) as { data: { priorId: string } }).data.priorId, /\+learned@/);
+      assert.equal(await vscode.commands.executeCommand<boolean>('agensflow.resetPolicy', { confirmed: true }), true);
+      assert.doesNotMatch((JSON.parse(fs.readFileSync(policyFile, 'utf8')) as { data: { priorId: string } }).data.priorId, /\+learned@/);
+    });
+
+    it('sets a corrupt policy file aside instead of overwriting it, and still shows the policy', async () => {
+      fs.mkdirSync(path.dirname(policyFile), { recursive: true });
+      fs.writeFileSync(policyFile, '{ torn');
+      const text = await vscode.commands.executeCommand<string>('agensflow.showPolicy', { point: 'planK' });
+      assert.match(text, /## planK/);
+      const aside = fs.readdirSync(path.dirname(policyFile)).filter((f) => f.startsWith('policy.json.corrupt-'));
+      assert.equal(aside.length, 1);
+      assert.equal(fs.readFileSync(path.join(path.dirname(policyFile), aside[0] as string), 'utf8'), '{ torn');
+    });
+  });
+}
