@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { agentModelNames, RunConfigSchema } from '../../../src/cli/modelOptions';
-import { pinFor, updatePins } from '../../../src/core/policy';
+import { pinFor, updatePins, type Pin } from '../../../src/core/policy';
 import { modelNames, modelTiers, PolicyConfigSchema, policySettingsOf } from '../../../src/core/session';
 
 describe('policy wiring: configuration, model tiers and pins', () => {
@@ -21,7 +21,7 @@ describe('policy wiring: configuration, model tiers and pins', () => {
   });
 
   it('the most specific matching pin wins, only when its option is offered; pins replace and unpin by context', () => {
-    const pins = [
+    const pins: Pin[] = [
       { point: 'model', when: {}, option: 'cheap' },
       { point: 'model', when: { kind: 'refactor' }, option: 'strong' },
     ];
