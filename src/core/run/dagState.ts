@@ -49,6 +49,8 @@ export class DagState {
   private readonly waiting = new Map<string, number>();
   private readonly children = new Map<string, string[]>();
   private readonly readySet = new Set<string>();
+  /** For a blocked (or cancelled) task: the failed (or cancelled) task at the root of its block. */
+  private readonly cause = new Map<string, string>();
 
   /** `done` lists tasks finished earlier (a resumed run); their dependents start out ready. */
   constructor(
@@ -101,24 +103,19 @@ export class DagState {
       this.state.set(n.id, s);
       this.waiting.set(n.id, n.deps.filter((d) => old.get(d) !== 'done' || resetSet.has(d)).length);
     }
-    const ready: string[] = [];
-    const blocked: string[] = [];
+    for (const id of [...this.cause.keys()]) if (!['blocked', 'cancelled'].includes(this.state.get(id) ?? '')) this.cause.delete(id);
     for (const n of nodes) {
       const s = this.state.get(n.id);
-      if (s === 'ready' && wasReady.has(n.id) && !resetSet.has(n.id)) {
-        this.readySet.add(n.id);
-        continue;
-      }
-      if (s !== 'pending' && s !== 'ready') continue;
-      const stuck = n.deps.find((d) => ['failed', 'blocked', 'cancelled'].includes(this.state.get(d) ?? ''));
-      if (stuck !== undefined) {
-        this.state.set(n.id, 'blocked');
-        blocked.push(n.id);
-      } else if (this.waiting.get(n.id) === 0) {
+      if (s === 'ready' && wasReady.has(n.id) && !resetSet.has(n.id)) this.readySet.add(n.id);
+      else if (s === 'ready') this.state.set(n.id, 'pending');
+    }
+    // Blocks first, transitively and whatever the order of the node list (an update appends its new tasks).
+    const blocked = this.propagateBlocks();
+    const ready: string[] = [];
+    for (const n of nodes) {
+      if (this.state.get(n.id) === 'pending' && this.waiting.get(n.id) === 0) {
         this.makeReady(n.id);
         ready.push(n.id);
-      } else {
-        this.state.set(n.id, 'pending');
       }
     }
     return { ready, blocked };
@@ -129,18 +126,63 @@ export class DagState {
    * them failed, else pending. `gone` when the update removed it.
    */
   requeue(id: string): 'ready' | 'pending' | 'blocked' | 'gone' {
-    if (!this.state.has(id)) return 'gone';
+    return this.requeueBlocking(id).state;
+  }
+
+  /**
+   * {@link requeue}, also returning the descendants a blocked task now blocks in turn (they would otherwise
+   * wait for it forever).
+   */
+  requeueBlocking(id: string): { state: 'ready' | 'pending' | 'blocked' | 'gone'; blocked: string[] } {
+    if (!this.state.has(id)) return { state: 'gone', blocked: [] };
     const node = this.current.find((n) => n.id === id);
-    if (node?.deps.some((d) => ['failed', 'blocked', 'cancelled'].includes(this.state.get(d) ?? ''))) {
+    const root = node && this.stuckOn(node);
+    if (root !== undefined) {
+      this.readySet.delete(id);
       this.state.set(id, 'blocked');
-      return 'blocked';
+      this.cause.set(id, root);
+      return { state: 'blocked', blocked: this.propagateBlocks() };
     }
     if (this.waiting.get(id) === 0) {
       this.makeReady(id);
-      return 'ready';
+      return { state: 'ready', blocked: [] };
     }
     this.state.set(id, 'pending');
-    return 'pending';
+    return { state: 'pending', blocked: [] };
+  }
+
+  /** The failed (or cancelled) task behind a blocked (or cancelled) one, if known. */
+  blockedBy(id: string): string | undefined {
+    return this.cause.get(id);
+  }
+
+  /** The root failed/cancelled task behind a failed, blocked or cancelled dependency of `node`, if any. */
+  private stuckOn(node: DagNode): string | undefined {
+    for (const d of node.deps) {
+      const s = this.state.get(d);
+      if (s === 'failed' || s === 'blocked' || s === 'cancelled') return this.cause.get(d) ?? d;
+    }
+    return undefined;
+  }
+
+  /** Blocks every pending or ready task below a failed, blocked or cancelled one, transitively; returns them. */
+  private propagateBlocks(): string[] {
+    const blocked: string[] = [];
+    const stack = this.current.filter((n) => ['failed', 'blocked', 'cancelled'].includes(this.state.get(n.id) ?? '')).map((n) => n.id);
+    while (stack.length) {
+      const x = stack.pop() as string;
+      const root = this.cause.get(x) ?? x;
+      for (const c of this.children.get(x) ?? []) {
+        const s = this.state.get(c);
+        if (s !== 'pending' && s !== 'ready') continue;
+        this.readySet.delete(c);
+        this.state.set(c, 'blocked');
+        this.cause.set(c, root);
+        blocked.push(c);
+        stack.push(c);
+      }
+    }
+    return blocked;
   }
 
   private makeReady(id: string): void {
@@ -202,6 +244,7 @@ export class DagState {
       if (s !== 'pending' && s !== 'ready') continue;
       this.readySet.delete(c);
       this.state.set(c, as === 'cancelled' ? 'cancelled' : 'blocked');
+      this.cause.set(c, id);
       blocked.push(c);
       stack.push(...(this.children.get(c) ?? []));
     }

@@ -68,6 +68,13 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleResult> {
   let tasksInFlight = 0;
 
   return new Promise<ScheduleResult>((resolve) => {
+    /** Why `id` is blocked, naming the failed (or cancelled) task at the root of the block. */
+    const blockReason = (id: string): string => {
+      const root = dag.blockedBy(id);
+      if (root === undefined) return 'depends on a task that failed';
+      return `depends on ${root}, which ${dag.stateOf(root) === 'cancelled' ? 'was cancelled' : 'failed'}`;
+    };
+
     const finishIfIdle = (): void => {
       if (tasksInFlight > 0) return;
       if (!signal.aborted && dag.next() !== undefined) return;
@@ -126,7 +133,7 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleResult> {
           }),
         replan: (nodes, reset) => {
           const r = dag.reshape(nodes, reset, id);
-          for (const b of r.blocked) opts.onState?.(b, 'blocked', 'depends on a task that failed');
+          for (const b of r.blocked) opts.onState?.(b, 'blocked', blockReason(b));
           for (const x of r.ready) opts.onState?.(x, 'ready');
         },
       };
@@ -149,8 +156,9 @@ export function runSchedule(opts: ScheduleOptions): Promise<ScheduleResult> {
           if (result === 'done') {
             for (const r of dag.complete(id)) opts.onState?.(r, 'ready');
           } else if (result === 'replanned') {
-            const now = dag.requeue(id);
-            if (now === 'ready' || now === 'blocked') opts.onState?.(id, now, now === 'blocked' ? 'depends on a task that failed' : undefined);
+            const now = dag.requeueBlocking(id);
+            if (now.state === 'ready') opts.onState?.(id, 'ready');
+            else if (now.state === 'blocked') for (const b of [id, ...now.blocked]) opts.onState?.(b, 'blocked', blockReason(b));
           } else {
             for (const b of dag.fail(id, result === 'cancelled' ? 'cancelled' : 'failed')) {
               opts.onState?.(b, result === 'cancelled' ? 'cancelled' : 'blocked', `depends on ${id}, which ${result === 'cancelled' ? 'was cancelled' : 'failed'}`);
