@@ -10,6 +10,7 @@ import { tempDirs } from '../run/tmp';
 import { agentHandler, PLAN4, taskOf } from './fakeAgent';
 
 const ROOT = path.resolve(__dirname, '../../..');
+const AGENT_TOOLS = ['delete_file', 'finish', 'list_files', 'read_file', 'write_file'];
 
 function setup(tmp: ReturnType<typeof tempDirs>, plan: unknown = PLAN4) {
   const base = tmp.make('af-cli-');
@@ -112,23 +113,39 @@ describe('cli: run, runs, apply (against the loopback fake OpenAI server, real S
   it('the server never sees more than --max-agents agent calls at once, and sees exactly that many when it can', async () => {
     const wide = { tasks: Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, title: `T${i}`, objective: 'o', files: [`f${i}.txt`] })) };
     const s = setup(tmp, wide);
+    // --max-agents caps task agents only (design.md): inspector and updater calls may overlap them, so only
+    // requests offering the agent tools are counted, from their arrival until their answer is handed back.
+    const isAgentCall = (tools: readonly string[]): boolean => AGENT_TOOLS.every((t) => tools.includes(t));
+    let agentsInFlight = 0;
+    let maxAgentsInFlight = 0;
+    let capReached!: () => void;
+    const reached = new Promise<void>((r) => (capReached = r));
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
     const inner = agentHandler();
     server.setHandler(async (req) => {
-      await gate;
-      return inner(req);
+      if (!isAgentCall(req.tools)) return inner(req);
+      agentsInFlight++;
+      maxAgentsInFlight = Math.max(maxAgentsInFlight, agentsInFlight);
+      if (agentsInFlight === 2) capReached();
+      try {
+        // Every agent call is held until two are waiting at once: the cap is reached before anything finishes.
+        await gate;
+        return inner(req);
+      } finally {
+        agentsInFlight--;
+      }
     });
     const io = captureIo({ cwd: s.base, env: {} });
     const run = main(['run', '--plan', s.plan, '--dir', s.ws, '--max-agents', '2', ...flags(server, s.state)], io);
-    await server.waitForRequests(2);
-    assert.equal(server.inFlight, 2);
+    await reached;
     open();
     assert.equal(await run, 0, io.err());
-    assert.equal(server.maxInFlight, 2);
+    assert.equal(maxAgentsInFlight, 2);
     // two agent calls and one inspector call per task
-    assert.equal(server.requests.length, 18);
+    assert.equal(server.requests.filter((r) => isAgentCall(r.tools)).length, 12);
     assert.equal(server.requests.filter((r) => r.forcedTool === 'submit_verdict').length, 6);
+    assert.equal(server.requests.length, 18);
   });
 
   it('exit 2 for bad usage and configuration', async () => {
