@@ -11,12 +11,13 @@ export const applyCommand: CliCommand = {
     'Usage: agensflow apply RUN_ID [TASK_ID...] [--state DIR] [--json]',
     '',
     'Applies the patches of the given tasks (default: every proposed patch), each all or nothing. A patch',
-    'whose files changed since the run read them is marked conflicted and not applied.',
+    'whose files changed since the run read them is marked conflicted and not applied. Files decided in',
+    'review (per-file accept/reject in VS Code) are honoured: a rejected file is never written.',
     'Exit 0 when every patch applied, 1 when one is conflicted or failed, 2 for an unknown run or task.',
     '',
     'Options:',
     '  --state DIR  the state folder (default $XDG_STATE_HOME/agensflow)',
-    '  --json       one JSON array of {taskId, state, files, reason?} on stdout',
+    '  --json       one JSON array of {taskId, state, files, reason?, rejected?} on stdout',
   ].join('\n'),
   flags: { ...STATE_FLAG, json: { type: 'boolean' } },
   async run(args, io) {
@@ -34,7 +35,11 @@ export const applyCommand: CliCommand = {
     }
     if (boolFlag(args.values, 'json')) io.stdout(`${JSON.stringify(reports)}\n`);
     else if (!reports.length) io.stderr('nothing to apply\n');
-    for (const r of reports) if (!boolFlag(args.values, 'json')) io.stderr(`${r.taskId}: ${r.state}${r.files.length ? ` (${r.files.join(', ')})` : ''}${r.reason ? `: ${r.reason}` : ''}\n`);
+    for (const r of reports) {
+      if (boolFlag(args.values, 'json')) break;
+      const skipped = r.rejected?.length ? `; not applied, rejected in review: ${r.rejected.join(', ')}` : '';
+      io.stderr(`${r.taskId}: ${r.state}${r.files.length ? ` (${r.files.join(', ')})` : ''}${r.reason ? `: ${r.reason}` : ''}${skipped}\n`);
+    }
     return reports.every((r) => r.state === 'applied') ? 0 : 1;
   },
 };

@@ -29,7 +29,15 @@ export interface TaskPatch {
   /** Why the patch is conflicted or failed to apply. */
   reason?: string;
   files: FilePatch[];
+  /**
+   * Per-file decisions made in review (VS Code's per-file accept/reject; the CLI's `apply` honours them).
+   * A file without an entry is undecided while the patch is open; see ./patchReview.
+   */
+  fileStates?: Record<string, FileDecision>;
 }
+
+/** A file's decision in review. */
+export type FileDecision = 'applied' | 'rejected';
 
 /** sha256 hex of file bytes. */
 export function hashBytes(data: Buffer | string): string {

@@ -6,6 +6,7 @@ import { applyPatch, type ApplyFs } from './apply';
 import { JournalError } from './errors';
 import type { PatchState } from './events';
 import { RunJournal } from './journal';
+import { decide, isOpen, pendingFiles } from './patchReview';
 
 export interface ApplyReport {
   taskId: string;
@@ -13,6 +14,8 @@ export interface ApplyReport {
   state: PatchState | 'missing';
   files: string[];
   reason?: string;
+  /** Files not applied because the user rejected them in review (per-file decisions). */
+  rejected?: string[];
 }
 
 /**
@@ -34,14 +37,20 @@ export async function applyReviewedPatches(stateDir: string, runId: string, task
       reports.push({ taskId: t.id, state: 'missing', files: [], reason: `task ${t.id} is ${rec.status} and has no patch` });
       continue;
     }
-    if (patch.state !== 'proposed' && patch.state !== 'conflicted') {
+    if (!isOpen(patch)) {
       reports.push({ taskId: t.id, state: patch.state, files: patch.files.map((f) => f.path), reason: `already ${patch.state}` });
       continue;
     }
-    const res = patch.files.length ? await applyPatch(record.dir, patch, ops) : { state: 'applied' as const, files: [] };
+    // Only the undecided files: a file rejected in review is never written, one already accepted is done.
+    const pending = pendingFiles(patch);
+    const rejected = patch.files.filter((f) => patch.fileStates?.[f.path] === 'rejected').map((f) => f.path);
+    const res = pending.length ? await applyPatch(record.dir, { ...patch, files: pending }, ops) : { state: 'applied' as const, files: [] };
     if (res.state === 'applied') {
-      patch.state = 'applied';
-      delete patch.reason;
+      if (patch.fileStates || pending.length < patch.files.length) decide(patch, pending.map((f) => f.path), 'applied');
+      else {
+        patch.state = 'applied';
+        delete patch.reason;
+      }
     } else if (res.state === 'conflicted') {
       patch.state = 'conflicted';
       patch.reason = res.conflicts.map((c) => c.reason).join('; ');
@@ -52,23 +61,29 @@ export async function applyReviewedPatches(stateDir: string, runId: string, task
     journal.update((r) => {
       r.tasks[t.id].patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
     });
-    reports.push({ taskId: t.id, state: res.state === 'failed' ? 'proposed' : patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) });
+    reports.push({
+      taskId: t.id,
+      state: res.state === 'failed' ? 'proposed' : patch.state,
+      files: pending.map((f) => f.path),
+      ...(patch.reason ? { reason: patch.reason } : {}),
+      ...(rejected.length ? { rejected } : {}),
+    });
   }
   await journal.flush();
   return reports;
 }
 
-/** Marks patches rejected (the workspace is not touched). */
+/** Marks patches rejected (the workspace is not touched): their undecided files; files already accepted stay applied. */
 export async function rejectPatches(stateDir: string, runId: string, taskIds: readonly string[]): Promise<void> {
   const journal = await RunJournal.open(stateDir, runId);
   for (const id of taskIds) {
     const patch = await journal.loadPatch(id);
-    if (!patch || patch.state === 'applied') continue;
-    patch.state = 'rejected';
+    if (!patch || !isOpen(patch)) continue;
+    decide(patch, pendingFiles(patch).map((f) => f.path), 'rejected');
     await journal.savePatch(patch);
     journal.update((r) => {
       const p = r.tasks[id]?.patch;
-      if (p) p.state = 'rejected';
+      if (p) p.state = patch.state;
     });
   }
   await journal.flush();
