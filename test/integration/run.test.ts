@@ -116,12 +116,23 @@ export function registerRunTests(): void {
       const edit = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'edit');
       assert.equal(edit.state, 'applied');
       assert.equal(disk('app/existing.txt'), proposed('app/existing.txt', 'edit'));
+      assert.equal((await exportsOf()).runState().tasks.edit?.patch?.state, 'applied');
       const doc = await vscode.workspace.openTextDocument(workspaceFile('app/existing.txt'));
       await vscode.window.showTextDocument(doc);
+      // The review saves the reverted file (as accepting saved it) once it has put the patch back to proposed.
+      const saved = new Promise<void>((resolve) => {
+        const sub = vscode.workspace.onDidSaveTextDocument((d) => {
+          if (d.uri.toString() !== doc.uri.toString()) return;
+          sub.dispose();
+          resolve();
+        });
+      });
       await vscode.commands.executeCommand('undo');
       assert.equal(doc.getText(), 'original\n');
-      await doc.save();
+      await saved;
+      assert.equal(doc.isDirty, false, 'the reverted file is left dirty');
       assert.equal(disk('app/existing.txt'), 'original\n');
+      assert.equal((await exportsOf()).runState().tasks.edit?.patch?.state, 'proposed', 'the journal still says applied after Undo');
 
       const created = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'create');
       assert.equal(created.state, 'applied');
@@ -132,6 +143,10 @@ export function registerRunTests(): void {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceFile('app/new.txt')));
       await vscode.commands.executeCommand('undo');
       assert.equal(disk('app/new.txt'), undefined);
+      // Re-derived on demand: the review lists the file as pending again, and the patch is proposed.
+      assert.equal(await vscode.commands.executeCommand<number>('agensflow.reviewChanges', 'create'), 1);
+      assert.equal((await exportsOf()).runState().tasks.create?.patch?.state, 'proposed');
+      await closeAllEditors();
     });
 
     it('rejecting leaves no trace in the workspace', async () => {

@@ -7,16 +7,20 @@
  * - accepting applies a task's (or one file's) changes as ONE WorkspaceEdit, so Undo reverts it, after the
  *   core's conflict check and a check of unsaved editors; a conflict marks the patch `conflicted` and
  *   writes nothing;
- * - rejecting records the decision only: the workspace is not touched.
+ * - rejecting records the decision only: the workspace is not touched;
+ * - a patch's applied files are re-derived whenever it is read (core reconcilePatch): after an Undo (or any
+ *   revert) the workspace holds the base content again, so those files are undecided and the patch is
+ *   `proposed` again; an Undo in a file accepted in this window re-derives at once and saves the reverted
+ *   document, as accepting saved it, so it is not left dirty.
  * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
  */
 import * as vscode from 'vscode';
-import { checkPatch, hashBytes, RunJournal, type PatchConflict, type RunEventOf } from '../../core/run';
+import { checkPatch, diskTextReader, hashBytes, RunJournal, type PatchConflict, type RunEventOf } from '../../core/run';
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import { parseProposedUri, PROPOSED_SCHEME, proposedUriParts, type ProposedSide } from './proposedUri';
-import { decide, isOpen, pendingFiles, type ReviewedPatch } from './reviewState';
+import { decide, fileDecision, isOpen, pendingFiles, reconcilePatch, type ReviewedPatch } from './reviewState';
 
 /** What an accept did. */
 export type AcceptOutcome =
@@ -37,9 +41,75 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
   private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
 
+  /** Workspace files accepted in this window (URI string) and their patch: an Undo there re-derives its state. */
+  private readonly accepted = new Map<string, { runId: string; taskId: string }>();
+  /** Re-derivations in progress, one chain per patch, so two Undo events never race on one patch file. */
+  private readonly refreshing = new Map<string, Promise<void>>();
+
   constructor(private readonly deps: ReviewDeps) {
     super();
     this._register(vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, this));
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.reason !== vscode.TextDocumentChangeReason.Undo) return;
+        const ref = this.accepted.get(e.document.uri.toString());
+        if (ref) this.refresh(ref.runId, ref.taskId);
+      }),
+    );
+    // Undoing the creation of a file deletes it: no text change is reported for that.
+    this._register(
+      vscode.workspace.onDidDeleteFiles((e) => {
+        for (const uri of e.files) {
+          const ref = this.accepted.get(uri.toString());
+          if (ref) this.refresh(ref.runId, ref.taskId);
+        }
+      }),
+    );
+  }
+
+  /** Re-derives a patch's state now (after an Undo), serialised per patch; failures are logged. */
+  private refresh(runId: string, taskId: string): void {
+    const key = `${runId}/${taskId}`;
+    const next = (this.refreshing.get(key) ?? Promise.resolve())
+      .then(async () => {
+        const journal = await RunJournal.open(this.deps.stateDir, runId);
+        await this.load(journal, taskId);
+      })
+      .catch((e: unknown) => this.deps.log.warn(`could not re-check the patch of ${taskId}: ${(e as Error).message ?? String(e)}`));
+    this.refreshing.set(key, next);
+    void next.then(() => {
+      if (this.refreshing.get(key) === next) this.refreshing.delete(key);
+    });
+  }
+
+  /**
+   * Loads a task's patch with its applied files re-derived from the workspace (an unsaved editor's text, else
+   * the disk): files back at their base content are undecided again. A change is saved to the journal (the
+   * views hear of it) and the reverted editors are saved, so Undo leaves the workspace as it was.
+   */
+  private async load(journal: RunJournal, taskId: string): Promise<ReviewedPatch | undefined> {
+    const patch = await journal.loadPatch(taskId);
+    if (!patch || !patch.files.some((f) => fileDecision(patch, f.path) === 'applied')) return patch;
+    const root = journal.record.dir;
+    const disk = diskTextReader(root);
+    const reverted = await reconcilePatch(patch, async (rel) => {
+      const doc = this.openDocument(root, rel);
+      return doc?.isDirty ? doc.getText() : disk(rel);
+    });
+    if (reverted.length === 0) return patch;
+    await this.save(journal, patch);
+    for (const rel of reverted) {
+      const doc = this.openDocument(root, rel);
+      const base = patch.files.find((f) => f.path === rel)?.baseHash;
+      if (doc?.isDirty && base && hashBytes(doc.getText()) === base && !(await doc.save())) this.deps.log.warn(`could not save ${rel} after its accept was undone`);
+    }
+    this.deps.log.info(`${taskId}: ${reverted.join(', ')} back as before the accept (Undo); the patch is ${patch.state} again`);
+    return patch;
+  }
+
+  private openDocument(root: string, rel: string): vscode.TextDocument | undefined {
+    const uri = this.workspaceUri(root, rel).toString();
+    return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
   }
 
   /** The read-only content of a proposed document (empty when the patch or file is gone). */
@@ -60,7 +130,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
   /** Opens one file's diff: the workspace file (or, for a new file, an empty document) against the proposal. */
   async openDiff(runId: string, taskId: string, path: string): Promise<boolean> {
     const journal = await RunJournal.open(this.deps.stateDir, runId);
-    const patch = (await journal.loadPatch(taskId)) as ReviewedPatch | undefined;
+    const patch = await this.load(journal, taskId);
     const file = patch?.files.find((f) => f.path === path);
     if (!patch || !file) {
       void vscode.window.showInformationMessage(`Task ${taskId} has no proposed change to ${path}.`);
@@ -81,7 +151,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     const resources: [vscode.Uri, vscode.Uri, vscode.Uri][] = [];
     for (const task of journal.record.plan.tasks) {
       if (wanted && !wanted.has(task.id)) continue;
-      const patch = (await journal.loadPatch(task.id)) as ReviewedPatch | undefined;
+      const patch = await this.load(journal, task.id);
       if (!patch || !isOpen(patch)) continue;
       for (const file of pendingFiles(patch)) {
         const [left, right] = this.diffSides(runId, task.id, journal.record.dir, file);
@@ -101,7 +171,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     const journal = await RunJournal.open(this.deps.stateDir, runId);
     const out: { taskId: string; title: string; status: string; files: string[] }[] = [];
     for (const task of journal.record.plan.tasks) {
-      const patch = (await journal.loadPatch(task.id)) as ReviewedPatch | undefined;
+      const patch = await this.load(journal, task.id);
       if (patch && isOpen(patch)) out.push({ taskId: task.id, title: task.title, status: journal.record.tasks[task.id]?.status ?? 'pending', files: pendingFiles(patch).map((f) => f.path) });
     }
     return out;
@@ -114,7 +184,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
    */
   async accept(runId: string, taskId: string, paths?: readonly string[]): Promise<AcceptOutcome> {
     const journal = await RunJournal.open(this.deps.stateDir, runId);
-    const patch = (await journal.loadPatch(taskId)) as ReviewedPatch | undefined;
+    const patch = await this.load(journal, taskId);
     if (!patch) return { state: 'nothing', reason: `task ${taskId} has no patch` };
     if (!isOpen(patch)) return { state: 'nothing', reason: `the patch of ${taskId} is already ${patch.state}` };
     const files = pendingFiles(patch, paths);
@@ -135,6 +205,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     }
     const state = decide(patch, files.map((f) => f.path), 'applied');
     await this.save(journal, patch);
+    for (const f of files) this.accepted.set(this.workspaceUri(root, f.path).toString(), { runId, taskId });
     this.deps.log.info(`accepted ${taskId}: ${files.map((f) => f.path).join(', ') || '(no files)'}${state === 'proposed' ? ' (other files still pending)' : ''}`);
     this.closeDiffs(runId, taskId, files.map((f) => f.path));
     return { state: state === 'applied' ? 'applied' : 'proposed', files: files.map((f) => f.path) };
@@ -143,7 +214,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
   /** Rejects a task's pending files (or only `paths`): recorded in the journal; the workspace is untouched. */
   async reject(runId: string, taskId: string, paths?: readonly string[]): Promise<boolean> {
     const journal = await RunJournal.open(this.deps.stateDir, runId);
-    const patch = (await journal.loadPatch(taskId)) as ReviewedPatch | undefined;
+    const patch = await this.load(journal, taskId);
     if (!patch || !isOpen(patch)) return false;
     const files = pendingFiles(patch, paths).map((f) => f.path);
     decide(patch, files, 'rejected');
