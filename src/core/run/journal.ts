@@ -163,6 +163,21 @@ export class RunJournal {
     });
   }
 
+  /**
+   * Writes the record now, after any write in progress, and waits for it: for a change the run must not
+   * lose in a crash before it goes on (a plan update, which a resume has to see).
+   */
+  persist(): Promise<void> {
+    const write = this.writing.then(async () => {
+      if (!this.dirty) return;
+      await this.writeNow().catch((e: unknown) => {
+        this.failure = e;
+      });
+    });
+    this.writing = write;
+    return write;
+  }
+
   /** Waits for pending writes; rethrows the last write failure. */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.patchWrites]);

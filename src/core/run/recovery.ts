@@ -222,6 +222,8 @@ export class Recovery {
         delete t.endedAt;
       }
     });
+    // On disk before anything acts on it: a run killed from here on resumes with the updated plan.
+    await this.host.journal.persist();
     this.host.onPlanChanged();
     this.host.emit({ type: 'plan.updated', taskId: task.id, reason: chosen.reason, changed: chosen.changed, added: chosen.added, removed: chosen.removed, plan: chosen.plan });
     for (const id of chosen.changed) this.carried.set(id, `The plan was updated after a failure of task ${task.id}: ${chosen.reason}\nThe previous attempt failed: ${previousFailure}`);

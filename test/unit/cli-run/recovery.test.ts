@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { captureIo } from '../../../src/cli/io';
+import type { RunRecord } from '../../../src/core/run/journal';
 import { FakeModelServer, type FakeReply, type RecordedRequest } from '../../fixtures/fake-servers';
 import { tempDirs } from '../run/tmp';
 import { taskOf } from './fakeAgent';
@@ -29,7 +31,7 @@ const firstUser = (req: RecordedRequest): string => {
  * The fake OpenAI server as agents, inspector and updater: board's first attempt has a syntax error that its
  * retry repairs; ai stays broken until the updater clarifies its objective (or for ever with `aiNeverFixed`).
  */
-function handler(opts: { aiNeverFixed?: boolean } = {}) {
+function handler(opts: { aiNeverFixed?: boolean; holdFixedAi?: boolean } = {}) {
   return (req: RecordedRequest): FakeReply => {
     if (req.forcedTool === 'submit_verdict') return { kind: 'message', toolCalls: [{ name: 'submit_verdict', arguments: { pass: true, reasons: ['ok'] } }] };
     if (req.forcedTool === 'submit_update') {
@@ -40,6 +42,7 @@ function handler(opts: { aiNeverFixed?: boolean } = {}) {
     if (t.turn > 1) return { kind: 'message', toolCalls: [{ name: 'finish', arguments: { summary: `${t.id} done` } }] };
     const text = firstUser(req);
     const fixed = t.id === 'board' ? /# Problems found in your previous attempt/.test(text) : !opts.aiNeverFixed && /clarified/.test(text);
+    if (fixed && t.id === 'ai' && opts.holdFixedAi) return { kind: 'hang' };
     return { kind: 'message', toolCalls: t.owned.map((p) => ({ name: 'write_file', arguments: { path: p, content: fixed ? GOOD[p] : BROKEN } })) };
   };
 }
@@ -97,5 +100,46 @@ describe('cli: run recovers from broken output (fake OpenAI server, real SDK, re
     assert.match(err, /passed 1 \/ unverified 0 \/ failed 1 \/ blocked 0; 1 plan update/);
     // (whether the last version was retried first is the recovery policy's choice)
     assert.match(err, /why:\n {2}ai \(failed\): verification failed: gobang\/ai\.py:1: .*SyntaxError.*(did not fix it|no retry was chosen) and the task's update budget is used up \(1 per task\)\n {4}gobang\/ai\.py:1: /);
+  });
+
+  it('a run killed (SIGKILL) right after a plan update resumes with the updated plan', async () => {
+    server = await FakeModelServer.start({ handler: handler({ holdFixedAi: true }) });
+    const s = setup({});
+    const root = path.resolve(__dirname, '../../..');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', ...s.args, '--apply', 'auto', '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+    // Killed the moment the update is announced: what it changed must already be in the journal.
+    const runId = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buf += chunk.toString('utf8');
+        let nl;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const e = JSON.parse(buf.slice(0, nl)) as { type: string; runId: string };
+          buf = buf.slice(nl + 1);
+          if (e.type === 'plan.updated') resolve(e.runId);
+        }
+      });
+      child.on('exit', () => reject(new Error('the CLI exited before the plan update')));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const statePath = path.join(s.base, 'state', 'runs', runId, 'run.json');
+    const cut = JSON.parse(readFileSync(statePath, 'utf8')) as RunRecord;
+    assert.equal(cut.status, 'running', 'the kill left the run unfinished');
+    assert.match(cut.plan.tasks.find((t) => t.id === 'ai')?.objective ?? '', /clarified/, 'the update is not in the journal');
+    server.resetStats();
+    server.setHandler(handler());
+    const io = captureIo({ cwd: s.base, env: { PATH: process.env.PATH ?? '' } });
+    const code = await main(['run', '--resume', runId, '--provider', 'openai-compatible', '--base-url', server.openaiBaseUrl, '--model', 'fake-coder', '--state', path.join(s.base, 'state')], io);
+    assert.equal(code, 0, io.err());
+    const asked = server.requests.filter((r) => !r.forcedTool).map((r) => taskOf(r)?.id);
+    assert.deepEqual([...new Set(asked)], ['ai'], 'only the re-planned task runs again');
+    assert.equal(server.requests.filter((r) => r.forcedTool === 'submit_update').length, 0, 'no second update was needed');
+    assert.match(firstUser(server.requests.find((r) => !r.forcedTool)!), /Objective: a naive AI \(clarified/);
+    const rec = JSON.parse(readFileSync(statePath, 'utf8')) as RunRecord;
+    assert.equal(rec.status, 'completed');
+    assert.equal(rec.updates, 1);
+    assert.equal(rec.resumes, 1);
+    for (const [p, content] of Object.entries(GOOD)) assert.equal(readFileSync(path.join(s.ws, p), 'utf8'), content);
   });
 });
