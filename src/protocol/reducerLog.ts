@@ -67,7 +67,8 @@ export function runLogLine(event: RunEvent, next: RunViewState): Omit<LogLine, '
     case 'write.refused':
       return { level: 'warn', taskId: event.taskId, message: `write to ${event.path} refused: ${event.reason}` };
     case 'decision':
-      return { level: 'info', taskId: event.taskId, message: `decision ${event.point} → ${event.choice} (${event.mode}): ${event.reason}` };
+      // The reason (often long: every option's estimate) is in the Decisions section beside the log.
+      return { level: 'info', taskId: event.taskId, message: `decided ${event.point} → ${event.choice} (${event.mode})` };
     case 'plan.updated':
       return { level: 'warn', taskId: event.taskId, message: `plan updated: ${event.reason}${changes(event)}` };
     case 'patch':

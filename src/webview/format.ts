@@ -24,12 +24,16 @@ export function formatElapsed(ms: number): string {
   return `${sec}s`;
 }
 
-/** A figure from a decision option (numbers rounded for reading, other values as JSON text). */
+/** A figure from a decision option (numbers rounded for reading, lists item by item, other values as JSON text). */
 export function formatFigure(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(3);
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (value === undefined || value === null) return '';
+  // Intervals and paths: `[0.571, 0.959]`, `[board, ai, main]`, not a float's every digit.
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number' || typeof v === 'string')) {
+    return `[${value.map((v) => formatFigure(v)).join(', ')}]`;
+  }
   try {
     return JSON.stringify(value);
   } catch {
@@ -44,4 +48,15 @@ const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b
 /** Removes ANSI escape sequences (the text is then shown as text, never parsed as HTML). */
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
+}
+
+/**
+ * A run's goal as a one-line headline (its first non-empty line) and the rest: a task typed over several
+ * lines would otherwise run its lines together in a single-line title.
+ */
+export function splitGoal(goal: string): { headline: string; rest: string } {
+  const lines = goal.trim().split(/\r?\n/);
+  const at = lines.findIndex((l) => l.trim() !== '');
+  if (at < 0) return { headline: '', rest: '' };
+  return { headline: lines[at].trim(), rest: lines.slice(at + 1).join('\n').trim() };
 }

@@ -6,7 +6,7 @@ import type { HostMessage } from '../protocol/messages';
 import type { RunViewState } from '../protocol/viewState';
 import type { Channel } from './channel';
 import { button, h, replaceChildren, setText } from './dom';
-import { formatCost, formatElapsed, formatTokens } from './format';
+import { formatCost, formatElapsed, formatTokens, splitGoal } from './format';
 import { GraphView } from './graphView';
 import type { Transform } from './panZoom';
 import { RunModel } from './runModel';
@@ -120,7 +120,10 @@ export class GraphApp {
     const total = state.plan?.tasks.length ?? 0;
     const done = Object.values(state.statuses).filter(isSettled).length;
     const run = state.run;
-    setText(this.summary, run?.goal ?? (run ? 'Run' : 'AgensFlow'));
+    const headline = run?.goal ? splitGoal(run.goal).headline : '';
+    setText(this.summary, headline || (run ? 'Run' : 'AgensFlow'));
+    const tip = run?.goal?.trim() ?? '';
+    if (this.summary.title !== tip) this.summary.title = tip;
     const elapsed = run ? formatElapsed((run.finishedAt ?? Date.now()) - run.startedAt) : '';
     const status = run ? (run.status === 'running' ? 'running' : run.status) : 'idle';
     setText(this.progress, run

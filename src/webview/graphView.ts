@@ -253,11 +253,12 @@ export class GraphView {
     root.classList.toggle('critical', critical);
     const label = STATUS_LOOK[status].label;
     setText(parts.title, title);
+    // The attempt goes before the role, which is the part an ellipsis may cut.
     const retry = attempt !== undefined && attempt > 1 ? ` · try ${attempt}` : '';
-    setText(parts.meta, `${id} · ${role}${retry}`);
-    const aria = `${title}, ${label}${critical ? ', on the critical path' : ''}`;
+    setText(parts.meta, `${id}${retry} · ${role}`);
+    const aria = `${title}, ${label}${retry ? `, attempt ${attempt}` : ''}${critical ? ', on the critical path' : ''}`;
     if (root.getAttribute('aria-label') !== aria) root.setAttribute('aria-label', aria);
-    const tip = `${title} (${id}): ${label}`;
+    const tip = `${title} (${id}): ${label}${retry ? `, attempt ${attempt}` : ''}`;
     if (root.getAttribute('title') !== tip) root.setAttribute('title', tip);
   }
 

@@ -7,7 +7,7 @@ import type { HostMessage } from '../protocol/messages';
 import type { RunViewState } from '../protocol/viewState';
 import type { Channel } from './channel';
 import { button, h, replaceChildren, setText } from './dom';
-import { formatCost, formatElapsed, formatTokens } from './format';
+import { formatCost, formatElapsed, formatTokens, splitGoal } from './format';
 import { GraphView } from './graphView';
 import { RunModel } from './runModel';
 import { isSettled, STATUS_LOOK, STATUS_ORDER, statusIconClass } from './status';
@@ -82,7 +82,7 @@ export class SidebarApp {
     this.empty.hidden = run !== null || state.plan !== null;
     this.runBox.hidden = !this.empty.hidden;
     if (this.runBox.hidden) return;
-    setText(this.goal, run?.goal ?? 'Current run');
+    setText(this.goal, (run?.goal ? splitGoal(run.goal).headline : '') || 'Current run');
     const status = run?.status ?? 'planning';
     setText(this.runStatus, status);
     this.runStatus.className = `badge run-${status}`;
@@ -116,10 +116,13 @@ export class SidebarApp {
         h(doc, 'span', statusIconClass(st), { 'aria-hidden': 'true' }), ` ${byStatus.get(st)?.length ?? 0} ${STATUS_LOOK[st].label.toLowerCase()}`)));
     const titles = new Map((state.plan?.tasks ?? []).map((t) => [t.id, t.title]));
     const items = STATUS_ORDER.flatMap((st) => (byStatus.get(st) ?? []).map((id) => {
-      const b = h(doc, 'button', `task-row status-${st}`, { type: 'button', title: `${titles.get(id) ?? id}: ${STATUS_LOOK[st].label}` },
+      // A task that needed more than one attempt says so: the graph panel's History tells why.
+      const attempt = state.tasks[id]?.agent?.attempt ?? 1;
+      const label = attempt > 1 ? `${STATUS_LOOK[st].label} · try ${attempt}` : STATUS_LOOK[st].label;
+      const b = h(doc, 'button', `task-row status-${st}`, { type: 'button', title: `${titles.get(id) ?? id}: ${label}` },
         h(doc, 'span', statusIconClass(st), { 'aria-hidden': 'true' }),
         h(doc, 'span', 'task-title', undefined, titles.get(id) ?? id),
-        h(doc, 'span', 'task-status muted', undefined, STATUS_LOOK[st].label));
+        h(doc, 'span', 'task-status muted', undefined, label));
       b.addEventListener('click', () => this.channel.post({ type: 'showGraph', taskId: id }));
       return h(doc, 'li', undefined, undefined, b);
     }));

@@ -8,7 +8,7 @@ import type { Task } from '../core/plan/schema';
 import type { WebviewCommand } from '../protocol/messages';
 import type { DecisionView, LogLine, RunViewState, TaskDetail } from '../protocol/viewState';
 import { button, h, replaceChildren, setText, type Child } from './dom';
-import { formatCost, formatElapsed, formatFigure, formatTokens, stripAnsi } from './format';
+import { formatCost, formatElapsed, formatFigure, formatTokens, splitGoal, stripAnsi } from './format';
 import { STATUS_LOOK, statusIconClass } from './status';
 
 type Post = (command: WebviewCommand) => void;
@@ -80,6 +80,7 @@ export class TaskDetails {
   private readonly logSection: HTMLElement;
   private readonly logPre: HTMLPreElement;
   private readonly logNote: HTMLElement;
+  private readonly decisionsSection: HTMLElement;
   private shownLog = '';
 
   constructor(container: HTMLElement, private readonly post: Post) {
@@ -90,7 +91,8 @@ export class TaskDetails {
     this.logPre = h(doc, 'pre', 'agent-log', { tabindex: 0, 'aria-label': 'Agent log' });
     this.logNote = h(doc, 'p', 'muted');
     this.logSection = section(doc, 'Agent log', this.logNote, this.logPre);
-    this.element = h(doc, 'aside', 'details', { 'aria-live': 'off' }, this.header, this.body, this.logSection);
+    this.decisionsSection = h(doc, 'section', 'details-section');
+    this.element = h(doc, 'aside', 'details', { 'aria-live': 'off' }, this.header, this.body, this.logSection, this.decisionsSection);
     container.appendChild(this.element);
   }
 
@@ -192,9 +194,12 @@ export class TaskDetails {
       section(doc, 'Verification', findings),
       section(doc, 'History', history.length === 0 ? h(doc, 'p', 'muted', undefined, 'Nothing happened to this task yet.')
         : renderLog(doc, history, startedAt, false)),
-      section(doc, 'Decisions', decisions.length === 0 ? h(doc, 'p', 'muted', undefined, 'No decisions recorded for this task.')
-        : h(doc, 'div', undefined, undefined, ...decisions.map((d) => renderDecision(doc, d)))),
       section(doc, 'Tool calls', tools));
+    // Decisions come last: the History names each one; here are their reasons and every option's figures.
+    replaceChildren(this.decisionsSection, h(doc, 'h3', undefined, undefined, 'Decisions'),
+      decisions.length === 0 ? h(doc, 'p', 'muted', undefined, 'No decisions recorded for this task.')
+        : h(doc, 'div', undefined, undefined, ...decisions.map((d) => renderDecision(doc, d))));
+    this.decisionsSection.hidden = false;
     this.logSection.hidden = false;
   }
 
@@ -219,8 +224,10 @@ export class TaskDetails {
     this.shownLog = '';
     const doc = this.doc;
     const m = state.metrics;
+    const goal = splitGoal(state.run?.goal ?? '');
     replaceChildren(this.header,
-      h(doc, 'div', 'details-title', undefined, h(doc, 'h2', undefined, undefined, state.run?.goal ?? 'Run')),
+      h(doc, 'div', 'details-title', undefined, h(doc, 'h2', undefined, undefined, goal.headline || 'Run')),
+      goal.rest ? h(doc, 'p', 'objective', undefined, goal.rest) : null,
       h(doc, 'p', 'muted', undefined, 'Select a task in the graph to see its work, files, checks and decisions.'));
     const planDecisions = state.decisions.filter((d) => d.taskId === undefined);
     const logs = state.logs.slice(-100);
@@ -231,11 +238,13 @@ export class TaskDetails {
         h(doc, 'dt', undefined, undefined, 'Parallelism'), h(doc, 'dd', undefined, undefined, m.parallelism.toFixed(2)),
         h(doc, 'dt', undefined, undefined, 'Dependency complexity'), h(doc, 'dd', undefined, undefined, m.dependencyComplexity.toFixed(3)),
         h(doc, 'dt', undefined, undefined, 'Critical path'), h(doc, 'dd', undefined, undefined, m.criticalPath.join(' → ')))) : null,
-      section(doc, 'Decisions', planDecisions.length === 0 ? h(doc, 'p', 'muted', undefined, 'No run-level decisions yet.')
-        : h(doc, 'div', undefined, undefined, ...planDecisions.map((d) => renderDecision(doc, d)))),
       section(doc, 'Run log', logs.length === 0 ? h(doc, 'p', 'muted', undefined, 'Nothing logged yet.')
-        : renderLog(doc, logs, state.run?.startedAt, true)));
+        : renderLog(doc, logs, state.run?.startedAt, true)),
+      // After the log, which is what one follows during a run; these are for auditing the plan's choices.
+      section(doc, 'Decisions', planDecisions.length === 0 ? h(doc, 'p', 'muted', undefined, 'No run-level decisions yet.')
+        : h(doc, 'div', undefined, undefined, ...planDecisions.map((d) => renderDecision(doc, d)))));
     this.logSection.hidden = true;
+    this.decisionsSection.hidden = true;
     this.logPre.textContent = '';
   }
 }

@@ -123,7 +123,7 @@ describe('webview: task and run history', () => {
     assert.deepEqual(lines, [
       'started on m',
       'verification failed (1 finding): ai.py:3: SyntaxError: expected an indented block',
-      'decision recovery → retry (rule): retry 1 of 1 with the findings fed back',
+      'decided recovery → retry (rule)',
       'attempt 2 started on m',
       'passed',
     ]);
@@ -141,6 +141,16 @@ describe('webview: task and run history', () => {
     assert.equal(items[2].querySelector('.log-task')?.textContent, 'ai');
     assert.match(root.textContent ?? '', /Plan ready: 1 task, 0 dependencies, depth 1/);
     assert.doesNotMatch(root.textContent ?? '', /Nothing logged yet|first try/);
+  });
+});
+
+describe('webview: a goal typed over several lines', () => {
+  it('heads the run overview with its first line and shows the rest as text below', () => {
+    const { root, details } = setup();
+    const state = applyEvents(emptyViewState(), [{ type: 'run.started', dir: '/w', goal: '\n  Gobang in Python  \n\nwith a Tkinter GUI\nand an AI', ...at(1) }]);
+    details.update(state, null);
+    assert.equal(root.querySelector('.details-title h2')?.textContent, 'Gobang in Python');
+    assert.equal(root.querySelector('.details-header .objective')?.textContent, 'with a Tkinter GUI\nand an AI');
   });
 });
 
