@@ -48,6 +48,10 @@ export const AGENSFLOW_SETTINGS = {
   verifyTimeoutMs: { schema: z.number().int().min(1000).max(24 * 3600 * 1000), default: 120_000 },
   'budget.tokens': { schema: z.number().int().min(0), default: 0 },
   'budget.cost': { schema: nonNegative, default: 0 },
+  // Recovery budgets (src/core/run/recovery): retries, then local plan updates per task and per run.
+  'recovery.maxRetries': { schema: z.number().int().min(0).max(5), default: 1 },
+  'recovery.updatesPerTask': { schema: z.number().int().min(0).max(10), default: 2 },
+  'recovery.updatesPerRun': { schema: z.number().int().min(0).max(50), default: 6 },
   prices: { schema: z.record(z.string(), z.object({ input: nonNegative, output: nonNegative })), default: {} },
   // The learned policy (src/core/policy): how it weighs success, cost and latency, how much it explores.
   'policy.preset': { schema: z.enum(['quality', 'balanced', 'frugal']), default: 'balanced' },
