@@ -7,13 +7,13 @@ import { resolve } from 'node:path';
 import { isModelConfigError, type Model, type ProviderId } from '../core/models';
 import { toPlan, type Plan } from '../core/plan';
 import { listWorkspaceFiles } from '../core/planner';
-import { buildEngineOptions, type EngineWiring, type RunPolicy } from '../core/session';
+import { composeRun, type RunPolicy } from '../core/session';
 import { defaultStateDir, isRunCancelledError, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome } from '../core/run';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
 import { closeCliPolicy, openCliPolicy } from './runPolicy';
-import { agentModelNames, buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, type ModelSettings, type RunConfig } from './modelOptions';
+import { agentModelNames, buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, type ModelSettings } from './modelOptions';
 import { loadPlanFile, printErrors } from './planFile';
 import { LiveView, summaryTable } from './runOutput';
 
@@ -124,7 +124,12 @@ async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Prom
     // The inspector and the updater use their own models when the config names them, else the agents' settings.
     const engine = (settingsModel: Model, agent: ModelSettings, policy: RunPolicy): EngineOptions => {
       const role = (r: 'inspector' | 'updater'): Model => buildModel(modelSettings(v, config, r, agent), v, io);
-      return engineOptions(settingsModel, config, stateDir, ac.signal, onEvent, io, { inspector: role('inspector'), updater: role('updater'), ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), policy, model: policy.agentModel });
+      // The composition shared with the VS Code extension (src/core/session).
+      return composeRun(config, {
+        models: { agent: settingsModel, inspector: role('inspector'), updater: role('updater') },
+        stateDir, signal: ac.signal, onEvent, env: { ...io.env }, policy,
+        ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}),
+      });
     };
     // The learned policy binds one of the agent models (cheapest first) per task attempt.
     const agentModels = (settings: ModelSettings): Model[] => agentModelNames(v, config, settings.model).map((name) => buildModel({ ...settings, model: name }, v, io));
@@ -190,19 +195,6 @@ async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Prom
     process.off('SIGINT', onSigint);
     await closeCliPolicy(policy, io);
   }
-}
-
-function engineOptions(
-  model: Model,
-  config: RunConfig,
-  stateDir: string,
-  signal: AbortSignal,
-  onEvent: (e: RunEvent) => void,
-  io: CliIo,
-  extra: Pick<EngineWiring, 'inspector' | 'updater' | 'candidates' | 'maxTasks' | 'policy'> & { model?: EngineWiring['model'] },
-): EngineOptions {
-  // The composition shared with the VS Code extension (src/core/session).
-  return buildEngineOptions(config, { model, stateDir, signal, onEvent, env: { ...io.env }, ...extra });
 }
 
 function runHint(o: RunOutcome): string {

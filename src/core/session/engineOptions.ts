@@ -108,3 +108,34 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
   // The policy skips only the inspector (under a certificate): the tools alone are the cheap check it keeps.
   return wiring.policy ? wiring.policy.decorate(options, { toolsOnly: createVerifyHook({ config: verifyConfig, env }), inspector: inspector !== undefined, updater: wiring.updater !== undefined, maxRetries: config.recovery?.maxRetries }) : options;
 }
+
+/** The models of a run's roles, built by a front end with its keys (the CLI's flags, VS Code's settings and SecretStorage). */
+export interface RunModels {
+  /** The agents' model when no learned policy binds one per attempt. */
+  agent: Model;
+  /** The inspector's model (its own setting, else the agents'). */
+  inspector?: Model;
+  /** The updater's model (its own setting, else the agents'). */
+  updater?: Model;
+}
+
+/** What {@link composeRun} needs besides the configuration. */
+export interface SessionWiring extends Omit<EngineWiring, 'model' | 'inspector' | 'updater'> {
+  models: RunModels;
+}
+
+/**
+ * The one composition of a run that both front ends call, so their runs cannot drift apart: the agents (bound
+ * per attempt by the learned policy when there is one), the inspector, the updater with K candidates, the
+ * recovery budgets, the verifiers and the test command, metered and priced alike.
+ */
+export function composeRun(config: EngineConfig, wiring: SessionWiring): EngineOptions {
+  const { models, policy, ...rest } = wiring;
+  return buildEngineOptions(config, {
+    ...rest,
+    model: policy ? policy.agentModel : models.agent,
+    ...(models.inspector ? { inspector: models.inspector } : {}),
+    ...(models.updater ? { updater: models.updater } : {}),
+    ...(policy ? { policy } : {}),
+  });
+}

@@ -1,5 +1,5 @@
 /** What the front ends (CLI, VS Code) share to compose a run: engine options and planning a goal. */
-export { buildEngineOptions, type EngineConfig, type EngineWiring } from './engineOptions';
+export { buildEngineOptions, composeRun, type EngineConfig, type EngineWiring, type RunModels, type SessionWiring } from './engineOptions';
 export { planGoal, type PlanGoalOptions, type PlannedGoal } from './planGoal';
 export { RunPolicy, AuditBuffer, type RunPolicyOptions, type RunPolicyWiring } from './runPolicy';
 export { openPolicy, type OpenedPolicy } from './policyOpen';

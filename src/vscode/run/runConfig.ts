@@ -66,7 +66,7 @@ export function buildRoleModel(get: SettingsReader, role: ModelRole, apiKey: str
   });
 }
 
-/** The engine configuration (verifiers, test command, timeout, budget, prices) from the settings. */
+/** The engine configuration (verifiers, test command, timeout, budget, prices, recovery budgets) from the settings. */
 export function engineConfigOf(get: SettingsReader): EngineConfig {
   const tokens = get('budget.tokens');
   const cost = get('budget.cost');
@@ -79,6 +79,7 @@ export function engineConfigOf(get: SettingsReader): EngineConfig {
     verifyTimeoutMs: get('verifyTimeoutMs'),
     ...(tokens > 0 || cost > 0 ? { budget: { ...(tokens > 0 ? { tokens } : {}), ...(cost > 0 ? { cost } : {}) } } : {}),
     ...(Object.keys(prices).length ? { prices } : {}),
+    recovery: { maxRetries: get('recovery.maxRetries'), updatesPerTask: get('recovery.updatesPerTask'), updatesPerRun: get('recovery.updatesPerRun') },
   };
 }
 

@@ -9,9 +9,9 @@ import * as vscode from 'vscode';
 import { isModelAbortedError, isModelConfigError, isProviderError, isProviderId, type Model } from '../../core/models';
 import type { Plan } from '../../core/plan';
 import { isNoValidPlanError } from '../../core/planner';
-import { isRunCancelledError, listRuns, newRunId, resumeRun, RunJournal, startRun, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
+import { isRunCancelledError, listRuns, newRunId, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
-import { buildEngineOptions, planGoal, type RunPolicy } from '../../core/session';
+import { composeRun, planGoal, type RunPolicy } from '../../core/session';
 import { listWorkspaceFiles } from '../../core/planner';
 import type { RunViewStore } from '../../protocol/runViewSource';
 import type { ApiKeys } from '../secrets';
@@ -253,10 +253,10 @@ export class RunController extends Disposable {
     });
   }
 
-  private async execute(runId: string, ac: AbortController, run: (engine: ReturnType<typeof buildEngineOptions>) => Promise<RunOutcome>, recorded?: RunSettings, planned?: RunPolicy): Promise<RunResult | undefined> {
-    let agent: Model;
+  private async execute(runId: string, ac: AbortController, run: (engine: EngineOptions) => Promise<RunOutcome>, recorded?: RunSettings, planned?: RunPolicy): Promise<RunResult | undefined> {
+    let models: Record<'agent' | 'inspector' | 'updater', Model>;
     try {
-      agent = (await this.models(['agent'], recorded)).agent;
+      models = await this.models(['agent', 'inspector', 'updater'], recorded);
     } catch (e) {
       this.end();
       await planned?.close();
@@ -265,9 +265,13 @@ export class RunController extends Disposable {
     }
     this.phase = 'running';
     this.refresh();
-    const policy = planned ?? (await this.openPolicy([agent]));
-    const engine = buildEngineOptions(engineConfigOf(this.deps.settings), {
-      model: policy ? policy.agentModel : agent, stateDir: this.deps.stateDir, signal: ac.signal, onEvent: (e) => this.onEvent(e), env: { ...process.env },
+    const policy = planned ?? (await this.openPolicy([models.agent]));
+    // The composition shared with the CLI (src/core/session): inspector, updater with K, recovery budgets,
+    // policy, verifiers and test command, from the settings.
+    const { candidates } = runOptionsOf(this.deps.settings);
+    const engine = composeRun(engineConfigOf(this.deps.settings), {
+      models, stateDir: this.deps.stateDir, signal: ac.signal, onEvent: (e) => this.onEvent(e), env: { ...process.env },
+      ...(candidates !== undefined ? { candidates } : {}),
       ...(policy ? { policy } : {}),
     });
     try {

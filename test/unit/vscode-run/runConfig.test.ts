@@ -1,4 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { PlanSchema } from '../../../src/core/plan/schema';
+import { startRun, type RunEvent } from '../../../src/core/run';
+import { composeRun } from '../../../src/core/session';
+import { ScriptedToolModel } from '../replan/helpers';
+import { FakeModel } from '../run/fakeModel';
+import { tempDirs } from '../run/tmp';
 import { isModelConfigError } from '../../../src/core/models';
 import { AGENSFLOW_SETTINGS } from '../../../src/vscode/settings';
 import { buildRoleModel, engineConfigOf, isRunSetupError, modelNameOf, modelSettingsOf, runOptionsOf, type Settings, type SettingsReader } from '../../../src/vscode/run/runConfig';
@@ -24,7 +30,7 @@ describe('vscode run: settings to run configuration', () => {
   });
 
   it('maps budgets, verifiers, test command and prices, leaving unset ones out', () => {
-    assert.deepEqual(engineConfigOf(reader({})), { verifyTimeoutMs: 120_000 });
+    assert.deepEqual(engineConfigOf(reader({})), { verifyTimeoutMs: 120_000, recovery: { maxRetries: 1, updatesPerTask: 2, updatesPerRun: 6 } });
     const cfg = engineConfigOf(reader({
       'budget.tokens': 5000, 'budget.cost': 0, testCommand: ['pytest', '-q'], verifiers: [{ glob: '**/*.py', command: ['ruff', 'check', '{files}'] }], prices: { m: { input: 1, output: 2 } },
     }));
@@ -38,5 +44,36 @@ describe('vscode run: settings to run configuration', () => {
     assert.deepEqual(modelSettingsOf(reader({ 'models.agent': 'm', baseUrl: ' http://x/v1 ' })), { provider: 'openai', model: 'm', baseUrl: 'http://x/v1' });
     assert.deepEqual(runOptionsOf(reader({})), { maxAgents: 4, apply: 'review' });
     assert.deepEqual(runOptionsOf(reader({ candidates: 5, apply: 'auto' })), { maxAgents: 4, candidates: 5, apply: 'auto' });
+  });
+
+  describe('a run composed from the settings (the session function the CLI uses too)', function () {
+    this.timeout(20_000);
+    const tmp = tempDirs();
+    afterEach(() => tmp.cleanup());
+
+    it('has the inspector, the updater with K from agensflow.candidates and the recovery budgets from agensflow.recovery.*', async () => {
+      const get = reader({ 'models.agent': 'm', candidates: 2, 'recovery.maxRetries': 0, 'recovery.updatesPerTask': 1 });
+      // One scripted model answers as inspector (fails the first version of x) and as updater (clarifies x).
+      let verdicts = 0;
+      const roles = new ScriptedToolModel((_n, req) => {
+        if (req.tools?.some((t) => t.name === 'submit_verdict')) return { name: 'submit_verdict', args: ++verdicts === 1 ? { pass: false, reasons: ['x is vague'] } : { pass: true, reasons: ['ok'] } };
+        return { name: 'submit_update', args: { reason: 'clarify x', replace: [{ id: 'x', title: 'X', objective: 'x, clarified', files: ['x.txt'] }] } };
+      });
+      const events: RunEvent[] = [];
+      const { candidates } = runOptionsOf(get);
+      const options = composeRun(engineConfigOf(get), {
+        models: { agent: new FakeModel(), inspector: roles, updater: roles },
+        stateDir: tmp.make('af-state-'), signal: new AbortController().signal, onEvent: (e) => events.push(e), env: { PATH: process.env.PATH ?? '' },
+        ...(candidates !== undefined ? { candidates } : {}),
+      });
+      assert.deepEqual(options.recovery, { maxRetries: 0, updatesPerTask: 1, updatesPerRun: 6 });
+      const plan = PlanSchema.parse({ tasks: [{ id: 'x', title: 'X', objective: 'x', files: ['x.txt'] }] });
+      const out = await startRun({ ...options, dir: tmp.make('af-ws-'), plan });
+      assert.equal(out.exitCode, 0, JSON.stringify([out.record.reason, out.record.tasks.x]));
+      assert.equal(out.record.tasks.x.attempts, 2, 'no retry (maxRetries 0): the update came at once');
+      assert.equal(events.filter((e) => e.type === 'plan.updated').length, 1);
+      assert.equal(verdicts, 2);
+      assert.equal(roles.calls, 4, '2 verdicts + K = 2 update candidates');
+    });
   });
 });
