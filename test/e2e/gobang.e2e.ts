@@ -15,7 +15,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { gobangWithoutFailure as gobang } from '../../bench/tasks/scripted/gobang';
+// The scenario with the injected failure: ai's first answer is broken until the updater revises the task,
+// so the run in VS Code goes through verification, a local plan update and the re-run (as the CLI does).
+import { gobang } from '../../bench/tasks/scripted/gobang';
 import { scriptedHandler } from '../../bench/tasks/scripted/handler';
 import { FakeModelServer } from '../fixtures/fake-servers';
 import { ensureCodeServer } from '../host/install-code-server';
@@ -178,6 +180,9 @@ async function main(): Promise<number> {
         { timeout: RUN_TIMEOUT, polling: 500 },
       );
       await p.locator('.statusbar-item', { hasText: /AgensFlow: completed/ }).first().waitFor({ timeout: STEP_TIMEOUT });
+      // Recovery happened in VS Code: the injected failure was served, then the updater was asked and ai re-ran.
+      if (!scripted.notes.some((n) => /injected failure/.test(n))) throw new Error(`no injected failure was served: ${scripted.notes.join(' | ')}`);
+      if (!scripted.notes.some((n) => /scripted updater: revises task ai/.test(n))) throw new Error(`the updater was never asked: ${scripted.notes.join(' | ')}`);
     });
     await step(`selecting task ${DIFF} in the graph opens its diff`, async (p) => {
       const g = await graphFrame(p);
