@@ -11,7 +11,7 @@ const cache = new WeakMap<object, Record<string, unknown>>();
 export function toolParameters(tool: ToolSpec): Record<string, unknown> {
   const hit = cache.get(tool.schema);
   if (hit) return hit;
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.schema, { io: 'input', unrepresentable: 'any', ...(tool.shareDefinitions ? { reused: 'ref' as const } : {}) }) as Record<string, unknown>;
   cache.set(tool.schema, schema);
   return schema;
 }

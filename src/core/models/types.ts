@@ -12,6 +12,11 @@ export interface ToolSpec<T = unknown> {
   name: string;
   description: string;
   schema: z.ZodType<T>;
+  /**
+   * Send a sub-schema used more than once (e.g. the task in `submit_update`'s `replace` and `add`) once,
+   * under `$defs`, referenced by `$ref`: a smaller request. Off by default.
+   */
+  shareDefinitions?: boolean;
 }
 
 export interface ToolCall {

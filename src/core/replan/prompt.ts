@@ -1,8 +1,8 @@
 /**
  * What the updater is told. Its first user message opens with `Task <id>: <title>` of the failing task
  * (design.md). It sees objectives, statuses, summaries and findings, never other tasks' file contents: the
- * failing task and its editable descendants in full, the direct parents as context, the rest of the plan as
- * one line each (their files are listed so a new task does not claim them).
+ * failing task and its editable descendants in full, the direct parents as context, the rest of the plan in
+ * one line of ids, statuses and files (so a new task does not claim a file another owns).
  */
 import type { ChatMessage } from '../models/types';
 import type { Task } from '../plan';
@@ -47,10 +47,9 @@ export function updaterMessages(req: Pick<UpdateRequest, 'plan' | 'taskId' | 'ed
       ? req.plan.tasks.filter((t) => parents.has(t.id)).map((t) => `- ${t.id}: ${t.title}. Objective: ${t.objective}. Status: ${status(t.id)}. Files: ${t.files.join(', ') || '(none)'}. Summary: ${req.summaries[t.id] ?? '(none)'}`)
       : ['(none)']),
     '',
-    '# Other tasks (do not change them; their files are taken)',
-    ...(req.plan.tasks.some((t) => !editable.has(t.id) && !parents.has(t.id))
-      ? req.plan.tasks.filter((t) => !editable.has(t.id) && !parents.has(t.id)).map((t) => `- ${t.id} (${status(t.id)}): ${t.title}. Files: ${t.files.join(', ') || '(none)'}`)
-      : ['(none)']),
+    // Outside the neighbourhood only what a valid update needs: ids (for deps) and the files already taken.
+    '# Other tasks: id (status): files (do not change them or claim their files)',
+    req.plan.tasks.filter((t) => !editable.has(t.id) && !parents.has(t.id)).map((t) => `${t.id} (${status(t.id)}): ${t.files.join(', ') || '-'}`).join('; ') || '(none)',
     '',
     'Call submit_update with {reason, replace, add, remove}.',
   ];

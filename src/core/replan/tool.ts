@@ -4,7 +4,8 @@ import { PlanUpdateSchema, type PlanUpdate } from '../plan';
 
 export const SUBMIT_UPDATE: ToolSpec<PlanUpdate> = {
   name: 'submit_update',
-  description:
-    'Submit a local update of the plan. reason: why this fixes the failure. replace: full new versions of existing tasks you may change (same id). add: new tasks (new ids). remove: ids of tasks you may change that should go.',
+  description: 'A local plan update. reason: why it fixes the failure; replace: new versions of changeable tasks (same id); add: new tasks; remove: ids of changeable tasks.',
   schema: PlanUpdateSchema,
+  // The task schema appears in replace and add: sent once (a third of the request of a small plan's update).
+  shareDefinitions: true,
 };
