@@ -12,11 +12,12 @@ import type {
   RawMessageStreamEvent,
   ToolChoice as AnthropicToolChoice,
 } from '@anthropic-ai/sdk/resources/messages';
-import { classifyError, type CallContext } from './classify';
+import { plainAnswer, unexpectedContentType, watchedModel } from './adapter';
+import type { CallContext } from './classify';
 import { ProviderError } from './errors';
 import { parseArguments, toolParameters } from './json-schema';
 import type { ChatMessage, Model, ModelRequest, ModelResult, StopReason, ToolCall, ToolChoice } from './types';
-import { CallWatchdog, type Timeouts } from './watchdog';
+import type { CallWatchdog, Timeouts } from './watchdog';
 
 export interface AnthropicAdapterOptions {
   model: string;
@@ -89,8 +90,8 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
   }
 
   function checkContentType(response: Response, expected: 'json' | 'event-stream'): void {
-    const type = response.headers.get('content-type') ?? '(none)';
-    if (!type.includes(expected)) {
+    const type = unexpectedContentType(response, expected);
+    if (type !== undefined) {
       throw fail('bad-response', `unexpected response from ${opts.baseUrl}: content type ${type} where ${expected} was expected (is --base-url the host root?)`);
     }
   }
@@ -128,14 +129,13 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
         toolCalls.push({ id: block.id, name: block.name, rawArguments: raw, arguments: block.input ?? {} });
       }
     }
-    if (text) req.onEvent?.({ type: 'text', delta: text });
-    return {
+    return plainAnswer(req, {
       text,
       toolCalls,
       usage: { inputTokens: msg.usage?.input_tokens ?? 0, outputTokens: msg.usage?.output_tokens ?? 0 },
       stopReason: toStop(msg.stop_reason),
       model: msg.model ?? opts.model,
-    };
+    });
   }
 
   async function streamed(req: ModelRequest, watchdog: CallWatchdog): Promise<ModelResult> {
@@ -198,19 +198,5 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
     return { text, toolCalls, usage, stopReason: toStop(stop), model };
   }
 
-  return {
-    provider: 'anthropic',
-    name: opts.model,
-    async call(req: ModelRequest): Promise<ModelResult> {
-      const stream = req.stream ?? opts.stream;
-      const watchdog = new CallWatchdog(opts.timeouts, stream, req.signal);
-      try {
-        return await (stream ? streamed(req, watchdog) : plain(req, watchdog));
-      } catch (err) {
-        throw classifyError(err, ctx, watchdog, req.signal);
-      } finally {
-        watchdog.dispose();
-      }
-    },
-  };
+  return watchedModel({ provider: 'anthropic', name: opts.model, timeouts: opts.timeouts, stream: opts.stream, ctx, plain, streamed });
 }

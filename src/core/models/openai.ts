@@ -10,11 +10,12 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
-import { classifyError, type CallContext } from './classify';
+import { plainAnswer, unexpectedContentType, watchedModel } from './adapter';
+import type { CallContext } from './classify';
 import { ProviderError } from './errors';
 import { parseArguments, toolParameters } from './json-schema';
 import type { ChatMessage, Model, ModelRequest, ModelResult, ProviderId, StopReason, ToolCall, ToolChoice } from './types';
-import { CallWatchdog, type Timeouts } from './watchdog';
+import type { CallWatchdog, Timeouts } from './watchdog';
 
 export interface OpenAIAdapterOptions {
   provider: Extract<ProviderId, 'openai' | 'openai-compatible'>;
@@ -95,8 +96,8 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
   }
 
   function checkContentType(response: Response, expected: 'json' | 'event-stream'): void {
-    const type = response.headers.get('content-type') ?? '(none)';
-    if (!type.includes(expected)) throw badResponse(`content type ${type} where ${expected} was expected`);
+    const type = unexpectedContentType(response, expected);
+    if (type !== undefined) throw badResponse(`content type ${type} where ${expected} was expected`);
   }
 
   function params(req: ModelRequest): ChatCompletionCreateParamsBase {
@@ -130,14 +131,13 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
         : [],
     );
     const text = msg?.content ?? '';
-    if (text) req.onEvent?.({ type: 'text', delta: text });
-    return {
+    return plainAnswer(req, {
       text,
       toolCalls,
       usage: { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 },
       stopReason: toStop(choice.finish_reason),
       model: completion.model ?? opts.model,
-    };
+    });
   }
 
   async function streamed(req: ModelRequest, watchdog: CallWatchdog): Promise<ModelResult> {
@@ -192,19 +192,5 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
     return { text, toolCalls: finishCalls(calls), usage, stopReason: toStop(finish), model };
   }
 
-  return {
-    provider: opts.provider,
-    name: opts.model,
-    async call(req: ModelRequest): Promise<ModelResult> {
-      const stream = req.stream ?? opts.stream;
-      const watchdog = new CallWatchdog(opts.timeouts, stream, req.signal);
-      try {
-        return await (stream ? streamed(req, watchdog) : plain(req, watchdog));
-      } catch (err) {
-        throw classifyError(err, ctx, watchdog, req.signal);
-      } finally {
-        watchdog.dispose();
-      }
-    },
-  };
+  return watchedModel({ provider: opts.provider, name: opts.model, timeouts: opts.timeouts, stream: opts.stream, ctx, plain, streamed });
 }
