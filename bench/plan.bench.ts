@@ -3,6 +3,7 @@
  * tasks and 5,000 dependencies (targets: validate and metrics under 50 ms each at the median and p95).
  */
 import { applyPlanUpdate, parsePlanText, planMetrics, validatePlan, type ValidPlan } from '../src/core/plan';
+import { mulberry32 } from '../src/core/policy/random';
 import type { BenchSection } from './run';
 
 const TASKS = 1_000;
@@ -11,21 +12,10 @@ const RUNS = 20;
 const WARMUP = 3;
 const TARGET_MS = 50;
 
-/** mulberry32: a small seeded generator, so every run measures the same plans. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random DAG plan: edges i -> j with i < j in a hidden order, tasks listed shuffled. */
 function randomPlanDocument(seed: number): { tasks: { id: string; title: string; objective: string; deps: string[]; files: string[] }[] } {
-  const random = rng(seed);
+  // Seeded, so every run measures the same plans.
+  const random = mulberry32(seed).next;
   const id = (i: number): string => `t${String(i).padStart(4, '0')}`;
   const deps: string[][] = Array.from({ length: TASKS }, () => []);
   const seen = new Set<number>();

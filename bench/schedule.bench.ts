@@ -18,22 +18,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChatMessage, Model, ModelRequest, ModelResult } from '../src/core/models/types';
 import { PlanSchema } from '../src/core/plan/schema';
+import { mulberry32 } from '../src/core/policy/random';
 import { remainingCriticalPath, type DagNode } from '../src/core/run/dagState';
 import { startRun } from '../src/core/run/runEngine';
 import { runSchedule } from '../src/core/run/scheduler';
 
 // ---------- seeded randomness ----------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gauss(rnd: () => number): number {
   return Math.sqrt(-2 * Math.log(Math.max(rnd(), 1e-12))) * Math.cos(2 * Math.PI * rnd());
@@ -239,7 +229,7 @@ async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const seedArg = process.argv.indexOf('--seed');
   const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : 20250401;
-  const rnd = mulberry32(seed);
+  const rnd = mulberry32(seed).next;
   const dags = Array.from({ length: 50 }, (_, i) => randomDag(rnd, i));
   const suites: Array<{ name: string; maxAgents: number }> = [
     { name: 'maxAgents 4', maxAgents: 4 },
@@ -252,7 +242,7 @@ async function main(): Promise<void> {
     const ratios: Record<string, number[]> = { ours: [], flow: [], waves: [], sequential: [] };
     let oursBeatsWaves = 0;
     let oursTiesWaves = 0;
-    const updRnd = mulberry32(seed ^ 0x9e3779b9);
+    const updRnd = mulberry32(seed ^ 0x9e3779b9).next;
     for (const dag of dags) {
       const work = sequential(dag);
       const bound = Math.max(criticalPath(dag), Number.isFinite(suite.maxAgents) ? work / suite.maxAgents : 0);

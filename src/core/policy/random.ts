@@ -39,6 +39,23 @@ export function seededRng(seed: number): Rng {
   return { next };
 }
 
+/**
+ * mulberry32, a generator with a 32-bit state. The policy draws from {@link seededRng}; the benchmarks and
+ * the scripted fault injection draw from this one so that their published figures replay seed for seed.
+ * `next` is a closure, so `mulberry32(seed).next` can be passed on as a plain `() => number`.
+ */
+export function mulberry32(seed: number): Rng {
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next };
+}
+
 /** A generator seeded from the operating system's entropy: the default outside tests. */
 export function systemRng(): Rng {
   return seededRng(randomBytes(4).readUInt32LE(0));

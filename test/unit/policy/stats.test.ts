@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { beta, seededRng } from '../../../src/core/policy/random';
+import { beta, mulberry32, seededRng } from '../../../src/core/policy/random';
 import { betaCdf, betaInterval, wilsonUpper } from '../../../src/core/policy/stats';
 
 describe('policy statistics', () => {
@@ -20,6 +20,12 @@ describe('policy statistics', () => {
     const xs = [x.next(), x.next(), x.next()];
     assert.deepEqual(xs, [y.next(), y.next(), y.next()]);
     assert.notDeepEqual(xs, [z.next(), z.next(), z.next()]);
+  });
+
+  it('mulberry32 keeps the stream the benchmarks and the fault injection were published with', () => {
+    // The figures in bench/REPORT.md replay seed for seed only while these first draws hold.
+    const next = mulberry32(1).next;
+    assert.deepEqual([next(), next(), next()], [0.6270739405881613, 0.002735721180215478, 0.5274470399599522]);
   });
 
   it('computes the Beta CDF (uniform and a known value) and intervals that contain the mean', () => {
