@@ -31,6 +31,22 @@ export type ApplyResult =
   | { state: 'conflicted'; conflicts: PatchConflict[] }
   | { state: 'failed'; error: string; rolledBack: boolean };
 
+/**
+ * Records on `patch` what applying it did: applied (any old reason cleared), conflicted (the conflicts'
+ * reasons), or failed (the state is kept; the error, and whether the rollback completed, become the reason).
+ */
+export function recordApplyResult(patch: TaskPatch, res: ApplyResult): void {
+  if (res.state === 'applied') {
+    patch.state = 'applied';
+    delete patch.reason;
+  } else if (res.state === 'conflicted') {
+    patch.state = 'conflicted';
+    patch.reason = res.conflicts.map((c) => c.reason).join('; ');
+  } else {
+    patch.reason = res.error + (res.rolledBack ? ' (rolled back)' : ' (rollback incomplete)');
+  }
+}
+
 /** File operations used by {@link applyPatch}; tests inject faults here. */
 export interface ApplyFs {
   writeFile(absolute: string, content: string): Promise<void>;

@@ -39,6 +39,18 @@ export interface TaskPatch {
 /** A file's decision in review. */
 export type FileDecision = 'applied' | 'rejected';
 
+/** A patch as the run record and the `patch` event carry it: its state, its files' paths and, if any, why. */
+export interface PatchSummary {
+  state: PatchState;
+  files: string[];
+  reason?: string;
+}
+
+/** The {@link PatchSummary} of `patch`. */
+export function patchSummary(patch: TaskPatch): PatchSummary {
+  return { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+}
+
 /** sha256 hex of file bytes. */
 export function hashBytes(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');

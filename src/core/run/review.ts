@@ -2,10 +2,11 @@
  * Review mode: a run leaves its patches "proposed"; the user applies them later (`apply RUN_ID [TASK...]`)
  * or rejects them. Both go through the journal so every front end sees the same state.
  */
-import { applyPatch, type ApplyFs } from './apply';
+import { applyPatch, recordApplyResult, type ApplyFs } from './apply';
 import { JournalError } from './errors';
 import type { PatchState } from './events';
 import { RunJournal } from './journal';
+import { patchSummary } from './patch';
 import { decide, isOpen, pendingFiles } from './patchReview';
 
 export interface ApplyReport {
@@ -45,21 +46,12 @@ export async function applyReviewedPatches(stateDir: string, runId: string, task
     const pending = pendingFiles(patch);
     const rejected = patch.files.filter((f) => patch.fileStates?.[f.path] === 'rejected').map((f) => f.path);
     const res = pending.length ? await applyPatch(record.dir, { ...patch, files: pending }, ops) : { state: 'applied' as const, files: [] };
-    if (res.state === 'applied') {
-      if (patch.fileStates || pending.length < patch.files.length) decide(patch, pending.map((f) => f.path), 'applied');
-      else {
-        patch.state = 'applied';
-        delete patch.reason;
-      }
-    } else if (res.state === 'conflicted') {
-      patch.state = 'conflicted';
-      patch.reason = res.conflicts.map((c) => c.reason).join('; ');
-    } else {
-      patch.reason = res.error + (res.rolledBack ? ' (rolled back)' : ' (rollback incomplete)');
-    }
+    // A patch decided file by file, or applied only in part, records the files it applied.
+    if (res.state === 'applied' && (patch.fileStates || pending.length < patch.files.length)) decide(patch, pending.map((f) => f.path), 'applied');
+    else recordApplyResult(patch, res);
     await journal.savePatch(patch);
     journal.update((r) => {
-      r.tasks[t.id].patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+      r.tasks[t.id].patch = patchSummary(patch);
     });
     reports.push({
       taskId: t.id,

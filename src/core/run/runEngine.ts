@@ -8,7 +8,7 @@ import type { Plan, Task } from '../plan/schema';
 import { isBudgetExceededError, type Model } from '../models';
 import { runAgent } from './agent';
 import { agentUserMessage } from './agentPrompt';
-import { applyPatch } from './apply';
+import { applyPatch, recordApplyResult } from './apply';
 import { remainingCriticalPath } from './dagState';
 import { errnoCode, isRunCancelledError, RunConfigError } from './errors';
 import type { RunEvent, RunEventListener, RunEventOf, TaskStatus } from './events';
@@ -16,7 +16,7 @@ import { missingOwnedFiles, summarizeFindings } from './findings';
 import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type VerifyHook, type VerifyResult } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
 import { RunJournal, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
-import type { TaskPatch } from './patch';
+import { patchSummary, type TaskPatch } from './patch';
 import { newRunId } from './runId';
 import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
 import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits } from './staging';
@@ -267,7 +267,7 @@ class Engine {
             } else if (rec.patch?.state !== patch.state) {
               // The patch file is written before the record: after a crash between the two, it is the truth.
               this.journal.update((r) => {
-                r.tasks[t.id].patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+                r.tasks[t.id].patch = patchSummary(patch);
               });
             }
           }
@@ -483,22 +483,13 @@ class Engine {
     if (patch.files.length === 0) {
       patch.state = 'applied';
     } else {
-      const res = await applyPatch(this.record.dir, patch);
-      if (res.state === 'applied') {
-        patch.state = 'applied';
-        delete patch.reason;
-      } else if (res.state === 'conflicted') {
-        patch.state = 'conflicted';
-        patch.reason = res.conflicts.map((c) => c.reason).join('; ');
-      } else {
-        patch.reason = res.error + (res.rolledBack ? ' (rolled back)' : ' (rollback incomplete)');
-      }
+      recordApplyResult(patch, await applyPatch(this.record.dir, patch));
     }
     void this.journal.savePatch(patch).catch(() => undefined);
     this.journal.update((r) => {
-      r.tasks[patch.taskId].patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+      r.tasks[patch.taskId].patch = patchSummary(patch);
     });
-    this.emit({ type: 'patch', taskId: patch.taskId, state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) });
+    this.emit({ type: 'patch', taskId: patch.taskId, ...patchSummary(patch) });
   }
 
   private contextFor(task: Task, feedback: string | undefined) {
