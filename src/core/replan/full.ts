@@ -6,9 +6,9 @@
  */
 import type { ChatMessage, ToolSpec } from '../models/types';
 import { PlanSchema, type Plan } from '../plan';
-import { findingList } from '../run/findings';
 import type { UpdateRequest } from '../run/hooks';
-import { UPDATER_SYSTEM_PROMPT } from './prompt';
+import { taskOpening } from '../run/promptOpening';
+import { failureLines, UPDATER_SYSTEM_PROMPT } from './prompt';
 
 /** The planner's tool (design.md): the whole plan. */
 export const SUBMIT_WORKFLOW: ToolSpec<Plan> = {
@@ -22,15 +22,9 @@ export function fullReplanMessages(req: Pick<UpdateRequest, 'plan' | 'taskId' | 
   const failing = req.plan.tasks.find((t) => t.id === req.taskId);
   if (!failing) throw new Error(`fullReplanMessages: no task ${req.taskId} in the plan`);
   const lines = [
-    `Task ${failing.id}: ${failing.title}`,
-    '',
-    '# The overall goal',
-    req.plan.goal ?? '(not given; see the tasks)',
-    '',
+    ...taskOpening(failing, req.plan.goal),
     `# The failing task: ${failing.id} (failed after ${req.attempts} attempts)`,
-    `Why: ${req.reason}`,
-    'Findings of the checks:',
-    req.findings.length ? findingList(req.findings) : '(none)',
+    ...failureLines(req),
     '',
     '# The whole plan, with each task\'s status and summary',
     ...req.plan.tasks.map((t) => `${JSON.stringify(t)}  status: ${req.statuses[t.id] ?? 'pending'}; summary: ${req.summaries[t.id] ?? '(none)'}`),

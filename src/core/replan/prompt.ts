@@ -8,6 +8,7 @@ import type { ChatMessage } from '../models/types';
 import type { Task } from '../plan';
 import { findingList } from '../run/findings';
 import type { UpdateRequest } from '../run/hooks';
+import { taskOpening } from '../run/promptOpening';
 
 export const UPDATER_SYSTEM_PROMPT = [
   'You are the updater of a coding agent system. A plan of tasks (a DAG) is running; one task failed its checks even after a retry.',
@@ -19,6 +20,11 @@ export const UPDATER_SYSTEM_PROMPT = [
 
 const taskJson = (t: Task): string => JSON.stringify({ id: t.id, title: t.title, objective: t.objective, role: t.role, deps: t.deps, files: t.files, acceptance: t.acceptance });
 
+/** Why the failing task failed, and what the checks found: the same words for the updater and a full re-plan. */
+export function failureLines(req: Pick<UpdateRequest, 'reason' | 'findings'>): string[] {
+  return [`Why: ${req.reason}`, 'Findings of the checks:', req.findings.length ? findingList(req.findings) : '(none)'];
+}
+
 /** The updater's conversation for one failure. */
 export function updaterMessages(req: Pick<UpdateRequest, 'plan' | 'taskId' | 'editable' | 'statuses' | 'summaries' | 'reason' | 'findings' | 'attempts'>): ChatMessage[] {
   const byId = new Map(req.plan.tasks.map((t) => [t.id, t]));
@@ -28,16 +34,10 @@ export function updaterMessages(req: Pick<UpdateRequest, 'plan' | 'taskId' | 'ed
   const parents = new Set(failing.deps);
   const status = (id: string): string => req.statuses[id] ?? 'pending';
   const lines = [
-    `Task ${failing.id}: ${failing.title}`,
-    '',
-    '# The overall goal',
-    req.plan.goal ?? '(not given; see the tasks)',
-    '',
+    ...taskOpening(failing, req.plan.goal),
     `# The failing task (failed after ${req.attempts} attempt${req.attempts === 1 ? '' : 's'})`,
     taskJson(failing),
-    `Why: ${req.reason}`,
-    'Findings of the checks:',
-    req.findings.length ? findingList(req.findings) : '(none)',
+    ...failureLines(req),
     '',
     '# Tasks you may change (replace or remove): the failing task and its descendants not yet done',
     ...req.plan.tasks.filter((t) => editable.has(t.id)).map((t) => `${taskJson(t)}  status: ${status(t.id)}`),

@@ -4,6 +4,7 @@
  * the workspace's file list. The first user message's first line is `Task <id>: <title>` (design.md).
  */
 import type { Plan, Task } from '../plan/schema';
+import { taskOpening } from './promptOpening';
 
 export const AGENT_SYSTEM_PROMPT = [
   'You are one of several software agents working in parallel on a shared plan. You own one task.',
@@ -37,11 +38,7 @@ const bullet = (items: readonly string[], none = '(none)'): string => (items.len
 export function agentUserMessage(ctx: AgentContext): string {
   const { task } = ctx;
   const parts = [
-    `Task ${task.id}: ${task.title}`,
-    '',
-    '# The overall goal',
-    ctx.plan.goal ?? '(not given; see the tasks)',
-    '',
+    ...taskOpening(task, ctx.plan.goal),
     '# Your task',
     `Objective: ${task.objective}`,
     `Role: ${task.role}`,
