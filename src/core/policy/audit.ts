@@ -1,6 +1,7 @@
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DecisionMode } from '../run/events';
+import type { CertificateVerdict } from './certificate';
 import type { Weights } from './weights';
 
 /**
@@ -26,15 +27,8 @@ export interface AuditOption {
   sampledScore?: number;
 }
 
-/** The certificate figures of a check decision. */
-export interface AuditCertificate {
-  granted: boolean;
-  runs: number;
-  failures: number;
-  streak: number;
-  failureBound: number;
-  bar: number;
-}
+/** The certificate figures of a check decision: the verdict without its reason (the decision's reason says it). */
+export type AuditCertificate = Omit<CertificateVerdict, 'reason'>;
 
 /** The outcome of a decision, appended when it arrives (possibly more than once: a later revert). */
 export interface AuditOutcome {
