@@ -1,7 +1,7 @@
-/** Shared set-up for the provider suites: a real SDK model against the loopback fake server. */
+/** Shared set-up for the provider and planner suites: a real SDK model against the loopback fake server. */
 import { createModel, type CreateModelOptions } from '../../../src/core/models/create';
 import type { Model, ProviderId } from '../../../src/core/models/types';
-import type { FakeModelServer } from '../../fixtures/fake-servers';
+import { FakeModelServer } from '../../fixtures/fake-servers';
 
 export const PROVIDER_IDS: ProviderId[] = ['openai', 'openai-compatible', 'anthropic'];
 
@@ -43,4 +43,19 @@ export async function thrown(fn: () => Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * A loopback fake model server around the enclosing `describe`: started before its tests (handed to
+ * `onStart`, which the suite keeps in a `let`), reset before each test, closed after.
+ */
+export function useFakeServer(onStart: (server: FakeModelServer) => void): void {
+  let server: FakeModelServer | undefined;
+  before(async () => {
+    server = await FakeModelServer.start();
+    onStart(server);
+  });
+  // Tolerates a failed start: mocha still runs `after`, and its error would hide the real one.
+  after(() => server?.close());
+  beforeEach(() => server?.reset());
 }

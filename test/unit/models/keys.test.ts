@@ -3,16 +3,12 @@ import { PLACEHOLDER_KEY, createModel, resolveApiKey } from '../../../src/core/m
 import { isModelConfigError, isProviderError, modelErrorExitCode } from '../../../src/core/models/errors';
 import { redact } from '../../../src/core/models/redact';
 import type { StreamEvent } from '../../../src/core/models/types';
-import { FakeModelServer, reply, type FakeReply } from '../../fixtures/fake-servers';
-import { PROVIDER_IDS, SENTINEL_KEY, modelFor, thrown } from './helpers';
+import { type FakeModelServer, reply, type FakeReply } from '../../fixtures/fake-servers';
+import { PROVIDER_IDS, SENTINEL_KEY, modelFor, thrown, useFakeServer } from './helpers';
 
 describe('API keys: resolution rules and no leaks', () => {
   let server: FakeModelServer;
-  before(async () => {
-    server = await FakeModelServer.start();
-  });
-  after(() => server.close());
-  beforeEach(() => server.reset());
+  useFakeServer((s) => (server = s));
 
   it('an explicit key wins; openai and anthropic read their env var; openai-compatible never does', () => {
     const env = { OPENAI_API_KEY: 'sk-env-openai-1', ANTHROPIC_API_KEY: 'sk-ant-env-1' };

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { isModelAbortedError, isProviderError, modelErrorExitCode, type ProviderError } from '../../../src/core/models/errors';
 import type { ChatMessage, StreamEvent, ToolSpec } from '../../../src/core/models/types';
-import { FakeModelServer, reply } from '../../fixtures/fake-servers';
-import { PROVIDER_IDS, SENTINEL_KEY, modelFor, thrown } from './helpers';
+import { type FakeModelServer, reply } from '../../fixtures/fake-servers';
+import { PROVIDER_IDS, SENTINEL_KEY, modelFor, thrown, useFakeServer } from './helpers';
 
 const readFile: ToolSpec<{ path: string }> = { name: 'read_file', description: 'Read a file', schema: z.object({ path: z.string() }) };
 const finish: ToolSpec<{ summary: string }> = { name: 'finish', description: 'Finish', schema: z.object({ summary: z.string() }) };
@@ -19,15 +19,7 @@ function asProviderError(e: Error): ProviderError {
 
 describe('model providers against the fake server (real SDKs)', () => {
   let server: FakeModelServer;
-  before(async () => {
-    server = await FakeModelServer.start();
-  });
-  after(async () => {
-    await server.close();
-  });
-  beforeEach(() => {
-    server.reset();
-  });
+  useFakeServer((s) => (server = s));
 
   for (const provider of PROVIDER_IDS) {
     for (const stream of [true, false]) {

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { isStructuredAnswerError } from '../../../src/core/models/errors';
 import { callTool } from '../../../src/core/models/structured';
 import type { ToolSpec } from '../../../src/core/models/types';
-import { FakeModelServer, reply } from '../../fixtures/fake-servers';
-import { PROVIDER_IDS, modelFor, thrown } from './helpers';
+import { type FakeModelServer, reply } from '../../fixtures/fake-servers';
+import { PROVIDER_IDS, modelFor, thrown, useFakeServer } from './helpers';
 
 const verdict: ToolSpec<{ pass: boolean; reasons: string[] }> = {
   name: 'submit_verdict',
@@ -15,11 +15,7 @@ const messages = [{ role: 'user' as const, content: 'Task t1: Board\nCheck it.' 
 
 describe('callTool: structured answers with one repair round', () => {
   let server: FakeModelServer;
-  before(async () => {
-    server = await FakeModelServer.start();
-  });
-  after(() => server.close());
-  beforeEach(() => server.reset());
+  useFakeServer((s) => (server = s));
 
   for (const provider of PROVIDER_IDS) {
     for (const stream of [true, false]) {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { isProviderError } from '../../../src/core/models/errors';
 import { isNoValidPlanError, listWorkspaceFiles, planTask } from '../../../src/core/planner';
 import type { RunEvent } from '../../../src/core/run/events';
-import { FakeModelServer, reply, type RecordedRequest } from '../../fixtures/fake-servers';
-import { PROVIDER_IDS, modelFor, thrown } from '../models/helpers';
+import { type FakeModelServer, reply, type RecordedRequest } from '../../fixtures/fake-servers';
+import { PROVIDER_IDS, modelFor, thrown, useFakeServer } from '../models/helpers';
 
 const t = (id: string, deps: string[] = [], files = [`${id}.py`]) => ({ id, title: id, objective: `do ${id}`, deps, files });
 /** Chain a -> b -> c: P_avg 1. */
@@ -21,11 +21,7 @@ const TASK = 'Build a gobang game in Python';
 
 describe('planner: K candidates through submit_workflow', () => {
   let server: FakeModelServer;
-  before(async () => {
-    server = await FakeModelServer.start();
-  });
-  after(() => server.close());
-  beforeEach(() => server.reset());
+  useFakeServer((s) => (server = s));
 
   for (const provider of PROVIDER_IDS) {
     it(`${provider}: draws 3 candidates at once and picks the most parallel, reporting a decision`, async () => {
