@@ -10,6 +10,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { errnoCode } from './errors';
 import { hashBytes, type TaskPatch } from './patch';
+import { withWorkspaceLock } from './workspaceLock';
 import { WorkspaceGuard } from './workspacePaths';
 
 export interface PatchConflict {
@@ -144,7 +145,12 @@ async function ensureParent(abs: string): Promise<string[]> {
  * Applies `patch` to the workspace at `root`, all or nothing. Never throws for a file-system failure: the
  * result says what happened. The patch object is not modified; the caller records the new state.
  */
-export async function applyPatch(root: string, patch: TaskPatch, ops: ApplyFs = realFs): Promise<ApplyResult> {
+export function applyPatch(root: string, patch: TaskPatch, ops: ApplyFs = realFs): Promise<ApplyResult> {
+  // Holds the workspace alone: a verification copying it meanwhile would see half a patch (or a temporary file vanish).
+  return withWorkspaceLock(root, 'write', () => applyLocked(root, patch, ops));
+}
+
+async function applyLocked(root: string, patch: TaskPatch, ops: ApplyFs): Promise<ApplyResult> {
   const check = await checkPatch(root, patch);
   if (!check.ok) return { state: 'conflicted', conflicts: check.conflicts };
   const byPath = new Map(patch.files.map((f) => [f.path, f]));

@@ -13,6 +13,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { withWorkspaceLock } from '../run/workspaceLock';
 import { VerifySetupError, type StagedLayer } from './types';
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.agensflow']);
@@ -78,19 +79,22 @@ export async function materialise(workspaceDir: string, layers: readonly StagedL
   };
   try {
     const nodeModules: string[] = [];
-    await fs.cp(src, root, {
-      recursive: true,
-      verbatimSymlinks: true,
-      errorOnExist: false,
-      filter: (from: string) => {
-        const name = path.basename(from);
-        if (from !== src && SKIPPED_DIRS.has(name)) {
-          if (name === 'node_modules') nodeModules.push(path.relative(src, from));
-          return false;
-        }
-        return true;
-      },
-    });
+    // A reader of the workspace: a patch being applied by this process (a writer) never overlaps the copy.
+    await withWorkspaceLock(src, 'read', () =>
+      fs.cp(src, root, {
+        recursive: true,
+        verbatimSymlinks: true,
+        errorOnExist: false,
+        filter: (from: string) => {
+          const name = path.basename(from);
+          if (from !== src && SKIPPED_DIRS.has(name)) {
+            if (name === 'node_modules') nodeModules.push(path.relative(src, from));
+            return false;
+          }
+          return true;
+        },
+      }),
+    );
     for (const rel of nodeModules) await mirrorNodeModules(path.join(src, rel), path.join(root, rel));
 
     const merged = new Map<string, Buffer | string | null>();
