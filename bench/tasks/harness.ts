@@ -51,6 +51,30 @@ export interface TrialResult {
   wallMs: number;
   planUpdates: number;
   workspace: string;
+  /** The run's notable events, one line each (failures, verdicts, decisions, updates, the end), to explain a result. */
+  trace: string[];
+}
+
+/** One line for an event worth reading when a trial ends unexpectedly, or `undefined`. */
+function traceLine(e: RunEvent): string | undefined {
+  switch (e.type) {
+    case 'task.status':
+      return e.status === 'failed' || e.reason ? `task ${e.taskId} ${e.status}${e.reason ? `: ${e.reason}` : ''}` : undefined;
+    case 'agent.started':
+      return `agent ${e.taskId} attempt ${e.attempt} (${e.model})`;
+    case 'task.verified':
+      return `verified ${e.taskId} ${e.outcome}${e.findings.length ? `: ${e.findings.map((f) => f.message.split('\n')[0]).join(' | ')}` : ''}`;
+    case 'decision':
+      return `decision ${e.point}${e.taskId ? ` (${e.taskId})` : ''}: ${e.choice} [${e.mode}] ${e.reason}`;
+    case 'plan.updated':
+      return `plan updated for ${e.taskId}: changed ${e.changed.join(',')}`;
+    case 'log':
+      return e.level === 'warn' || e.level === 'error' ? `${e.level}: ${e.message}` : undefined;
+    case 'run.finished':
+      return `run ${e.status} (exit ${e.exitCode})${e.reason ? `: ${e.reason}` : ''}`;
+    default:
+      return undefined;
+  }
 }
 
 /** The prompt a trial gives: the scripted tasks carry the paper's prompt (plus gobang's entry-point sentence). */
@@ -80,6 +104,7 @@ async function runTrial(task: PaperTask, trial: number, flags: readonly string[]
   mkdirSync(ws);
   const events: RunEvent[] = [];
   let pending = '';
+  let stderr = '';
   const io: CliIo = {
     stdout: (text) => {
       pending += text;
@@ -90,7 +115,9 @@ async function runTrial(task: PaperTask, trial: number, flags: readonly string[]
         if (line.startsWith('{')) events.push(JSON.parse(line) as RunEvent);
       }
     },
-    stderr: () => undefined,
+    stderr: (text) => {
+      stderr += text;
+    },
     cwd: scratch,
     env: o.env,
   };
@@ -115,6 +142,7 @@ async function runTrial(task: PaperTask, trial: number, flags: readonly string[]
     wallMs,
     planUpdates: events.filter((e) => e.type === 'plan.updated').length,
     workspace: keep,
+    trace: [...events.map(traceLine).filter((l): l is string => l !== undefined), ...(stderr ? [`stderr: ${stderr.trim()}`] : [])],
   };
   o.log(`${task} trial ${trial}: exit ${exitCode}, score ${(score.score * 100).toFixed(0)}% (${score.criteria.map((c) => `${c.name} ${c.ok ? '✔' : '✘'}`).join(', ')})`);
   return result;

@@ -14,7 +14,8 @@ describe('bench:tasks harness (scripted model, gobang only: needs python3)', fun
     const out = tmp.make('af-bench-tasks-');
     const lines: string[] = [];
     const results = await runBenchTasks({ provider: 'scripted', trials: 2, tasks: ['gobang'], out, env: { PATH: process.env.PATH }, log: (l) => lines.push(l) });
-    assert.deepEqual(results.map((r) => [r.task, r.trial, r.exitCode, r.score.score, r.planUpdates]), [['gobang', 1, 0, 1, 1], ['gobang', 2, 0, 1, 1]]);
+    const explain = results.map((r) => [`trial ${r.trial}:`, ...r.trace.map((l) => `  ${l}`)].join('\n')).join('\n');
+    assert.deepEqual(results.map((r) => [r.task, r.trial, r.exitCode, r.score.score, r.planUpdates]), [['gobang', 1, 0, 1, 1], ['gobang', 2, 0, 1, 1]], `${lines.join('\n')}\n${explain}`);
     assert.ok(results.every((r) => r.tokens > 0 && r.wallMs > 0 && r.cost === undefined));
     assert.ok(existsSync(path.join(out, 'gobang-2', 'main.py')), 'the trial workspace is kept');
     const md = renderReport(results, 'scripted');
