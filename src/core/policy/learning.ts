@@ -239,5 +239,8 @@ export function explorationAllowance(state: PolicyState, point: string, share: n
   const recent = state.points[point]?.recent ?? [];
   let used = 0;
   for (const r of recent) used += r;
-  return { used, left: Math.max(0, Math.floor(share * settings.explorationWindow) - used) };
+  // The share counts the decisions actually taken (this one included), not the window's size: a new policy
+  // may not spend its whole window's allowance on its first decisions.
+  const decisions = Math.min(recent.length, settings.explorationWindow - 1) + 1;
+  return { used, left: Math.max(0, Math.floor(share * decisions + 1e-9) - used) };
 }

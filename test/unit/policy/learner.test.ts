@@ -92,6 +92,17 @@ describe('policy learning rule', () => {
     assert.notEqual(d.mode, 'explore');
   });
 
+  it('keeps the share at every point of a new policy\'s life: no exploration before the 10th decision at 10 %', () => {
+    const doc = twoOptionDoc({ arms: { a: { p: 0.5, strength: 0 }, b: { p: 0.5, strength: 0 } } });
+    const p = makePolicy(doc, { explorationShare: 0.1 });
+    let explored = 0;
+    for (let i = 1; i <= 60; i++) {
+      if (p.decide('model', ctx, ['a', 'b']).mode === 'explore') explored++;
+      assert.ok(explored <= Math.floor(0.1 * i + 1e-9), `${explored} exploratory of the first ${i} decisions`);
+    }
+    assert.ok(explored >= 4, 'it still explores once the share allows it');
+  });
+
   it('never explores on retries, risk-flagged tasks or pinned options', () => {
     const doc = twoOptionDoc({ arms: { a: { p: 0.5, strength: 0 }, b: { p: 0.5, strength: 0 } } });
     const p = makePolicy(doc, { explorationShare: 1 });
@@ -180,8 +191,14 @@ describe('policy learning rule', () => {
     assert.equal(first.choice, 'retry');
     const second = p.decide('recovery', { failure: 'test', attempt: '2', kind: 'edit' }, ['retry', 'escalate', 'replan-task', 'replan-subtree'], { retry: true });
     assert.equal(second.choice, 'replan-task');
-    const k = p.decide('planK', { type: 'feature', scope: '2-5' }, ['1', '2', '3', '5'], { retry: true });
-    assert.equal(k.audit.greedy, '3');
+    for (const type of ['feature', 'fix', 'docs']) {
+      for (const scope of ['1', '2-5', '6+']) {
+        // design.md: K is chosen by the policy "from a prior of 3", a new (empty) project included.
+        const k = new CoordinationPolicy(DEFAULT_POLICY, undefined, { rng: seededRng(7) }).decide('planK', { type, scope }, ['1', '2', '3', '5']);
+        assert.equal(k.choice, '3', `${type}/${scope}`);
+        assert.equal(k.mode, 'exploit', `${type}/${scope}: a new policy does not explore on its first decision`);
+      }
+    }
     const merge = p.decide('merge', { kinds: 'create+create', size: 'M', sameDir: 'y' }, ['keep', 'merge'], { retry: true });
     assert.equal(merge.choice, 'keep', 'merging is off until learned');
     const model = p.decide('model', { kind: 'docs', lang: 'text', size: 'S', fails: '0' }, ['cheap', 'standard', 'strong'], { retry: true });
