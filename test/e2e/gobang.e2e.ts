@@ -14,19 +14,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 // The scenario with the injected failure: ai's first answer is broken until the updater revises the task,
 // so the run in VS Code goes through verification, a local plan update and the re-run (as the CLI does).
 import { gobang } from '../../bench/tasks/scripted/gobang';
 import { scriptedHandler } from '../../bench/tasks/scripted/handler';
 import { FakeModelServer } from '../fixtures/fake-servers';
 import { ensureCodeServer } from '../host/install-code-server';
-import { installVsix, prepareServerDirs, startCodeServer, workbenchUrl, type RunningServer, type ServerDirs } from '../host/lib/codeServer';
-import { ARTIFACTS_DIR, CHROMIUM_PATH } from '../host/lib/paths';
+import { installVsix, prepareServerDirs, setUserSettings, startCodeServer, workbenchUrl, type RunningServer, type ServerDirs } from '../host/lib/codeServer';
+import { ARTIFACTS_DIR } from '../host/lib/paths';
+import { exitWithResult, runStep, sayer, stepVerdict } from '../host/lib/steps';
+import { launchChromium, quickOpen, runPalette } from '../host/lib/workbench';
 
 const { values: opts } = parseArgs({ options: { vsix: { type: 'string' }, keep: { type: 'boolean', default: false } } });
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const STEP_TIMEOUT = 60_000;
 const RUN_TIMEOUT = 180_000;
 const SHOTS = path.join(ARTIFACTS_DIR, 'e2e');
@@ -34,9 +35,7 @@ const ACCEPT = 'rules';
 const REJECT = 'gui';
 const DIFF = 'ai';
 
-function say(msg: string): void {
-  process.stderr.write(`[e2e] ${msg}\n`);
-}
+const say = sayer('e2e');
 
 /** Resolves when `check` returns a value other than undefined/false, polling the disk (never a fixed sleep). */
 async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = STEP_TIMEOUT): Promise<T> {
@@ -51,9 +50,7 @@ async function until<T>(what: string, check: () => T | undefined | false, timeou
 
 /** The settings a user would set for a local OpenAI-compatible server (which needs no key). */
 function configure(dirs: ServerDirs, server: FakeModelServer): void {
-  const file = path.join(dirs.userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  Object.assign(settings, {
+  setUserSettings(dirs, {
     'agensflow.provider': 'openai-compatible',
     'agensflow.baseUrl': server.openaiBaseUrl,
     'agensflow.models.planner': 'scripted-gobang',
@@ -63,16 +60,6 @@ function configure(dirs: ServerDirs, server: FakeModelServer): void {
     'workbench.colorTheme': 'Default Dark Modern',
     'security.workspace.trust.enabled': false,
   });
-  fs.writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
-}
-
-async function runPalette(page: Page, query: string, label: RegExp): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  await input.fill(`>${query}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: STEP_TIMEOUT });
-  await page.keyboard.press('Enter');
 }
 
 /** The graph panel's webview frame (the sidebar's has data-view="sidebar"). */
@@ -132,13 +119,7 @@ async function main(): Promise<number> {
   const step = async (title: string, fn: (p: Page) => Promise<void>): Promise<void> => {
     const p = page as Page;
     try {
-      await fn(p);
-      results.push(true);
-      process.stdout.write(`  ✔ ${title}\n`);
-    } catch (e) {
-      results.push(false);
-      process.stdout.write(`  ✘ ${title}\n     ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
-      throw e;
+      await runStep(results, title, () => fn(p));
     } finally {
       const name = `${String(++shot).padStart(2, '0')}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)}.png`;
       await p.screenshot({ path: path.join(SHOTS, name) }).catch((e: unknown) => say(`no screenshot: ${String(e)}`));
@@ -147,7 +128,7 @@ async function main(): Promise<number> {
 
   try {
     server = await startCodeServer({ serverDir, dirs, folder: workspace });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(workbenchUrl(server.port, workspace), { waitUntil: 'domcontentloaded', timeout: 60_000 });
     process.stdout.write(`\ne2e (code-server, installed ${path.basename(opts.vsix)}, scripted model at ${model.openaiBaseUrl}):\n`);
@@ -156,7 +137,7 @@ async function main(): Promise<number> {
       await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'README.md' }).waitFor({ timeout: 90_000 });
     });
     await step('New Task from the command palette opens a task document', async (p) => {
-      await runPalette(p, 'AgensFlow: New Task', /AgensFlow: New Task…/);
+      await runPalette(p, 'AgensFlow: New Task', /AgensFlow: New Task…/, STEP_TIMEOUT);
       await p.locator('.tab.active', { hasText: /Untitled/ }).waitFor({ timeout: STEP_TIMEOUT });
       await p.locator('.monaco-editor.focused .view-lines', { hasText: 'AgensFlow task' }).waitFor({ timeout: STEP_TIMEOUT });
     });
@@ -211,13 +192,7 @@ async function main(): Promise<number> {
       if (JSON.stringify(files) !== JSON.stringify(['README.md', 'rules.py'])) throw new Error(`the workspace holds ${files.join(', ')}`);
     });
     await step(`Undo in the editor of ${ACCEPT}'s file reverts the accepted task`, async (p) => {
-      await p.keyboard.press('Control+P');
-      const input = p.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-      await input.fill('rules.py');
-      await p.locator('.quick-input-list .monaco-list-row', { hasText: 'rules.py' }).first().waitFor({ timeout: STEP_TIMEOUT });
-      await p.keyboard.press('Enter');
-      await p.locator('.tab.active', { hasText: 'rules.py' }).waitFor({ timeout: STEP_TIMEOUT });
+      await quickOpen(p, 'rules.py', STEP_TIMEOUT);
       await p.locator('.monaco-editor.focused .view-lines', { hasText: 'def is_five' }).waitFor({ timeout: STEP_TIMEOUT });
       await p.keyboard.press('Control+Z');
       // Undoing a file creation asks first (VS Code's own confirmation); a person clicks Undo.
@@ -233,25 +208,15 @@ async function main(): Promise<number> {
     await browser?.close().catch(() => undefined);
     await server?.stop();
     await model.close();
-    const failed = results.includes(false) || results.length < 9;
     const logs = keepLogs(dirs);
-    if (failed) say(`logs: ${logs.map((l) => path.relative(process.cwd(), l)).join(', ')}`);
+    if (!stepVerdict(results, 9).ok) say(`logs: ${logs.map((l) => path.relative(process.cwd(), l)).join(', ')}`);
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
     else say(`kept ${tmp}`);
   }
   say(`screenshots: ${path.relative(process.cwd(), SHOTS)}/`);
-  const passed = results.filter(Boolean).length;
-  // A run that stopped early failed, even if every step it reached passed.
-  const ok = passed === 9 && !results.includes(false);
-  process.stdout.write(`\n${passed} passed, ${ok ? 0 : Math.max(results.length - passed, 1)} failed\n`);
+  const { ok, line } = stepVerdict(results, 9);
+  process.stdout.write(`\n${line}\n`);
   return ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    say(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-    process.stdout.write('0 passed, 1 failed\n');
-    process.exit(1);
-  },
-);
+exitWithResult(main, say);

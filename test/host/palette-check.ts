@@ -10,41 +10,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ensureCodeServer } from './install-code-server';
 import { installVsix, prepareServerDirs, startCodeServer, workbenchUrl, type RunningServer } from './lib/codeServer';
-import { ARTIFACTS_DIR, CHROMIUM_PATH, REPO_ROOT } from './lib/paths';
+import { ARTIFACTS_DIR, REPO_ROOT } from './lib/paths';
+import { exitWithResult, runStep, sayer, stepVerdict } from './lib/steps';
+import { launchChromium, quickOpen, runPalette } from './lib/workbench';
 
 const { values: opts } = parseArgs({ options: { vsix: { type: 'string' }, keep: { type: 'boolean', default: false } } });
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const STEP_TIMEOUT = 30_000;
-
-function say(msg: string): void {
-  process.stderr.write(`[palette-check] ${msg}\n`);
-}
-
-/** One named check: prints `✔`/`✘` like mocha and records the outcome. */
-async function step(results: boolean[], title: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-    results.push(true);
-    process.stdout.write(`  ✔ ${title}\n`);
-  } catch (e) {
-    results.push(false);
-    process.stdout.write(`  ✘ ${title}\n     ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
-    throw e;
-  }
-}
-
-async function runPalette(page: Page, query: string, label: RegExp): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  await input.fill(`>${query}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: STEP_TIMEOUT });
-  await page.keyboard.press('Enter');
-}
+const say = sayer('palette-check');
 
 async function main(): Promise<number> {
   if (!opts.vsix) throw new Error('--vsix FILE is required (npm run package makes it)');
@@ -61,31 +37,25 @@ async function main(): Promise<number> {
   let page: Page | undefined;
   try {
     server = await startCodeServer({ serverDir, dirs, folder: workspace });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const p = page;
     await p.goto(workbenchUrl(server.port, workspace), { waitUntil: 'domcontentloaded', timeout: 60_000 });
     process.stdout.write(`\ncommand palette (code-server, VS Code 1.96.4, installed ${path.basename(opts.vsix)}):\n`);
 
-    await step(results, 'the workbench opens the workspace', async () => {
+    await runStep(results, 'the workbench opens the workspace', async () => {
       await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'invalid.plan.json' }).waitFor({ timeout: 60_000 });
     });
-    await step(results, 'the plan opens in an editor (Quick Open)', async () => {
-      await p.keyboard.press('Control+P');
-      const input = p.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-      await input.fill('invalid.plan.json');
-      await p.locator('.quick-input-list .monaco-list-row', { hasText: 'invalid.plan.json' }).first().waitFor({ timeout: STEP_TIMEOUT });
-      await p.keyboard.press('Enter');
-      await p.locator('.tab.active', { hasText: 'invalid.plan.json' }).waitFor({ timeout: STEP_TIMEOUT });
+    await runStep(results, 'the plan opens in an editor (Quick Open)', async () => {
+      await quickOpen(p, 'invalid.plan.json', STEP_TIMEOUT);
     });
-    await step(results, 'the palette lists "AgensFlow: Validate Plan File…" and runs it', async () => {
-      await runPalette(p, 'AgensFlow: Validate Plan File', /AgensFlow: Validate Plan File…/);
+    await runStep(results, 'the palette lists "AgensFlow: Validate Plan File…" and runs it', async () => {
+      await runPalette(p, 'AgensFlow: Validate Plan File', /AgensFlow: Validate Plan File…/, STEP_TIMEOUT);
     });
-    await step(results, 'an error notification names the problems', async () => {
+    await runStep(results, 'an error notification names the problems', async () => {
       await p.locator('.notification-toast', { hasText: /invalid\.plan\.json has 3 problems/ }).waitFor({ timeout: STEP_TIMEOUT });
     });
-    await step(results, 'the status bar counts 3 errors and the editor underlines them', async () => {
+    await runStep(results, 'the status bar counts 3 errors and the editor underlines them', async () => {
       await p.locator('.statusbar-item', { hasText: /^\s*3\s+0\s*$/ }).first().waitFor({ timeout: STEP_TIMEOUT });
       await p.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
     });
@@ -104,19 +74,9 @@ async function main(): Promise<number> {
     await server?.stop();
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const passed = results.filter(Boolean).length;
-  const failed = results.length - passed;
-  // A run that stopped early failed, even if every step it reached passed.
-  const ok = failed === 0 && passed === 5;
-  process.stdout.write(`\n${passed} passed, ${ok ? 0 : Math.max(failed, 1)} failed\n`);
+  const { ok, line } = stepVerdict(results, 5);
+  process.stdout.write(`\n${line}\n`);
   return ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    say(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-    process.stdout.write('0 passed, 1 failed\n');
-    process.exit(1);
-  },
-);
+exitWithResult(main, say);

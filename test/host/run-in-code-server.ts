@@ -18,11 +18,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ensureCodeServer } from './install-code-server';
 import { installVsix, prepareServerDirs, startCodeServer, workbenchUrl, type RunningServer } from './lib/codeServer';
 import { ARTIFACTS_DIR, CHROMIUM_PATH, REPO_ROOT } from './lib/paths';
 import { formatResults, waitForFile, type MochaResults } from './lib/results';
+import { exitWithResult, sayer } from './lib/steps';
+import { launchChromium } from './lib/workbench';
 
 const { values: opts } = parseArgs({
   options: {
@@ -36,12 +38,7 @@ const { values: opts } = parseArgs({
   },
 });
 
-/** Chromium flags that work on these machines (shared/vscode-host.md). */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-function say(msg: string): void {
-  process.stderr.write(`[run-in-code-server] ${msg}\n`);
-}
+const say = sayer('run-in-code-server');
 
 /** A stand-in extensionDevelopmentPath for `--vsix` runs: VS Code runs a suite only in development mode. */
 function writeHarnessExtension(dir: string): string {
@@ -105,7 +102,7 @@ async function main(): Promise<number> {
   try {
     server = await startCodeServer({ serverDir, dirs, folder: workspace, workspaceTrust: opts['workspace-trust'], env });
     say(`code-server on 127.0.0.1:${server.port}${opts['workspace-trust'] ? ' (workspace trust on)' : ''}`);
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const url = workbenchUrl(server.port, workspace, { extensionDevelopmentPath, extensionTestsPath: testsDir });
 
@@ -136,11 +133,4 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    say(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-    process.stdout.write('0 passed, 1 failed\n');
-    process.exit(1);
-  },
-);
+exitWithResult(main, say);

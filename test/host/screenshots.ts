@@ -12,14 +12,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
 import { FakeModelServer, reply, type FakeReply, type RecordedRequest } from '../fixtures/fake-servers';
 import { ensureCodeServer } from './install-code-server';
-import { prepareServerDirs, startCodeServer } from './lib/codeServer';
-import { CHROMIUM_PATH, REPO_ROOT } from './lib/paths';
+import { prepareServerDirs, setUserSettings, startCodeServer, workbenchUrl } from './lib/codeServer';
+import { REPO_ROOT } from './lib/paths';
+import { sayer } from './lib/steps';
+import { launchChromium, runPalette } from './lib/workbench';
 
 const { values: opts } = parseArgs({ options: { out: { type: 'string', default: path.join(REPO_ROOT, 'docs', 'screenshots') }, keep: { type: 'boolean', default: false } } });
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const WAIT = 60_000;
 
 const PLAN = {
@@ -91,25 +91,12 @@ async function handler(req: RecordedRequest): Promise<FakeReply> {
   return reply.tool('finish', { summary: `${task.title}: done` }, { delayMs: 200 });
 }
 
-function say(msg: string): void {
-  process.stderr.write(`[screenshots] ${msg}\n`);
-}
-
-async function palette(page: Page, query: string, label: RegExp): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: WAIT });
-  await input.fill(`>${query}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: WAIT });
-  await page.keyboard.press('Enter');
-}
+const say = sayer('screenshots');
 
 async function shoot(theme: 'light' | 'dark', model: FakeModelServer, serverDir: string): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agensflow-shots-'));
   const dirs = prepareServerDirs(tmp);
-  const settingsFile = path.join(dirs.userDataDir, 'User', 'settings.json');
-  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-  Object.assign(settings, {
+  setUserSettings(dirs, {
     'workbench.colorTheme': theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern',
     'security.workspace.trust.enabled': false,
     'agensflow.provider': 'openai-compatible',
@@ -118,20 +105,15 @@ async function shoot(theme: 'light' | 'dark', model: FakeModelServer, serverDir:
     'agensflow.candidates': 1,
     'agensflow.maxAgents': 3,
   });
-  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   const workspace = path.join(tmp, 'gobang');
   fs.mkdirSync(workspace);
   const server = await startCodeServer({ serverDir, dirs, folder: workspace });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const authority = `127.0.0.1:${server.port}`;
-    const url = new URL(`http://${authority}/`);
-    url.searchParams.set('folder', workspace);
-    url.searchParams.set('payload', JSON.stringify([['extensionDevelopmentPath', `vscode-remote://${authority}${REPO_ROOT}`]]));
-    await page.goto(url.toString(), { waitUntil: 'domcontentloaded', timeout: WAIT });
+    await page.goto(workbenchUrl(server.port, workspace, { extensionDevelopmentPath: REPO_ROOT }), { waitUntil: 'domcontentloaded', timeout: WAIT });
     await page.locator('.statusbar-item', { hasText: /AgensFlow/ }).first().waitFor({ timeout: WAIT });
-    await palette(page, 'AgensFlow: New Task', /AgensFlow: New Task…/);
+    await runPalette(page, 'AgensFlow: New Task', /AgensFlow: New Task…/, WAIT);
     await page.locator('.monaco-editor .view-lines', { hasText: 'AgensFlow task' }).first().waitFor({ timeout: WAIT });
     // The command puts the cursor below its comment line once the editor is shown: typing earlier splits the
     // task text where the cursor jumps (the goal then read "Pyth\n\non").
@@ -143,13 +125,13 @@ async function shoot(theme: 'light' | 'dark', model: FakeModelServer, serverDir:
     const graph = page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame');
     await graph.locator('svg').first().waitFor({ timeout: WAIT });
     // The Explorer of the empty folder only takes room from the graph; the sidebar shot opens AgensFlow's.
-    await palette(page, 'View: Close Primary Side Bar', /Close Primary Side Bar/);
+    await runPalette(page, 'View: Close Primary Side Bar', /Close Primary Side Bar/, WAIT);
     await page.waitForTimeout(1500); // let the layout animation settle for the picture (not a test)
     await page.screenshot({ path: path.join(opts.out, `graph-running-${theme}.png`) });
     release();
     await page.locator('.statusbar-item', { hasText: /to review|completed|failed/ }).first().waitFor({ timeout: WAIT });
     // The completion toast would cover the details pane; the status bar still says how the run ended.
-    await palette(page, 'Notifications: Clear All Notifications', /Clear All Notifications/);
+    await runPalette(page, 'Notifications: Clear All Notifications', /Clear All Notifications/, WAIT);
     await graph.locator('.node', { hasText: 'AI opponent' }).first().click();
     await graph.locator('.details h2', { hasText: 'AI opponent' }).waitFor({ timeout: WAIT });
     say(`${theme}: goal shown as ${JSON.stringify(await graph.locator('.toolbar-title').textContent())}`);

@@ -43,6 +43,13 @@ export function prepareServerDirs(root: string): ServerDirs {
   return dirs;
 }
 
+/** Merges `values` into the user settings of {@link prepareServerDirs}' folders (before the server starts). */
+export function setUserSettings(dirs: ServerDirs, values: Record<string, unknown>): void {
+  const file = path.join(dirs.userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  fs.writeFileSync(file, `${JSON.stringify({ ...settings, ...values }, null, 2)}\n`);
+}
+
 /** Installs a packaged extension into `dirs.extensionsDir` with code-server's own CLI. */
 export async function installVsix(serverDir: string, dirs: ServerDirs, vsix: string): Promise<string> {
   return exec(process.execPath, [codeServerEntry(serverDir), '--config', dirs.configFile, '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir, '--install-extension', path.resolve(vsix)], {
@@ -141,10 +148,11 @@ export function startCodeServer(options: StartOptions): Promise<RunningServer> {
 }
 
 /**
- * The workbench URL that opens `folder` and runs an in-host suite: the `payload` query carries
- * extensionDevelopmentPath and extensionTestsPath as `vscode-remote://` URIs of the server's file system.
+ * The workbench URL that opens `folder`, optionally loading an extension in development and running an
+ * in-host suite: the `payload` query carries extensionDevelopmentPath (and extensionTestsPath) as
+ * `vscode-remote://` URIs of the server's file system.
  */
-export function workbenchUrl(port: number, folder: string, payload?: { extensionDevelopmentPath: string; extensionTestsPath: string }): string {
+export function workbenchUrl(port: number, folder: string, payload?: { extensionDevelopmentPath: string; extensionTestsPath?: string }): string {
   const authority = `127.0.0.1:${port}`;
   const url = new URL(`http://${authority}/`);
   url.searchParams.set('folder', folder);
@@ -154,7 +162,7 @@ export function workbenchUrl(port: number, folder: string, payload?: { extension
       'payload',
       JSON.stringify([
         ['extensionDevelopmentPath', remote(payload.extensionDevelopmentPath)],
-        ['extensionTestsPath', remote(payload.extensionTestsPath)],
+        ...(payload.extensionTestsPath ? [['extensionTestsPath', remote(payload.extensionTestsPath)]] : []),
       ]),
     );
   }
