@@ -19,3 +19,4 @@ export { AGENT_TOOLS, AGENT_TOOL_LIST } from './agentTools';
 export { JournalError, RunConfigError, RunCancelledError, isRunCancelledError } from './errors';
 export * from './events';
 export { realVerifier } from './verifyHook';
+export { withWorkspaceLock, type WorkspaceAccess } from './workspaceLock';

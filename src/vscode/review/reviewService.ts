@@ -15,7 +15,7 @@
  * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
  */
 import * as vscode from 'vscode';
-import { checkPatch, diskTextReader, hashBytes, RunJournal, type PatchConflict, type RunEventOf } from '../../core/run';
+import { checkPatch, diskTextReader, hashBytes, RunJournal, withWorkspaceLock, type PatchConflict, type RunEventOf } from '../../core/run';
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
@@ -198,10 +198,14 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
         this.deps.log.warn(`accept ${taskId}: conflicted (${patch.reason})`);
         return { state: 'conflicted', conflicts };
       }
-      const edit = await this.buildEdit(root, taskId, files);
-      const applied = await vscode.workspace.applyEdit(edit);
+      // A writer of the workspace, like the core's applyPatch: a verification copy of a run still going on in
+      // this window never sees the edit half-applied or a file vanishing under it.
+      const applied = await withWorkspaceLock(root, 'write', async () => {
+        if (!(await vscode.workspace.applyEdit(await this.buildEdit(root, taskId, files)))) return false;
+        await this.saveWritten(root, files);
+        return true;
+      });
       if (!applied) return { state: 'failed', reason: `VS Code did not apply the changes of ${taskId}` };
-      await this.saveWritten(root, files);
     }
     const state = decide(patch, files.map((f) => f.path), 'applied');
     await this.save(journal, patch);
