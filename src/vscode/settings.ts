@@ -38,6 +38,7 @@ export const AGENSFLOW_SETTINGS = {
   baseUrl: { schema: z.string().max(2000), default: '' },
   'models.planner': { schema: modelName, default: '' },
   'models.agent': { schema: modelName, default: '' },
+  'models.agentAlternatives': { schema: z.array(modelName.min(1)).max(8), default: [] as string[] },
   'models.inspector': { schema: modelName, default: '' },
   'models.updater': { schema: modelName, default: '' },
   maxAgents: { schema: z.number().int().min(1).max(32), default: 4 },

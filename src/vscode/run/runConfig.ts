@@ -37,6 +37,15 @@ export function modelNameOf(get: SettingsReader, role: ModelRole): string {
   return name;
 }
 
+/**
+ * The agents' models the learned policy chooses between, cheapest first: `models.agent`, then
+ * `models.agentAlternatives` (e.g. a stronger model to escalate to), without repeats.
+ */
+export function agentModelNamesOf(get: SettingsReader): string[] {
+  const names = [modelNameOf(get, 'agent'), ...get('models.agentAlternatives').map((n) => n.trim())];
+  return [...new Set(names.filter((n) => n.length > 0))];
+}
+
 /** What is recorded with a run for resume (never keys). */
 export interface ModelSettingsRecord {
   provider: ProviderId;
@@ -63,6 +72,14 @@ export function buildRoleModel(get: SettingsReader, role: ModelRole, apiKey: str
     ...(baseUrl ? { baseUrl } : {}),
     ...(apiKey ? { apiKey } : {}),
     env,
+  });
+}
+
+/** Every agent model of {@link agentModelNamesOf}, built as {@link buildRoleModel} builds the agent's. */
+export function buildAgentModels(get: SettingsReader, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): Model[] {
+  return agentModelNamesOf(get).map((name) => {
+    const withAgent: SettingsReader = <K extends keyof Settings & string>(k: K): Settings[K] => (k === 'models.agent' ? name : get(k)) as Settings[K];
+    return buildRoleModel(withAgent, 'agent', apiKey, env);
   });
 }
 

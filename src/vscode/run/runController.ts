@@ -17,7 +17,7 @@ import type { RunViewStore } from '../../protocol/runViewSource';
 import type { ApiKeys } from '../secrets';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
-import { buildRoleModel, engineConfigOf, isRunSetupError, modelSettingsOf, runOptionsOf, type ModelRole, type Settings, type SettingsReader } from './runConfig';
+import { buildAgentModels, buildRoleModel, engineConfigOf, isRunSetupError, modelSettingsOf, runOptionsOf, type ModelRole, type Settings, type SettingsReader } from './runConfig';
 import { isResumable, recordToEvents } from './recordEvents';
 import { contextKeys, statusLine, type RunContextKeys } from './runStatus';
 
@@ -85,7 +85,7 @@ export class RunController extends Disposable {
     this.deps.log.info(`run ${runId}: planning "${goal.slice(0, 200)}" with ${planner.provider} ${planner.name}`);
     const options = runOptionsOf(this.deps.settings);
     // The learned policy chooses K unless the candidates setting pins it, and may merge chain links.
-    const policy = await this.openPolicy(await models.then((m) => [m.agent], () => [planner]));
+    const policy = await this.openPolicy(await models.then((m) => m.agents, () => [planner]));
     const candidates = policy ? policy.chooseCandidates(goal, (await listWorkspaceFiles(root).catch(() => ({ files: [] }))).files.length, options.candidates) : options.candidates;
     let plan: Plan;
     try {
@@ -218,7 +218,7 @@ export class RunController extends Disposable {
    * Builds the models of `roles` with the stored key of the provider (the model layer's key rules);
    * `recorded` (a resumed run's provider, model and base URL) wins over the settings.
    */
-  private async models<R extends ModelRole>(roles: readonly R[], recorded?: RunSettings): Promise<Record<R, Model>> {
+  private async models<R extends ModelRole>(roles: readonly R[], recorded?: RunSettings): Promise<Record<R, Model> & { agents: Model[] }> {
     const overrides: Partial<Settings> = {
       ...(recorded?.provider && isProviderId(recorded.provider) ? { provider: recorded.provider } : {}),
       ...(recorded?.model ? { 'models.agent': recorded.model } : {}),
@@ -228,7 +228,8 @@ export class RunController extends Disposable {
     const key = await this.deps.keys.get(get('provider'));
     const out = {} as Record<R, Model>;
     for (const role of roles) out[role] = buildRoleModel(get, role, key, process.env);
-    return out;
+    // The agents' models the policy chooses between (the agent's own first).
+    return { ...out, agents: buildAgentModels(get, key, process.env) };
   }
 
   private begin(phase: Phase): AbortController {
@@ -254,7 +255,7 @@ export class RunController extends Disposable {
   }
 
   private async execute(runId: string, ac: AbortController, run: (engine: EngineOptions) => Promise<RunOutcome>, recorded?: RunSettings, planned?: RunPolicy): Promise<RunResult | undefined> {
-    let models: Record<'agent' | 'inspector' | 'updater', Model>;
+    let models: Record<'agent' | 'inspector' | 'updater', Model> & { agents: Model[] };
     try {
       models = await this.models(['agent', 'inspector', 'updater'], recorded);
     } catch (e) {
@@ -265,7 +266,7 @@ export class RunController extends Disposable {
     }
     this.phase = 'running';
     this.refresh();
-    const policy = planned ?? (await this.openPolicy([models.agent]));
+    const policy = planned ?? (await this.openPolicy(models.agents));
     // The composition shared with the CLI (src/core/session): inspector, updater with K, recovery budgets,
     // policy, verifiers and test command, from the settings.
     const { candidates } = runOptionsOf(this.deps.settings);

@@ -7,7 +7,7 @@ import { FakeModel } from '../run/fakeModel';
 import { tempDirs } from '../run/tmp';
 import { isModelConfigError } from '../../../src/core/models';
 import { AGENSFLOW_SETTINGS } from '../../../src/vscode/settings';
-import { buildRoleModel, engineConfigOf, isRunSetupError, modelNameOf, modelSettingsOf, runOptionsOf, type Settings, type SettingsReader } from '../../../src/vscode/run/runConfig';
+import { agentModelNamesOf, buildAgentModels, buildRoleModel, engineConfigOf, isRunSetupError, modelNameOf, modelSettingsOf, runOptionsOf, type Settings, type SettingsReader } from '../../../src/vscode/run/runConfig';
 
 function reader(values: Partial<Settings>): SettingsReader {
   return <K extends keyof Settings & string>(k: K): Settings[K] => (k in values ? values[k] : AGENSFLOW_SETTINGS[k].default) as Settings[K];
@@ -27,6 +27,14 @@ describe('vscode run: settings to run configuration', () => {
     assert.throws(() => buildRoleModel(reader({ 'models.agent': 'gpt-4o' }), 'agent', undefined, {}), isModelConfigError);
     const local = buildRoleModel(reader({ provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1', 'models.agent': 'qwen' }), 'agent', undefined, { OPENAI_API_KEY: 'sk-env' });
     assert.equal(local.provider, 'openai-compatible');
+  });
+
+  it('offers the policy the agent model then its alternatives, cheapest first, without repeats', () => {
+    assert.deepEqual(agentModelNamesOf(reader({ 'models.agent': 'small' })), ['small']);
+    const get = reader({ provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1', 'models.agent': 'small', 'models.agentAlternatives': ['big', ' small ', 'huge'] });
+    assert.deepEqual(agentModelNamesOf(get), ['small', 'big', 'huge']);
+    const models = buildAgentModels(get, undefined, {});
+    assert.deepEqual(models.map((m) => [m.provider, m.name]), [['openai-compatible', 'small'], ['openai-compatible', 'big'], ['openai-compatible', 'huge']]);
   });
 
   it('maps budgets, verifiers, test command and prices, leaving unset ones out', () => {
