@@ -64,6 +64,8 @@ function hold(): void {
  */
 async function handler(req: RecordedRequest): Promise<FakeReply> {
   if (req.tools.includes('submit_workflow')) return reply.tool('submit_workflow', PLAN, { delayMs: 800 });
+  // The inspector's conversation opens with "Task <id>: <title>" too: tell it apart by its tool.
+  if (req.tools.includes('submit_verdict')) return reply.tool('submit_verdict', { pass: true, reasons: ['meets its acceptance criteria'] }, { delayMs: 150 });
   const ai = PLAN.tasks.find((t) => t.id === 'ai');
   if (req.tools.includes('submit_update') && ai) {
     return reply.tool('submit_update', {
@@ -77,7 +79,7 @@ async function handler(req: RecordedRequest): Promise<FakeReply> {
   const first = messages.find((m) => m.role === 'user');
   const id = /^Task ([a-z0-9_-]+): /.exec(typeof first?.content === 'string' ? first.content : '')?.[1];
   const task = PLAN.tasks.find((t) => t.id === id);
-  if (!task) return reply.tool('submit_verdict', { pass: true, reasons: [] });
+  if (!task) throw new Error(`screenshots: unexpected request (tools ${req.tools.join(', ')})`);
   if (!messages.some((m) => m.role === 'assistant')) {
     if (task.id === 'gui') await held;
     const attempt = (attempts.get(task.id) ?? 0) + 1;
