@@ -5,7 +5,7 @@ export { Recovery, DEFAULT_RECOVERY, type RecoveryLimits } from './recovery';
 export { findingLine, findingList, summarizeFindings } from './findings';
 export { isFatalModelError } from './hooks';
 export { applyPatch, checkPatch, type ApplyResult, type PatchCheck, type PatchConflict, type ApplyFs } from './apply';
-export { hashBytes, patchStats, type TaskPatch, type FilePatch, type FileChange, type FileDecision } from './patch';
+export { hashBytes, patchStats, patchSummary, type TaskPatch, type FilePatch, type FileChange, type FileDecision } from './patch';
 export { decide, diskTextReader, fileDecision, isOpen, pendingFiles, reconcilePatch, type WorkspaceTextReader } from './patchReview';
 export { RunJournal, listRuns, defaultStateDir, runDir, type RunRecord, type RunSummary, type RunStatus, type TaskRecord, type RunSettings } from './journal';
 export { applyReviewedPatches, rejectPatches, type ApplyReport } from './review';

@@ -15,7 +15,7 @@
  * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
  */
 import * as vscode from 'vscode';
-import { checkPatch, diskTextReader, hashBytes, RunJournal, withWorkspaceLock, type PatchConflict, type RunEventOf } from '../../core/run';
+import { checkPatch, diskTextReader, hashBytes, patchSummary, RunJournal, withWorkspaceLock, type PatchConflict, type RunEventOf } from '../../core/run';
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
@@ -282,15 +282,13 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
 
   private async save(journal: RunJournal, patch: ReviewedPatch): Promise<void> {
     await journal.savePatch(patch);
+    const summary = patchSummary(patch);
     journal.update((r) => {
       const t = r.tasks[patch.taskId];
-      if (t) t.patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+      if (t) t.patch = summary;
     });
     await journal.flush();
-    this.deps.onPatch({
-      type: 'patch', runId: patch.runId, ts: Date.now(), taskId: patch.taskId, state: patch.state,
-      files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}),
-    });
+    this.deps.onPatch({ type: 'patch', runId: patch.runId, ts: Date.now(), taskId: patch.taskId, ...summary });
   }
 
   /** Closes the diff tabs of decided files, so no proposal stays on screen after the decision. */

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { isModelAbortedError, isModelConfigError, isProviderError, isProviderId, type Model } from '../../core/models';
 import type { Plan } from '../../core/plan';
 import { isNoValidPlanError } from '../../core/planner';
-import { isRunCancelledError, listRuns, newRunId, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
+import { isRunCancelledError, listRuns, newRunId, patchSummary, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
 import { composeRun, planGoal, type RunPolicy } from '../../core/session';
 import { listWorkspaceFiles } from '../../core/planner';
@@ -382,7 +382,7 @@ async function syncPatchStates(stateDir: string, runId: string): Promise<void> {
     if (!patch || !rec || rec.patch?.state === patch.state) continue;
     journal.update((r) => {
       const task = r.tasks[t.id];
-      if (task) task.patch = { state: patch.state, files: patch.files.map((f) => f.path), ...(patch.reason ? { reason: patch.reason } : {}) };
+      if (task) task.patch = patchSummary(patch);
     });
   }
   await journal.flush();
