@@ -1,6 +1,6 @@
 /**
- * The paper's three task prompts, verbatim from /work/shared/reference/paper-tasks.md (the Flow code's
- * main.py and task.py), typos included.
+ * The paper's three task prompts, verbatim as the Flow code has them (tmllab/2025_ICLR_FLOW: main.py for
+ * gobang, task.py for the website and the slides), typos included.
  */
 import type { PaperTask } from './score/types';
 
