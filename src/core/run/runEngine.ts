@@ -252,7 +252,7 @@ class Engine {
       },
     });
     this.emit({ type: 'plan.ready', plan: this.record.plan });
-    this.workspaceFiles = await listWorkspaceFiles(this.record.dir);
+    this.workspaceFiles = await listWorkspaceFiles(this.record.dir, { limit: 2000 });
     const done: string[] = [];
     const failed: string[] = [];
     if (resumed) {

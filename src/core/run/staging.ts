@@ -180,7 +180,7 @@ export class TaskLayer implements StagedView {
       dir = chk.path;
     }
     const limit = this.area.limits.maxListEntries;
-    const listed = await listWorkspaceFiles(this.area.root, dir, limit);
+    const listed = await listWorkspaceFiles(this.area.root, { dir, limit });
     const set = new Set(listed.files);
     const prefix = dir ? `${dir}/` : '';
     for (const [p, c] of this.merged) {

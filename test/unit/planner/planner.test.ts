@@ -110,7 +110,7 @@ describe('planner: K candidates through submit_workflow', () => {
       await mkdir(join(dir, 'src/deep'), { recursive: true });
       for (const f of ['node_modules/x/i.js', '.git/HEAD', '.env', '.env.local', 'README.md', 'src/a.py', 'src/deep/b.py']) await writeFile(join(dir, f), 'x');
       assert.deepEqual(await listWorkspaceFiles(dir), { files: ['README.md', 'src/a.py', 'src/deep/b.py'], truncated: false });
-      assert.deepEqual(await listWorkspaceFiles(dir, 2), { files: ['README.md', 'src/a.py'], truncated: true });
+      assert.deepEqual(await listWorkspaceFiles(dir, { limit: 2 }), { files: ['README.md', 'src/a.py'], truncated: true });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
