@@ -18,5 +18,4 @@ export { runAgent, type AgentOptions, type AgentResult, type AgentEvent } from '
 export { AGENT_TOOLS, AGENT_TOOL_LIST } from './agentTools';
 export { JournalError, RunConfigError, RunCancelledError, isRunCancelledError } from './errors';
 export * from './events';
-export { realVerifier } from './verifyHook';
 export { withWorkspaceLock, type WorkspaceAccess } from './workspaceLock';
