@@ -1,5 +1,4 @@
 import { DirectedGraph } from 'graphology';
-import type { TaskStatus } from '../run/events';
 import { adjacencyOf } from './adjacency';
 import { UnknownTaskError } from './errors';
 import type { ValidPlan, ValidTask } from './validPlan';
@@ -38,30 +37,34 @@ export function remainingCriticalPath(plan: ValidPlan): ReadonlyMap<string, numb
   return byId(plan, adjacencyOf(plan).remaining);
 }
 
-/** Statuses by task id, as a map or a plain record. A task with no entry counts as `pending`. */
-export type StatusLookup = ReadonlyMap<string, TaskStatus> | Readonly<Record<string, TaskStatus>>;
+/**
+ * Statuses by task id, as a map or a plain record. A task with no entry counts as `pending`. The statuses
+ * are the run's (core/run's `TaskStatus`); the plan names only `pending`, `ready`, `passed` and `unverified`,
+ * so it takes them as strings rather than import the run.
+ */
+export type StatusLookup<S extends string = string> = ReadonlyMap<string, S> | Readonly<Record<string, S>>;
 
-function statusOf(statuses: StatusLookup, id: string): TaskStatus | undefined {
+function statusOf<S extends string>(statuses: StatusLookup<S>, id: string): S | undefined {
   if (statuses instanceof Map) return statuses.get(id);
-  const record = statuses as Readonly<Record<string, TaskStatus>>;
+  const record = statuses as Readonly<Record<string, S>>;
   return Object.prototype.hasOwnProperty.call(record, id) ? record[id] : undefined;
 }
 
 /** Options of {@link readyTasks}. */
-export interface ReadyOptions {
+export interface ReadyOptions<S extends string = string> {
   /**
    * Statuses that let a dependant start. Default `passed` and `unverified`: an unverified task finished
    * its work and only a check could not run, so its dependants proceed (the run still ends unverified).
    */
-  readonly done?: Iterable<TaskStatus>;
+  readonly done?: Iterable<S>;
 }
 
 /**
  * The tasks that may start now: not yet started (`pending`, `ready` or absent) and every dependency done.
  * In plan order; the scheduler orders them by {@link remainingCriticalPath}.
  */
-export function readyTasks(plan: ValidPlan, statuses: StatusLookup, opts: ReadyOptions = {}): string[] {
-  const done = new Set<TaskStatus>(opts.done ?? ['passed', 'unverified']);
+export function readyTasks<S extends string>(plan: ValidPlan, statuses: StatusLookup<S>, opts: ReadyOptions<S> = {}): string[] {
+  const done = new Set<string>(opts.done ?? ['passed', 'unverified']);
   const ready: string[] = [];
   for (const task of plan.tasks) {
     const own = statusOf(statuses, task.id);
