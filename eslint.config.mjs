@@ -1,13 +1,33 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layers } from './lint/layers.mjs';
 
-const noVscodeAtRunTime = {
-  'no-restricted-imports': ['error', {
-    paths: [{ name: 'vscode', message: 'src/core and src/protocol stay free of vscode (type-only imports are allowed).', allowTypeImports: true }],
-    patterns: [{ group: ['**/vscode/**', '../vscode/*', '../../vscode/*'], message: 'The core may not import the VS Code adapters.' }],
-  }],
-};
+/**
+ * The layering of src/ (checked by lint/layers.mjs; a file obeys every zone it is in). Data flows
+ * plan -> run -> verify/policy/session; the front ends (cli, vscode) and the views (protocol, webview)
+ * adapt the core and are never imported by it.
+ */
+const CORE_WHY = 'the core is the product and never depends on a front end or a view';
+export const LAYERS = [
+  { zone: 'src/core', why: CORE_WHY, deny: ['src/protocol', 'src/cli', 'src/vscode', 'src/webview', 'src/extension'], modules: ['vscode'] },
+  { zone: 'src/core/plan', why: 'the plan model sits below the run; a run concept the plan needs moves into the plan', deny: ['src/core/run'] },
+  {
+    zone: 'src/core/run',
+    why: 'the engine takes verification, failure handling and re-planning as hooks (core/run/hooks.ts); those modules import the run, not the reverse',
+    deny: ['src/core/verify', 'src/core/policy', 'src/core/session', 'src/core/replan', 'src/core/planner'],
+  },
+  { zone: 'src/protocol', why: 'the protocol is shared by the host and the webview; it may use the core, never a front end', deny: ['src/cli', 'src/vscode', 'src/webview', 'src/extension'], modules: ['vscode'] },
+  {
+    zone: 'src/webview',
+    why: 'the webview runs in a browser sandbox: it speaks the protocol, and may name core types but not run core code',
+    only: ['src/webview', 'src/protocol', { path: 'src/core', typeOnly: true }],
+    modules: ['vscode'],
+    builtins: true,
+  },
+  { zone: 'src/cli', why: 'the CLI is the headless front end: it runs without VS Code', deny: ['src/vscode', 'src/webview', 'src/extension'], modules: ['vscode'] },
+  { zone: 'src/vscode', why: 'the VS Code adapters and the CLI are two front ends over the core; the webview is reached only by messages', deny: ['src/cli', 'src/webview'] },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'out/**', '.vscode-test/**', '*.vsix', 'demo-out/**'] },
@@ -21,7 +41,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false }],
     },
   },
-  { files: ['src/core/**/*.ts', 'src/protocol/**/*.ts'], rules: noVscodeAtRunTime },
+  { files: ['src/**/*.ts'], plugins: { local: { rules: { layers } } }, rules: { 'local/layers': ['error', { zones: LAYERS }] } },
   { files: ['src/vscode/**/*.ts', 'src/extension.ts'], rules: { 'no-console': 'error' } },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );
