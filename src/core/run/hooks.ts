@@ -35,6 +35,17 @@ export type FailureDecision =
   | { action: 'replan'; scope?: 'task' | 'subtree' };
 export type FailureHook = (info: FailureInfo) => Promise<FailureDecision>;
 
+/** One model call of a run as the journal books it: its role (planner, agent, inspector, updater), task, model and tokens. */
+export interface UsageCall {
+  role: string;
+  taskId?: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** Dollars, when the model has a price. */
+  cost?: number;
+}
+
 /** Cost in the user's currency of one call, or `undefined` when no price is known. */
 export type PriceHook = (model: string, usage: Usage) => number | undefined;
 

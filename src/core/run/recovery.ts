@@ -9,7 +9,7 @@ import { isBudgetExceededError } from '../models';
 import type { Plan, Task } from '../plan/schema';
 import type { DecisionOption, Finding, RunEvent, TaskStatus } from './events';
 import { findingList, retryFeedback } from './findings';
-import { isFatalModelError, type FailureDecision, type FailureHook, type PriceHook, type UpdateProposal, type UpdaterHook } from './hooks';
+import { isFatalModelError, type FailureDecision, type FailureHook, type UpdateProposal, type UpdaterHook, type UsageCall } from './hooks';
 import type { RunJournal, RunRecord } from './journal';
 import type { StagedView } from './staging';
 
@@ -38,7 +38,8 @@ export interface RecoveryHost {
   onPlanChanged(): void;
   /** Stops the run: a fatal model error (exit 2) or the token/cost budget. */
   stop(kind: 'fatal' | 'budget', message: string): void;
-  price?: PriceHook;
+  /** Books the usage a hook reported for one of its calls (the engine ignores it when the composition meters every call). */
+  reported(call: UsageCall): void;
 }
 
 export interface FailedAttempt {
@@ -233,17 +234,6 @@ export class Recovery {
   }
 
   private countUsage(taskId: string, proposal: UpdateProposal): void {
-    for (const u of proposal.usage) {
-      const cost = this.host.price?.(u.model, u);
-      this.host.journal.update((r) => {
-        for (const acc of [r.tasks[taskId]?.usage, r.usage]) {
-          if (!acc) continue;
-          acc.inputTokens += u.inputTokens;
-          acc.outputTokens += u.outputTokens;
-          acc.cost += cost ?? 0;
-        }
-      });
-      this.host.emit({ type: 'usage', taskId, role: 'updater', model: u.model, inputTokens: u.inputTokens, outputTokens: u.outputTokens, ...(cost !== undefined ? { cost } : {}) });
-    }
+    for (const u of proposal.usage) this.host.reported({ role: 'updater', taskId, model: u.model, inputTokens: u.inputTokens, outputTokens: u.outputTokens });
   }
 }

@@ -13,9 +13,9 @@ import { remainingCriticalPath } from './dagState';
 import { errnoCode, isRunCancelledError, RunConfigError } from './errors';
 import type { RunEvent, RunEventListener, RunEventOf, TaskStatus } from './events';
 import { missingOwnedFiles, summarizeFindings } from './findings';
-import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type VerifyHook, type VerifyResult } from './hooks';
+import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyResult } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
-import { RunJournal, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
+import { RunJournal, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
 import { patchSummary, type TaskPatch } from './patch';
 import { newRunId } from './runId';
 import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
@@ -48,6 +48,18 @@ export interface EngineOptions {
    * handle to emit and journal its own `decision` events for this run.
    */
   connect?: (run: RunConnection) => void;
+  /**
+   * The composition meters every model call of the run itself (src/core/session: planner, agents, inspector,
+   * updater alike) and books each one through {@link RunConnection.usage}; the engine then does not book the
+   * usage its agents and updater report, so no call counts twice. Without it (a bare engine) the engine books
+   * what they report, priced by `price`.
+   */
+  metered?: boolean;
+  /**
+   * Why the run's token or cost budget is already spent (e.g. by planning), if it is: checked before the first
+   * task is scheduled, a reason stops the run (status `budget`) before any agent starts.
+   */
+  budgetSpent?: () => string | undefined;
 }
 
 /** A coordinator's handle on a run (see `EngineOptions.connect`). */
@@ -55,6 +67,8 @@ export interface RunConnection {
   readonly runId: string;
   /** Emits a `decision` event and journals it with the run's decisions. */
   decision(e: Omit<RunEventOf<'decision'>, 'runId' | 'ts'>): void;
+  /** Books one model call in the journal's totals (and its task's, when it names one) and emits its `usage` event. */
+  usage(call: UsageCall): void;
 }
 
 export interface StartOptions extends EngineOptions {
@@ -69,6 +83,13 @@ export interface StartOptions extends EngineOptions {
   /** Recorded for resume (never keys). */
   settings?: Partial<Pick<RunSettings, 'provider' | 'model' | 'baseUrl' | 'config'>>;
   runId?: string;
+  /**
+   * Events of this run emitted before its journal existed (the session's `run.started`, the planning
+   * decisions and the planner's usage), all with this run's id: written to the event log first, their
+   * decisions and usage booked in the record, none emitted again; with a `run.started` among them the engine
+   * emits no second one.
+   */
+  prelude?: readonly RunEvent[];
 }
 
 export interface ResumeOptions extends EngineOptions {
@@ -96,6 +117,14 @@ function newTaskRecord(): TaskRecord {
 export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   await assertDir(opts.dir);
   const now = Date.now();
+  const prelude = opts.prelude ?? [];
+  const usage = emptyUsage();
+  for (const e of prelude) {
+    if (e.type !== 'usage') continue;
+    usage.inputTokens += e.inputTokens;
+    usage.outputTokens += e.outputTokens;
+    usage.cost += e.cost ?? 0;
+  }
   const record: RunRecord = {
     version: 1,
     runId: opts.runId ?? newRunId(new Date(now)),
@@ -107,12 +136,12 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     settings: { maxAgents: opts.maxAgents ?? 4, apply: opts.apply ?? 'review', maxTurns: opts.maxTurns ?? 20, ...opts.settings },
     plan: opts.plan,
     tasks: Object.fromEntries(opts.plan.tasks.map((t) => [t.id, newTaskRecord()])),
-    usage: emptyUsage(),
-    decisions: [],
+    usage,
+    decisions: prelude.flatMap((e) => (e.type === 'decision' ? [decisionRecord(e)] : [])),
     resumes: 0,
   };
   const journal = await RunJournal.create(opts.stateDir, record);
-  return new Engine(journal, opts).run(false);
+  return new Engine(journal, opts).run(false, prelude);
 }
 
 /** Continues a run after a crash or cancellation: finished tasks stay finished, the others restart clean. */
@@ -137,7 +166,13 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
   return new Engine(journal, opts).run(true);
 }
 
-async function assertDir(dir: string): Promise<void> {
+/** The journal's record of a `decision` event. */
+function decisionRecord(e: Omit<RunEventOf<'decision'>, 'runId' | 'type' | 'ts'> & { ts?: number }): DecisionRecord {
+  return { ts: e.ts ?? Date.now(), point: e.point, options: e.options, choice: e.choice, mode: e.mode, reason: e.reason, ...(e.taskId !== undefined ? { taskId: e.taskId } : {}), ...(e.decisionId !== undefined ? { decisionId: e.decisionId } : {}) };
+}
+
+/** Throws a RunConfigError unless `dir` is an existing folder (a run's workspace). */
+export async function assertDir(dir: string): Promise<void> {
   try {
     if (!(await fs.stat(dir)).isDirectory()) throw new RunConfigError(`${dir} is not a folder`);
   } catch (e) {
@@ -180,7 +215,7 @@ class Engine {
           else this.budget = message;
           this.controller.abort();
         },
-        price: opts.price,
+        reported: (call) => this.reported(call),
       },
       opts.updater,
       opts.onFailure,
@@ -208,6 +243,26 @@ class Engine {
     } catch {
       // A listener's bug must not stop the run.
     }
+  }
+
+  /** Books one model call in the record (the run's totals and its task's) and emits its `usage` event. */
+  private book(call: UsageCall): void {
+    this.journal.update((r) => {
+      const task = call.taskId !== undefined ? r.tasks[call.taskId] : undefined;
+      for (const u of task ? [task.usage, r.usage] : [r.usage]) {
+        u.inputTokens += call.inputTokens;
+        u.outputTokens += call.outputTokens;
+        u.cost += call.cost ?? 0;
+      }
+    });
+    this.emit({ type: 'usage', ...(call.taskId !== undefined ? { taskId: call.taskId } : {}), role: call.role, model: call.model, inputTokens: call.inputTokens, outputTokens: call.outputTokens, ...(call.cost !== undefined ? { cost: call.cost } : {}) });
+  }
+
+  /** Usage an agent or a hook reported: booked unless the composition meters every call itself. */
+  private reported(call: UsageCall): void {
+    if (this.opts.metered) return;
+    const cost = this.opts.price?.(call.model, { inputTokens: call.inputTokens, outputTokens: call.outputTokens });
+    this.book({ ...call, ...(cost !== undefined ? { cost } : {}) });
   }
 
   private setStatus(taskId: string, status: TaskStatus, reason?: string): void {
@@ -239,17 +294,19 @@ class Engine {
     return order;
   }
 
-  async run(resumed: boolean): Promise<RunOutcome> {
+  async run(resumed: boolean, prelude: readonly RunEvent[] = []): Promise<RunOutcome> {
     const startedAt = Date.now();
-    this.emit({ type: 'run.started', goal: this.record.goal, dir: this.record.dir });
+    for (const e of prelude) this.journal.logEvent(e);
+    if (!prelude.some((e) => e.type === 'run.started')) this.emit({ type: 'run.started', goal: this.record.goal, dir: this.record.dir });
     this.opts.connect?.({
       runId: this.record.runId,
       decision: (e) => {
         this.journal.update((r) => {
-          r.decisions.push({ ts: Date.now(), point: e.point, options: e.options, choice: e.choice, mode: e.mode, reason: e.reason, ...(e.taskId !== undefined ? { taskId: e.taskId } : {}), ...(e.decisionId !== undefined ? { decisionId: e.decisionId } : {}) });
+          r.decisions.push(decisionRecord(e));
         });
         this.emit(e);
       },
+      usage: (call) => this.book(call),
     });
     this.emit({ type: 'plan.ready', plan: this.record.plan });
     this.workspaceFiles = await listWorkspaceFiles(this.record.dir, { limit: 2000 });
@@ -279,7 +336,9 @@ class Engine {
       }
     }
     const settings = this.record.settings;
-    const final = await runSchedule({
+    const spent = this.opts.budgetSpent?.();
+    if (spent) this.budget = spent;
+    const final = spent ? undefined : await runSchedule({
       nodes: this.record.plan.tasks,
       roleOf: (id) => this.tasks.get(id)?.role ?? 'developer',
       done,
@@ -525,18 +584,9 @@ class Engine {
         });
         this.emit({ type: 'write.refused', taskId, path: e.path, reason: e.reason });
         break;
-      case 'usage': {
-        const cost = this.opts.price?.(e.model, e.usage);
-        this.journal.update((r) => {
-          for (const u of [r.tasks[taskId].usage, r.usage]) {
-            u.inputTokens += e.usage.inputTokens;
-            u.outputTokens += e.usage.outputTokens;
-            u.cost += cost ?? 0;
-          }
-        });
-        this.emit({ type: 'usage', taskId, role: 'agent', model: e.model, inputTokens: e.usage.inputTokens, outputTokens: e.usage.outputTokens, ...(cost !== undefined ? { cost } : {}) });
+      case 'usage':
+        this.reported({ role: 'agent', taskId, model: e.model, inputTokens: e.usage.inputTokens, outputTokens: e.usage.outputTokens });
         break;
-      }
     }
   }
 }

@@ -4,14 +4,15 @@
  * models (keys come from a flag, the environment or SecretStorage) and pass them in; everything else is
  * derived from the run configuration here.
  */
-import { BUILTIN_PRICES, costOf, meteredModel, priceOf, UsageMeter, type Budget, type Model, type PriceTable } from '../models';
-import { createUpdater } from '../replan';
-import type { EngineOptions, RunCheckHook, RunEvent } from '../run';
+import type { Budget, Model, PriceTable } from '../models';
+import { proposeUpdate } from '../replan';
+import type { EngineOptions, RunCheckHook, RunEvent, VerifyHook } from '../run';
 import { RunConfigError } from '../run/errors';
 import type { Task } from '../plan/schema';
 import type { RunPolicy } from './runPolicy';
 import type { RecoveryLimits } from '../run/recovery';
 import { createVerifyHook, failingFindings, parseVerifyConfig, runTestCommand, type VerifyConfig } from '../verify';
+import { RunLedger } from './ledger';
 
 /** The parts of a run's configuration (the CLI's `--config` file, the extension's settings) the engine uses. */
 export interface EngineConfig {
@@ -49,6 +50,8 @@ export interface EngineWiring {
   maxTasks?: number;
   /** The learned policy of this run: it binds models, skips certified checks, chooses recoveries. */
   policy?: RunPolicy;
+  /** The run's usage ledger when the session already metered calls (the planner's); else a new one. */
+  ledger?: RunLedger;
 }
 
 /** The test command as the engine's whole-run check (workspace plus every staged file, in a temporary copy). */
@@ -64,13 +67,15 @@ function testCommandCheck(config: VerifyConfig, env: NodeJS.ProcessEnv): RunChec
   };
 }
 
-/** The engine options of a run: metered agent models, the real verifier, the price table and budget. */
-export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): EngineOptions {
-  const prices = { ...BUILTIN_PRICES, ...config.prices };
-  const meter = new UsageMeter({ prices, ...(config.budget ? { budget: config.budget } : {}) });
-  let verifyConfig: VerifyConfig;
+/** The run's ledger for `config`'s prices and budget. */
+export function ledgerOf(config: Pick<EngineConfig, 'prices' | 'budget'>): RunLedger {
+  return new RunLedger({ ...(config.prices ? { prices: config.prices } : {}), ...(config.budget ? { budget: config.budget } : {}) });
+}
+
+/** The verification settings of `config`, parsed (a RunConfigError names every problem). */
+function verifyConfigOf(config: EngineConfig): VerifyConfig {
   try {
-    verifyConfig = parseVerifyConfig({
+    return parseVerifyConfig({
       ...(config.verifiers ? { verifiers: config.verifiers } : {}),
       ...(config.testCommand !== undefined ? { testCommand: config.testCommand } : {}),
       ...(config.verifyTimeoutMs ? { timeoutMs: config.verifyTimeoutMs } : {}),
@@ -79,34 +84,51 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
     const issues = (e as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
     throw new RunConfigError(`the verification settings are invalid: ${issues ? issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ') : (e as Error).message}`);
   }
+}
+
+/**
+ * The engine options of a run: every model call (agents, inspector, updater) metered by the run's ledger and
+ * booked once under its role and task, the real verifier, the price table and budget.
+ */
+export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): EngineOptions {
+  const ledger = wiring.ledger ?? ledgerOf(config);
+  const verifyConfig = verifyConfigOf(config);
   const env = wiring.env ?? { ...process.env };
-  const inspector = config.inspector !== false && wiring.inspector ? meteredModel(wiring.inspector, meter, { role: 'inspector' }) : undefined;
+  const inspector = config.inspector !== false ? wiring.inspector : undefined;
+  // One check per call, so the inspector's calls are booked under the task they inspect.
+  const check = (withInspector: boolean): VerifyHook => (task, view, ctx) =>
+    createVerifyHook({ config: verifyConfig, env, ...(withInspector && inspector ? { inspector: ledger.model(inspector, { role: 'inspector', taskId: task.id }) } : {}) })(task, view, ctx);
   const runCheck = testCommandCheck(verifyConfig, env);
   const agentModel = wiring.model;
+  const updater = wiring.updater;
   const options: EngineOptions = {
-    model: (task) => meteredModel(typeof agentModel === 'function' ? agentModel(task) : agentModel, meter, { role: 'agent', taskId: task.id }),
+    model: (task) => ledger.model(typeof agentModel === 'function' ? agentModel(task) : agentModel, { role: 'agent', taskId: task.id }),
     stateDir: wiring.stateDir,
     signal: wiring.signal,
     onEvent: wiring.onEvent,
-    verify: createVerifyHook({ config: verifyConfig, env, ...(inspector ? { inspector } : {}) }),
-    ...(wiring.updater
+    verify: check(true),
+    ...(updater
       ? {
-          updater: createUpdater({
-            model: meteredModel(wiring.updater, meter, { role: 'updater' }),
-            ...(wiring.candidates !== undefined ? { candidates: wiring.candidates } : {}),
-            ...(wiring.maxTasks !== undefined ? { maxTasks: wiring.maxTasks } : {}),
-          }),
+          updater: (req) =>
+            proposeUpdate(
+              {
+                model: ledger.model(updater, { role: 'updater', taskId: req.taskId }),
+                ...(wiring.candidates !== undefined ? { candidates: wiring.candidates } : {}),
+                ...(wiring.maxTasks !== undefined ? { maxTasks: wiring.maxTasks } : {}),
+              },
+              req,
+            ),
         }
       : {}),
     ...(runCheck ? { runCheck } : {}),
     ...(config.recovery ? { recovery: config.recovery } : {}),
-    price: (name, usage) => {
-      const p = priceOf(name, prices);
-      return p ? costOf(p, usage.inputTokens, usage.outputTokens) : undefined;
-    },
+    price: (name, usage) => ledger.price(name, usage),
+    metered: true,
+    budgetSpent: () => ledger.spent(),
+    connect: (run) => ledger.bookTo(run.usage),
   };
   // The policy skips only the inspector (under a certificate): the tools alone are the cheap check it keeps.
-  return wiring.policy ? wiring.policy.decorate(options, { toolsOnly: createVerifyHook({ config: verifyConfig, env }), inspector: inspector !== undefined, updater: wiring.updater !== undefined, maxRetries: config.recovery?.maxRetries }) : options;
+  return wiring.policy ? wiring.policy.decorate(options, { toolsOnly: check(false), inspector: inspector !== undefined, updater: updater !== undefined, maxRetries: config.recovery?.maxRetries }) : options;
 }
 
 /** The models of a run's roles, built by a front end with its keys (the CLI's flags, VS Code's settings and SecretStorage). */

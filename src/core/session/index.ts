@@ -1,5 +1,7 @@
 /** What the front ends (CLI, VS Code) share to compose a run: engine options and planning a goal. */
-export { buildEngineOptions, composeRun, type EngineConfig, type EngineWiring, type RunModels, type SessionWiring } from './engineOptions';
+export { runGoal, isPlanningFailure, type RunGoalOptions, type RunStart, type SessionOutcome, type PlanningFailure } from './runGoal';
+export { RunLedger } from './ledger';
+export { buildEngineOptions, composeRun, ledgerOf, type EngineConfig, type EngineWiring, type RunModels, type SessionWiring } from './engineOptions';
 export { planGoal, type PlanGoalOptions, type PlannedGoal } from './planGoal';
 export { RunPolicy, AuditBuffer, type RunPolicyOptions, type RunPolicyWiring } from './runPolicy';
 export { openPolicy, type OpenedPolicy } from './policyOpen';

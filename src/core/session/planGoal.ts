@@ -18,6 +18,8 @@ export interface PlanGoalOptions {
   signal?: AbortSignal;
   runId?: string;
   onEvent?: PlannerOptions['onEvent'];
+  /** The workspace's files when the caller listed them already (else they are listed here). */
+  listing?: { files: readonly string[]; truncated: boolean };
 }
 
 /** The chosen plan and the planner's full result (candidates, decision). */
@@ -28,7 +30,7 @@ export interface PlannedGoal {
 
 /** Plans `goal` in `dir` (throws the planner's NoValidPlanError when every candidate is invalid). */
 export async function planGoal(opts: PlanGoalOptions): Promise<PlannedGoal> {
-  const listing = await listWorkspaceFiles(opts.dir);
+  const listing = opts.listing ?? (await listWorkspaceFiles(opts.dir));
   const result = await planTask({
     model: opts.model,
     task: opts.goal,

@@ -63,7 +63,7 @@ export interface RunPolicyWiring {
 
 /** One run's use of the learned policy (see the module comment). */
 export class RunPolicy {
-  private connection: RunConnection | undefined;
+  private connection: Pick<RunConnection, 'decision'> | undefined;
   private readonly early: DecisionEventPayload[] = [];
   private plan: Pick<Plan, 'tasks'> = { tasks: [] };
   private readonly attempts = new Map<string, Attempt>();
@@ -77,10 +77,20 @@ export class RunPolicy {
   private readonly tiers: string[];
   private readonly warnings: string[] = [];
   private wiring: RunPolicyWiring = {};
+  private closing: Promise<string | undefined> | undefined;
 
   constructor(private readonly o: RunPolicyOptions) {
     if (o.agentModels.length === 0) throw new Error('RunPolicy needs at least one agent model');
     this.tiers = modelTiers(o.agentModels.length);
+  }
+
+  /**
+   * Emits and journals this run's decisions through `run` from now on: the session's link while it plans
+   * (before the engine has a journal), then the engine's connection.
+   */
+  attach(run: Pick<RunConnection, 'decision'>): void {
+    this.connection = run;
+    for (const e of this.early.splice(0)) run.decision(e);
   }
 
   /** Messages for the user (a failed save, an audit log that could not be written). */
@@ -338,8 +348,7 @@ export class RunPolicy {
       ...(opts.verify ? { verify: this.wrapVerify(opts.verify) } : {}),
       onFailure: opts.onFailure ?? (async (info) => this.recover(info)),
       connect: (run) => {
-        this.connection = run;
-        for (const e of this.early.splice(0)) run.decision(e);
+        this.attach(run);
         connect?.(run);
       },
       onEvent: (e) => {
@@ -353,8 +362,13 @@ export class RunPolicy {
     };
   }
 
-  /** Saves what was learned (merging with other writers). Resolves to a message for the user on failure. */
-  async close(): Promise<string | undefined> {
+  /** Saves what was learned (merging with other writers), once however often called. Resolves to a message for the user on failure. */
+  close(): Promise<string | undefined> {
+    this.closing ??= this.save();
+    return this.closing;
+  }
+
+  private async save(): Promise<string | undefined> {
     const auditProblem = await this.o.audit?.flush();
     if (auditProblem) this.warnings.push(auditProblem);
     if (!this.o.store) return auditProblem;

@@ -1,0 +1,195 @@
+/**
+ * The one run pipeline both front ends call: from a goal (plan it, let the policy merge chain links), a plan
+ * (a plan file) or a run id (resume), it composes the engine, starts or resumes the run and closes the
+ * policy. The run id exists before planning, so the planner's events (the candidate decision, its usage) carry
+ * it, are journaled with the run and count against its budget like every other model call. Front ends only
+ * turn their settings into models and present events and outcomes.
+ */
+import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProviderError, modelErrorExitCode, type Model } from '../models';
+import type { Plan } from '../plan';
+import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../planner';
+import { assertDir, newRunId, resumeRun, startRun, type RunConnection, type RunEvent, type RunOutcome, type RunSettings, type UsageCall } from '../run';
+import type { RunEventInput } from '../run/runEngine';
+import { buildEngineOptions, ledgerOf, type EngineConfig, type EngineWiring, type RunModels } from './engineOptions';
+import type { RunLedger } from './ledger';
+import { planGoal } from './planGoal';
+
+/** What a run starts from. */
+export type RunStart =
+  /** Plan `goal` in `dir` (K candidates, the policy's merges), then run the plan. */
+  | { goal: string; dir: string }
+  /** Run a validated plan (a plan file) in `dir`, as written. */
+  | { plan: Plan; dir: string; goal?: string }
+  /** Continue an interrupted, cancelled or budget-stopped run from its journal. */
+  | { resume: string };
+
+/** Everything {@link runGoal} needs. */
+export interface RunGoalOptions extends Omit<EngineWiring, 'model' | 'inspector' | 'updater' | 'ledger'> {
+  start: RunStart;
+  config: EngineConfig;
+  /** The roles' models (the planner's is needed to plan a goal). */
+  models: RunModels & { planner?: Model };
+  /** The run's id (new ones only); default a fresh id. */
+  runId?: string;
+  maxAgents?: number;
+  apply?: 'review' | 'auto';
+  maxTurns?: number;
+  /** Recorded with a new run for resume (never keys). */
+  settings?: Partial<Pick<RunSettings, 'provider' | 'model' | 'baseUrl' | 'config'>>;
+  /** Presentation: planning starts with this model, K and this many workspace files as context. */
+  onPlanning?: (info: { model: Model; candidates: number; files: number }) => void;
+  /** Presentation: the planner's full result (every candidate and its metrics). */
+  onPlanned?: (result: PlannerResult) => void;
+}
+
+/** Planning ended the run before it had a journal (every candidate invalid, a model error, cancelled, the budget). */
+export interface PlanningFailure {
+  runId: string;
+  exitCode: number;
+  status: 'failed' | 'cancelled' | 'budget';
+  reason: string;
+  /** The planner's or the model layer's typed error, for the front end to present. */
+  error: unknown;
+  record?: undefined;
+}
+
+export type SessionOutcome = RunOutcome | PlanningFailure;
+
+export function isPlanningFailure(o: SessionOutcome): o is PlanningFailure {
+  return o.record === undefined;
+}
+
+/**
+ * The run's events before its journal exists: stamped with the run id, given to the front end at once and
+ * kept as the run's prelude, which the engine journals when it starts. Decisions and usage booked here go to
+ * the engine's connection once it is connected.
+ */
+class SessionLink implements RunConnection {
+  readonly prelude: RunEvent[] = [];
+  private engine: RunConnection | undefined;
+
+  constructor(
+    readonly runId: string,
+    private readonly onEvent: (e: RunEvent) => void,
+  ) {}
+
+  /** An event of this run before the engine started (run.started, the planner's decision and warnings). */
+  emit(e: RunEventInput | RunEvent): void {
+    const event = { ...e, runId: this.runId, ts: 'ts' in e ? e.ts : Date.now() } as RunEvent;
+    this.prelude.push(event);
+    try {
+      this.onEvent(event);
+    } catch {
+      // A listener's bug must not stop the run.
+    }
+  }
+
+  connect(engine: RunConnection): void {
+    this.engine = engine;
+  }
+
+  decision(e: Parameters<RunConnection['decision']>[0]): void {
+    if (this.engine) this.engine.decision(e);
+    else this.emit(e);
+  }
+
+  usage(call: UsageCall): void {
+    if (this.engine) {
+      this.engine.usage(call);
+      return;
+    }
+    const { role, taskId, model, inputTokens, outputTokens, cost } = call;
+    this.emit({ type: 'usage', ...(taskId !== undefined ? { taskId } : {}), role, model, inputTokens, outputTokens, ...(cost !== undefined ? { cost } : {}) });
+  }
+}
+
+/** Exit code and status of a planning failure; `undefined` for an error no front end expects (rethrown). */
+function planningEnd(e: unknown, signal: AbortSignal): Pick<PlanningFailure, 'exitCode' | 'status'> | undefined {
+  if (isModelAbortedError(e) || signal.aborted) return { exitCode: 130, status: 'cancelled' };
+  if (isNoValidPlanError(e)) return { exitCode: 1, status: 'failed' };
+  if (isBudgetExceededError(e)) return { exitCode: 1, status: 'budget' };
+  if (isProviderError(e) || isModelConfigError(e)) return { exitCode: modelErrorExitCode(e), status: 'failed' };
+  return undefined;
+}
+
+/**
+ * Runs `start` to its end and closes the run's policy (saving what it learned). Setup errors found before the
+ * run has an id (a missing folder) are thrown; planning failures are returned after a `run.finished` event.
+ */
+export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
+  const { start, config, models, policy, onPlanning: _onPlanning, onPlanned: _onPlanned, maxAgents, apply, maxTurns, settings, ...wiring } = opts;
+  try {
+    const ledger = ledgerOf(config);
+    const options = buildEngineOptions(config, {
+      ...wiring,
+      model: policy ? policy.agentModel : models.agent,
+      ...(models.inspector ? { inspector: models.inspector } : {}),
+      ...(models.updater ? { updater: models.updater } : {}),
+      ...(policy ? { policy } : {}),
+      ledger,
+    });
+    const runOptions = { ...(maxAgents !== undefined ? { maxAgents } : {}), ...(apply !== undefined ? { apply } : {}) };
+    if ('resume' in start) return await resumeRun({ ...options, runId: start.resume, ...runOptions });
+
+    await assertDir(start.dir);
+    const runId = opts.runId ?? newRunId();
+    const link = new SessionLink(runId, wiring.onEvent);
+    ledger.bookTo((call) => link.usage(call));
+    policy?.attach(link);
+    const goal = 'goal' in start ? start.goal : undefined;
+    link.emit({ type: 'run.started', goal: goal ?? ('plan' in start ? start.plan.goal : undefined), dir: start.dir });
+    let plan: Plan;
+    if ('plan' in start) {
+      plan = start.plan;
+    } else {
+      const planned = await planStep({ ...opts, start }, link, ledger);
+      if ('error' in planned) return planned;
+      plan = planned.plan;
+    }
+    const connect = options.connect;
+    return await startRun({
+      ...options,
+      // The link hands decisions and usage to the engine from now on.
+      connect: (run) => {
+        link.connect(run);
+        connect?.(run);
+      },
+      dir: start.dir,
+      plan,
+      ...(goal !== undefined ? { goal } : {}),
+      runId,
+      prelude: link.prelude,
+      ...runOptions,
+      ...(maxTurns !== undefined ? { maxTurns } : {}),
+      ...(settings ? { settings } : {}),
+    });
+  } finally {
+    await policy?.close();
+  }
+}
+
+/** Plans the goal: K (pinned, else the policy's), the candidates through the metered planner, the policy's merges. */
+async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string } }, link: SessionLink, ledger: RunLedger): Promise<{ plan: Plan } | PlanningFailure> {
+  const { goal, dir } = o.start;
+  const planner = o.models.planner ?? o.models.agent;
+  try {
+    const listing = await listWorkspaceFiles(dir);
+    const k = o.policy ? o.policy.chooseCandidates(goal, listing.files.length, o.candidates) : o.candidates;
+    o.onPlanning?.({ model: planner, candidates: k ?? DEFAULT_CANDIDATES, files: listing.files.length });
+    const planned = await planGoal({
+      goal, dir, model: ledger.model(planner, { role: 'planner' }), runId: link.runId, signal: o.signal, listing,
+      onEvent: (e) => link.emit(e),
+      ...(k !== undefined ? { candidates: k } : {}),
+      ...(o.maxTasks !== undefined ? { maxTasks: o.maxTasks } : {}),
+    });
+    o.onPlanned?.(planned.result);
+    // Merges of chain links apply to planned graphs only; a plan file runs as written.
+    return { plan: o.policy ? o.policy.mergePlan(planned.plan) : planned.plan };
+  } catch (e) {
+    const end = planningEnd(e, o.signal);
+    const reason = end?.status === 'cancelled' ? 'cancelled while planning' : e instanceof Error ? e.message : String(e);
+    link.emit({ type: 'run.finished', exitCode: end?.exitCode ?? 2, status: end?.status ?? 'failed', reason });
+    if (!end) throw e;
+    return { runId: link.runId, ...end, reason, error: e };
+  }
+}
