@@ -1,8 +1,8 @@
 import type { CliCommand } from './command';
 import { metricsCommand } from './metrics';
 import { validateCommand } from './validate';
-import { makeRunCommand } from './run';
-import { planCommand, planForRun } from './plan';
+import { runCommand } from './run';
+import { planCommand } from './plan';
 import { runsCommand } from './runs';
 import { applyCommand } from './apply';
 
@@ -14,7 +14,7 @@ export const commands: Readonly<Record<string, CliCommand>> = {
   validate: validateCommand,
   metrics: metricsCommand,
   plan: planCommand,
-  run: makeRunCommand(planForRun),
+  run: runCommand,
   runs: runsCommand,
   apply: applyCommand,
 };

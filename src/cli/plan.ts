@@ -9,8 +9,9 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProviderError, meteredModel, modelErrorExitCode, UsageMeter, type Model } from '../core/models';
-import { toPlan, type Plan } from '../core/plan';
-import { isNoValidPlanError, listWorkspaceFiles, planTask, type PlannerResult } from '../core/planner';
+import type { Plan } from '../core/plan';
+import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../core/planner';
+import { planGoal } from '../core/session';
 import type { RunEvent } from '../core/run/events';
 import { boolFlag, expectPositionals, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
@@ -29,14 +30,15 @@ export function describeCandidates(result: PlannerResult): string {
   return `plan candidates:\n${lines.join('\n')}\n${result.reason}\n`;
 }
 
-async function checkDir(dir: string): Promise<void> {
+/** A usage error (exit 2) unless `--dir` names a folder. */
+export async function checkDir(dir: string): Promise<void> {
   const s = await stat(dir).catch(() => undefined);
   if (!s?.isDirectory()) throw new UsageError(`--dir ${dir} is not a folder`);
 }
 
 /**
- * Plans `task` in `dir` with `model`, printing candidates to stderr (and events to `onEvent`).
- * Returns the plan or an exit code, after printing why.
+ * Plans `task` in `dir` with `model` (the session's planning step), printing candidates to stderr (and events
+ * to `onEvent`). Returns the plan or an exit code, after printing why.
  */
 async function planInDir(
   task: string,
@@ -46,21 +48,21 @@ async function planInDir(
   io: CliIo,
 ): Promise<{ plan: Plan; result: PlannerResult } | number> {
   const listing = await listWorkspaceFiles(dir);
-  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${opts.candidates ?? 3} candidate(s), ${listing.files.length} workspace file(s) as context\n`);
+  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${opts.candidates ?? DEFAULT_CANDIDATES} candidate(s), ${listing.files.length} workspace file(s) as context\n`);
   try {
-    const result = await planTask({
+    const planned = await planGoal({
+      goal: task,
+      dir,
       model,
-      task,
-      files: listing.files,
-      filesTruncated: listing.truncated,
+      listing,
       runId: opts.runId,
       ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
       ...(opts.maxTasks !== undefined ? { maxTasks: opts.maxTasks } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
-    io.stderr(describeCandidates(result));
-    return { plan: toPlan(result.plan), result };
+    io.stderr(describeCandidates(planned.result));
+    return planned;
   } catch (e) {
     if (isNoValidPlanError(e)) {
       io.stderr(`agensflow plan: ${e.message}\n`);
@@ -76,13 +78,6 @@ async function planInDir(
     }
     throw e;
   }
-}
-
-/** The planner step of `agensflow run "TASK"` (passed to `makeRunCommand`). */
-export async function planForRun(goal: string, dir: string, model: Model, candidates: number | undefined, maxTasks: number | undefined, io: CliIo): Promise<Plan | number> {
-  await checkDir(dir);
-  const out = await planInDir(goal, dir, model, { ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), runId: '', quiet: false }, io);
-  return typeof out === 'number' ? out : out.plan;
 }
 
 async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {

@@ -5,16 +5,16 @@
  */
 import { resolve } from 'node:path';
 import { isModelConfigError, type Model, type ProviderId } from '../core/models';
-import { toPlan, type Plan } from '../core/plan';
-import { listWorkspaceFiles } from '../core/planner';
-import { composeRun, type RunPolicy } from '../core/session';
-import { defaultStateDir, isRunCancelledError, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome } from '../core/run';
+import { toPlan } from '../core/plan';
+import { isPlanningFailure, runGoal, type RunPolicy, type RunStart } from '../core/session';
+import { defaultStateDir, isRunCancelledError, RunJournal, type RunEvent, type RunOutcome } from '../core/run';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
 import { closeCliPolicy, openCliPolicy } from './runPolicy';
 import { agentModelNames, buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, type ModelSettings } from './modelOptions';
 import { loadPlanFile, printErrors } from './planFile';
+import { checkDir, describeCandidates } from './plan';
 import { LiveView, summaryTable } from './runOutput';
 
 /** The state folder: `--state`, else `$XDG_STATE_HOME/agensflow`, else `~/.local/state/agensflow`. */
@@ -37,14 +37,7 @@ function applyMode(args: CommandArgs): 'review' | 'auto' | undefined {
   return v;
 }
 
-/** Plans `goal` with the planner (src/core/planner), or explains why it cannot. */
-type Planner = (goal: string, dir: string, model: Model, candidates: number | undefined, maxTasks: number | undefined, io: CliIo) => Promise<Plan | number>;
-
-async function noPlanner(): Promise<number> {
-  throw new UsageError('planning from a task description is not available in this build; write a plan and pass --plan PLAN.json');
-}
-
-export function makeRunCommand(planGoal: Planner = noPlanner): CliCommand {
+export function makeRunCommand(): CliCommand {
   return {
     summary: 'Plan a task (or load a plan) and run it with parallel agents',
     usage: [
@@ -82,11 +75,11 @@ export function makeRunCommand(planGoal: Planner = noPlanner): CliCommand {
       'max-turns': { type: 'string' },
       json: { type: 'boolean' },
     },
-    run: (args, io) => executeRun(args, io, planGoal),
+    run: (args, io) => executeRun(args, io),
   };
 }
 
-async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Promise<number> {
+async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
   const v = args.values;
   const json = boolFlag(v, 'json');
   const resumeId = stringFlag(v, 'resume');
@@ -120,60 +113,50 @@ async function executeRun(args: CommandArgs, io: CliIo, planGoal: Planner): Prom
   process.on('SIGINT', onSigint);
   let policy: RunPolicy | undefined;
   try {
-    let outcome: RunOutcome;
-    // The inspector and the updater use their own models when the config names them, else the agents' settings.
-    const engine = (settingsModel: Model, agent: ModelSettings, policy: RunPolicy): EngineOptions => {
-      const role = (r: 'inspector' | 'updater'): Model => buildModel(modelSettings(v, config, r, agent), v, io);
-      // The composition shared with the VS Code extension (src/core/session).
-      return composeRun(config, {
-        models: { agent: settingsModel, inspector: role('inspector'), updater: role('updater') },
-        stateDir, signal: ac.signal, onEvent, env: { ...io.env }, policy,
-        ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}),
-      });
-    };
-    // The learned policy binds one of the agent models (cheapest first) per task attempt.
-    const agentModels = (settings: ModelSettings): Model[] => agentModelNames(v, config, settings.model).map((name) => buildModel({ ...settings, model: name }, v, io));
-    if (resumeId) {
-      const journal = await RunJournal.open(stateDir, resumeId);
-      const recorded = journal.record.settings;
-      const settings = modelSettings(v, config, 'agent', { ...(recorded.provider ? { provider: recorded.provider as ProviderId } : {}), ...(recorded.model ? { model: recorded.model } : {}), ...(recorded.baseUrl ? { baseUrl: recorded.baseUrl } : {}) });
-      const model = buildModel(settings, v, io);
-      policy = await openCliPolicy({ stateDir, dir: journal.record.dir, ...(config.policy ? { config: config.policy } : {}), agentModels: agentModels(settings) }, io);
-      outcome = await resumeRun({ ...engine(model, settings, policy), runId: resumeId, ...(maxAgents ? { maxAgents } : {}), ...(apply ? { apply } : {}) });
+    // Settings to models: the agents' (cheapest first, the learned policy binds one per attempt), and the other
+    // roles' own models when the config names them, else the agents' settings. A resume reuses its recorded ones.
+    const journal = resumeId ? await RunJournal.open(stateDir, resumeId) : undefined;
+    const r = journal?.record.settings;
+    const recorded: Partial<ModelSettings> = r ? { ...(r.provider ? { provider: r.provider as ProviderId } : {}), ...(r.model ? { model: r.model } : {}), ...(r.baseUrl ? { baseUrl: r.baseUrl } : {}) } : {};
+    const settings = modelSettings(v, config, 'agent', recorded);
+    const role = (r: 'planner' | 'inspector' | 'updater'): Model => buildModel(modelSettings(v, config, r, r === 'planner' ? {} : settings), v, io);
+    const models = { agent: buildModel(settings, v, io), ...(goal ? { planner: role('planner') } : {}), inspector: role('inspector'), updater: role('updater') };
+    const agentModels = agentModelNames(v, config, settings.model).map((name) => buildModel({ ...settings, model: name }, v, io));
+    // What the run starts from, in which folder.
+    let start: RunStart;
+    let dir: string;
+    if (journal) {
+      start = { resume: journal.runId };
+      dir = journal.record.dir;
     } else {
-      const dir = resolve(io.cwd, stringFlag(v, 'dir') ?? '.');
-      const settings = modelSettings(v, config, 'agent');
-      const model = buildModel(settings, v, io);
-      policy = await openCliPolicy({ stateDir, dir, ...(config.policy ? { config: config.policy } : {}), agentModels: agentModels(settings) }, io);
-      let plan: Plan;
+      dir = resolve(io.cwd, stringFlag(v, 'dir') ?? '.');
       if (planFile) {
         const loaded = await loadPlanFile(planFile, io, maxTasks);
         if (!loaded.ok) {
           printErrors(planFile, loaded.errors, io);
           return loaded.exitCode;
         }
-        plan = toPlan(loaded.plan);
+        start = { plan: toPlan(loaded.plan), dir };
       } else {
-        const planner = buildModel(modelSettings(v, config, 'planner'), v, io);
-        // K: pinned by --candidates, else the policy's choice for this kind of task and scope.
-        const k = policy.chooseCandidates(goal, (await listWorkspaceFiles(dir).catch(() => ({ files: [] }))).files.length, candidates);
-        const planned = await planGoal(goal, dir, planner, k, maxTasks, io);
-        if (typeof planned === 'number') return planned;
-        // Merges of chain links apply to planned graphs only; a plan file runs as written.
-        plan = policy.mergePlan(planned);
+        await checkDir(dir);
+        start = { goal, dir };
       }
-      outcome = await startRun({
-        ...engine(model, settings, policy),
-        dir,
-        plan,
-        ...(goal ? { goal } : {}),
-        ...(maxAgents ? { maxAgents } : {}),
-        ...(apply ? { apply } : {}),
-        ...(maxTurns ? { maxTurns } : {}),
-        settings: { provider: settings.provider, ...(settings.model ? { model: settings.model } : {}), ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) },
-      });
     }
+    policy = await openCliPolicy({ stateDir, dir, ...(config.policy ? { config: config.policy } : {}), agentModels }, io);
+    // The one pipeline shared with the VS Code extension (src/core/session): plan, merge, compose, start, close.
+    const outcome = await runGoal({
+      start, config, models, policy, stateDir, signal: ac.signal, onEvent, env: { ...io.env },
+      ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), ...(maxAgents ? { maxAgents } : {}),
+      ...(apply ? { apply } : {}), ...(maxTurns ? { maxTurns } : {}),
+      settings: { provider: settings.provider, ...(settings.model ? { model: settings.model } : {}), ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) },
+      onPlanning: ({ model, candidates: k, files }) => io.stderr(`planning with ${model.provider} ${model.name}: ${k} candidate(s), ${files} workspace file(s) as context\n`),
+      onPlanned: (result) => io.stderr(describeCandidates(result)),
+    });
     view?.stop();
+    if (isPlanningFailure(outcome)) {
+      io.stderr(`agensflow plan: ${outcome.status === 'cancelled' ? 'cancelled' : outcome.reason}\n`);
+      return outcome.exitCode;
+    }
     if (!json) {
       io.stderr(`\n${summaryTable(outcome.record)}`);
       io.stderr(runHint(outcome));
