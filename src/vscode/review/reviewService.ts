@@ -15,12 +15,11 @@
  * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
  */
 import * as vscode from 'vscode';
-import { checkPatch, diskTextReader, hashBytes, patchSummary, RunJournal, withWorkspaceLock, type PatchConflict, type RunEventOf } from '../../core/run';
+import { checkPatch, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, RunJournal, withWorkspaceLock, type PatchConflict, type RunEventOf, type TaskPatch } from '../../core/run';
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import { parseProposedUri, PROPOSED_SCHEME, proposedUriParts, type ProposedSide } from './proposedUri';
-import { decide, fileDecision, isOpen, pendingFiles, reconcilePatch, type ReviewedPatch } from './reviewState';
 
 /** What an accept did. */
 export type AcceptOutcome =
@@ -87,7 +86,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
    * the disk): files back at their base content are undecided again. A change is saved to the journal (the
    * views hear of it) and the reverted editors are saved, so Undo leaves the workspace as it was.
    */
-  private async load(journal: RunJournal, taskId: string): Promise<ReviewedPatch | undefined> {
+  private async load(journal: RunJournal, taskId: string): Promise<TaskPatch | undefined> {
     const patch = await journal.loadPatch(taskId);
     if (!patch || !patch.files.some((f) => fileDecision(patch, f.path) === 'applied')) return patch;
     const root = journal.record.dir;
@@ -239,7 +238,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
   }
 
   /** The core's check (paths still safe, disk unchanged since the run read it) plus unsaved editors. */
-  private async conflicts(root: string, patch: ReviewedPatch, files: FilePatch[]): Promise<PatchConflict[]> {
+  private async conflicts(root: string, patch: TaskPatch, files: FilePatch[]): Promise<PatchConflict[]> {
     const check = await checkPatch(root, { ...patch, files });
     const conflicts = check.ok ? [] : [...check.conflicts];
     for (const f of files) {
@@ -280,7 +279,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     }
   }
 
-  private async save(journal: RunJournal, patch: ReviewedPatch): Promise<void> {
+  private async save(journal: RunJournal, patch: TaskPatch): Promise<void> {
     await journal.savePatch(patch);
     const summary = patchSummary(patch);
     journal.update((r) => {

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import type { TaskPatch } from '../../../src/core/run/patch';
 import { parseProposedUri, proposedUriParts, PROPOSED_SCHEME } from '../../../src/vscode/review/proposedUri';
-import { decide, isOpen, pendingFiles, type ReviewedPatch } from '../../../src/vscode/review/reviewState';
+import { decide, isOpen, pendingFiles } from '../../../src/core/run/patchReview';
 
-function patch(paths: string[]): ReviewedPatch {
+function patch(paths: string[]): TaskPatch {
   return {
     version: 1, runId: 'r1', taskId: 't1', state: 'proposed',
     files: paths.map((path) => ({ path, change: 'created', baseHash: null, before: null, after: `${path}\n`, diff: '' })),
