@@ -2,7 +2,7 @@
  * Turns the `agensflow.*` settings and the stored key into what a run needs: the models per role and the
  * engine configuration. Free of `vscode` at run time so it is unit-tested in Node.
  */
-import { createModel, type Model, type ProviderId } from '../../core/models';
+import { createModel, type Model, type ModelRole, type ProviderId } from '../../core/models';
 import type { EngineConfig } from '../../core/session';
 import type { SettingValues } from '../settings';
 import type { AGENSFLOW_SETTINGS } from '../settings';
@@ -10,9 +10,6 @@ import type { AGENSFLOW_SETTINGS } from '../settings';
 export type Settings = SettingValues<typeof AGENSFLOW_SETTINGS>;
 /** Reads one setting (the settings service's `get`). */
 export type SettingsReader = <K extends keyof Settings & string>(key: K) => Settings[K];
-
-/** The roles a run calls a model for. */
-export type ModelRole = 'planner' | 'agent' | 'inspector' | 'updater';
 
 /** A setting the user must fix before a run; `fix` names the command that helps. */
 export class RunSetupError extends Error {

@@ -6,7 +6,7 @@
  * and tells the user how to trust the folder.
  */
 import * as vscode from 'vscode';
-import { isModelAbortedError, isModelConfigError, isProviderError, isProviderId, type Model } from '../../core/models';
+import { isModelAbortedError, isModelConfigError, isProviderError, isProviderId, type Model, type ModelRole } from '../../core/models';
 import type { Plan } from '../../core/plan';
 import { isNoValidPlanError } from '../../core/planner';
 import { isRunCancelledError, listRuns, newRunId, patchSummary, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
@@ -17,7 +17,7 @@ import type { RunViewStore } from '../../protocol/runViewSource';
 import type { ApiKeys } from '../secrets';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
-import { buildAgentModels, buildRoleModel, engineConfigOf, isRunSetupError, modelSettingsOf, runOptionsOf, type ModelRole, type Settings, type SettingsReader } from './runConfig';
+import { buildAgentModels, buildRoleModel, engineConfigOf, isRunSetupError, modelSettingsOf, runOptionsOf, type Settings, type SettingsReader } from './runConfig';
 import { isResumable, recordToEvents } from './recordEvents';
 import { contextKeys, statusLine, type RunContextKeys } from './runStatus';
 
