@@ -61,3 +61,8 @@ export type RunEvent = Base &
 export type RunEventType = RunEvent['type'];
 export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
 export type RunEventListener = (event: RunEvent) => void;
+
+/** Distributes a union over its members so `Omit` keeps each variant. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An event as the engine's parts emit it, before the engine stamps `runId` and `ts`. */
+export type RunEventInput = DistributiveOmit<RunEvent, 'runId' | 'ts'>;

@@ -7,15 +7,12 @@
  */
 import { isBudgetExceededError } from '../models';
 import type { Plan, Task } from '../plan/schema';
-import type { DecisionOption, Finding, RunEvent, TaskStatus } from './events';
+import type { DecisionOption, Finding, RunEventInput, TaskStatus } from './events';
 import { findingList, retryFeedback } from './findings';
 import { isFatalModelError, type FailureDecision, type FailureHook, type UpdateProposal, type UpdaterHook, type UsageCall } from './hooks';
 import type { RunJournal, RunRecord } from './journal';
 import type { StagedView } from './staging';
 
-/** Distributes a union over its members so `Omit` keeps each variant. */
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-type EventInput = DistributiveOmit<RunEvent, 'runId' | 'ts'>;
 
 export interface RecoveryLimits {
   /** Retries of the same agent (with the findings) before the updater is asked. Default 1. */
@@ -32,7 +29,7 @@ export const DEFAULT_RECOVERY: RecoveryLimits = { maxRetries: 1, updatesPerTask:
 export interface RecoveryHost {
   record: RunRecord;
   journal: RunJournal;
-  emit(e: EventInput): void;
+  emit(e: RunEventInput): void;
   setStatus(id: string, status: TaskStatus, reason?: string): void;
   /** The record's plan was replaced: rebuild the indexes. */
   onPlanChanged(): void;

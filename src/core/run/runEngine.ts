@@ -11,7 +11,7 @@ import { agentUserMessage } from './agentPrompt';
 import { applyPatch, recordApplyResult } from './apply';
 import { remainingCriticalPath } from './dagState';
 import { errnoCode, isRunCancelledError, RunConfigError } from './errors';
-import type { RunEvent, RunEventListener, RunEventOf, TaskStatus } from './events';
+import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
 import { missingOwnedFiles, summarizeFindings } from './findings';
 import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyResult } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
@@ -21,10 +21,6 @@ import { newRunId } from './runId';
 import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
 import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits } from './staging';
 import { listWorkspaceFiles } from './workspaceFiles';
-
-/** Distributes a union over its members so `Omit` keeps each variant. */
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-export type RunEventInput = DistributiveOmit<RunEvent, 'runId' | 'ts'>;
 
 export interface EngineOptions {
   model: AgentModelChoice;

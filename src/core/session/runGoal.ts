@@ -9,7 +9,7 @@ import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProvi
 import type { Plan } from '../plan';
 import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../planner';
 import { assertDir, newRunId, resumeRun, startRun, type RunConnection, type RunEvent, type RunOutcome, type RunSettings, type UsageCall } from '../run';
-import type { RunEventInput } from '../run/runEngine';
+import type { RunEventInput } from '../run/events';
 import { buildEngineOptions, ledgerOf, type EngineConfig, type EngineWiring, type RunModels } from './engineOptions';
 import type { RunLedger } from './ledger';
 import { planGoal } from './planGoal';
