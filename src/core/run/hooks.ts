@@ -4,13 +4,20 @@ import { isModelConfigError, isProviderError, type Model, type Usage } from '../
 import type { DecisionMode, DecisionOption, Finding, TaskStatus } from './events';
 import type { StagedView } from './staging';
 
-export interface VerifyResult {
-  outcome: 'passed' | 'failed' | 'unverified';
+/** A verification's outcome: `failed` if a check failed, else `unverified` if one could not run, else `passed`. */
+export type VerifyOutcome = 'passed' | 'failed' | 'unverified';
+
+/**
+ * What the engine learns from verifying a task: the outcome and the findings to act on. core/verify's
+ * `VerifyResult` is the fuller tool report (every check with its output) that a verify hook reduces to this.
+ */
+export interface VerifyVerdict {
+  outcome: VerifyOutcome;
   findings: Finding[];
 }
 
 /** Checks a task's staged output. Must not throw for a failing check: return `failed` with findings. */
-export type VerifyHook = (task: Task, view: StagedView, ctx: { runId: string; signal: AbortSignal }) => Promise<VerifyResult>;
+export type VerifyHook = (task: Task, view: StagedView, ctx: { runId: string; signal: AbortSignal }) => Promise<VerifyVerdict>;
 
 export interface FailureInfo {
   task: Task;
@@ -115,4 +122,4 @@ export type UpdaterHook = (request: UpdateRequest) => Promise<UpdateProposal>;
  * The whole-run check after every task finished (the configured test command): sees the workspace plus the
  * staged changes of every task. `undefined` when nothing is configured.
  */
-export type RunCheckHook = (view: { root: string; changes: ReadonlyMap<string, string | null>; signal: AbortSignal }) => Promise<VerifyResult | undefined>;
+export type RunCheckHook = (view: { root: string; changes: ReadonlyMap<string, string | null>; signal: AbortSignal }) => Promise<VerifyVerdict | undefined>;

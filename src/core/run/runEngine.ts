@@ -13,7 +13,7 @@ import { remainingCriticalPath } from './dagState';
 import { errnoCode, isRunCancelledError, RunConfigError } from './errors';
 import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
 import { missingOwnedFiles, summarizeFindings } from './findings';
-import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyResult } from './hooks';
+import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
 import { RunJournal, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
 import { patchSummary, type TaskPatch } from './patch';
@@ -375,7 +375,7 @@ class Engine {
     const hook = this.opts.runCheck;
     if (!hook || this.controller.signal.aborted) return;
     if (!Object.values(this.record.tasks).every((t) => t.status === 'passed' || t.status === 'unverified')) return;
-    let result: VerifyResult | undefined;
+    let result: VerifyVerdict | undefined;
     try {
       result = await hook({ root: this.record.dir, changes: this.staging.allFinished(), signal: this.controller.signal });
     } catch (e) {
@@ -449,7 +449,7 @@ class Engine {
         return 'failed';
       }
       ctx.releaseAgent();
-      let verdict: VerifyResult;
+      let verdict: VerifyVerdict;
       if (!result.ok) {
         verdict = { outcome: 'failed', findings: [{ message: result.reason }] };
       } else {
@@ -510,7 +510,7 @@ class Engine {
     }
   }
 
-  private async runVerify(task: Task, layer: Parameters<VerifyHook>[1], signal: AbortSignal): Promise<VerifyResult> {
+  private async runVerify(task: Task, layer: Parameters<VerifyHook>[1], signal: AbortSignal): Promise<VerifyVerdict> {
     try {
       return await (this.opts.verify as VerifyHook)(task, layer, { runId: this.record.runId, signal });
     } catch (e) {

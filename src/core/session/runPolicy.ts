@@ -14,7 +14,7 @@ import { pinFor, mergeFeatures, mergeTasks, MERGE_OPTIONS, PLAN_K_OPTIONS, plann
 import type { Model } from '../models';
 import { validatePlan, toPlan, type Plan, type Task } from '../plan';
 import type { RunConnection } from '../run/runEngine';
-import type { EngineOptions, FailureDecision, FailureInfo, RunEvent, TaskStatus, VerifyHook, VerifyResult } from '../run';
+import type { EngineOptions, FailureDecision, FailureInfo, RunEvent, TaskStatus, VerifyHook, VerifyVerdict } from '../run';
 import { retryFeedback } from '../run/findings';
 import { chainLinks, failureKindOf, riskOf } from './policyContext';
 import { modelTiers } from './policyConfig';
@@ -326,7 +326,7 @@ export class RunPolicy {
         if (r.outcome === 'passed') this.skipped.push(d.id);
         return r;
       }
-      const r: VerifyResult = await full(task, view, ctx);
+      const r: VerifyVerdict = await full(task, view, ctx);
       // The inspector ran only when the tools passed: its verdict is the check's outcome.
       if (r.outcome === 'passed') this.record(d.id, true, 'inspector');
       else if (r.findings.some((f) => f.tool === 'inspector')) this.record(d.id, false, 'inspector');

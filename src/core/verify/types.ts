@@ -3,8 +3,9 @@
  * results, never exceptions: the run engine turns them into task statuses and retry feedback.
  */
 import type { Finding } from '../run/events';
+import type { VerifyOutcome } from '../run/hooks';
 
-export type VerifyOutcome = 'passed' | 'failed' | 'unverified';
+export type { VerifyOutcome };
 
 /** One check: one tool run (or one in-process parse) over some files. */
 export interface CheckResult {
