@@ -11,6 +11,7 @@ import { LOG_CHANNEL_NAME, createLogger } from './vscode/log';
 import { PlanFileValidator } from './vscode/planFile/planFileValidator';
 import { PolicyCommands } from './vscode/policyCommands';
 import { PolicyService, POLICY_PINS_KEY } from './vscode/policyService';
+import { ACTIVATED_CONTEXT, activatedMessage } from './vscode/readiness';
 import { ReviewService } from './vscode/review/reviewService';
 import { RunController } from './vscode/run/runController';
 import { ApiKeys } from './vscode/secrets';
@@ -32,6 +33,7 @@ export interface AgensFlowExports {
  * `context.subscriptions`.
  */
 export function activate(context: vscode.ExtensionContext): AgensFlowExports {
+  const started = Date.now();
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   context.subscriptions.push(channel);
   const log = createLogger(channel, 'extension');
@@ -86,6 +88,9 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   });
   // Show the newest run and offer to resume an interrupted one (not awaited: activation only composes).
   controller?.restoreLatest().catch((e: unknown) => log.warn(`could not restore the last run: ${e instanceof Error ? e.message : String(e)}`));
+  // Every command is registered now: say so, for `when` clauses and for test drivers waiting to use the palette.
+  log.info(activatedMessage(context.extension.id, Date.now() - started));
+  void vscode.commands.executeCommand('setContext', ACTIVATED_CONTEXT, true);
   return { failedContributions, stateDir, runState: () => store.snapshot() };
 }
 

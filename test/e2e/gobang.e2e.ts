@@ -23,30 +23,28 @@ import { FakeModelServer } from '../fixtures/fake-servers';
 import { ensureCodeServer } from '../host/install-code-server';
 import { installVsix, prepareServerDirs, setUserSettings, startCodeServer, workbenchUrl, type RunningServer, type ServerDirs } from '../host/lib/codeServer';
 import { ARTIFACTS_DIR } from '../host/lib/paths';
+import { until as poll } from '../host/lib/poll';
+import { extensionHostLogFiles, extensionLogFiles, printFailureContext, waitForActivation } from '../host/lib/readiness';
 import { exitWithResult, runStep, sayer, stepVerdict } from '../host/lib/steps';
-import { launchChromium, quickOpen, runPalette } from '../host/lib/workbench';
+import { launchChromium, quickOpen, runPalette, webviewFrame } from '../host/lib/workbench';
 
 const { values: opts } = parseArgs({ options: { vsix: { type: 'string' }, keep: { type: 'boolean', default: false } } });
 
 const STEP_TIMEOUT = 60_000;
 const RUN_TIMEOUT = 180_000;
+/** A cold extension host on a loaded 2-core machine: the workbench first, then our activate(). */
+const ACTIVATION_TIMEOUT = 120_000;
 const SHOTS = path.join(ARTIFACTS_DIR, 'e2e');
+/** The steps of a complete run. */
+const STEPS = 10;
 const ACCEPT = 'rules';
 const REJECT = 'gui';
 const DIFF = 'ai';
 
 const say = sayer('e2e');
 
-/** Resolves when `check` returns a value other than undefined/false, polling the disk (never a fixed sleep). */
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = STEP_TIMEOUT): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Resolves when `check` holds, polling the disk (a condition, never a fixed sleep). */
+const until = <T>(what: string, check: () => T | undefined | false, timeoutMs = STEP_TIMEOUT): Promise<T> => poll(what, check, { timeoutMs });
 
 /** The settings a user would set for a local OpenAI-compatible server (which needs no key). */
 function configure(dirs: ServerDirs, server: FakeModelServer): void {
@@ -62,36 +60,22 @@ function configure(dirs: ServerDirs, server: FakeModelServer): void {
   });
 }
 
-/** The graph panel's webview frame (the sidebar's has data-view="sidebar"). */
-async function graphFrame(page: Page): Promise<Frame> {
-  const deadline = Date.now() + STEP_TIMEOUT;
-  for (;;) {
-    for (const f of page.frames()) {
-      if (await f.locator('body[data-view="graph"]').count().catch(() => 0)) return f;
-    }
-    if (Date.now() > deadline) throw new Error('the graph panel did not open');
-    await page.waitForEvent('frameattached', { timeout: 1000 }).catch(() => undefined);
-  }
-}
+/** The graph panel's webview frame. */
+const graphFrame = (page: Page): Promise<Frame> => webviewFrame(page, 'graph', STEP_TIMEOUT);
 
-/** Copies the extension's log (its LogOutputChannel file) and the server log next to the screenshots. */
+/** Copies the extension's logs (its LogOutputChannel files), the extension-host logs and the server log next to the screenshots. */
 function keepLogs(dirs: ServerDirs): string[] {
   const kept: string[] = [];
-  const logs = path.join(dirs.userDataDir, 'logs');
-  if (fs.existsSync(logs)) {
-    for (const e of fs.readdirSync(logs, { recursive: true, withFileTypes: true })) {
-      if (e.isFile() && /AgensFlow\.log$/.test(e.name)) {
-        const to = path.join(SHOTS, `extension-${kept.length + 1}.log`);
-        fs.copyFileSync(path.join(e.parentPath, e.name), to);
-        kept.push(to);
-      }
-    }
-  }
-  if (fs.existsSync(dirs.logFile)) {
-    fs.copyFileSync(dirs.logFile, path.join(SHOTS, 'code-server.log'));
-    kept.push(path.join(SHOTS, 'code-server.log'));
-  }
+  extensionLogFiles(dirs.userDataDir).forEach((f, i) => kept.push(copy(f, `extension-${i + 1}.log`)));
+  extensionHostLogFiles(dirs.userDataDir).forEach((f, i) => kept.push(copy(f, `exthost-${i + 1}.log`)));
+  if (fs.existsSync(dirs.logFile)) kept.push(copy(dirs.logFile, 'code-server.log'));
   return kept;
+}
+
+function copy(from: string, name: string): string {
+  const to = path.join(SHOTS, name);
+  fs.copyFileSync(from, to);
+  return to;
 }
 
 async function main(): Promise<number> {
@@ -115,6 +99,7 @@ async function main(): Promise<number> {
   let browser: Browser | undefined;
   let page: Page | undefined;
   let shot = 0;
+  let lastShot: string | undefined;
   const results: boolean[] = [];
   const step = async (title: string, fn: (p: Page) => Promise<void>): Promise<void> => {
     const p = page as Page;
@@ -122,7 +107,10 @@ async function main(): Promise<number> {
       await runStep(results, title, () => fn(p));
     } finally {
       const name = `${String(++shot).padStart(2, '0')}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)}.png`;
-      await p.screenshot({ path: path.join(SHOTS, name) }).catch((e: unknown) => say(`no screenshot: ${String(e)}`));
+      await p.screenshot({ path: path.join(SHOTS, name) }).then(
+        () => (lastShot = path.join(SHOTS, name)),
+        (e: unknown) => say(`no screenshot: ${String(e)}`),
+      );
     }
   };
 
@@ -135,6 +123,9 @@ async function main(): Promise<number> {
 
     await step('the workbench opens the workspace', async (p) => {
       await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'README.md' }).waitFor({ timeout: 90_000 });
+    });
+    await step('the extension reports that its activation finished', async () => {
+      await waitForActivation(dirs.userDataDir, ACTIVATION_TIMEOUT);
     });
     await step('New Task from the command palette opens a task document', async (p) => {
       await runPalette(p, 'AgensFlow: New Task', /AgensFlow: New Task…/, STEP_TIMEOUT);
@@ -202,19 +193,23 @@ async function main(): Promise<number> {
       await gone;
       await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'rules.py' }).waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
     });
-  } catch {
-    // The failed step printed why; its screenshot and the logs below show the state.
+  } catch (e) {
+    // A failed step printed why; anything else (the server, the browser) is said here. The logs below show the state.
+    if (!results.includes(false)) say(`stopped outside a step: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
   } finally {
     await browser?.close().catch(() => undefined);
     await server?.stop();
     await model.close();
     const logs = keepLogs(dirs);
-    if (!stepVerdict(results, 9).ok) say(`logs: ${logs.map((l) => path.relative(process.cwd(), l)).join(', ')}`);
+    if (!stepVerdict(results, STEPS).ok) {
+      printFailureContext(dirs.userDataDir, lastShot ? [lastShot] : []);
+      say(`logs: ${logs.map((l) => path.relative(process.cwd(), l)).join(', ')}`);
+    }
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
     else say(`kept ${tmp}`);
   }
   say(`screenshots: ${path.relative(process.cwd(), SHOTS)}/`);
-  const { ok, line } = stepVerdict(results, 9);
+  const { ok, line } = stepVerdict(results, STEPS);
   process.stdout.write(`\n${line}\n`);
   return ok ? 0 : 1;
 }

@@ -14,12 +14,17 @@ import type { Browser, Page } from 'playwright-core';
 import { ensureCodeServer } from './install-code-server';
 import { installVsix, prepareServerDirs, startCodeServer, workbenchUrl, type RunningServer } from './lib/codeServer';
 import { ARTIFACTS_DIR, REPO_ROOT } from './lib/paths';
+import { printFailureContext, waitForActivation } from './lib/readiness';
 import { exitWithResult, runStep, sayer, stepVerdict } from './lib/steps';
 import { launchChromium, quickOpen, runPalette } from './lib/workbench';
 
 const { values: opts } = parseArgs({ options: { vsix: { type: 'string' }, keep: { type: 'boolean', default: false } } });
 
 const STEP_TIMEOUT = 30_000;
+/** A cold extension host on a loaded 2-core machine: the workbench first, then our activate(). */
+const ACTIVATION_TIMEOUT = 120_000;
+/** The steps of a complete run. */
+const STEPS = 6;
 const say = sayer('palette-check');
 
 async function main(): Promise<number> {
@@ -44,7 +49,10 @@ async function main(): Promise<number> {
     process.stdout.write(`\ncommand palette (code-server, VS Code 1.96.4, installed ${path.basename(opts.vsix)}):\n`);
 
     await runStep(results, 'the workbench opens the workspace', async () => {
-      await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'invalid.plan.json' }).waitFor({ timeout: 60_000 });
+      await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'invalid.plan.json' }).waitFor({ timeout: 90_000 });
+    });
+    await runStep(results, 'the extension reports that its activation finished', async () => {
+      await waitForActivation(dirs.userDataDir, ACTIVATION_TIMEOUT);
     });
     await runStep(results, 'the plan opens in an editor (Quick Open)', async () => {
       await quickOpen(p, 'invalid.plan.json', STEP_TIMEOUT);
@@ -59,22 +67,28 @@ async function main(): Promise<number> {
       await p.locator('.statusbar-item', { hasText: /^\s*3\s+0\s*$/ }).first().waitFor({ timeout: STEP_TIMEOUT });
       await p.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
     });
-  } catch {
-    // The failed step has been printed; the screenshot below shows the state.
+  } catch (e) {
+    // A failed step has been printed; anything else (the server, the browser) is said here.
+    if (!results.includes(false)) say(`stopped outside a step: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
   } finally {
+    let shot: string | undefined;
     if (page) {
       fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-      const shot = path.join(ARTIFACTS_DIR, 'palette-validate-plan.png');
-      await page.screenshot({ path: shot }).then(
-        () => say(`screenshot: ${path.relative(process.cwd(), shot)}`),
+      const file = path.join(ARTIFACTS_DIR, 'palette-validate-plan.png');
+      await page.screenshot({ path: file }).then(
+        () => {
+          shot = file;
+          say(`screenshot: ${path.relative(process.cwd(), file)}`);
+        },
         (e: unknown) => say(`no screenshot: ${String(e)}`),
       );
     }
     await browser?.close().catch(() => undefined);
     await server?.stop();
+    if (!stepVerdict(results, STEPS).ok) printFailureContext(dirs.userDataDir, shot ? [shot] : []);
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const { ok, line } = stepVerdict(results, 5);
+  const { ok, line } = stepVerdict(results, STEPS);
   process.stdout.write(`\n${line}\n`);
   return ok ? 0 : 1;
 }

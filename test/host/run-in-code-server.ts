@@ -22,7 +22,8 @@ import type { Browser, Page } from 'playwright-core';
 import { ensureCodeServer } from './install-code-server';
 import { installVsix, prepareServerDirs, startCodeServer, workbenchUrl, type RunningServer } from './lib/codeServer';
 import { ARTIFACTS_DIR, CHROMIUM_PATH, REPO_ROOT } from './lib/paths';
-import { formatResults, waitForFile, type MochaResults } from './lib/results';
+import { hasActivated, printFailureContext } from './lib/readiness';
+import { ResultsTimeoutError, formatResults, waitForFile, type MochaResults } from './lib/results';
 import { exitWithResult, sayer } from './lib/steps';
 import { launchChromium } from './lib/workbench';
 
@@ -50,17 +51,26 @@ function writeHarnessExtension(dir: string): string {
   return dir;
 }
 
-/** Saves what a person would need to see why a run failed: a screenshot, the server and extension-host logs. */
+/**
+ * Saves what a person would need to see why a run failed (a screenshot, the server and extension-host logs)
+ * and prints the logs' last lines and the screenshot's name, so the CI log shows it too.
+ */
 async function saveArtifacts(page: Page | undefined, logFile: string, userDataDir: string): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = path.join(ARTIFACTS_DIR, `code-server-${stamp}`);
   fs.mkdirSync(dir, { recursive: true });
+  const shot = path.join(dir, 'workbench.png');
+  const shots: string[] = [];
   if (page) {
-    await page.screenshot({ path: path.join(dir, 'workbench.png') }).catch((e: unknown) => say(`no screenshot: ${String(e)}`));
+    await page.screenshot({ path: shot }).then(
+      () => shots.push(shot),
+      (e: unknown) => say(`no screenshot: ${String(e)}`),
+    );
   }
   if (fs.existsSync(logFile)) fs.copyFileSync(logFile, path.join(dir, 'server.log'));
   const logs = path.join(userDataDir, 'logs');
   if (fs.existsSync(logs)) fs.cpSync(logs, path.join(dir, 'logs'), { recursive: true });
+  printFailureContext(userDataDir, shots);
   say(`artifacts: ${path.relative(process.cwd(), dir) || dir}`);
 }
 
@@ -122,6 +132,12 @@ async function main(): Promise<number> {
     say(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (e) {
     say(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    // Which signal never came: the extension's own (activation) or the suite's (its results file).
+    if (e instanceof ResultsTimeoutError) {
+      say(hasActivated(dirs.userDataDir)
+        ? 'the extension reported its activation; the suite never wrote its results (a test hung: see the extension-host log below)'
+        : 'the extension never reported its activation ("[extension] activated" in its log): the suite could not start');
+    }
     process.stdout.write('0 passed, 1 failed\n');
   } finally {
     if (!ok) await saveArtifacts(page, dirs.logFile, dirs.userDataDir);

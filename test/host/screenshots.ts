@@ -16,8 +16,9 @@ import { FakeModelServer, reply, type FakeReply, type RecordedRequest } from '..
 import { ensureCodeServer } from './install-code-server';
 import { prepareServerDirs, setUserSettings, startCodeServer, workbenchUrl } from './lib/codeServer';
 import { REPO_ROOT } from './lib/paths';
+import { printFailureContext, waitForActivation } from './lib/readiness';
 import { sayer } from './lib/steps';
-import { launchChromium, runPalette } from './lib/workbench';
+import { launchChromium, runPalette, settled, webviewFrame } from './lib/workbench';
 
 const { values: opts } = parseArgs({ options: { out: { type: 'string', default: path.join(REPO_ROOT, 'docs', 'screenshots') }, keep: { type: 'boolean', default: false } } });
 const WAIT = 60_000;
@@ -115,6 +116,7 @@ async function shoot(theme: 'light' | 'dark', model: FakeModelServer, serverDir:
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(workbenchUrl(server.port, workspace, { extensionDevelopmentPath: REPO_ROOT }), { waitUntil: 'domcontentloaded', timeout: WAIT });
     await page.locator('.statusbar-item', { hasText: /AgensFlow/ }).first().waitFor({ timeout: WAIT });
+    await waitForActivation(dirs.userDataDir, 2 * WAIT);
     await runPalette(page, 'AgensFlow: New Task', /AgensFlow: New Task…/, WAIT);
     await page.locator('.monaco-editor .view-lines', { hasText: 'AgensFlow task' }).first().waitFor({ timeout: WAIT });
     // The command puts the cursor below its comment line once the editor is shown: typing earlier splits the
@@ -128,7 +130,8 @@ async function shoot(theme: 'light' | 'dark', model: FakeModelServer, serverDir:
     await graph.locator('svg').first().waitFor({ timeout: WAIT });
     // The Explorer of the empty folder only takes room from the graph; the sidebar shot opens AgensFlow's.
     await runPalette(page, 'View: Close Primary Side Bar', /Close Primary Side Bar/, WAIT);
-    await page.waitForTimeout(1500); // let the layout animation settle for the picture (not a test)
+    await page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: WAIT });
+    await settled(page);
     await page.screenshot({ path: path.join(opts.out, `graph-running-${theme}.png`) });
     release();
     await page.locator('.statusbar-item', { hasText: /to review|completed|failed/ }).first().waitFor({ timeout: WAIT });
@@ -137,12 +140,17 @@ async function shoot(theme: 'light' | 'dark', model: FakeModelServer, serverDir:
     await graph.locator('.node', { hasText: 'AI opponent' }).first().click();
     await graph.locator('.details h2', { hasText: 'AI opponent' }).waitFor({ timeout: WAIT });
     say(`${theme}: goal shown as ${JSON.stringify(await graph.locator('.toolbar-title').textContent())}`);
-    await page.waitForTimeout(1500);
+    await settled(page);
     await page.screenshot({ path: path.join(opts.out, `graph-done-${theme}.png`) });
     await page.locator('.activitybar .action-item a[aria-label^="AgensFlow"]').first().click();
-    await page.waitForTimeout(2000);
+    const sidebar = await webviewFrame(page, 'sidebar', WAIT);
+    await sidebar.locator('.badge').first().waitFor({ timeout: WAIT });
+    await settled(page);
     await page.screenshot({ path: path.join(opts.out, `sidebar-${theme}.png`) });
     say(`${theme}: 3 screenshots`);
+  } catch (e) {
+    printFailureContext(dirs.userDataDir, []);
+    throw e;
   } finally {
     await browser.close().catch(() => undefined);
     await server.stop();

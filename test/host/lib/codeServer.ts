@@ -79,6 +79,9 @@ export interface StartOptions {
   readonly startTimeoutMs?: number;
 }
 
+/** code-server takes a few seconds to listen; on a loaded 2-core machine with a cold disk cache, far longer. */
+const START_TIMEOUT_MS = 120_000;
+
 const LISTENING = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)\//;
 
 /**
@@ -118,8 +121,8 @@ export function startCodeServer(options: StartOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let buffered = '';
     const timer = setTimeout(() => {
-      void stop().then(() => reject(new CodeServerError(`code-server did not start within ${options.startTimeoutMs ?? 60_000} ms; see ${dirs.logFile}`)));
-    }, options.startTimeoutMs ?? 60_000);
+      void stop().then(() => reject(new CodeServerError(`code-server did not start within ${options.startTimeoutMs ?? START_TIMEOUT_MS} ms; see ${dirs.logFile}`)));
+    }, options.startTimeoutMs ?? START_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
       log.write(chunk);
       buffered += chunk.toString('utf8');
