@@ -29,6 +29,19 @@ export const LAYERS = [
   { zone: 'src/vscode', why: 'the VS Code adapters and the CLI are two front ends over the core; the webview is reached only by messages', deny: ['src/cli', 'src/webview'] },
 ];
 
+// The host drivers (test/host, test/e2e) wait on signals (a locator, a log line, a file), never on a fixed delay:
+// a pause standing in for readiness is what made CI flaky (issue 19). Polling a condition goes through
+// test/host/lib/poll.ts `until`, the one allowed pause. test/unit/host/noFixedSleeps.test.ts proves each pattern is caught.
+const noFixedSleeps = {
+  'no-restricted-syntax': ['error',
+    { selector: "CallExpression[callee.property.name='waitForTimeout']", message: 'No fixed sleeps in host drivers: wait on what the page shows (a locator, waitForFunction) or on a readiness signal.' },
+    { selector: "NewExpression[callee.name='Promise'] CallExpression[callee.name='setTimeout'][arguments.0.type='Identifier']", message: 'No fixed sleeps in host drivers: wait on a signal, or poll a condition with until() from test/host/lib/poll.ts.' },
+    { selector: "NewExpression[callee.name='Promise'] CallExpression[callee.name='setTimeout'] > ArrowFunctionExpression[params.length=0] > CallExpression.body[arguments.length=0][callee.name=/^(r|res|resolve|done)$/]", message: 'No fixed sleeps in host drivers: wait on a signal, or poll a condition with until() from test/host/lib/poll.ts.' },
+    { selector: "ImportDeclaration[source.value=/^(node:)?timers\\/promises$/]", message: 'No fixed sleeps in host drivers (timers/promises): wait on a signal, or poll a condition with until() from test/host/lib/poll.ts.' },
+    { selector: "CallExpression[callee.name=/^(sleep|delay)$/]", message: 'No fixed sleeps in host drivers: wait on a signal, or poll a condition with until() from test/host/lib/poll.ts.' },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'out/**', '.vscode-test/**', '*.vsix', 'demo-out/**'] },
   js.configs.recommended,
@@ -43,5 +56,6 @@ export default tseslint.config(
   },
   { files: ['src/**/*.ts'], plugins: { local: { rules: { layers } } }, rules: { 'local/layers': ['error', { zones: LAYERS }] } },
   { files: ['src/vscode/**/*.ts', 'src/extension.ts'], rules: { 'no-console': 'error' } },
+  { files: ['test/host/**/*.ts', 'test/e2e/**/*.ts'], rules: noFixedSleeps },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );
