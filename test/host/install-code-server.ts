@@ -37,6 +37,9 @@ const NATIVE_MODULES_VSCODE = ['node-pty', '@vscode/spdlog', 'native-watchdog', 
  */
 const RUN_UNREVIEWED_SCRIPTS = ['--strict-allow-scripts=false'];
 
+/** Attempts at the whole install (see ensureCodeServer). */
+const INSTALL_ATTEMPTS = 2;
+
 class PrerequisiteMissingError extends Error {
   override readonly name = 'PrerequisiteMissingError';
 }
@@ -159,8 +162,18 @@ export async function ensureCodeServer(options: { force?: boolean } = {}): Promi
     const started = Date.now();
     // Build in a side folder and rename at the end, so a half-made tree is never taken for an install.
     const staging = `${dir}.partial`;
-    fs.rmSync(staging, { recursive: true, force: true });
-    await install(staging);
+    // The install fetches hundreds of packages from the npm registry: a transient failure there (a reset
+    // connection, a 5xx) should not fail a CI run, so one failed attempt is retried once from scratch.
+    for (let attempt = 1; ; attempt++) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      try {
+        await install(staging);
+        break;
+      } catch (e) {
+        if (attempt >= INSTALL_ATTEMPTS || e instanceof PrerequisiteMissingError) throw e;
+        log(`install attempt ${attempt} failed, trying once more: ${e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e)}`);
+      }
+    }
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(staging, dir);
     fs.writeFileSync(
