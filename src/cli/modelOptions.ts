@@ -39,6 +39,8 @@ export const RunConfigSchema = z
     budget: z.object({ tokens: z.number().positive(), cost: z.number().positive() }).partial().optional(),
     prices: z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() })).optional(),
     inspector: z.boolean().optional(),
+    /** Per model call: the longest a call may take, and how large one answer may be. */
+    limits: z.object({ callTimeoutMs: z.number().int().positive(), maxAnswerBytes: z.number().int().positive(), maxToolCalls: z.number().int().positive() }).partial().optional(),
     recovery: z.object({ maxRetries: z.number().int().min(0), updatesPerTask: z.number().int().min(0), updatesPerRun: z.number().int().min(0) }).partial().optional(),
     /** The learned policy's settings: preset, weights, exploration, defectCost. */
     policy: PolicyConfigSchema.optional(),
@@ -70,6 +72,8 @@ export interface ModelSettings {
   provider: ProviderId;
   model?: string;
   baseUrl?: string;
+  /** The config's `limits` (never recorded in a run: read again from the config on resume). */
+  limits?: RunConfig['limits'];
 }
 
 /** Flags win over the config file, which wins over `fallback` (a resumed run's recorded settings). */
@@ -78,7 +82,7 @@ export function modelSettings(values: FlagValues, config: RunConfig, role: 'plan
   if (!isProviderId(provider)) throw new UsageError(`unknown provider "${provider}": use one of ${PROVIDERS.join(', ')}`);
   const model = stringFlag(values, 'model') ?? modelNames(config.models?.[role])[0] ?? fallback.model;
   const baseUrl = stringFlag(values, 'base-url') ?? config.baseUrl ?? fallback.baseUrl;
-  return { provider, ...(model !== undefined ? { model } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}) };
+  return { provider, ...(model !== undefined ? { model } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}), ...(config.limits ? { limits: config.limits } : {}) };
 }
 
 /** Builds the model (throws the model layer's ModelConfigError for what the user must fix: exit 2). */
@@ -90,6 +94,7 @@ export function buildModel(settings: ModelSettings, values: FlagValues, io: CliI
     ...(settings.baseUrl !== undefined ? { baseUrl: settings.baseUrl } : {}),
     ...(apiKey !== undefined ? { apiKey } : {}),
     env: io.env,
+    ...(settings.limits ? { limits: settings.limits, timeouts: settings.limits.callTimeoutMs ? { totalMs: settings.limits.callTimeoutMs } : {} } : {}),
   });
 }
 

@@ -12,18 +12,19 @@ import type {
   RawMessageStreamEvent,
   ToolChoice as AnthropicToolChoice,
 } from '@anthropic-ai/sdk/resources/messages';
-import { plainAnswer, unexpectedContentType, watchedModel } from './adapter';
+import { clientFor, plainAnswer, unexpectedContentType, watchedModel } from './adapter';
 import type { CallContext } from './classify';
 import { ProviderError } from './errors';
 import { parseArguments, toolParameters } from './json-schema';
 import type { ChatMessage, Model, ModelRequest, ModelResult, StopReason, ToolCall, ToolChoice } from './types';
-import type { CallWatchdog, Timeouts } from './watchdog';
+import type { AnswerLimits, CallWatchdog, Timeouts } from './watchdog';
 
 export interface AnthropicAdapterOptions {
   model: string;
   baseUrl: string;
   apiKey: string;
   timeouts: Timeouts;
+  limits: AnswerLimits;
   stream: boolean;
   /** `max_tokens` is required by the messages API; used when a request sets none. */
   defaultMaxTokens: number;
@@ -92,7 +93,7 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
   function checkContentType(response: Response, expected: 'json' | 'event-stream'): void {
     const type = unexpectedContentType(response, expected);
     if (type !== undefined) {
-      throw fail('bad-response', `unexpected response from ${opts.baseUrl}: content type ${type} where ${expected} was expected (is --base-url the host root?)`);
+      throw fail('bad-response', `unexpected response content-type ${type} from ${opts.baseUrl} where ${expected} was expected (is --base-url the host root?)`);
     }
   }
 
@@ -113,7 +114,7 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
   }
 
   async function plain(req: ModelRequest, watchdog: CallWatchdog): Promise<ModelResult> {
-    const { data, response } = await client.messages.create({ ...params(req), stream: false }, { signal: watchdog.signal }).withResponse();
+    const { data, response } = await clientFor(client, watchdog).messages.create({ ...params(req), stream: false }, { signal: watchdog.signal }).withResponse();
     checkContentType(response, 'json');
     const res = data as unknown;
     const msg = res as Partial<Message> | null;
@@ -135,11 +136,11 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
       usage: { inputTokens: msg.usage?.input_tokens ?? 0, outputTokens: msg.usage?.output_tokens ?? 0 },
       stopReason: toStop(msg.stop_reason),
       model: msg.model ?? opts.model,
-    });
+    }, watchdog);
   }
 
   async function streamed(req: ModelRequest, watchdog: CallWatchdog): Promise<ModelResult> {
-    const { data: stream, response } = await client.messages.create({ ...params(req), stream: true }, { signal: watchdog.signal }).withResponse();
+    const { data: stream, response } = await clientFor(client, watchdog).messages.create({ ...params(req), stream: true }, { signal: watchdog.signal }).withResponse();
     watchdog.headersReceived();
     checkContentType(response, 'event-stream');
     let text = '';
@@ -161,19 +162,23 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
           if (ev.content_block.type === 'tool_use') {
             const call = { ordinal: calls.size, id: ev.content_block.id, name: ev.content_block.name, args: '' };
             calls.set(ev.index, call);
+            watchdog.content(call.name, calls.size);
             req.onEvent?.({ type: 'tool_call_delta', index: call.ordinal, id: call.id, name: call.name, argumentsDelta: '' });
           } else if (ev.content_block.type === 'text' && ev.content_block.text) {
+            watchdog.content(ev.content_block.text);
             text += ev.content_block.text;
             req.onEvent?.({ type: 'text', delta: ev.content_block.text });
           }
           break;
         case 'content_block_delta':
           if (ev.delta.type === 'text_delta') {
+            watchdog.content(ev.delta.text);
             text += ev.delta.text;
             req.onEvent?.({ type: 'text', delta: ev.delta.text });
           } else if (ev.delta.type === 'input_json_delta') {
             const call = calls.get(ev.index);
             if (call) {
+              watchdog.content(ev.delta.partial_json);
               call.args += ev.delta.partial_json;
               req.onEvent?.({ type: 'tool_call_delta', index: call.ordinal, argumentsDelta: ev.delta.partial_json });
             }
@@ -198,5 +203,5 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
     return { text, toolCalls, usage, stopReason: toStop(stop), model };
   }
 
-  return watchedModel({ provider: 'anthropic', name: opts.model, timeouts: opts.timeouts, stream: opts.stream, ctx, plain, streamed });
+  return watchedModel({ provider: 'anthropic', name: opts.model, timeouts: opts.timeouts, limits: opts.limits, stream: opts.stream, ctx, plain, streamed });
 }

@@ -20,6 +20,8 @@ export interface CallContext {
 
 interface StatusLike {
   status?: unknown;
+  /** The SDKs' APIError carries the parsed error body; without a status it came inside a stream. */
+  error?: unknown;
   headers?: unknown;
   message?: unknown;
 }
@@ -62,14 +64,44 @@ function advice(kind: ProviderErrorKind, ctx: CallContext, status: number): stri
   }
 }
 
+/** A byte count in words: `8 MiB`, `512 KiB`, `300 bytes`. */
+export function describeBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Number((n / (1024 * 1024)).toFixed(1))} MiB`;
+  if (n >= 1024) return `${Number((n / 1024).toFixed(1))} KiB`;
+  return `${n} bytes`;
+}
+
 /** Classifies `err`, thrown while calling through `watchdog`, into a typed error. */
 export function classifyError(err: unknown, ctx: CallContext, watchdog: CallWatchdog, userSignal?: AbortSignal): Error {
-  if (err instanceof ProviderError || err instanceof ModelAbortedError) return err;
+  if (err instanceof ModelAbortedError) return err;
   if (userSignal?.aborted) return new ModelAbortedError();
   const base = { provider: ctx.provider, baseUrl: ctx.baseUrl, model: ctx.model };
+  if (watchdog.oversize) {
+    const { what, limit } = watchdog.oversize;
+    const said =
+      what === 'bytes'
+        ? `is larger than the ${describeBytes(limit)} limit on one answer (text and tool arguments)`
+        : what === 'event'
+          ? `has one stream event larger than ${describeBytes(limit)}, the limit on one event`
+          : `has more than ${limit} tool calls, the limit on one answer`;
+    return new ProviderError({
+      ...base,
+      kind: 'answer-too-large',
+      message: `the answer of model '${ctx.model}' at ${ctx.baseUrl} ${said}: stopped reading it, not retried`,
+    });
+  }
+  // Before the adapter's own errors: an aborted SDK stream ends quietly, and the adapter then reports a
+  // stream cut short, while the real cause is the timer that fired.
   if (watchdog.timedOut) {
     const phase = watchdog.timedOut;
     const ms = watchdog.limitOf(phase);
+    if (phase === 'total') {
+      return new ProviderError({
+        ...base,
+        kind: 'deadline',
+        message: `${ctx.provider} at ${ctx.baseUrl}: the call took longer than its ${ms} ms limit (a stream that never ends?): stopped, not retried`,
+      });
+    }
     const what =
       phase === 'connect'
         ? `no response headers within ${ms} ms`
@@ -78,8 +110,13 @@ export function classifyError(err: unknown, ctx: CallContext, watchdog: CallWatc
           : `no complete answer within ${ms} ms`;
     return new ProviderError({ ...base, kind: 'timeout', message: `${ctx.provider} at ${ctx.baseUrl}: ${what}` });
   }
+  if (err instanceof ProviderError) return err;
   const e = (err ?? {}) as StatusLike;
   const raw = redact(typeof e.message === 'string' ? e.message : String(err), ctx.secrets);
+  if (err instanceof SyntaxError) {
+    // The SDKs parse each event's `data:` (and a plain body) with JSON.parse: a broken proxy or server.
+    return new ProviderError({ ...base, kind: 'bad-response', message: `malformed answer from ${ctx.provider} at ${ctx.baseUrl} (invalid JSON): ${raw.slice(0, 200)}` });
+  }
   if (typeof e.status === 'number') {
     const status = e.status;
     const kind = kindOf(status);
@@ -91,6 +128,10 @@ export function classifyError(err: unknown, ctx: CallContext, watchdog: CallWatc
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       message: `${advice(kind, ctx, status)}: ${raw}`,
     });
+  }
+  if (typeof e.error === 'object' && e.error !== null) {
+    // An `error` event (or a `data:` with an `error` field) in the middle of a stream: the server's fault.
+    return new ProviderError({ ...base, kind: 'server', message: `${ctx.provider} at ${ctx.baseUrl} sent an error in the middle of the stream: ${raw}` });
   }
   return new ProviderError({ ...base, kind: 'connection', message: `connection to ${ctx.provider} at ${ctx.baseUrl} failed: ${raw}` });
 }

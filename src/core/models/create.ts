@@ -7,7 +7,7 @@ import { ModelConfigError } from './errors';
 import { createOpenAIAdapter } from './openai';
 import { withRetry, type RetryOptions } from './retry';
 import type { Model, ProviderId } from './types';
-import { DEFAULT_TIMEOUTS, type Timeouts } from './watchdog';
+import { DEFAULT_ANSWER_LIMITS, DEFAULT_TIMEOUTS, type AnswerLimits, type Timeouts } from './watchdog';
 
 export const PROVIDERS: readonly ProviderId[] = ['openai', 'openai-compatible', 'anthropic'];
 
@@ -38,6 +38,8 @@ export interface CreateModelOptions {
   /** Where to read `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`; defaults to `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
   timeouts?: Partial<Timeouts>;
+  /** The size of one answer (bytes of text and tool arguments, tool calls); larger answers fail, unretried. */
+  limits?: Partial<AnswerLimits>;
   retry?: Partial<RetryOptions>;
   /** Stream answers (SSE) by default; a request may override. Default true. */
   stream?: boolean;
@@ -101,16 +103,18 @@ export function createModel(options: CreateModelOptions): Model {
   const baseUrl = checkBaseUrl(provider, options.baseUrl);
   const apiKey = resolveApiKey(provider, options.apiKey, options.env ?? process.env);
   const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const limits: AnswerLimits = { ...DEFAULT_ANSWER_LIMITS, ...options.limits };
   const stream = options.stream ?? true;
   const raw =
     provider === 'anthropic'
-      ? createAnthropicAdapter({ model: options.model, baseUrl, apiKey, timeouts, stream, defaultMaxTokens: options.defaultMaxTokens ?? 8192 })
+      ? createAnthropicAdapter({ model: options.model, baseUrl, apiKey, timeouts, limits, stream, defaultMaxTokens: options.defaultMaxTokens ?? 8192 })
       : createOpenAIAdapter({
           provider,
           model: options.model,
           baseUrl,
           apiKey,
           timeouts,
+          limits,
           stream,
           keyHint: provider === 'openai' ? 'OPENAI_API_KEY' : 'a key your server accepts',
         });

@@ -14,7 +14,9 @@ export type ProviderErrorKind =
   | 'server' // 5xx, 529 overloaded
   | 'connection' // reset, refused, dropped stream
   | 'timeout' // our connect/first-byte, idle-stream or request timeout fired
-  | 'bad-response' // 200 with a body that is not the protocol (an HTML page, another schema)
+  | 'bad-response' // 200 with a body that is not the protocol (an HTML page, another schema, a malformed stream)
+  | 'answer-too-large' // the answer broke the size limits (bytes of text and arguments, tool calls); not retried
+  | 'deadline' // the whole call took longer than its overall limit (a stream that never ends); not retried
   | 'wait-too-long'; // the provider asked us to wait longer than the cap
 
 export interface ProviderErrorInit {

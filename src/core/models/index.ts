@@ -4,7 +4,7 @@ export { createModel, resolveApiKey, isProviderId, PROVIDERS, PLACEHOLDER_KEY, t
 export { callTool, type CallToolOptions, type CallToolResult } from './structured';
 export { withRetry, realSleep, retryDelay, DEFAULT_RETRY, type RetryOptions, type RetryInfo, type Sleep } from './retry';
 export { parseRetryAfter } from './retry-after';
-export { DEFAULT_TIMEOUTS, type Timeouts } from './watchdog';
+export { DEFAULT_TIMEOUTS, DEFAULT_ANSWER_LIMITS, type Timeouts, type AnswerLimits } from './watchdog';
 export { UsageMeter, meteredModel, type Budget, type UsageLabels, type UsageRecord, type UsageTotals, type UsageMeterOptions } from './usage';
 export { BUILTIN_PRICES, priceOf, costOf, type Price, type PriceTable } from './prices';
 export { redact } from './redact';

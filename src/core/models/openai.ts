@@ -10,12 +10,12 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
-import { plainAnswer, unexpectedContentType, watchedModel } from './adapter';
+import { clientFor, plainAnswer, unexpectedContentType, watchedModel } from './adapter';
 import type { CallContext } from './classify';
 import { ProviderError } from './errors';
 import { parseArguments, toolParameters } from './json-schema';
 import type { ChatMessage, Model, ModelRequest, ModelResult, ProviderId, StopReason, ToolCall, ToolChoice } from './types';
-import type { CallWatchdog, Timeouts } from './watchdog';
+import type { AnswerLimits, CallWatchdog, Timeouts } from './watchdog';
 
 export interface OpenAIAdapterOptions {
   provider: Extract<ProviderId, 'openai' | 'openai-compatible'>;
@@ -23,6 +23,7 @@ export interface OpenAIAdapterOptions {
   baseUrl: string;
   apiKey: string;
   timeouts: Timeouts;
+  limits: AnswerLimits;
   stream: boolean;
   /** Environment variable named in the advice on a rejected key. */
   keyHint: string;
@@ -97,7 +98,15 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
 
   function checkContentType(response: Response, expected: 'json' | 'event-stream'): void {
     const type = unexpectedContentType(response, expected);
-    if (type !== undefined) throw badResponse(`content type ${type} where ${expected} was expected`);
+    if (type !== undefined) {
+      throw new ProviderError({
+        kind: 'bad-response',
+        provider: opts.provider,
+        baseUrl: opts.baseUrl,
+        model: opts.model,
+        message: `unexpected response content-type ${type} from ${opts.baseUrl} where ${expected} was expected (is --base-url an OpenAI-compatible /v1 endpoint?)`,
+      });
+    }
   }
 
   function params(req: ModelRequest): ChatCompletionCreateParamsBase {
@@ -116,7 +125,7 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
   }
 
   async function plain(req: ModelRequest, watchdog: CallWatchdog): Promise<ModelResult> {
-    const { data, response } = await client.chat.completions.create({ ...params(req), stream: false }, { signal: watchdog.signal }).withResponse();
+    const { data, response } = await clientFor(client, watchdog).chat.completions.create({ ...params(req), stream: false }, { signal: watchdog.signal }).withResponse();
     checkContentType(response, 'json');
     const res = data as unknown;
     const completion = res as Partial<ChatCompletion> | null;
@@ -137,11 +146,11 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
       usage: { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 },
       stopReason: toStop(choice.finish_reason),
       model: completion.model ?? opts.model,
-    });
+    }, watchdog);
   }
 
   async function streamed(req: ModelRequest, watchdog: CallWatchdog): Promise<ModelResult> {
-    const { data: stream, response } = await client.chat.completions
+    const { data: stream, response } = await clientFor(client, watchdog).chat.completions
       .create({ ...params(req), stream: true, stream_options: { include_usage: true } }, { signal: watchdog.signal })
       .withResponse();
     watchdog.headersReceived();
@@ -160,6 +169,7 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
       if (!choice) continue;
       const delta = choice.delta;
       if (delta?.content) {
+        watchdog.content(delta.content);
         text += delta.content;
         req.onEvent?.({ type: 'text', delta: delta.content });
       }
@@ -169,6 +179,7 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
         if (tc.function?.name) part.name += tc.function.name;
         if (tc.function?.arguments) part.args += tc.function.arguments;
         calls.set(tc.index, part);
+        watchdog.content((tc.function?.name ?? '') + (tc.function?.arguments ?? ''), calls.size);
         req.onEvent?.({
           type: 'tool_call_delta',
           index: tc.index,
@@ -192,5 +203,5 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
     return { text, toolCalls: finishCalls(calls), usage, stopReason: toStop(finish), model };
   }
 
-  return watchedModel({ provider: opts.provider, name: opts.model, timeouts: opts.timeouts, stream: opts.stream, ctx, plain, streamed });
+  return watchedModel({ provider: opts.provider, name: opts.model, timeouts: opts.timeouts, limits: opts.limits, stream: opts.stream, ctx, plain, streamed });
 }
