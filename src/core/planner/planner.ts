@@ -130,8 +130,9 @@ export async function planTask(o: PlannerOptions): Promise<PlannerResult> {
       candidates.push({ number, ok: false, errors: [err.problem], repaired: false, usage: { inputTokens: 0, outputTokens: 0 } });
       return;
     }
-    // A key, model or URL the user must fix is the same for every candidate: stop with it.
-    if (isProviderError(err) && !err.retryable && err.kind !== 'bad-response') throw err;
+    // A key, model or URL the user must fix is the same for every candidate: stop with it. A bad, too large
+    // or too slow answer belongs to this candidate only.
+    if (isProviderError(err) && !err.retryable && !['bad-response', 'answer-too-large', 'deadline'].includes(err.kind)) throw err;
     if (!isProviderError(err)) throw err;
     transportErrors.push(err);
     candidates.push({ number, ok: false, errors: [err.message], repaired: false, usage: { inputTokens: 0, outputTokens: 0 } });
