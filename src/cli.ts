@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /** The headless front end over src/core (design.md, "The CLI contract"): a thin entry over cli/main.ts. */
 import { main } from './cli/main';
-import { processIo } from './cli/io';
+import { processIo, terminalSafe } from './cli/io';
 
 main(process.argv.slice(2), processIo()).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`agensflow: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(terminalSafe(`agensflow: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
     process.exitCode = 1;
   },
 );

@@ -97,7 +97,7 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
   const stateDir = stateDirOf(args, io);
   const config = await loadConfig(stringFlag(v, 'config'), io);
 
-  const view = json ? undefined : new LiveView(io.stderr, isLiveTerminal(io));
+  const view = json ? undefined : new LiveView(io.stderr, isLiveTerminal(io) ? io.control : undefined);
   const onEvent = (e: RunEvent): void => {
     if (json) io.stdout(`${JSON.stringify(e)}\n`);
     else view?.onEvent(e);

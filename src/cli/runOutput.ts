@@ -41,10 +41,18 @@ export class LiveView {
   private timer: NodeJS.Timeout | undefined;
   private runId = '';
 
+  private readonly tty: boolean;
+
+  /**
+   * `write` prints text (the io's stderr, which escapes control characters); `control`, given on a live
+   * terminal, moves the cursor for the redraw in place.
+   */
   constructor(
     private readonly write: (text: string) => void,
-    private readonly tty: boolean,
-  ) {}
+    private readonly control?: (sequence: string) => void,
+  ) {
+    this.tty = control !== undefined;
+  }
 
   onEvent(e: RunEvent): void {
     switch (e.type) {
@@ -126,7 +134,7 @@ export class LiveView {
 
   private clear(): void {
     if (!this.tty || this.drawn === 0) return;
-    this.write(`\x1b[${this.drawn}A\x1b[J`);
+    this.control?.(`\x1b[${this.drawn}A\x1b[J`);
     this.drawn = 0;
   }
 
