@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { redact } from '../core/models/redact';
 
 /** The name of the extension's one log channel (design.md: log channel `AgensFlow`). */
 export const LOG_CHANNEL_NAME = 'AgensFlow';
@@ -28,17 +29,22 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-/** Creates the logger of `component`, writing to `sink` (the `AgensFlow` LogOutputChannel in the extension). */
+/**
+ * Creates the logger of `component`, writing to `sink` (the `AgensFlow` LogOutputChannel in the extension).
+ * Every line passes the model layer's redactor (keys, `Authorization` / `x-api-key` / `api-key` values, a
+ * URL's userinfo and query), whatever a caller put in it.
+ */
 export function createLogger(sink: LogSink, component: string): Logger {
   const prefix = `[${component}] `;
+  const clean = (line: string): string => redact(line, []);
   return {
-    trace: (m) => sink.trace(prefix + m),
-    debug: (m) => sink.debug(prefix + m),
-    info: (m) => sink.info(prefix + m),
-    warn: (m) => sink.warn(prefix + m),
+    trace: (m) => sink.trace(clean(prefix + m)),
+    debug: (m) => sink.debug(clean(prefix + m)),
+    info: (m) => sink.info(clean(prefix + m)),
+    warn: (m) => sink.warn(clean(prefix + m)),
     error: (m, e) => {
-      if (e === undefined) sink.error(prefix + m);
-      else sink.error(`${prefix}${m}: ${describeError(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ''}`);
+      if (e === undefined) sink.error(clean(prefix + m));
+      else sink.error(clean(`${prefix}${m}: ${describeError(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ''}`));
     },
     child: (sub) => createLogger(sink, `${component}/${sub}`),
   };

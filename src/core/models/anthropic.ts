@@ -15,6 +15,7 @@ import type {
 import { clientFor, plainAnswer, unexpectedContentType, watchedModel } from './adapter';
 import type { CallContext } from './classify';
 import { ProviderError } from './errors';
+import { redactUrl } from './redact';
 import { parseArguments, toolParameters } from './json-schema';
 import type { ChatMessage, Model, ModelRequest, ModelResult, StopReason, ToolCall, ToolChoice } from './types';
 import type { AnswerLimits, CallWatchdog, Timeouts } from './watchdog';
@@ -84,16 +85,18 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
     timeout: Math.max(opts.timeouts.requestMs, opts.timeouts.connectMs) + 1000,
     logLevel: 'off',
   });
-  const ctx: CallContext = { provider: 'anthropic', baseUrl: opts.baseUrl, model: opts.model, secrets: [opts.apiKey], keyHint: 'ANTHROPIC_API_KEY' };
+  // The base URL as every message and error names it (never its userinfo or query).
+  const shownUrl = redactUrl(opts.baseUrl);
+  const ctx: CallContext = { provider: 'anthropic', baseUrl: shownUrl, model: opts.model, secrets: [opts.apiKey], keyHint: 'ANTHROPIC_API_KEY' };
 
   function fail(kind: 'bad-response' | 'connection', message: string): ProviderError {
-    return new ProviderError({ kind, provider: 'anthropic', baseUrl: opts.baseUrl, model: opts.model, message });
+    return new ProviderError({ kind, provider: 'anthropic', baseUrl: shownUrl, model: opts.model, message });
   }
 
   function checkContentType(response: Response, expected: 'json' | 'event-stream'): void {
     const type = unexpectedContentType(response, expected);
     if (type !== undefined) {
-      throw fail('bad-response', `unexpected response content-type ${type} from ${opts.baseUrl} where ${expected} was expected (is --base-url the host root?)`);
+      throw fail('bad-response', `unexpected response content-type ${type} from ${shownUrl} where ${expected} was expected (is --base-url the host root?)`);
     }
   }
 
@@ -119,7 +122,7 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
     const res = data as unknown;
     const msg = res as Partial<Message> | null;
     if (!msg || typeof msg !== 'object' || !Array.isArray(msg.content)) {
-      throw fail('bad-response', `unexpected response from ${opts.baseUrl}: not an Anthropic message (is --base-url the host root?)`);
+      throw fail('bad-response', `unexpected response from ${shownUrl}: not an Anthropic message (is --base-url the host root?)`);
     }
     let text = '';
     const toolCalls: ToolCall[] = [];
@@ -196,7 +199,7 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
           break;
       }
     }
-    if (!complete) throw fail('connection', `the stream from ${opts.baseUrl} ended before message_stop`);
+    if (!complete) throw fail('connection', `the stream from ${shownUrl} ended before message_stop`);
     const toolCalls: ToolCall[] = [...calls.values()]
       .sort((a, b) => a.ordinal - b.ordinal)
       .map((c) => ({ id: c.id, name: c.name, rawArguments: c.args, arguments: parseArguments(c.args) }));

@@ -5,6 +5,7 @@
 import { createAnthropicAdapter } from './anthropic';
 import { ModelConfigError } from './errors';
 import { createOpenAIAdapter } from './openai';
+import { isRedactedUrl, redactUrl } from './redact';
 import { withRetry, type RetryOptions } from './retry';
 import type { Model, ProviderId } from './types';
 import { DEFAULT_ANSWER_LIMITS, DEFAULT_TIMEOUTS, type AnswerLimits, type Timeouts } from './watchdog';
@@ -80,16 +81,22 @@ function checkBaseUrl(provider: ProviderId, baseUrl: string | undefined): string
     }
     return DEFAULT_BASE_URL[provider];
   }
+  // No message here repeats what was given beyond its scheme: a `user:pass@` or `?api_key=` in a malformed
+  // URL must not reach stderr or a log.
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new ModelConfigError(`--base-url '${baseUrl}' is not a URL (expected e.g. http://localhost:11434/v1)`);
+    throw new ModelConfigError('--base-url is not a URL (expected e.g. http://localhost:11434/v1)');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ModelConfigError(`--base-url '${baseUrl}' must be http or https`);
+    throw new ModelConfigError('--base-url must be an http or https URL (e.g. http://localhost:11434/v1)');
   }
-  if (url.username || url.password) throw new ModelConfigError('--base-url must not carry credentials; use --api-key');
+  if (url.username || url.password) throw new ModelConfigError(`--base-url ${redactUrl(baseUrl)} must not carry credentials; use --api-key`);
+  if (isRedactedUrl(baseUrl)) {
+    // A resumed run's recorded base URL: its query was not stored, so it cannot be sent again.
+    throw new ModelConfigError(`the base URL ${redactUrl(baseUrl)} is a stored copy whose query was redacted; pass the full --base-url (or set it) again`);
+  }
   return baseUrl;
 }
 

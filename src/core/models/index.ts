@@ -7,7 +7,7 @@ export { parseRetryAfter } from './retry-after';
 export { DEFAULT_TIMEOUTS, DEFAULT_ANSWER_LIMITS, type Timeouts, type AnswerLimits } from './watchdog';
 export { UsageMeter, meteredModel, type Budget, type UsageLabels, type UsageRecord, type UsageTotals, type UsageMeterOptions } from './usage';
 export { BUILTIN_PRICES, priceOf, costOf, type Price, type PriceTable } from './prices';
-export { redact } from './redact';
+export { redact, redactUrl, isRedactedUrl, REDACTED } from './redact';
 export { toolParameters } from './json-schema';
 export {
   ProviderError,

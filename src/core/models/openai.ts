@@ -13,6 +13,7 @@ import type {
 import { clientFor, plainAnswer, unexpectedContentType, watchedModel } from './adapter';
 import type { CallContext } from './classify';
 import { ProviderError } from './errors';
+import { redactUrl } from './redact';
 import { parseArguments, toolParameters } from './json-schema';
 import type { ChatMessage, Model, ModelRequest, ModelResult, ProviderId, StopReason, ToolCall, ToolChoice } from './types';
 import type { AnswerLimits, CallWatchdog, Timeouts } from './watchdog';
@@ -84,15 +85,17 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
     project: null,
     logLevel: 'off',
   });
-  const ctx: CallContext = { provider: opts.provider, baseUrl: opts.baseUrl, model: opts.model, secrets: [opts.apiKey], keyHint: opts.keyHint };
+  // The base URL as every message and error names it (never its userinfo or query).
+  const shownUrl = redactUrl(opts.baseUrl);
+  const ctx: CallContext = { provider: opts.provider, baseUrl: shownUrl, model: opts.model, secrets: [opts.apiKey], keyHint: opts.keyHint };
 
   function badResponse(what: string): ProviderError {
     return new ProviderError({
       kind: 'bad-response',
       provider: opts.provider,
-      baseUrl: opts.baseUrl,
+      baseUrl: shownUrl,
       model: opts.model,
-      message: `unexpected response from ${opts.baseUrl}: ${what} (is --base-url an OpenAI-compatible /v1 endpoint?)`,
+      message: `unexpected response from ${shownUrl}: ${what} (is --base-url an OpenAI-compatible /v1 endpoint?)`,
     });
   }
 
@@ -102,9 +105,9 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
       throw new ProviderError({
         kind: 'bad-response',
         provider: opts.provider,
-        baseUrl: opts.baseUrl,
+        baseUrl: shownUrl,
         model: opts.model,
-        message: `unexpected response content-type ${type} from ${opts.baseUrl} where ${expected} was expected (is --base-url an OpenAI-compatible /v1 endpoint?)`,
+        message: `unexpected response content-type ${type} from ${shownUrl} where ${expected} was expected (is --base-url an OpenAI-compatible /v1 endpoint?)`,
       });
     }
   }
@@ -195,9 +198,9 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
       throw new ProviderError({
         kind: 'connection',
         provider: opts.provider,
-        baseUrl: opts.baseUrl,
+        baseUrl: shownUrl,
         model: opts.model,
-        message: `the stream from ${opts.baseUrl} ended before the answer was complete`,
+        message: `the stream from ${shownUrl} ended before the answer was complete`,
       });
     }
     return { text, toolCalls: finishCalls(calls), usage, stopReason: toStop(finish), model };

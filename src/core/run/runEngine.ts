@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import type { Plan, Task } from '../plan/schema';
-import { isBudgetExceededError, type Model } from '../models';
+import { isBudgetExceededError, redactUrl, type Model } from '../models';
 import { runAgent } from './agent';
 import { agentUserMessage } from './agentPrompt';
 import { applyPatch, recordApplyResult } from './apply';
@@ -129,7 +129,8 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     goal: opts.goal ?? opts.plan.goal,
     dir: opts.dir,
     status: 'running',
-    settings: { maxAgents: opts.maxAgents ?? 4, apply: opts.apply ?? 'review', maxTurns: opts.maxTurns ?? 20, ...opts.settings },
+    // The base URL is stored without userinfo or query (where keys hide); a resume must be given it again.
+    settings: { maxAgents: opts.maxAgents ?? 4, apply: opts.apply ?? 'review', maxTurns: opts.maxTurns ?? 20, ...opts.settings, ...(opts.settings?.baseUrl ? { baseUrl: redactUrl(opts.settings.baseUrl) } : {}) },
     plan: opts.plan,
     tasks: Object.fromEntries(opts.plan.tasks.map((t) => [t.id, newTaskRecord()])),
     usage,
