@@ -1,5 +1,5 @@
 /** `agensflow apply RUN_ID [TASK_ID...]`: applies reviewed patches, each all or nothing, never over user edits. */
-import { applyReviewedPatches } from '../core/run';
+import { applyReviewedPatches, isJournalWriteError } from '../core/run';
 import { boolFlag } from './args';
 import { UsageError } from './args';
 import type { CliCommand } from './command';
@@ -30,6 +30,11 @@ export const applyCommand: CliCommand = {
       if (e instanceof Error && e.name === 'JournalError') {
         io.stderr(`agensflow apply: ${e.message}\n`);
         return 2;
+      }
+      if (isJournalWriteError(e)) {
+        // The workspace holds what the patches did; the journal could not record it (a later apply will).
+        io.stderr(`agensflow apply: ${e.message}\n`);
+        return 1;
       }
       throw e;
     }

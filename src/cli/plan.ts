@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileVerified } from '../core/fs/atomicWrite';
 import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProviderError, meteredModel, modelErrorExitCode, UsageMeter, type Model } from '../core/models';
 import type { Plan } from '../core/plan';
 import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../core/planner';
@@ -124,7 +124,7 @@ async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {
     if (typeof out === 'number') return finish(out);
     emit({ type: 'plan.ready', runId, ts: Date.now(), plan: out.plan });
     const outPath = resolve(io.cwd, outFlag);
-    await writeFileAtomic(outPath, `${JSON.stringify(out.plan, null, 2)}\n`);
+    await writeFileVerified(outPath, `${JSON.stringify(out.plan, null, 2)}\n`);
     const totals = meter.totals();
     io.stderr(`wrote ${outFlag} (${out.plan.tasks.length} tasks); planner tokens: ${totals.inputTokens} in, ${totals.outputTokens} out${totals.unpricedCalls === 0 && totals.calls > 0 ? `, $${totals.cost.toFixed(4)}` : ''}\n`);
     return finish(0);

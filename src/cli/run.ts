@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { isModelConfigError, type Model, type ProviderId } from '../core/models';
 import { toPlan } from '../core/plan';
 import { isPlanningFailure, runGoal, type RunPolicy, type RunStart } from '../core/session';
-import { defaultStateDir, isRunCancelledError, RunJournal, type RunEvent, type RunOutcome } from '../core/run';
+import { defaultStateDir, isJournalWriteError, isRunCancelledError, RunJournal, type RunEvent, type RunOutcome } from '../core/run';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
@@ -169,6 +169,10 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
       return 2;
     }
     if (isRunCancelledError(e)) return 130;
+    if (isJournalWriteError(e)) {
+      io.stderr(`agensflow run: ${e.message}\n`);
+      return 1;
+    }
     if (e instanceof Error && (e.name === 'JournalError' || e.name === 'RunConfigError')) {
       io.stderr(`agensflow run: ${e.message}\n`);
       return 2;

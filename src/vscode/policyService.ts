@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileVerified } from '../core/fs/atomicWrite';
 import type { Model } from '../core/models';
 import { describePolicy, exportPolicy, importPolicy, PinsSchema, type Pin, type PointView, type PolicySettings, type SaveResult } from '../core/policy';
 import { RunJournal } from '../core/run/journal';
@@ -109,7 +109,7 @@ export class PolicyService {
   /** Writes the policy as a shareable prior document to `file`. */
   async exportTo(file: string): Promise<void> {
     const { loaded } = await this.open();
-    await writeFileAtomic(file, `${JSON.stringify(exportPolicy(loaded.policy), null, 2)}\n`);
+    await writeFileVerified(file, `${JSON.stringify(exportPolicy(loaded.policy), null, 2)}\n`);
   }
 
   /**

@@ -1,7 +1,7 @@
-import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { lock } from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
+import { describeFsError, removeStrayTemps, writeFileVerified, type WriteIo } from '../fs/atomicWrite';
 import type { PolicyDocument } from './document';
 import { migrate, POLICY_SCHEMA, POLICY_VERSION } from './migrations';
 import { CoordinationPolicy, type PolicySettings } from './policy';
@@ -15,6 +15,12 @@ import { emptyState, PolicyStateSchema, type PolicyState } from './state';
  * from a newer version is refused (never downgraded) and the policy runs from its prior without saving; two
  * writers on one workspace lock, re-read, replay their own pending operations and write, so neither loses
  * the other's updates.
+ *
+ * Crash safety: every write is verified (src/core/fs/atomicWrite: short writes and a full disk fail and leave
+ * the previous file whole); a writer killed between its temporary file and the rename leaves a temporary that
+ * the next load or save removes. A lock left by a crashed process is reclaimed once stale (a log line says
+ * so); a lock dated in the future (a clock set back, a copied folder) cannot belong to a live writer on this
+ * machine and is removed, also with a log line, instead of blocking every save.
  */
 
 /** How a load went; anything but `loaded`/`created`/`migrated` comes with a message for the user. */
@@ -52,6 +58,10 @@ export interface StoreOptions {
   /** How long a crashed writer's lock stays before it is considered stale (ms). */
   lockStaleMs?: number;
   now?: () => number;
+  /** File operations of writes (tests inject disk-full and other faults). */
+  io?: WriteIo;
+  /** Where notices go (a stale lock reclaimed, ...). */
+  log?: (line: string) => void;
 }
 
 /** The versioned envelope of a state. */
@@ -122,6 +132,7 @@ export class PolicyStore {
 
   /** Reads the policy (see the module comment for what happens to a bad file). */
   async load(): Promise<LoadResult> {
+    await removeStrayTemps(dirname(this.path), basename(this.path));
     const r = await readState(this.path);
     if (r.kind === 'ok') return { policy: this.newPolicy(r.state), store: this, status: r.from < POLICY_VERSION ? 'migrated' : 'loaded', readOnly: false };
     if (r.kind === 'missing') return { policy: this.newPolicy(undefined), store: this, status: 'created', readOnly: false };
@@ -160,14 +171,55 @@ export class PolicyStore {
     return res;
   }
 
+  private log(line: string): void {
+    this.options.log?.(`[policy] ${line}`);
+  }
+
+  /** The lock proper-lockfile keeps beside the file (a folder whose mtime the holder refreshes). */
+  get lockPath(): string {
+    return `${this.path}.lock`;
+  }
+
+  /** Says what will happen to a lock found on disk, and removes one dated in the future (S5). */
+  private async inspectLock(staleMs: number): Promise<void> {
+    let mtime: number;
+    try {
+      mtime = (await stat(this.lockPath)).mtimeMs;
+    } catch {
+      return;
+    }
+    const wall = Date.now();
+    if (mtime > wall + staleMs) {
+      // A live holder refreshes the lock to its own "now" every staleMs/2: one this far ahead of our clock was
+      // not written by a live writer on this machine. Waiting for it to age would block saving until that date.
+      this.log(`the policy lock ${this.lockPath} is dated ${new Date(mtime).toISOString()}, in the future (a clock set back, or a copied folder): removed`);
+      await rm(this.lockPath, { recursive: true, force: true });
+    } else if (wall - mtime > staleMs) {
+      this.log(`reclaiming the stale policy lock ${this.lockPath}, untouched for ${Math.round((wall - mtime) / 1000)} s (its holder stopped: a crashed window?)`);
+    }
+  }
+
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
     await mkdir(dirname(this.path), { recursive: true });
-    const release = await lock(this.path, {
-      realpath: false,
-      stale: this.options.lockStaleMs ?? 10_000,
-      retries: { retries: 50, minTimeout: 10, maxTimeout: 200, factor: 1.5 },
-    });
+    const stale = this.options.lockStaleMs ?? 10_000;
+    await this.inspectLock(stale);
+    let release: () => Promise<void>;
     try {
+      release = await lock(this.path, {
+        realpath: false,
+        stale,
+        retries: { retries: 50, minTimeout: 10, maxTimeout: 200, factor: 1.5 },
+        // Default: throw from a timer, which would crash the host. Our write is atomic either way.
+        onCompromised: (e: Error) => this.log(`the policy lock was taken over while held (${e.message})`),
+      });
+    } catch (e) {
+      const code = e instanceof Error && 'code' in e ? (e as NodeJS.ErrnoException).code : undefined;
+      if (code === 'ELOCKED') throw new Error(`another AgensFlow process is saving this policy (lock ${this.lockPath}); if none is running, delete that folder`, { cause: e });
+      throw e;
+    }
+    try {
+      // Under the lock no other writer is mid-write: any temporary of this file is a crashed writer's.
+      await removeStrayTemps(dirname(this.path), basename(this.path));
       return await fn();
     } finally {
       await release().catch(() => undefined);
@@ -175,8 +227,13 @@ export class PolicyStore {
   }
 
   private async write(state: PolicyState, backupCurrent: boolean): Promise<void> {
-    if (backupCurrent) await copyFile(this.path, this.backupPath).catch(() => undefined);
-    await writeFileAtomic(this.path, encodeState(state), { fsync: true });
+    const io = this.options.io ? { io: this.options.io } : {};
+    if (backupCurrent) {
+      // The backup is a verified copy too; failing to make one does not block saving the new state.
+      const current = await readFile(this.path).catch(() => undefined);
+      if (current) await writeFileVerified(this.backupPath, current, io).catch((e: unknown) => this.log(`no backup of the policy written: ${describeFsError(e)}`));
+    }
+    await writeFileVerified(this.path, encodeState(state), io);
   }
 
   /**
@@ -217,7 +274,7 @@ export class PolicyStore {
       });
     } catch (e) {
       policy.restorePending(ops);
-      return { ok: false, message: `could not save the policy to ${this.path}: ${(e as Error).message}` };
+      return { ok: false, message: `could not save the policy to ${this.path}: ${describeFsError(e)}` };
     }
   }
 
@@ -231,7 +288,7 @@ export class PolicyStore {
         return { ok: true };
       });
     } catch (e) {
-      return { ok: false, message: `could not write the policy to ${this.path}: ${(e as Error).message}` };
+      return { ok: false, message: `could not write the policy to ${this.path}: ${describeFsError(e)}` };
     }
   }
 

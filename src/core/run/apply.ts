@@ -1,17 +1,18 @@
 /**
- * Applying a task's patch to the workspace: all or nothing, each file written atomically (write-file-atomic),
- * files already written rolled back when a later one fails. A file whose content changed since the run read
+ * Applying a task's patch to the workspace: all or nothing, each file written atomically and verified
+ * (src/core/fs/atomicWrite), files already written rolled back when a later one fails. Each file's folder is
+ * held open (see holdWorkspaceDir) and the file re-checked at the moment it is written. A file whose content changed since the run read
  * it makes the whole patch "conflicted": user edits are never overwritten. Paths are checked again here
  * (realpath, protected paths), because the workspace may have changed since the agent staged them.
  * Pure core: the VS Code side reuses {@link checkPatch} and the patch contents for its WorkspaceEdit.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { describeFsError, nodeWriteIo, removeStrayTemps, writeFileVerified, type WriteIo } from '../fs/atomicWrite';
 import { errnoCode } from './errors';
 import { hashBytes, type TaskPatch } from './patch';
 import { withWorkspaceLock } from './workspaceLock';
-import { WorkspaceGuard } from './workspacePaths';
+import { holdWorkspaceDir, isUnsafePathError, readHeldFile, WorkspaceGuard, type HeldDir } from './workspacePaths';
 
 export interface PatchConflict {
   path: string;
@@ -48,18 +49,23 @@ export function recordApplyResult(patch: TaskPatch, res: ApplyResult): void {
   }
 }
 
-/** File operations used by {@link applyPatch}; tests inject faults here. */
+/** File operations used by {@link applyPatch}; tests inject faults here. Paths name a file inside a held folder. */
 export interface ApplyFs {
   writeFile(absolute: string, content: string): Promise<void>;
   restoreFile(absolute: string, content: Buffer): Promise<void>;
   unlink(absolute: string): Promise<void>;
 }
 
-const realFs: ApplyFs = {
-  writeFile: (abs, content) => writeFileAtomic(abs, content, { encoding: 'utf8' }),
-  restoreFile: (abs, content) => writeFileAtomic(abs, content),
-  unlink: (abs) => fs.unlink(abs),
-};
+/** The apply operations over a {@link WriteIo} (every write verified; see src/core/fs/atomicWrite). */
+export function applyFsOver(io: WriteIo = nodeWriteIo): ApplyFs {
+  return {
+    writeFile: (abs, content) => writeFileVerified(abs, content, { io }),
+    restoreFile: (abs, content) => writeFileVerified(abs, content, { io }),
+    unlink: (abs) => io.unlink(abs),
+  };
+}
+
+const realFs: ApplyFs = applyFsOver();
 
 async function readCurrent(abs: string): Promise<Buffer | null | 'dir'> {
   try {
@@ -111,36 +117,6 @@ export async function checkPatch(root: string, patch: TaskPatch): Promise<PatchC
   return conflicts.length ? { ok: false, conflicts } : { ok: true, targets };
 }
 
-/** Creates the missing folders above `abs`, returning those it created (deepest last). */
-async function ensureParent(abs: string): Promise<string[]> {
-  const missing: string[] = [];
-  let dir = path.dirname(abs);
-  for (;;) {
-    try {
-      await fs.stat(dir);
-      break;
-    } catch (e) {
-      if (errnoCode(e) !== 'ENOENT') throw e;
-      missing.push(dir);
-      const up = path.dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-  }
-  missing.reverse();
-  const created: string[] = [];
-  for (const d of missing) {
-    try {
-      await fs.mkdir(d);
-      created.push(d);
-    } catch (e) {
-      // Made meanwhile by someone else: not ours to remove on rollback.
-      if (errnoCode(e) !== 'EEXIST') throw e;
-    }
-  }
-  return created;
-}
-
 /**
  * Applies `patch` to the workspace at `root`, all or nothing. Never throws for a file-system failure: the
  * result says what happened. The patch object is not modified; the caller records the new state.
@@ -150,37 +126,84 @@ export function applyPatch(root: string, patch: TaskPatch, ops: ApplyFs = realFs
   return withWorkspaceLock(root, 'write', () => applyLocked(root, patch, ops));
 }
 
+/** What was there when the patch was checked differs from what is there at the moment of writing. */
+class ChangedMeanwhileError extends Error {
+  override readonly name = 'ChangedMeanwhileError' as const;
+}
+
+/** A file the user made read-only (no write bit for anyone): we do not replace it, even as root (W1). */
+class ReadOnlyFileError extends Error {
+  override readonly name = 'ReadOnlyFileError' as const;
+  readonly code = 'EACCES';
+}
+
 async function applyLocked(root: string, patch: TaskPatch, ops: ApplyFs): Promise<ApplyResult> {
   const check = await checkPatch(root, patch);
   if (!check.ok) return { state: 'conflicted', conflicts: check.conflicts };
   const byPath = new Map(patch.files.map((f) => [f.path, f]));
-  const done: Target[] = [];
-  const createdDirs: string[] = [];
+  const realRoot = await fs.realpath(root);
+  // Each target's folder is reached without following symlinks and held open; every write and rollback goes
+  // through the held folder, so a folder swapped for a symlink meanwhile cannot send a byte outside (break 4).
+  const held = new Map<string, HeldDir>();
+  const hold = async (relDir: string, create: boolean): Promise<HeldDir> => {
+    let h = held.get(relDir);
+    if (!h) {
+      h = await holdWorkspaceDir(realRoot, relDir, create);
+      held.set(relDir, h);
+      await removeStrayTemps(h.path);
+    }
+    return h;
+  };
+  const done: Array<{ target: Target; file: string }> = [];
+  let current: Target | undefined;
+  /** The file whose operation is under way: restored only if that operation changed it before failing. */
+  let failing: { target: Target; file: string; dir: HeldDir; name: string } | undefined;
+  let verb = 'write';
   try {
     for (const t of check.targets) {
       const f = byPath.get(t.path);
       if (!f) continue;
-      done.push(t);
-      if (f.after === null) {
-        await ops.unlink(t.absolute);
-      } else {
-        createdDirs.push(...(await ensureParent(t.absolute)));
-        await ops.writeFile(t.absolute, f.after);
-      }
+      current = t;
+      verb = f.after === null ? 'delete' : 'write';
+      const relReal = path.relative(realRoot, t.absolute).split(path.sep).join('/');
+      const relDir = path.posix.dirname(relReal);
+      const dir = await hold(relDir === '.' ? '' : relDir, f.after !== null);
+      const file = path.join(dir.path, path.posix.basename(relReal));
+      // Re-verified at the moment of writing: still what the check saw (not a symlink, not edited meanwhile).
+      const now = await readHeldFile(dir, path.posix.basename(relReal));
+      if (!sameBytes(now?.data ?? null, t.current)) throw new ChangedMeanwhileError(`${t.path} changed while the patch was being applied`);
+      if (now && (now.mode & 0o222) === 0) throw new ReadOnlyFileError(`${t.path} is read-only`);
+      failing = { target: t, file, dir, name: path.posix.basename(relReal) };
+      if (f.after === null) await ops.unlink(file);
+      else await ops.writeFile(file, f.after);
+      done.push({ target: t, file });
+      failing = undefined;
     }
     return { state: 'applied', files: patch.files.map((f) => f.path) };
   } catch (e) {
-    const error = `cannot write ${done.at(-1)?.path ?? '?'}: ${(e as Error).message}`;
     let rolledBack = true;
-    for (const t of done.reverse()) {
+    if (failing) {
+      const now = await readHeldFile(failing.dir, failing.name).catch(() => undefined);
+      if (now === undefined || !sameBytes(now?.data ?? null, failing.target.current)) done.push(failing);
+    }
+    for (const { target, file } of done.reverse()) {
       try {
-        if (t.current === null) await fs.rm(t.absolute, { force: true });
-        else await ops.restoreFile(t.absolute, t.current);
+        if (target.current === null) await fs.rm(file, { force: true });
+        else await ops.restoreFile(file, target.current);
       } catch {
         rolledBack = false;
       }
     }
-    for (const d of createdDirs.reverse()) await fs.rmdir(d).catch(() => undefined);
-    return { state: 'failed', error, rolledBack };
+    for (const h of [...held.values()].reverse()) await h.removeCreated();
+    const rel = current?.path ?? '?';
+    if (e instanceof ChangedMeanwhileError) return { state: 'conflicted', conflicts: [{ path: rel, reason: e.message }] };
+    const why = isUnsafePathError(e) ? `${e.message}; nothing is written through it` : describeFsError(e);
+    return { state: 'failed', error: `cannot ${verb} ${rel}: ${why}`, rolledBack };
+  } finally {
+    for (const h of held.values()) await h.close();
   }
+}
+
+function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
+  return a === null || b === null ? a === b : a.equals(b);
 }

@@ -8,6 +8,21 @@ export class JournalError extends Error {
   }
 }
 
+/**
+ * The run journal could not be written (disk full, read-only state folder): what it says on disk is older
+ * than what happened. Never reported as success.
+ */
+export class JournalWriteError extends Error {
+  override readonly name = 'JournalWriteError' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function isJournalWriteError(e: unknown): e is JournalWriteError {
+  return e instanceof Error && e.name === 'JournalWriteError';
+}
+
 /** Bad options given to the engine (e.g. a workspace folder that does not exist). */
 export class RunConfigError extends Error {
   override readonly name = 'RunConfigError' as const;

@@ -1,21 +1,21 @@
 /** The run engine's public API: start/resume a run, apply patches, read the journal, the scheduler parts. */
-export { startRun, resumeRun, assertDir, type StartOptions, type ResumeOptions, type EngineOptions, type RunOutcome, type RunConnection } from './runEngine';
+export { startRun, resumeRun, assertDir, WriteGuard, type StartOptions, type ResumeOptions, type EngineOptions, type RunOutcome, type RunConnection } from './runEngine';
 export type { VerifyHook, VerifyVerdict, FailureHook, FailureInfo, FailureDecision, PriceHook, AgentModelChoice, UpdaterHook, UpdateRequest, UpdateProposal, ChosenUpdate, RunCheckHook, UsageCall } from './hooks';
 export { Recovery, DEFAULT_RECOVERY, type RecoveryLimits } from './recovery';
 export { findingLine, findingList, summarizeFindings } from './findings';
 export { isFatalModelError } from './hooks';
-export { applyPatch, checkPatch, type ApplyResult, type PatchCheck, type PatchConflict, type ApplyFs } from './apply';
+export { applyPatch, applyFsOver, checkPatch, type ApplyResult, type PatchCheck, type PatchConflict, type ApplyFs } from './apply';
 export { hashBytes, patchStats, patchSummary, type TaskPatch, type FilePatch, type FileChange, type FileDecision } from './patch';
 export { decide, diskTextReader, fileDecision, isOpen, pendingFiles, reconcilePatch, type WorkspaceTextReader } from './patchReview';
 export { RunJournal, listRuns, defaultStateDir, runDir, type RunRecord, type RunSummary, type RunStatus, type TaskRecord, type RunSettings } from './journal';
-export { applyReviewedPatches, rejectPatches, type ApplyReport } from './review';
+export { applyRecorded, applyReviewedPatches, rejectPatches, type ApplyReport } from './review';
 export { newRunId, RUN_ID_PATTERN } from './runId';
 export { runSchedule, type ScheduleOptions, type TaskRunContext, type TaskOutcome } from './scheduler';
 export { DagState, remainingCriticalPath, type DagNode } from './dagState';
 export { StagingArea, TaskLayer, DEFAULT_STAGING_LIMITS, type StagedView, type StagingLimits } from './staging';
-export { WorkspaceGuard, isSecretPath } from './workspacePaths';
+export { WorkspaceGuard, isSecretPath, holdWorkspaceDir, readHeldFile, isUnsafePathError, type HeldDir } from './workspacePaths';
 export { runAgent, type AgentOptions, type AgentResult, type AgentEvent } from './agent';
 export { AGENT_TOOLS, AGENT_TOOL_LIST } from './agentTools';
-export { JournalError, RunConfigError, RunCancelledError, isRunCancelledError } from './errors';
+export { JournalError, JournalWriteError, isJournalWriteError, RunConfigError, RunCancelledError, isRunCancelledError } from './errors';
 export * from './events';
 export { withWorkspaceLock, type WorkspaceAccess } from './workspaceLock';

@@ -4,14 +4,17 @@
  *   runs/<runId>/run.json            the run record (plan, statuses, usage, decisions, patch states)
  *   runs/<runId>/patches/<task>.json each finished task's patch with its contents
  *   runs/<runId>/events.jsonl        the event log (append-only, for audit; never needed to resume)
- * `run.json` is rewritten with write-file-atomic (temp file + rename), so a crash leaves the old or the new
- * record, never half of one; writes are serialised and coalesced so the engine never waits on the disk.
+ * `run.json` and the patches are written with writeFileVerified (temp file, short writes refused, size checked,
+ * rename), so a crash or a full disk leaves the old or the new file, never half of one; record writes are
+ * serialised and coalesced so the engine never waits on the disk. A write that failed is remembered until a
+ * later one of the same file succeeds, and {@link RunJournal.flush} throws a JournalWriteError while any is
+ * outstanding: a run whose journal is behind is never reported as a success.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { errnoCode, JournalError } from './errors';
+import { describeFsError, nodeWriteIo, removeStrayTemps, writeFileVerified, type WriteIo } from '../fs/atomicWrite';
+import { errnoCode, JournalError, JournalWriteError } from './errors';
 import type { DecisionMode, DecisionOption, Finding, PatchState, RunEvent, TaskStatus } from './events';
 import type { TaskPatch } from './patch';
 import type { Plan } from '../plan/schema';
@@ -107,11 +110,20 @@ function patchFile(dir: string, taskId: string): string {
 }
 
 /** One run's journal. Mutate the record with {@link update}; persistence follows. */
+/** Options of {@link RunJournal.create} and {@link RunJournal.open}. */
+export interface JournalOptions {
+  /** The file operations (tests inject faults). */
+  io?: WriteIo;
+}
+
 export class RunJournal {
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
   private scheduled = false;
-  private failure: unknown;
+  /** The last failed write of run.json, until a later one succeeds. */
+  private recordFailure: unknown;
+  /** Failed patch writes by task, until that patch is written again. */
+  private readonly patchFailures = new Map<string, unknown>();
   private readonly patchWrites = new Set<Promise<void>>();
   /** Least time between two writes of run.json (ms). */
   minIntervalMs = 25;
@@ -121,6 +133,7 @@ export class RunJournal {
   private constructor(
     readonly dir: string,
     readonly record: RunRecord,
+    private readonly io: WriteIo = nodeWriteIo,
   ) {}
 
   get runId(): string {
@@ -128,20 +141,27 @@ export class RunJournal {
   }
 
   /** Creates the folder and writes the first record. */
-  static async create(stateDir: string, record: RunRecord): Promise<RunJournal> {
+  static async create(stateDir: string, record: RunRecord, opts: JournalOptions = {}): Promise<RunJournal> {
     const dir = runDir(stateDir, record.runId);
     await fs.mkdir(path.join(dir, 'patches'), { recursive: true });
-    const j = new RunJournal(dir, record);
-    await j.writeNow();
+    const j = new RunJournal(dir, record, opts.io);
+    try {
+      await j.writeNow();
+    } catch (e) {
+      throw new JournalWriteError(`cannot create the run journal in ${dir}: ${describeFsError(e)}`, { cause: e });
+    }
     return j;
   }
 
   /** Opens an existing run (for resume and apply). */
-  static async open(stateDir: string, runId: string): Promise<RunJournal> {
+  static async open(stateDir: string, runId: string, opts: JournalOptions = {}): Promise<RunJournal> {
     if (!RUN_ID_PATTERN.test(runId)) throw new JournalError(`"${runId}" is not a run id`);
     const dir = runDir(stateDir, runId);
     const record = await readRecord(path.join(dir, 'run.json'));
-    return new RunJournal(dir, record);
+    // Temporary files of a writer that crashed (killed mid-write): never part of the journal.
+    await removeStrayTemps(dir);
+    await removeStrayTemps(path.join(dir, 'patches'));
+    return new RunJournal(dir, record, opts.io);
   }
 
   /** Changes the record and schedules an atomic write (coalesced with others pending). */
@@ -154,9 +174,7 @@ export class RunJournal {
     this.writing = this.writing.then(async () => {
       this.scheduled = false;
       if (!this.dirty) return;
-      await this.writeNow().catch((e: unknown) => {
-        this.failure = e;
-      });
+      await this.writeNow().catch(() => undefined);
       // At most one record write per interval: each one fsyncs, and a burst of them would fill libuv's
       // thread pool ahead of the engine's own file reads. Updates made meanwhile are written together next.
       if (this.minIntervalMs > 0) await new Promise<void>((r) => setTimeout(r, this.minIntervalMs));
@@ -170,27 +188,47 @@ export class RunJournal {
   persist(): Promise<void> {
     const write = this.writing.then(async () => {
       if (!this.dirty) return;
-      await this.writeNow().catch((e: unknown) => {
-        this.failure = e;
-      });
+      await this.writeNow().catch(() => undefined);
     });
     this.writing = write;
     return write;
   }
 
-  /** Waits for pending writes; rethrows the last write failure. */
+  /**
+   * Waits for pending writes. Throws a JournalWriteError when the record or a patch could not be written
+   * (and no later write of it succeeded): the journal on disk is behind the run.
+   */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.patchWrites]);
-    await this.writing;
+    // A record write that failed is tried once more: the disk may have room again.
+    if (this.recordFailure !== undefined) this.dirty = true;
+    await this.persist();
     await this.flushEvents();
-    if (this.failure) throw this.failure;
+    const failure = this.recordFailure ?? [...this.patchFailures.values()][0];
+    if (failure !== undefined) {
+      const what = this.recordFailure !== undefined ? 'run.json' : `the patch of ${[...this.patchFailures.keys()].join(', ')}`;
+      throw new JournalWriteError(`the run journal could not be saved (${what}: ${describeFsError(failure)}); it is behind what happened`, { cause: failure });
+    }
+  }
+
+  /** True while a write of the record or of a patch has failed and not been redone. */
+  get behind(): boolean {
+    return this.recordFailure !== undefined || this.patchFailures.size > 0;
   }
 
   private async writeNow(): Promise<void> {
     // The record may name patches: they reach the disk first (the engine does not wait for them).
     if (this.patchWrites.size) await Promise.allSettled([...this.patchWrites]);
     this.dirty = false;
-    await writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(this.record, null, 1) + '\n');
+    try {
+      await writeFileVerified(path.join(this.dir, 'run.json'), JSON.stringify(this.record, null, 1) + '\n', { io: this.io });
+      this.recordFailure = undefined;
+    } catch (e) {
+      // Still to be written: the next update (or flush) writes the whole record again.
+      this.dirty = true;
+      this.recordFailure = e;
+      throw e;
+    }
   }
 
   /**
@@ -198,13 +236,19 @@ export class RunJournal {
    * before it is on disk, so callers need not wait unless they read the file back.
    */
   savePatch(patch: TaskPatch): Promise<void> {
-    const write = writeFileAtomic(patchFile(this.dir, patch.taskId), JSON.stringify(patch) + '\n');
+    const write = writeFileVerified(patchFile(this.dir, patch.taskId), JSON.stringify(patch) + '\n', { io: this.io });
     this.patchWrites.add(write);
-    const settle = (): void => void this.patchWrites.delete(write);
-    write.then(settle, (e: unknown) => {
-      this.failure = e;
-      settle();
-    });
+    const taskId = patch.taskId;
+    write.then(
+      () => {
+        this.patchWrites.delete(write);
+        this.patchFailures.delete(taskId);
+      },
+      (e: unknown) => {
+        this.patchWrites.delete(write);
+        this.patchFailures.set(taskId, e);
+      },
+    );
     return write;
   }
 
@@ -226,7 +270,8 @@ export class RunJournal {
     }
   }
 
-  private async flushEvents(): Promise<void> {
+  /** Appends the events logged so far (best effort: the event log is for audit, never needed to resume). */
+  async flushEvents(): Promise<void> {
     if (!this.eventLines.length) return;
     const text = this.eventLines.splice(0).join('\n') + '\n';
     await fs.appendFile(path.join(this.dir, 'events.jsonl'), text).catch(() => undefined);

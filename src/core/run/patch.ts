@@ -34,6 +34,17 @@ export interface TaskPatch {
    * A file without an entry is undecided while the patch is open; see ./patchReview.
    */
   fileStates?: Record<string, FileDecision>;
+  /**
+   * How the task's verification ended. Written with the patch, before the run record names the task finished,
+   * so a resume after a crash (or a full disk) between the two still knows the task is done.
+   */
+  verified?: 'passed' | 'unverified';
+  /**
+   * Set (to the time) while the patch is being applied, and saved before the first file is touched: a patch
+   * found with this mark was cut off mid-apply (the process was killed), and the next apply or resume finishes
+   * it (files already written are recognised by their hash).
+   */
+  applying?: number;
 }
 
 /** A file's decision in review. */

@@ -8,15 +8,17 @@ import type { Plan, Task } from '../plan/schema';
 import { isBudgetExceededError, redactUrl, type Model } from '../models';
 import { runAgent } from './agent';
 import { agentUserMessage } from './agentPrompt';
-import { applyPatch, recordApplyResult } from './apply';
+import { describeFsError, type WriteIo } from '../fs/atomicWrite';
+import { applyFsOver, recordApplyResult, type ApplyFs } from './apply';
 import { remainingCriticalPath } from './dagState';
-import { errnoCode, isRunCancelledError, RunConfigError } from './errors';
+import { errnoCode, isJournalWriteError, isRunCancelledError, RunConfigError } from './errors';
 import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
 import { missingOwnedFiles, summarizeFindings } from './findings';
 import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
 import { RunJournal, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
 import { patchSummary, type TaskPatch } from './patch';
+import { applyRecorded } from './review';
 import { newRunId } from './runId';
 import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
 import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits } from './staging';
@@ -56,6 +58,38 @@ export interface EngineOptions {
    * task is scheduled, a reason stops the run (status `budget`) before any agent starts.
    */
   budgetSpent?: () => string | undefined;
+  /**
+   * Wraps each patch application together with the journal writes that record it (`--apply auto`): a front
+   * end that must quit (a second Ctrl+C) waits for what it wraps, so it never leaves a patch half applied or
+   * the journal saying "proposed" about an applied one.
+   */
+  writeGuard?: WriteGuard;
+  /** File operations of the journal and of applying (tests inject disk-full and other faults). */
+  io?: { write?: WriteIo; apply?: ApplyFs };
+}
+
+/** Tracks the critical sections that must not be cut off (patches being applied and recorded). */
+export class WriteGuard {
+  private active = 0;
+  private waiters: Array<() => void> = [];
+
+  get busy(): boolean {
+    return this.active > 0;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.active === 0) for (const w of this.waiters.splice(0)) w();
+    }
+  }
+
+  /** Resolves once nothing is in a critical section. */
+  idle(): Promise<void> {
+    return this.active === 0 ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
+  }
 }
 
 /** A coordinator's handle on a run (see `EngineOptions.connect`). */
@@ -137,14 +171,22 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     decisions: prelude.flatMap((e) => (e.type === 'decision' ? [decisionRecord(e)] : [])),
     resumes: 0,
   };
-  const journal = await RunJournal.create(opts.stateDir, record);
+  const journal = await RunJournal.create(opts.stateDir, record, opts.io?.write ? { io: opts.io.write } : {});
   return new Engine(journal, opts).run(false, prelude);
 }
 
 /** Continues a run after a crash or cancellation: finished tasks stay finished, the others restart clean. */
 export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
-  const journal = await RunJournal.open(opts.stateDir, opts.runId);
+  const journal = await RunJournal.open(opts.stateDir, opts.runId, opts.io?.write ? { io: opts.io.write } : {});
   await assertDir(journal.record.dir);
+  // A task whose patch reached the disk but whose record did not (a crash, or a full disk, between the two)
+  // finished: its patch says how its verification ended.
+  const finishedOnDisk = new Map<string, TaskPatch>();
+  for (const [id, t] of Object.entries(journal.record.tasks)) {
+    if (FINISHED.has(t.status)) continue;
+    const patch = await journal.loadPatch(id).catch(() => undefined);
+    if (patch?.verified && patch.runId === journal.record.runId) finishedOnDisk.set(id, patch);
+  }
   journal.update((r) => {
     r.status = 'running';
     r.resumes++;
@@ -152,8 +194,12 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     delete r.reason;
     if (opts.maxAgents !== undefined) r.settings.maxAgents = opts.maxAgents;
     if (opts.apply !== undefined) r.settings.apply = opts.apply;
-    for (const t of Object.values(r.tasks)) {
-      if (!FINISHED.has(t.status)) {
+    for (const [id, t] of Object.entries(r.tasks)) {
+      const onDisk = finishedOnDisk.get(id);
+      if (onDisk?.verified) {
+        t.status = onDisk.verified;
+        t.patch = patchSummary(onDisk);
+      } else if (!FINISHED.has(t.status)) {
         t.status = 'pending';
         delete t.reason;
         delete t.patch;
@@ -316,7 +362,8 @@ class Engine {
           const patch = await this.journal.loadPatch(t.id);
           if (patch) {
             this.staging.addFinished(patch);
-            if (rec.status === 'passed' && this.record.settings.apply === 'auto' && patch.state === 'proposed') {
+            // A patch cut off mid-apply is finished whatever the mode; with --apply auto every passed one is applied.
+            if (patch.state === 'proposed' && (patch.applying !== undefined || (rec.status === 'passed' && this.record.settings.apply === 'auto'))) {
               await this.applyTaskPatch(patch);
             } else if (rec.patch?.state !== patch.state) {
               // The patch file is written before the record: after a crash between the two, it is the truth.
@@ -355,19 +402,34 @@ class Engine {
     const statuses = Object.values(this.record.tasks);
     const allPassed = statuses.every((t) => t.status === 'passed') && (this.record.check === undefined || this.record.check.outcome === 'passed');
     const allApplied = settings.apply !== 'auto' || statuses.every((t) => !t.patch || t.patch.state === 'applied' || t.patch.files.length === 0);
-    const status: RunStatus = cancelled ? 'cancelled' : this.budget ? 'budget' : allPassed && allApplied && !this.fatal ? 'completed' : 'failed';
-    const exitCode = cancelled ? 130 : this.fatal ? 2 : status === 'completed' ? 0 : 1;
+    let status: RunStatus = cancelled ? 'cancelled' : this.budget ? 'budget' : allPassed && allApplied && !this.fatal ? 'completed' : 'failed';
+    let exitCode = cancelled ? 130 : this.fatal ? 2 : status === 'completed' ? 0 : 1;
     const checkFailed = this.record.check && this.record.check.outcome !== 'passed' ? summarizeFindings(`the test command ${this.record.check.outcome === 'failed' ? 'failed' : 'could not run'}`, this.record.check.findings) : undefined;
-    const reason = this.fatal ?? this.budget ?? (cancelled ? 'cancelled by the user' : checkFailed);
-    this.journal.update((r) => {
-      r.status = status;
-      r.exitCode = exitCode;
-      if (reason) r.reason = reason;
-      r.makespanMs = makespanMs;
-      r.criticalPathMs = criticalPathMs;
-    });
+    let reason = this.fatal ?? this.budget ?? (cancelled ? 'cancelled by the user' : checkFailed);
+    const finish = (): void =>
+      this.journal.update((r) => {
+        r.status = status;
+        r.exitCode = exitCode;
+        if (reason) r.reason = reason;
+        r.makespanMs = makespanMs;
+        r.criticalPathMs = criticalPathMs;
+      });
+    finish();
+    // The outcome is announced only once the journal holds it: a run whose journal could not be saved is a
+    // failure, whatever its tasks did (a resume would otherwise redo or lose them).
+    try {
+      await this.journal.flush();
+    } catch (e) {
+      if (!isJournalWriteError(e)) throw e;
+      if (status === 'completed') status = 'failed';
+      if (exitCode === 0) exitCode = 1;
+      reason = `${e.message}${reason ? `; ${reason}` : ''}`;
+      this.emit({ type: 'log', level: 'error', message: reason });
+      finish();
+      await this.journal.flush().catch(() => undefined);
+    }
     this.emit({ type: 'run.finished', exitCode, status, ...(reason ? { reason } : {}) });
-    await this.journal.flush();
+    await this.journal.flushEvents();
     return { runId: this.record.runId, exitCode, status, record: this.record };
   }
 
@@ -498,8 +560,16 @@ class Engine {
         return 'failed';
       }
       const patch = await layer.seal(this.record.runId);
-      // Not awaited: the journal writes the record only after the patch file is on disk.
-      void this.journal.savePatch(patch).catch(() => undefined);
+      patch.verified = verdict.outcome;
+      // On disk before the task counts as finished: a patch the journal cannot hold is lost work, said so.
+      try {
+        await this.journal.savePatch(patch);
+      } catch (e) {
+        const why = `its patch could not be saved to the run journal: ${describeFsError(e)}`;
+        this.emit({ type: 'log', level: 'error', taskId: task.id, message: why });
+        this.finishTask(task.id, started, 'failed', why);
+        return 'failed';
+      }
       this.staging.addFinished(patch);
       this.journal.update((r) => {
         r.tasks[task.id].patch = { state: 'proposed', files: patch.files.map((f) => f.path) };
@@ -530,7 +600,8 @@ class Engine {
 
   /** Applies a passed task's patch now (`--apply auto`), one patch at a time, and records the new state. */
   private applyTaskPatch(patch: TaskPatch): Promise<void> {
-    const next = this.applying.then(() => this.applyNow(patch));
+    const guarded = (): Promise<void> => (this.opts.writeGuard ? this.opts.writeGuard.run(() => this.applyNow(patch)) : this.applyNow(patch));
+    const next = this.applying.then(guarded);
     this.applying = next.catch(() => undefined);
     return next;
   }
@@ -539,12 +610,15 @@ class Engine {
     if (patch.files.length === 0) {
       patch.state = 'applied';
     } else {
-      recordApplyResult(patch, await applyPatch(this.record.dir, patch));
+      const ops = this.opts.io?.apply ?? (this.opts.io?.write ? applyFsOver(this.opts.io.write) : undefined);
+      recordApplyResult(patch, await applyRecorded(this.journal, patch, patch.files, ops));
     }
-    void this.journal.savePatch(patch).catch(() => undefined);
+    // Recorded before anything else happens: the journal says what the workspace now holds.
+    await this.journal.savePatch(patch).catch(() => undefined); // a failure is remembered; flush() reports it
     this.journal.update((r) => {
       r.tasks[patch.taskId].patch = patchSummary(patch);
     });
+    await this.journal.persist();
     this.emit({ type: 'patch', taskId: patch.taskId, ...patchSummary(patch) });
   }
 

@@ -3,7 +3,7 @@
  * resolved with realpath (a symlink in the workspace that leads outside, or into a file the task does not
  * own, is refused), protected paths are never written and `.env*` secrets never read (design.md, invariants).
  */
-import { promises as fs } from 'node:fs';
+import fsCallback, { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from './errors';
 import { checkWorkspacePath, isProtectedPath } from '../plan';
@@ -82,5 +82,130 @@ export class WorkspaceGuard {
       if (mode === 'write' && mayWrite && !mayWrite(realRel)) return { ok: false, reason: `${rel} leads to ${realRel}, which this task does not own` };
     }
     return { ok: true, path: rel, absolute: real };
+  }
+}
+
+/** A folder of the workspace changed under us (a component became a symlink or a file) while we used it. */
+export class UnsafePathError extends Error {
+  override readonly name = 'UnsafePathError' as const;
+}
+
+export function isUnsafePathError(e: unknown): e is UnsafePathError {
+  return e instanceof Error && e.name === 'UnsafePathError';
+}
+
+/**
+ * A folder inside the workspace, reached component by component without following symlinks and held open,
+ * so that swapping a folder on its path for a symlink afterwards cannot redirect what is done through
+ * {@link HeldDir.path}. On Linux the path is `/proc/self/fd/<n>`, which the kernel resolves to the held
+ * folder itself (an openat() for Node, which has none); elsewhere it is the real path, checked component by
+ * component just before use (a smaller window, not none).
+ */
+export interface HeldDir {
+  /** Names the held folder; join a file name to it to act inside that folder. */
+  readonly path: string;
+  /** Removes the folders this hold created, deepest first, if they are empty. Never throws. */
+  removeCreated(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let procFd: Promise<boolean> | undefined;
+function hasProcFd(): Promise<boolean> {
+  procFd ??= process.platform === 'linux' ? fs.access('/proc/self/fd').then(() => true, () => false) : Promise.resolve(false);
+  return procFd;
+}
+
+const DIR_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_DIRECTORY ?? 0) | (fsConstants.O_NOFOLLOW ?? 0);
+
+/**
+ * Holds the folder `relDir` (workspace-relative, `/`-separated, already checked) under the workspace's real
+ * root `realRoot`, creating missing folders when `create`. Throws {@link UnsafePathError} when a component is a
+ * symlink or not a folder, and the file system's error otherwise.
+ */
+export async function holdWorkspaceDir(realRoot: string, relDir: string, create: boolean): Promise<HeldDir> {
+  const parts = relDir === '' || relDir === '.' ? [] : relDir.split('/');
+  const created: Array<{ parent: string; name: string }> = [];
+  const removeCreated = async (): Promise<void> => {
+    for (const c of created.splice(0).reverse()) await fs.rmdir(path.join(c.parent, c.name)).catch(() => undefined);
+  };
+  if (!(await hasProcFd())) {
+    let cur = realRoot;
+    for (const [i, part] of parts.entries()) {
+      const next = path.join(cur, part);
+      try {
+        const st = await fs.lstat(next);
+        if (!st.isDirectory()) throw new UnsafePathError(`${parts.slice(0, i + 1).join('/')} is not a folder of the workspace (a symlink or a file)`);
+      } catch (e) {
+        if (errnoCode(e) !== 'ENOENT' || !create) throw e;
+        await fs.mkdir(next);
+        created.push({ parent: cur, name: part });
+      }
+      cur = next;
+    }
+    return { path: cur, removeCreated, close: async () => undefined };
+  }
+  const fds: number[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const fd of fds.splice(0)) await new Promise<void>((r) => fsCallback.close(fd, () => r()));
+  };
+  const open = (p: string): Promise<number> =>
+    new Promise((resolve, reject) => fsCallback.open(p, DIR_FLAGS, (err, fd) => (err ? reject(err) : resolve(fd))));
+  try {
+    const rootFd = await open(realRoot);
+    fds.push(rootFd);
+    if ((await fs.readlink(`/proc/self/fd/${rootFd}`)) !== realRoot) throw new UnsafePathError(`the workspace folder ${realRoot} moved`);
+    for (const [i, part] of parts.entries()) {
+      const parent = `/proc/self/fd/${fds.at(-1)}`;
+      const at = path.join(parent, part);
+      let fd: number;
+      try {
+        fd = await open(at);
+      } catch (e) {
+        const code = errnoCode(e);
+        if (code === 'ENOENT' && create) {
+          await fs.mkdir(at).catch((m: unknown) => {
+            if (errnoCode(m) !== 'EEXIST') throw m;
+          });
+          created.push({ parent, name: part });
+          fd = await open(at).catch((o: unknown) => {
+            throw errnoCode(o) === 'ELOOP' || errnoCode(o) === 'ENOTDIR' ? new UnsafePathError(`${parts.slice(0, i + 1).join('/')} became a symlink`) : o;
+          });
+        } else if (code === 'ELOOP' || code === 'ENOTDIR') {
+          throw new UnsafePathError(`${parts.slice(0, i + 1).join('/')} is not a folder of the workspace (a symlink or a file)`);
+        } else {
+          throw e;
+        }
+      }
+      fds.push(fd);
+    }
+  } catch (e) {
+    await removeCreated();
+    await closeAll();
+    throw e;
+  }
+  return { path: `/proc/self/fd/${fds.at(-1)}`, removeCreated, close: closeAll };
+}
+
+/**
+ * Reads `name` inside a held folder without following a symlink there: the bytes and mode, `null` when
+ * absent. A symlink or folder in its place throws {@link UnsafePathError}.
+ */
+export async function readHeldFile(dir: HeldDir, name: string): Promise<{ data: Buffer; mode: number } | null> {
+  let handle;
+  try {
+    // O_NONBLOCK: a FIFO put in the file's place must not hang us.
+    handle = await fs.open(path.join(dir.path, name), fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') throw new UnsafePathError(`${name} is a symlink`);
+    throw e;
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new UnsafePathError(`${name} is not a regular file`);
+    return { data: await handle.readFile(), mode: st.mode };
+  } finally {
+    await handle.close();
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { applyPatch, checkPatch, type ApplyFs } from '../../../src/core/run/apply';
 import { StagingArea } from '../../../src/core/run/staging';
 import { tempDirs } from './tmp';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileVerified } from '../../../src/core/fs/atomicWrite';
 import { promises as fs } from 'node:fs';
 
 describe('run/apply', () => {
@@ -59,9 +59,9 @@ describe('run/apply', () => {
     const failing: ApplyFs = {
       writeFile: async (abs, content) => {
         if (abs.endsWith('keep.txt')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-        await writeFileAtomic(abs, content);
+        await writeFileVerified(abs, content);
       },
-      restoreFile: (abs, content) => writeFileAtomic(abs, content),
+      restoreFile: (abs, content) => writeFileVerified(abs, content),
       unlink: (abs) => fs.unlink(abs),
     };
     const res = await applyPatch(ws, patch, failing);
