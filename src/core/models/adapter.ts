@@ -5,6 +5,7 @@
  */
 import { classifyError, type CallContext } from './classify';
 import type { Model, ModelRequest, ModelResult, ProviderId, StreamEvent } from './types';
+import type { SseJsonCheck } from './sseCheck';
 import { CallWatchdog, type AnswerLimits, type Timeouts } from './watchdog';
 
 /** One way of asking the provider: plain or streamed, under the call's watchdog. */
@@ -59,8 +60,8 @@ export function watchedModel(spec: WatchedModelSpec): Model {
  * The SDK client for one call: its `fetch` counts the answer's bytes under the call's watchdog (one client
  * per call shares the connection pool; only the options object is new).
  */
-export function clientFor<C extends { withOptions(o: { fetch: typeof fetch }): C }>(client: C, watchdog: CallWatchdog): C {
-  return client.withOptions({ fetch: watchdog.guardFetch(globalThis.fetch) });
+export function clientFor<C extends { withOptions(o: { fetch: typeof fetch }): C }>(client: C, watchdog: CallWatchdog, check?: () => SseJsonCheck): C {
+  return client.withOptions({ fetch: watchdog.guardFetch(globalThis.fetch, check) });
 }
 
 /**

@@ -16,6 +16,7 @@ import { clientFor, plainAnswer, unexpectedContentType, watchedModel } from './a
 import type { CallContext } from './classify';
 import { ProviderError } from './errors';
 import { redactUrl } from './redact';
+import { ANTHROPIC_PARSED_EVENTS, SseJsonCheck } from './sseCheck';
 import { parseArguments, toolParameters } from './json-schema';
 import type { ChatMessage, Model, ModelRequest, ModelResult, StopReason, ToolCall, ToolChoice } from './types';
 import type { AnswerLimits, CallWatchdog, Timeouts } from './watchdog';
@@ -143,13 +144,14 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
   }
 
   async function streamed(req: ModelRequest, watchdog: CallWatchdog): Promise<ModelResult> {
-    const { data: stream, response } = await clientFor(client, watchdog).messages.create({ ...params(req), stream: true }, { signal: watchdog.signal }).withResponse();
+    const { data: stream, response } = await clientFor(client, watchdog, () => new SseJsonCheck(ANTHROPIC_PARSED_EVENTS)).messages.create({ ...params(req), stream: true }, { signal: watchdog.signal }).withResponse();
     watchdog.headersReceived();
     checkContentType(response, 'event-stream');
     let text = '';
     let model = opts.model;
     let stop: string | null | undefined;
     let complete = false;
+    let started = false;
     const usage = { inputTokens: 0, outputTokens: 0 };
     // Content-block index -> our tool-call ordinal and the JSON gathered so far.
     const calls = new Map<number, { ordinal: number; id: string; name: string; args: string }>();
@@ -157,6 +159,7 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
       watchdog.chunk();
       switch (ev.type) {
         case 'message_start':
+          started = true;
           model = ev.message.model || model;
           usage.inputTokens = ev.message.usage?.input_tokens ?? 0;
           usage.outputTokens = ev.message.usage?.output_tokens ?? 0;
@@ -199,6 +202,8 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
           break;
       }
     }
+    // The SDK skips events it does not know: a stream of none of them is another protocol, not a drop.
+    if (!started) throw fail('bad-response', `unexpected stream from ${shownUrl}: no message_start event (is --base-url the host root of an Anthropic API?)`);
     if (!complete) throw fail('connection', `the stream from ${shownUrl} ended before message_stop`);
     const toolCalls: ToolCall[] = [...calls.values()]
       .sort((a, b) => a.ordinal - b.ordinal)

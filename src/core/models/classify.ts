@@ -56,6 +56,9 @@ function advice(kind: ProviderErrorKind, ctx: CallContext, status: number): stri
     case 'not-found':
       return `model '${ctx.model}' or its endpoint was not found (HTTP ${status}) at ${ctx.baseUrl}: check --model and --base-url`;
     case 'bad-request':
+      if (status === 413) {
+        return `the request is too large for model '${ctx.model}' (HTTP 413) at ${ctx.baseUrl}: the conversation or a file in it is longer than the server accepts`;
+      }
       return `${ctx.provider} refused the request (HTTP ${status}) for model '${ctx.model}' at ${ctx.baseUrl}`;
     case 'rate-limited':
       return `${ctx.provider} is rate limiting (HTTP 429) at ${ctx.baseUrl}`;
@@ -113,6 +116,9 @@ export function classifyError(err: unknown, ctx: CallContext, watchdog: CallWatc
   if (err instanceof ProviderError) return err;
   const e = (err ?? {}) as StatusLike;
   const raw = redact(typeof e.message === 'string' ? e.message : String(err), ctx.secrets);
+  if (watchdog.malformed !== undefined) {
+    return new ProviderError({ ...base, kind: 'bad-response', message: `malformed answer from ${ctx.provider} at ${ctx.baseUrl} (invalid JSON in a stream event): ${redact(watchdog.malformed, ctx.secrets).slice(0, 200)}` });
+  }
   if (err instanceof SyntaxError) {
     // The SDKs parse each event's `data:` (and a plain body) with JSON.parse: a broken proxy or server.
     return new ProviderError({ ...base, kind: 'bad-response', message: `malformed answer from ${ctx.provider} at ${ctx.baseUrl} (invalid JSON): ${raw.slice(0, 200)}` });

@@ -19,6 +19,8 @@ export interface Timeouts {
 
 export const DEFAULT_TIMEOUTS: Readonly<Timeouts> = Object.freeze({ connectMs: 30_000, idleMs: 60_000, requestMs: 600_000, totalMs: 600_000 });
 
+import type { SseJsonCheck } from './sseCheck';
+
 /** How big one answer may be. */
 export interface AnswerLimits {
   /** UTF-8 bytes of text plus tool-call arguments in one answer. */
@@ -68,6 +70,8 @@ export class CallWatchdog {
   timedOut: TimeoutPhase | undefined;
   /** Which size limit the answer broke, if it did. */
   oversize: Oversize | undefined;
+  /** Why the stream was found malformed before the SDK parsed it, if it was. */
+  malformed: string | undefined;
 
   constructor(
     private readonly timeouts: Timeouts,
@@ -126,11 +130,12 @@ export class CallWatchdog {
    * limit, or a stream line (which the SDK buffers whole) larger than it, stops the request before the SDK
    * holds it.
    */
-  guardFetch(inner: typeof fetch): typeof fetch {
+  guardFetch(inner: typeof fetch, check?: () => SseJsonCheck): typeof fetch {
     const cap = this.streamed ? eventLimit(this.limits) : wireLimit(this.limits);
     return async (input, init) => {
       const res = await inner(input, init);
       if (!res.body) return res;
+      const sse = this.streamed && res.ok && check ? check() : undefined;
       let total = 0;
       let line = 0;
       const counted = res.body.pipeThrough(
@@ -142,6 +147,7 @@ export class CallWatchdog {
             line = end < 0 ? line + chunk.length : chunk.length - end - 1;
             if (this.streamed && line > cap) ctl.error(this.tooLarge({ what: 'event', limit: cap }));
             else if (!this.streamed && total > cap) ctl.error(this.tooLarge({ what: 'bytes', limit: this.limits.maxAnswerBytes }));
+            else if (sse && !sse.push(chunk)) ctl.error(this.malformedStream(sse.problem ?? 'malformed event'));
             else ctl.enqueue(chunk);
           },
         }),
@@ -160,6 +166,12 @@ export class CallWatchdog {
     clearTimeout(this.totalTimer);
     this.timer = undefined;
     this.userSignal?.removeEventListener('abort', this.onUserAbort);
+  }
+
+  private malformedStream(problem: string): Error {
+    this.malformed ??= problem;
+    this.controller.abort(new Error('malformed stream'));
+    return new Error(`malformed stream: ${problem}`);
   }
 
   private tooLarge(o: Oversize): AnswerTooLargeSignal {
