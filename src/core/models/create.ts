@@ -48,15 +48,25 @@ export interface CreateModelOptions {
   defaultMaxTokens?: number;
 }
 
-function cleanKey(key: string | undefined, source: string): string | undefined {
-  if (key === undefined) return undefined;
+/**
+ * What is wrong with a pasted API key, or undefined when it can be sent: a key is trimmed first (a trailing
+ * newline or space from a paste), and must then be printable ASCII without spaces; the SDKs fail on anything
+ * else with an obscure ByteString error at request time. For an input box's validation (the VS Code Set API
+ * Key command) as well as for `--api-key` and the environment. Never repeats the key.
+ */
+export function apiKeyProblem(key: string): string | undefined {
   const trimmed = key.trim();
-  if (trimmed === '') return undefined;
-  // The SDKs fail on a non-ASCII header value with an obscure ByteString error; say what it is instead.
-  if (/[^\x21-\x7e]/.test(trimmed)) {
-    throw new ModelConfigError(`the API key from ${source} contains spaces or non-ASCII characters (a paste error?); set it again`);
-  }
-  return trimmed;
+  if (trimmed === '') return 'the API key is empty';
+  if (/[^\x21-\x7e]/.test(trimmed)) return 'the API key contains spaces, control or non-ASCII characters (a paste error?); set it again';
+  return undefined;
+}
+
+/** `key` trimmed, or undefined when absent or blank; throws ModelConfigError (naming `source`) when malformed. */
+export function cleanApiKey(key: string | undefined, source: string): string | undefined {
+  if (key === undefined || key.trim() === '') return undefined;
+  const problem = apiKeyProblem(key);
+  if (problem) throw new ModelConfigError(`${problem.replace(/^the API key/, `the API key from ${source}`)}`);
+  return key.trim();
 }
 
 /**
@@ -65,11 +75,11 @@ function cleanKey(key: string | undefined, source: string): string | undefined {
  * and sends a placeholder, so a user's OpenAI key never goes to another host.
  */
 export function resolveApiKey(provider: ProviderId, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
-  const explicit = cleanKey(apiKey, 'the --api-key option or stored key');
+  const explicit = cleanApiKey(apiKey, 'the --api-key option or stored key');
   if (explicit) return explicit;
   if (provider === 'openai-compatible') return PLACEHOLDER_KEY;
   const name = ENV_KEY[provider];
-  const fromEnv = cleanKey(env[name], name);
+  const fromEnv = cleanApiKey(env[name], name);
   if (fromEnv) return fromEnv;
   throw new ModelConfigError(`no API key for ${provider}: pass --api-key or set ${name}`);
 }
