@@ -6,11 +6,12 @@
  * - Each skipped `node_modules` becomes a real folder whose entries are symlinks to the user's packages, so
  *   imports and `node_modules/.bin` resolve without copying hundreds of megabytes; `.cache` is not linked,
  *   so tools that cache there write inside the copy.
- * - Symlinks are copied verbatim (a relative link stays inside the copy).
+ * - Symlinks are copied verbatim (a relative link stays inside the copy); FIFOs, sockets, devices and
+ *   unreadable entries are left out.
  * - Staged files are written on top; a staged path under `node_modules` or `.git`, or whose parent in the
  *   copy is a symlink, is refused (it could write through to the user's files).
  */
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { withWorkspaceLock } from '../run/workspaceLock';
@@ -69,6 +70,24 @@ async function hasSymlinkParent(root: string, rel: string): Promise<boolean> {
   return false;
 }
 
+/**
+ * False for what the copy cannot hold and no check reads: FIFOs, sockets and devices (copying one fails or
+ * blocks) and entries this user may not read. Skipping them keeps one odd file from making every task
+ * "unverified" (issue #11).
+ */
+async function copyable(p: string): Promise<boolean> {
+  try {
+    const st = await fs.lstat(p);
+    if (st.isSymbolicLink()) return true;
+    if (st.isDirectory()) await fs.access(p, fsConstants.R_OK | fsConstants.X_OK);
+    else if (st.isFile()) await fs.access(p, fsConstants.R_OK);
+    else return false;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Copies `workspaceDir` and overlays `layers` in a new temp folder. */
 export async function materialise(workspaceDir: string, layers: readonly StagedLayer[] = []): Promise<Materialised> {
   const src = await fs.realpath(workspaceDir);
@@ -91,7 +110,7 @@ export async function materialise(workspaceDir: string, layers: readonly StagedL
             if (name === 'node_modules') nodeModules.push(path.relative(src, from));
             return false;
           }
-          return true;
+          return copyable(from);
         },
       }),
     );
