@@ -108,6 +108,9 @@ function reduce(state: RunViewState, event: RunEvent, options: ReducerOptions): 
         const log = t.log + event.delta;
         return { ...t, log: appendLog(t.log, event.delta), logTruncated: t.logTruncated || log.length > CAPS.taskLog };
       });
+    case 'agent.reset':
+      // The streamed text of a call that started over is void: the retry streams its own.
+      return withTask(state, event.taskId, (t) => ({ ...t, log: t.log.slice(0, Math.max(0, t.log.length - event.discard)) }));
     case 'agent.tool':
       return withTask(state, event.taskId, (t) => ({
         ...t,

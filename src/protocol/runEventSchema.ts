@@ -47,6 +47,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     ...base, type: z.literal('agent.started'), taskId: id, role: str, agent: str, model: str, attempt: z.number().int(),
   }),
   z.object({ ...base, type: z.literal('agent.text'), taskId: id, delta: str }),
+  z.object({ ...base, type: z.literal('agent.reset'), taskId: id, reason: str, discard: z.number().int().min(0) }),
   z.object({
     ...base, type: z.literal('agent.tool'), taskId: id, tool: z.string().max(LIMITS.id), path: path.optional(),
     ok: z.boolean(), error: str.optional(),

@@ -31,16 +31,51 @@ export const PROTECTED_GLOBS: readonly string[] = [
   '**/.env*/**',
   '**/.agensflow',
   '**/.agensflow/**',
+  // Our ignore file (an agent must not hide files from the lister) and MCP servers' configuration, which
+  // tools start as programs (failure-cases.md M10).
+  '**/.agensflowignore',
+  '**/.mcp.json',
+  '**/.cursor/mcp.json',
+  '**/.roo/mcp.json',
+  '**/.claude/settings.json',
+  '**/.claude/settings.local.json',
 ];
 
 const protectedMatcher = picomatch([...PROTECTED_GLOBS], { dot: true, nocase: true });
 
 // Every protected path contains one of these (lower case; `.git` also covers `.github`); most paths
 // contain none and skip the globs.
-const PROTECTED_HINTS = ['.git', '.vscode', '.code-workspace', '.env', '.agensflow'];
+const PROTECTED_HINTS = ['.git', '.vscode', '.code-workspace', '.env', '.agensflow', 'mcp.json', '.claude'];
 
 // `C:`, `C:\x`, `C:x` (drive-relative is still not workspace-relative), and `//server` after `\` -> `/`.
 const DRIVE = /^[a-zA-Z]:/;
+// `file:///etc/passwd`, `vscode-remote://...`: a URL names a location of its own, never a workspace file.
+const URL_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]+:/;
+// Control characters (newline, tab, escape, ...) hide in names and break line-based tools and reviews.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// Characters Windows forbids in names (`:` is also its drive and alternate-stream syntax).
+const WINDOWS_FORBIDDEN = /[<>:"|?*]/;
+// Windows device names, with any extension (`nul.txt` opens the NUL device there).
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\..*)?$/i;
+
+/** Longest path (characters) and name (UTF-8 bytes) a plan or an agent may use; file systems refuse longer. */
+export const MAX_PATH_CHARS = 1024;
+export const MAX_NAME_BYTES = 255;
+
+/** `p` quoted for a message: escaped (newlines, NUL) and shortened, so a hostile path cannot flood it. */
+function quote(p: string): string {
+  return JSON.stringify(p.length > 120 ? `${p.slice(0, 120)}…` : p);
+}
+
+/** Why one name of a path cannot be a portable file name, or `undefined` when it can. */
+function badName(segment: string): string | undefined {
+  if (WINDOWS_FORBIDDEN.test(segment)) return `the name ${quote(segment)} contains one of < > : " | ? * (not allowed on Windows)`;
+  if (/[. ]$/.test(segment)) return `the name ${quote(segment)} ends with a dot or a space (Windows drops them, so it would name another file)`;
+  if (WINDOWS_DEVICE.test(segment.trimEnd())) return `the name ${quote(segment)} is a reserved device name on Windows`;
+  if (Buffer.byteLength(segment, 'utf8') > MAX_NAME_BYTES) return `a name is longer than ${MAX_NAME_BYTES} bytes`;
+  return undefined;
+}
 
 /**
  * Splits a path into segments with Windows' equivalent spellings folded, for matching only: Windows
@@ -55,7 +90,8 @@ function matchSegments(p: string): string[] {
 
 /**
  * True when the path is protected (design.md): `.git/**`, `.vscode/**`, `*.code-workspace`,
- * `.github/workflows/**`, `.env*`, `.agensflow/**`, at any depth, ignoring case. Accepts raw or
+ * `.github/workflows/**`, `.env*`, `.agensflow/**`, `.agensflowignore` and MCP configuration, at any
+ * depth, ignoring case. Accepts raw or
  * normalised paths (`\` separators and `.` segments are tolerated).
  */
 export function isProtectedPath(p: string): boolean {
@@ -70,30 +106,39 @@ export function isProtectedPath(p: string): boolean {
  * dropped) and says why it is refused when it is absolute, escapes the root, is empty or protected.
  */
 export function checkWorkspacePath(p: string): PathCheck {
-  if (p.includes('\0')) return { ok: false, problem: 'invalid-path', reason: `"${p}" contains a NUL character` };
+  if (p.includes('\0')) return { ok: false, problem: 'invalid-path', reason: `${quote(p)} contains a NUL character` };
+  if (p.length > MAX_PATH_CHARS) return { ok: false, problem: 'invalid-path', reason: `a path of ${p.length} characters is longer than the limit of ${MAX_PATH_CHARS}` };
+  if (CONTROL.test(p)) return { ok: false, problem: 'invalid-path', reason: `${quote(p)} contains a control character (newline, tab, ...)` };
   const slashed = p.replace(/\\/g, '/');
   if (slashed.startsWith('/') || DRIVE.test(slashed)) {
-    return { ok: false, problem: 'absolute-path', reason: `"${p}" is absolute; plans name workspace-relative paths` };
+    return { ok: false, problem: 'absolute-path', reason: `${quote(p)} is absolute; plans name workspace-relative paths` };
+  }
+  if (URL_SCHEME.test(slashed)) return { ok: false, problem: 'absolute-path', reason: `${quote(p)} is a URL; plans name workspace-relative paths` };
+  if (slashed === '~' || slashed.startsWith('~/')) {
+    return { ok: false, problem: 'absolute-path', reason: `${quote(p)} names the home folder; plans name workspace-relative paths` };
   }
   const out: string[] = [];
+  let bad: string | undefined;
   for (const segment of slashed.split('/')) {
     if (segment === '' || segment === '.') continue;
     if (segment === '..') {
       if (out.length === 0) {
-        return { ok: false, problem: 'escaping-path', reason: `"${p}" leads outside the workspace` };
+        return { ok: false, problem: 'escaping-path', reason: `${quote(p)} leads outside the workspace` };
       }
       out.pop();
       continue;
     }
+    bad ??= badName(segment);
     out.push(segment);
   }
   if (out.length === 0) {
-    return { ok: false, problem: 'invalid-path', reason: `"${p}" names the workspace root, not a file` };
+    return { ok: false, problem: 'invalid-path', reason: `${quote(p)} names the workspace root, not a file` };
   }
   const path = out.join('/');
   if (isProtectedPath(path)) {
-    return { ok: false, problem: 'protected-path', reason: `"${p}" is protected and is never owned or written` };
+    return { ok: false, problem: 'protected-path', reason: `${quote(p)} is protected and is never owned or written` };
   }
+  if (bad) return { ok: false, problem: 'invalid-path', reason: `${quote(p)}: ${bad}` };
   return { ok: true, path };
 }
 

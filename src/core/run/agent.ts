@@ -6,12 +6,14 @@
 import type { ChatMessage, Model, ToolCall, Usage } from '../models/types';
 import { AGENT_SYSTEM_PROMPT } from './agentPrompt';
 import { AGENT_TOOL_LIST, AGENT_TOOLS, type AgentToolName } from './agentTools';
-import { RunCancelledError } from './errors';
+import { errnoCode, isRunCancelledError, RunCancelledError } from './errors';
 import type { FileChange } from './patch';
 import type { TaskLayer } from './staging';
 
 export type AgentEvent =
   | { type: 'text'; delta: string }
+  /** The provider call started over (a retried stream): the last `discard` characters of text are void. */
+  | { type: 'reset'; reason: string; discard: number }
   | { type: 'tool'; tool: string; path?: string; ok: boolean; error?: string }
   | { type: 'staged'; path: string; change: FileChange; bytes: number }
   | { type: 'refused'; path: string; reason: string }
@@ -42,6 +44,8 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
   ];
   for (let turn = 1; turn <= maxTurns; turn++) {
     if (opts.signal.aborted) throw new RunCancelledError();
+    // Text streamed since this call (or its last restart) began: what a `reset` takes back from the views.
+    let streamed = 0;
     const result = await opts.model.call({
       messages,
       tools: AGENT_TOOL_LIST,
@@ -49,7 +53,13 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
       maxTokens: opts.maxTokens,
       signal: opts.signal,
       onEvent: (e) => {
-        if (e.type === 'text') emit({ type: 'text', delta: e.delta });
+        if (e.type === 'text') {
+          streamed += e.delta.length;
+          emit({ type: 'text', delta: e.delta });
+        } else if (e.type === 'reset') {
+          emit({ type: 'reset', reason: e.reason, discard: streamed });
+          streamed = 0;
+        }
       },
     });
     emit({ type: 'usage', usage: result.usage, model: result.model });
@@ -61,7 +71,13 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
     }
     let summary: string | undefined;
     for (const call of result.toolCalls) {
-      const out = await runTool(opts.layer, call, emit);
+      if (summary !== undefined) {
+        // `finish` ended the attempt: a write after it in the same answer would land unseen by any check.
+        emit({ type: 'tool', tool: shownName(call.name), ok: false, error: 'not executed: it came after finish' });
+        messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: 'error: not executed: it came after finish, which ended the task', isError: true });
+        continue;
+      }
+      const out = await runToolSafely(opts.layer, call, emit);
       messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: out.content, isError: out.isError || undefined });
       if (out.finished !== undefined) summary = out.finished;
     }
@@ -80,12 +96,39 @@ function argError(call: ToolCall, detail: string): ToolOutput {
   return { content: `error: invalid arguments for ${call.name}: ${detail}`, isError: true };
 }
 
-async function runTool(layer: TaskLayer, call: ToolCall, emit: (e: AgentEvent) => void): Promise<ToolOutput> {
-  if (!(call.name in AGENT_TOOLS)) {
-    emit({ type: 'tool', tool: call.name, ok: false, error: 'unknown tool' });
-    return { content: `error: unknown tool "${call.name}"; the tools are ${Object.keys(AGENT_TOOLS).join(', ')}`, isError: true };
+/**
+ * {@link runTool}, with any file-system error the layer did not foresee (EACCES, ELOOP, ENAMETOOLONG, EIO, ...)
+ * turned into a tool error the model can read: a hostile workspace must not fail the task without a retry.
+ */
+async function runToolSafely(layer: TaskLayer, call: ToolCall, emit: (e: AgentEvent) => void): Promise<ToolOutput> {
+  try {
+    return await runTool(layer, call, emit);
+  } catch (e) {
+    if (isRunCancelledError(e)) throw e;
+    // The code only: a system error's message names absolute paths of this machine.
+    const code = errnoCode(e);
+    const error = `${shownName(call.name)} failed: ${code ?? (e instanceof Error ? e.name : 'error')}`;
+    emit({ type: 'tool', tool: shownName(call.name), ok: false, error });
+    return { content: `error: ${error}`, isError: true };
   }
-  const name = call.name as AgentToolName;
+}
+
+/** A model-chosen tool name as events and messages show it: bounded (the views cap names). */
+function shownName(name: string): string {
+  return name.length > 64 ? `${name.slice(0, 64)}…` : name;
+}
+
+/** True for the agent's own tools only: `constructor`, `__proto__` or `toString` are not tools. */
+function isAgentTool(name: string): name is AgentToolName {
+  return Object.hasOwn(AGENT_TOOLS, name);
+}
+
+async function runTool(layer: TaskLayer, call: ToolCall, emit: (e: AgentEvent) => void): Promise<ToolOutput> {
+  if (!isAgentTool(call.name)) {
+    emit({ type: 'tool', tool: shownName(call.name), ok: false, error: 'unknown tool' });
+    return { content: `error: unknown tool ${JSON.stringify(shownName(call.name))}; the tools are ${Object.keys(AGENT_TOOLS).join(', ')}`, isError: true };
+  }
+  const name = call.name;
   if (call.arguments === undefined) {
     emit({ type: 'tool', tool: name, ok: false, error: 'arguments are not valid JSON' });
     return argError(call, 'the arguments are not valid JSON');

@@ -45,6 +45,8 @@ export type RunEvent = Base &
     | { type: 'task.status'; taskId: string; status: TaskStatus; reason?: string }
     | { type: 'agent.started'; taskId: string; role: string; agent: string; model: string; attempt: number }
     | { type: 'agent.text'; taskId: string; delta: string }
+    /** The model call restarted (a retried stream): views drop the last `discard` characters of the task's text. */
+    | { type: 'agent.reset'; taskId: string; reason: string; discard: number }
     | { type: 'agent.tool'; taskId: string; tool: string; path?: string; ok: boolean; error?: string }
     | { type: 'file.staged'; taskId: string; path: string; change: 'created' | 'modified' | 'deleted'; bytes: number }
     | { type: 'write.refused'; taskId: string; path: string; reason: string }

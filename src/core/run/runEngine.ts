@@ -643,6 +643,9 @@ class Engine {
       case 'text':
         this.emit({ type: 'agent.text', taskId, delta: e.delta });
         break;
+      case 'reset':
+        this.emit({ type: 'agent.reset', taskId, reason: e.reason, discard: e.discard });
+        break;
       case 'tool':
         this.emit({ type: 'agent.tool', taskId, tool: e.tool, ok: e.ok, ...(e.path !== undefined ? { path: e.path } : {}), ...(e.error ? { error: e.error } : {}) });
         break;

@@ -4,7 +4,10 @@
  * becomes a {@link TaskPatch}. Base files are hashed when the run first reads or stages them, so apply can
  * tell a user's edit from ours (failure-cases.md W2, W3, W7).
  */
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { errnoCode } from './errors';
 import { hashBytes, makeFilePatch, type FileChange, type FilePatch, type TaskPatch } from './patch';
 import { isSecretPath, lexicalCheck, WorkspaceGuard } from './workspacePaths';
@@ -16,6 +19,13 @@ export interface BaseRecord {
   content: string | null;
   /** Set when the file cannot be shown as text (binary, not UTF-8, too large). */
   unreadable?: string;
+  /**
+   * Set when the path may be neither read nor written: a folder, a FIFO, socket or device, a file with
+   * other hard links, or one the OS refuses to open. Says why.
+   */
+  blocked?: string;
+  /** Bytes in the file, when it is a regular file larger than the read cap (read_file then shows its head). */
+  oversize?: number;
 }
 
 export interface StagingLimits {
@@ -27,9 +37,11 @@ export interface StagingLimits {
   maxReadBytes: number;
   /** Most entries `list_files` returns. Default 1000. */
   maxListEntries: number;
+  /** Most files one task's layer (its patch) may hold. Default 500. */
+  maxTaskFiles: number;
 }
 
-export const DEFAULT_STAGING_LIMITS: StagingLimits = { maxFileBytes: 1 << 20, maxTaskBytes: 5 << 20, maxReadBytes: 1 << 20, maxListEntries: 1000 };
+export const DEFAULT_STAGING_LIMITS: StagingLimits = { maxFileBytes: 1 << 20, maxTaskBytes: 5 << 20, maxReadBytes: 1 << 20, maxListEntries: 1000, maxTaskFiles: 500 };
 
 export type ToolOutcome<T> = { ok: true; value: T } | { ok: false; error: string; refused?: boolean };
 
@@ -91,18 +103,82 @@ export class StagingArea {
   }
 }
 
+/**
+ * Opens a workspace file for reading without ever blocking or following a link: `O_NONBLOCK` so a FIFO
+ * cannot hang the open, `O_NOFOLLOW` so a link swapped in after the guard's realpath is refused (the guard
+ * hands over resolved paths). Windows has neither flag; there a FIFO cannot be made by a plain file.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
+
+/** Why a file of this kind is never read or written, or `undefined` for a regular file with one link. */
+function notPlainFile(st: Stats): string | undefined {
+  if (st.isDirectory()) return 'is a folder';
+  if (st.isFIFO()) return 'is a FIFO (named pipe), not a regular file';
+  if (st.isSocket()) return 'is a socket, not a regular file';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a regular file';
+  if (!st.isFile()) return 'is not a regular file';
+  // A second name of the same file can be a secret (`.env`, a key elsewhere on the disk) under an innocent
+  // name: such files are refused outright, since the other names cannot all be found.
+  if (st.nlink > 1) return `has ${st.nlink} hard links (another name of the same file may be a secret), so it is neither read nor written`;
+  return undefined;
+}
+
+/** Reads at most `max` bytes from the start of `fh`. */
+async function readHead(fh: FileHandle, max: number): Promise<Buffer> {
+  const buf = Buffer.alloc(max);
+  let got = 0;
+  while (got < max) {
+    const { bytesRead } = await fh.read(buf, got, max - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
+/** sha256 of the whole file, read in bounded chunks (a file over the read cap is never held in memory). */
+async function hashFile(fh: FileHandle): Promise<string> {
+  const h = createHash('sha256');
+  const buf = Buffer.alloc(1 << 20);
+  let pos = 0;
+  for (;;) {
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return h.digest('hex');
+    h.update(buf.subarray(0, bytesRead));
+    pos += bytesRead;
+  }
+}
+
 async function readBase(abs: string, maxBytes: number): Promise<BaseRecord> {
-  let data: Buffer;
+  let fh: FileHandle;
   try {
-    data = await fs.readFile(abs);
+    fh = await fs.open(abs, OPEN_FLAGS);
   } catch (e) {
     const code = errnoCode(e);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { hash: null, content: null };
-    if (code === 'EISDIR') return { hash: 'dir', content: null, unreadable: 'is a folder' };
-    throw e;
+    if (code === 'EISDIR') return { hash: 'dir', content: null, unreadable: 'is a folder', blocked: 'is a folder' };
+    // A socket cannot be opened at all (ENXIO): say what the file is when that is why.
+    const st = await fs.lstat(abs).catch(() => undefined);
+    const odd = st && notPlainFile(st);
+    const why = odd ?? (code === 'ELOOP' ? 'is a symbolic link' : `cannot be opened (${code ?? (e instanceof Error ? e.name : 'error')})`);
+    return { hash: 'unopenable', content: null, unreadable: why, blocked: why };
   }
-  const hash = hashBytes(data);
-  if (data.length > maxBytes) return { hash, content: null, unreadable: `is larger than ${maxBytes} bytes` };
+  let data: Buffer;
+  let hash: string;
+  try {
+    const st = await fh.stat();
+    const odd = notPlainFile(st);
+    if (odd) return { hash: st.isDirectory() ? 'dir' : 'special', content: null, unreadable: odd, blocked: odd };
+    if (st.size > maxBytes) return { hash: await hashFile(fh), content: null, unreadable: `is ${st.size} bytes, larger than the read cap of ${maxBytes}`, oversize: st.size };
+    // Never more than the cap, even if the file grew since the stat.
+    data = await readHead(fh, maxBytes + 1);
+    if (data.length > maxBytes) return { hash: await hashFile(fh), content: null, unreadable: `is larger than the read cap of ${maxBytes} bytes`, oversize: data.length };
+    hash = hashBytes(data);
+  } catch (e) {
+    const why = `cannot be read (${errnoCode(e) ?? (e instanceof Error ? e.name : 'error')})`;
+    return { hash: 'unreadable', content: null, unreadable: why, blocked: why };
+  } finally {
+    await fh.close();
+  }
   if (data.includes(0)) return { hash, content: null, unreadable: 'is a binary file' };
   const text = data.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(data)) return { hash, content: null, unreadable: 'is not UTF-8 text' };
@@ -140,8 +216,31 @@ export class TaskLayer implements StagedView {
     if (staged !== undefined) return staged === null ? { ok: false, error: `${chk.path} was deleted` } : { ok: true, value: staged };
     const base = await this.area.base(chk.path, chk.absolute);
     if (base.hash === null) return { ok: false, error: `${chk.path} does not exist` };
+    if (base.oversize !== undefined) return this.readHead(chk.path, chk.absolute, base.oversize);
     if (base.content === null) return { ok: false, error: `${chk.path} ${base.unreadable ?? 'cannot be read'}` };
     return { ok: true, value: base.content };
+  }
+
+  /** The start of a file over the read cap, cut at a line end, with a note saying how much was shown. */
+  private async readHead(rel: string, abs: string, size: number): Promise<ToolOutcome<string>> {
+    const max = this.area.limits.maxReadBytes;
+    let data: Buffer;
+    try {
+      const fh = await fs.open(abs, OPEN_FLAGS);
+      try {
+        if (notPlainFile(await fh.stat())) return { ok: false, error: `${rel} is no longer a regular file` };
+        data = await readHead(fh, max);
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      return { ok: false, error: `${rel} cannot be read (${errnoCode(e) ?? 'error'})` };
+    }
+    if (data.includes(0)) return { ok: false, error: `${rel} is a binary file of ${size} bytes` };
+    const nl = data.lastIndexOf(0x0a);
+    const text = (nl >= 0 ? data.subarray(0, nl + 1) : data).toString('utf8');
+    const shown = Buffer.byteLength(text, 'utf8');
+    return { ok: true, value: `${text}${text.endsWith('\n') ? '' : '\n'}[read_file: showed the first ${shown} of ${size} bytes; the file is larger than the read cap of ${max} bytes]` };
   }
 
   async readFile(path: string): Promise<string | undefined> {
@@ -154,13 +253,19 @@ export class TaskLayer implements StagedView {
     const chk = await this.area.guard.check(input, 'write', (rel) => this.owned.has(rel));
     if (!chk.ok) return { ok: false, error: chk.reason, refused: true };
     const rel = chk.path;
+    const limits = this.area.limits;
+    // Content length in UTF-16 units bounds its UTF-8 size from below by a third: no need to encode a huge body.
+    if (content !== null && content.length > limits.maxFileBytes) return { ok: false, error: `${rel}: the content (${content.length} characters) exceeds the per-file cap of ${limits.maxFileBytes} bytes` };
     const size = content === null ? 0 : Buffer.byteLength(content, 'utf8');
-    if (size > this.area.limits.maxFileBytes) return { ok: false, error: `${rel}: ${size} bytes exceeds the per-file cap of ${this.area.limits.maxFileBytes}` };
+    if (size > limits.maxFileBytes) return { ok: false, error: `${rel}: ${size} bytes exceeds the per-file cap of ${limits.maxFileBytes}` };
+    if (!this.own.has(rel) && this.own.size >= limits.maxTaskFiles) return { ok: false, error: `${rel}: the task already changed ${this.own.size} files, the cap of files per task (maxTaskFiles ${limits.maxTaskFiles})` };
+    const twin = await this.caseTwin(rel, chk.absolute);
+    if (twin) return { ok: false, error: `${rel} differs only by case from ${twin}; on Windows and macOS they are one file`, refused: true };
     const previous = this.own.get(rel);
     const prevSize = previous ? Buffer.byteLength(previous, 'utf8') : 0;
     if (this.bytes - prevSize + size > this.area.limits.maxTaskBytes) return { ok: false, error: `the task's output would exceed its cap of ${this.area.limits.maxTaskBytes} bytes` };
     const base = await this.area.base(rel, chk.absolute);
-    if (base.hash === 'dir') return { ok: false, error: `${rel} is a folder` };
+    if (base.blocked) return { ok: false, error: `${rel} ${base.blocked}`, refused: true };
     const exists = this.merged.has(rel) ? this.merged.get(rel) !== null : base.hash !== null;
     if (content === null && !exists) return { ok: false, error: `${rel} does not exist` };
     this.own.set(rel, content);
@@ -168,6 +273,25 @@ export class TaskLayer implements StagedView {
     this.bytes += size - prevSize;
     const change: FileChange = content === null ? 'deleted' : base.hash === null ? 'created' : 'modified';
     return { ok: true, value: { path: rel, change, bytes: size } };
+  }
+
+  /**
+   * A file this task sees whose path equals `rel` but for case (staged, or beside it in the workspace), or
+   * `undefined`. Creating it would make two files that case-insensitive file systems cannot hold apart.
+   */
+  private async caseTwin(rel: string, abs: string): Promise<string | undefined> {
+    const lower = rel.toLowerCase();
+    for (const [p, c] of this.merged) if (c !== null && p !== rel && p.toLowerCase() === lower) return p;
+    const name = path.basename(abs);
+    let siblings: string[];
+    try {
+      siblings = await fs.readdir(path.dirname(abs));
+    } catch {
+      return undefined;
+    }
+    if (siblings.includes(name)) return undefined;
+    const twin = siblings.find((s) => s.toLowerCase() === name.toLowerCase());
+    return twin === undefined ? undefined : rel.slice(0, rel.lastIndexOf('/') + 1) + twin;
   }
 
   /** `list_files`: the workspace under `dir` merged with staged changes, secrets left out. */

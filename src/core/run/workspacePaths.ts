@@ -22,7 +22,8 @@ export function isSecretPath(rel: string): boolean {
 export function lexicalCheck(input: string): { ok: true; path: string } | { ok: false; reason: string } {
   const c = checkWorkspacePath(input);
   if (c.ok) return { ok: true, path: c.path };
-  if (c.problem !== 'protected-path') return { ok: false, reason: `${JSON.stringify(input)} is outside the workspace: ${c.reason}` };
+  if (c.problem === 'invalid-path') return { ok: false, reason: c.reason };
+  if (c.problem !== 'protected-path') return { ok: false, reason: `outside the workspace: ${c.reason}` };
   const rel = path.posix.normalize(input.replace(/\\/g, '/')).replace(/\/+$/, '');
   return { ok: true, path: rel };
 }
@@ -69,7 +70,13 @@ export class WorkspaceGuard {
     if (mode === 'write' && isProtectedPath(rel)) return { ok: false, reason: `${rel} is a protected path` };
     if (mode === 'write' && mayWrite && !mayWrite(rel)) return { ok: false, reason: `${rel} is not one of this task's files` };
     const root = await this.rootReal();
-    const real = await resolveExisting(path.join(root, ...rel.split('/')));
+    let real: string;
+    try {
+      real = await resolveExisting(path.join(root, ...rel.split('/')));
+    } catch (e) {
+      // A symlink loop (ELOOP), a name the OS finds too long, a folder it may not enter (EACCES): refused, never thrown.
+      return { ok: false, reason: `${rel} cannot be resolved (${errnoCode(e) ?? (e instanceof Error ? e.name : 'error')})` };
+    }
     const back = path.relative(root, real);
     if (back.startsWith('..') || path.isAbsolute(back)) {
       return { ok: false, reason: `${rel} resolves outside the workspace (symlink)` };

@@ -399,6 +399,9 @@ export function logEvent(log: Logger, e: RunEvent): void {
     case 'agent.text':
       log.trace(`run ${e.runId}${task} text: ${e.delta}`);
       return;
+    case 'agent.reset':
+      log.debug(`run ${e.runId}${task} model call restarted (${e.reason}): ${e.discard} characters of text discarded`);
+      return;
     case 'agent.tool':
       log.debug(`run ${e.runId}${task} ${e.tool}${e.path ? ` ${e.path}` : ''}${e.ok ? '' : ` failed: ${e.error ?? ''}`}`);
       return;

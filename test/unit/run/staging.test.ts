@@ -57,7 +57,7 @@ describe('run/staging', () => {
 
   it('enforces the per-file and per-task caps', async () => {
     const ws = tmp.make();
-    const area = new StagingArea(ws, { maxFileBytes: 10, maxTaskBytes: 15, maxReadBytes: 100, maxListEntries: 10 });
+    const area = new StagingArea(ws, { maxFileBytes: 10, maxTaskBytes: 15, maxReadBytes: 100, maxListEntries: 10, maxTaskFiles: 10 });
     const layer = area.openLayer('t', ['a', 'b'], []);
     assert.equal((await layer.stage('a', 'x'.repeat(11))).ok, false);
     assert.equal((await layer.stage('a', 'x'.repeat(10))).ok, true);
