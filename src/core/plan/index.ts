@@ -34,6 +34,7 @@ export { canonicalPlanJson } from './canonical';
 export {
   PlanUpdateSchema,
   applyPlanUpdate,
+  droppedFiles,
   neighbourhood,
   type PlanUpdate,
   type PlanUpdateInput,

@@ -192,3 +192,13 @@ export function applyPlanUpdate(plan: ValidPlan, update: unknown, opts: UpdateOp
     affected: next.tasks.filter((t) => affectedSet.has(t.id)).map((t) => t.id),
   };
 }
+
+/**
+ * Files that the tasks `ids` owned in `before` and no task owns in `after`: work an update would drop
+ * without anyone doing it, so the run could end "completed" without a file the plan promised.
+ */
+export function droppedFiles(before: { readonly tasks: readonly { readonly id: string; readonly files: readonly string[] }[] }, after: { readonly tasks: readonly { readonly files: readonly string[] }[] }, ids: Iterable<string>): Array<{ taskId: string; file: string }> {
+  const owned = new Set(after.tasks.flatMap((t) => t.files));
+  const wanted = new Set(ids);
+  return before.tasks.filter((t) => wanted.has(t.id)).flatMap((t) => t.files.filter((f) => !owned.has(f)).map((file) => ({ taskId: t.id, file })));
+}

@@ -7,7 +7,7 @@
 import { callTool } from '../models/structured';
 import type { Model, ModelRequest, ModelResult } from '../models/types';
 import { isBudgetExceededError } from '../models/errors';
-import { applyPlanUpdate, formatJsonPath, planMetrics, selectPlan, toPlan, validatePlan, type PlanError, type PlanUpdate, type ValidPlan } from '../plan';
+import { applyPlanUpdate, droppedFiles, formatJsonPath, planMetrics, selectPlan, toPlan, validatePlan, type PlanError, type PlanUpdate, type ValidPlan } from '../plan';
 import { isFatalModelError, type ChosenUpdate, type UpdateCandidateOption, type UpdateProposal, type UpdateRequest, type UpdaterHook } from '../run/hooks';
 import { updaterMessages } from './prompt';
 import { SUBMIT_UPDATE } from './tool';
@@ -33,12 +33,27 @@ interface Candidate {
 
 const planErrorText = (e: PlanError): string => `${e.path?.length ? `${formatJsonPath(e.path)}: ` : ''}${e.message}`;
 
-/** Applies `update` within `editable` and checks the updater's own rules; returns the result or the problems. */
+/** True when an applied update changes nothing: "the plan stands", the failing task runs again as planned. */
+export function keepsPlan(applied: { readonly changed: readonly string[]; readonly added: readonly string[]; readonly removed: readonly string[] }): boolean {
+  return applied.changed.length === 0 && applied.added.length === 0 && applied.removed.length === 0;
+}
+
+/**
+ * Applies `update` within `editable` and checks the updater's own rules; returns the result or the problems.
+ * An update that changes nothing is valid: the plan stands and the failing task runs again as planned. One
+ * that changes something must change or remove the failing task, and may not drop a file that a changed or
+ * removed task owned unless another task takes it over (else the run could end "completed" without it).
+ */
 export function judgeUpdate(plan: ValidPlan, taskId: string, editable: readonly string[], update: unknown, maxTasks?: number): { ok: true; applied: Applied } | { ok: false; problems: string[] } {
   const applied = applyPlanUpdate(plan, update, { allowed: editable, ...(maxTasks !== undefined ? { maxTasks } : {}) });
   if (!applied.ok) return { ok: false, problems: applied.errors.map(planErrorText) };
+  if (keepsPlan(applied)) return { ok: true, applied };
   if (!applied.changed.includes(taskId) && !applied.removed.includes(taskId)) {
-    return { ok: false, problems: [`the update must change or remove the failing task "${taskId}" (an identical replacement changes nothing)`] };
+    return { ok: false, problems: [`the update must change or remove the failing task "${taskId}", or change nothing to run it again as planned`] };
+  }
+  const dropped = droppedFiles(plan, applied.plan, [...applied.changed, ...applied.removed]);
+  if (dropped.length) {
+    return { ok: false, problems: dropped.map((d) => `the update drops ${d.file} (owned by "${d.taskId}"): another task must own it, or the run would end without it`) };
   }
   return { ok: true, applied };
 }
@@ -97,9 +112,14 @@ export async function proposeUpdate(opts: UpdaterOptions, req: UpdateRequest): P
   if (valid.length === 0) {
     reason = `none of the ${k} candidate update${k === 1 ? ' was' : 's were'} valid`;
   } else {
-    const selection = selectPlan(valid.map((x) => (x.c.applied as Applied).plan));
-    best = valid[selection.index].i;
-    reason = `${valid.length} of ${k} candidates valid; by the plan selection rule among them: ${renumber(selection.reason.replace(/^candidate (\d+) of \d+: /, "candidate $1: "), valid.map((x) => x.i))}`;
+    // A candidate that changes something is a fix; "no change" only wins when no candidate proposes one.
+    const changing = valid.filter((x) => !keepsPlan(x.c.applied as Applied));
+    const pool = changing.length ? changing : valid;
+    const selection = selectPlan(pool.map((x) => (x.c.applied as Applied).plan));
+    best = pool[selection.index].i;
+    const among = pool.length < valid.length ? `${pool.length} of them change the plan; ` : '';
+    reason = `${valid.length} of ${k} candidates valid; ${among}by the plan selection rule among them: ${renumber(selection.reason.replace(/^candidate (\d+) of \d+: /, "candidate $1: "), pool.map((x) => x.i))}`;
+    if (keepsPlan(candidates[best].applied as Applied)) reason += `; it changes nothing: the plan stands and ${req.taskId} runs again as planned`;
   }
   const options: UpdateCandidateOption[] = candidates.map((c, i) => {
     const m = c.applied ? selectionMetrics(c.applied.plan) : undefined;

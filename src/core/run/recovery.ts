@@ -7,6 +7,7 @@
  */
 import { isBudgetExceededError } from '../models';
 import type { Plan, Task } from '../plan/schema';
+import { droppedFiles } from '../plan/update';
 import type { DecisionOption, Finding, RunEventInput, TaskStatus } from './events';
 import { findingList, retryFeedback } from './findings';
 import { isFatalModelError, type FailureDecision, type FailureHook, type UpdateProposal, type UpdaterHook, type UsageCall } from './hooks';
@@ -201,7 +202,13 @@ export class Recovery {
     const resettable = new Set(this.editableOf(task.id));
     const resetOutside = chosen.affected.filter((id) => !resettable.has(id) && !added.has(id));
     if (outside.length || resetOutside.length) return { ok: false, why: `the update was refused: it touches tasks outside the failing task's neighbourhood (${[...outside, ...resetOutside].join(', ')})` };
-    if (!chosen.changed.includes(task.id) && !chosen.removed.includes(task.id)) return { ok: false, why: 'the update was refused: it neither changes nor removes the failing task' };
+    // No change at all: the plan stands and the failing task runs again as planned (counted as an update).
+    const stands = chosen.changed.length === 0 && chosen.added.length === 0 && chosen.removed.length === 0;
+    if (!stands && !chosen.changed.includes(task.id) && !chosen.removed.includes(task.id)) return { ok: false, why: 'the update was refused: it neither changes nor removes the failing task' };
+    // Work may move to another task but never vanish: a run that ends "completed" must have written every file.
+    const dropped = droppedFiles(record.plan, chosen.plan, [...chosen.changed, ...chosen.removed]);
+    if (dropped.length) return { ok: false, why: `the update was refused: no task would write ${dropped.map((d) => d.file).join(', ')} any more` };
+    const affected = stands ? [task.id] : chosen.affected;
 
     const previousFailure = `${reason}${findings.length ? `:\n${findingList(findings)}` : ''}`;
     this.host.journal.update((r) => {
@@ -211,7 +218,7 @@ export class Recovery {
       for (const id of chosen.added) r.tasks[id] = { status: 'pending', attempts: 0, usage: { inputTokens: 0, outputTokens: 0, cost: 0 }, refusals: 0 };
       const own = r.tasks[task.id];
       if (own) own.updates = (own.updates ?? 0) + 1;
-      for (const id of chosen.affected) {
+      for (const id of affected) {
         const t = r.tasks[id];
         if (!t) continue;
         delete t.reason;
@@ -223,10 +230,14 @@ export class Recovery {
     // On disk before anything acts on it: a run killed from here on resumes with the updated plan.
     await this.host.journal.persist();
     this.host.onPlanChanged();
-    this.host.emit({ type: 'plan.updated', taskId: task.id, reason: chosen.reason, changed: chosen.changed, added: chosen.added, removed: chosen.removed, plan: chosen.plan });
-    for (const id of chosen.changed) this.carried.set(id, `The plan was updated after a failure of task ${task.id}: ${chosen.reason}\nThe previous attempt failed: ${previousFailure}`);
-    for (const id of chosen.affected) this.host.setStatus(id, 'pending', id === task.id ? `re-planned: ${chosen.reason}` : undefined);
-    swap(chosen.plan.tasks, chosen.affected);
+    if (stands) {
+      this.carried.set(task.id, `The plan was reviewed after this task failed and stands unchanged: ${chosen.reason}\nThe previous attempt failed: ${previousFailure}`);
+    } else {
+      this.host.emit({ type: 'plan.updated', taskId: task.id, reason: chosen.reason, changed: chosen.changed, added: chosen.added, removed: chosen.removed, plan: chosen.plan });
+      for (const id of chosen.changed) this.carried.set(id, `The plan was updated after a failure of task ${task.id}: ${chosen.reason}\nThe previous attempt failed: ${previousFailure}`);
+    }
+    for (const id of affected) this.host.setStatus(id, 'pending', id === task.id ? `${stands ? 'the plan stands, running again' : 're-planned'}: ${chosen.reason}` : undefined);
+    swap(chosen.plan.tasks, affected);
     return { ok: true };
   }
 

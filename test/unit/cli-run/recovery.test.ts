@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { captureIo } from '../../../src/cli/io';
@@ -31,17 +31,17 @@ const firstUser = (req: RecordedRequest): string => {
  * The fake OpenAI server as agents, inspector and updater: board's first attempt has a syntax error that its
  * retry repairs; ai stays broken until the updater clarifies its objective (or for ever with `aiNeverFixed`).
  */
-function handler(opts: { aiNeverFixed?: boolean; holdFixedAi?: boolean } = {}) {
+function handler(opts: { aiNeverFixed?: boolean; holdFixedAi?: boolean; update?: unknown; aiFixedWhen?: RegExp } = {}) {
   return (req: RecordedRequest): FakeReply => {
     if (req.forcedTool === 'submit_verdict') return { kind: 'message', toolCalls: [{ name: 'submit_verdict', arguments: { pass: true, reasons: ['ok'] } }] };
     if (req.forcedTool === 'submit_update') {
-      return { kind: 'message', toolCalls: [{ name: 'submit_update', arguments: { reason: 'spell out the import', replace: [{ ...PLAN.tasks[1], objective: `a naive AI (clarified: import SIZE from gobang.board) ${req.seq}` }] } }] };
+      return { kind: 'message', toolCalls: [{ name: 'submit_update', arguments: opts.update ?? { reason: 'spell out the import', replace: [{ ...PLAN.tasks[1], objective: `a naive AI (clarified: import SIZE from gobang.board) ${req.seq}` }] } }] };
     }
     const t = taskOf(req);
     if (!t) return { kind: 'error', status: 400, message: 'no task line' };
     if (t.turn > 1) return { kind: 'message', toolCalls: [{ name: 'finish', arguments: { summary: `${t.id} done` } }] };
     const text = firstUser(req);
-    const fixed = t.id === 'board' ? /# Problems found in your previous attempt/.test(text) : !opts.aiNeverFixed && /clarified/.test(text);
+    const fixed = t.id === 'board' ? /# Problems found in your previous attempt/.test(text) : !opts.aiNeverFixed && (opts.aiFixedWhen ?? /clarified/).test(text);
     if (fixed && t.id === 'ai' && opts.holdFixedAi) return { kind: 'hang' };
     return { kind: 'message', toolCalls: t.owned.map((p) => ({ name: 'write_file', arguments: { path: p, content: fixed ? GOOD[p] : BROKEN } })) };
   };
@@ -88,6 +88,39 @@ describe('cli: run recovers from broken output (fake OpenAI server, real SDK, re
     const updaterCalls = server.requests.filter((r) => r.forcedTool === 'submit_update');
     assert.equal(updaterCalls.length, 2, 'K = --candidates');
     assert.match(firstUser(updaterCalls[0]), /^Task ai: AI\n/);
+  });
+
+  it('an updater that only restates the failing task keeps the plan: the task runs again as planned (one update spent) and can pass', async () => {
+    // The hostile answer: every candidate repeats ai exactly as it was.
+    server = await FakeModelServer.start({ handler: handler({ update: { reason: 'the plan is right', replace: [PLAN.tasks[1]] }, aiFixedWhen: /stands unchanged/ }) });
+    const s = setup({});
+    const io = captureIo({ cwd: s.base, env: { PATH: process.env.PATH ?? '' } });
+    const code = await main(['run', ...s.args, '--apply', 'auto'], io);
+    const err = io.err();
+    assert.equal(code, 0, err);
+    assert.match(err, /ai: update candidate-\d \(2 of 2 candidates valid.*the plan stands and ai runs again as planned\)/);
+    assert.doesNotMatch(err, /plan updated/);
+    assert.match(err, /ai\s+passed\s+\d+ \(1 upd\)\s/);
+    for (const [p, content] of Object.entries(GOOD)) assert.equal(readFileSync(path.join(s.ws, p), 'utf8'), content);
+  });
+
+  it('an updater that removes the failing task cannot end the run "completed" without its file: exit 1, the file not written', async () => {
+    server = await FakeModelServer.start({ handler: handler({ aiNeverFixed: true, update: { reason: 'drop the AI, it keeps failing', remove: ['ai'] } }) });
+    const s = setup({});
+    const io = captureIo({ cwd: s.base, env: { PATH: process.env.PATH ?? '' } });
+    const code = await main(['run', ...s.args, '--apply', 'auto', '--json'], io);
+    const err = io.err();
+    assert.equal(code, 1, err);
+    assert.equal(existsSync(path.join(s.ws, 'gobang/ai.py')), false);
+    assert.equal(readFileSync(path.join(s.ws, 'gobang/board.py'), 'utf8'), GOOD['gobang/board.py']);
+    const events = io.out().trim().split('\n').map((l) => JSON.parse(l) as { type: string; status?: string; taskId?: string; choice?: string; options?: Array<{ error?: string }> });
+    assert.ok(!events.some((e) => e.type === 'plan.updated'), 'the removal was never applied');
+    const update = events.find((e) => e.type === 'decision' && e.choice === 'none');
+    assert.match(String(update?.options?.[0]?.error), /the update drops gobang\/ai\.py \(owned by "ai"\): another task must own it/);
+    assert.deepEqual(events.at(-1), { ...events.at(-1), type: 'run.finished', status: 'failed' });
+    // the repair round told the updater why
+    const repairs = server.requests.filter((r) => r.forcedTool === 'submit_update' && /drops gobang\/ai\.py/.test(JSON.stringify(r.body)));
+    assert.ok(repairs.length > 0);
   });
 
   it('a budget running out ends the run with exit 1 and says exactly why, with the findings per task', async () => {

@@ -65,6 +65,44 @@ describe('replan: the local updater', () => {
     assert.deepEqual(ok.applied.affected, ['c', 'd']);
   });
 
+  it('an update that changes nothing is valid: the plan stands and the failing task runs again as planned', () => {
+    const p = valid(plan);
+    const restated = judgeUpdate(p, 'c', ['c', 'd'], { reason: 'the plan is right; the agent slipped', replace: [{ id: 'c', title: 'C', objective: 'ai v1', deps: ['a'], files: ['c.py'] }] });
+    assert.ok(restated.ok);
+    assert.deepEqual([restated.applied.changed, restated.applied.added, restated.applied.removed, restated.applied.affected], [[], [], [], []]);
+    assert.ok(judgeUpdate(p, 'c', ['c', 'd'], { reason: 'nothing to change' }).ok);
+  });
+
+  it('an update may not drop a file that a removed or rewritten task owned unless another task takes it over', () => {
+    const p = valid(plan);
+    // removing the failing task (and its dependent) leaves c.py and d.py unwritten: the run would end "completed" without them
+    const removed = judgeUpdate(p, 'c', ['c', 'd'], { reason: 'give up on the AI', remove: ['c', 'd'] });
+    assert.ok(!removed.ok);
+    assert.match(removed.problems.join('\n'), /the update drops c\.py \(owned by "c"\): another task must own it/);
+    assert.match(removed.problems.join('\n'), /the update drops d\.py \(owned by "d"\)/);
+    const shrunk = judgeUpdate(p, 'c', ['c', 'd'], { reason: 'write nothing', replace: [{ ...c2, files: [] }] });
+    assert.ok(!shrunk.ok);
+    assert.match(shrunk.problems.join(), /drops c\.py/);
+    // the same removal with the files taken over by a new task is a real re-plan
+    const moved = judgeUpdate(p, 'c', ['c', 'd'], { reason: 'merge', remove: ['c', 'd'], add: [{ id: 'cd', title: 'AI and GUI', objective: 'both', deps: ['a'], files: ['c.py', 'd.py'] }] });
+    assert.ok(moved.ok, !moved.ok ? moved.problems.join() : '');
+  });
+
+  it('prefers a candidate that changes the plan over one that keeps it, and keeps it only when no candidate changes anything', async () => {
+    const keep = { reason: 'keep', replace: [{ id: 'c', title: 'C', objective: 'ai v1', deps: ['a'], files: ['c.py'] }] };
+    const clarify = { reason: 'clarify', replace: [c2] };
+    for (const order of [[keep, clarify], [clarify, keep]]) {
+      let n = 0;
+      const out = await proposeUpdate({ model: new ScriptedToolModel(() => ({ name: 'submit_update', args: order[n++] })), candidates: 2 }, request());
+      assert.equal(out.chosen?.reason, 'clarify');
+      assert.match(out.decision.reason, /2 of 2 candidates valid; 1 of them change the plan/);
+    }
+    const out = await proposeUpdate({ model: new ScriptedToolModel(() => ({ name: 'submit_update', args: keep })), candidates: 2 }, request());
+    assert.ok(out.chosen, out.error);
+    assert.deepEqual([out.chosen.changed, out.chosen.added, out.chosen.removed], [[], [], []]);
+    assert.match(out.decision.reason, /the plan stands and c runs again as planned/);
+  });
+
   it('draws K candidates, drops invalid ones (after their repair round) and picks by the selection rule whatever the arrival order', async () => {
     // Candidate kinds: invalid (touches a parent), a plain clarification, and a split that adds a parallel task (higher P_avg).
     const split = { reason: 'split', replace: [{ ...c2, objective: 'ai v2 core' }], add: [{ id: 'c-eval', title: 'Eval', objective: 'evaluation helper', deps: ['a'], files: ['c_eval.py'] }] };

@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PlanSchema, type Plan } from '../../../src/core/plan/schema';
 import { createUpdater } from '../../../src/core/replan';
 import { startRun } from '../../../src/core/run';
 import type { RunEvent } from '../../../src/core/run/events';
-import type { VerifyHook } from '../../../src/core/run/hooks';
+import type { UpdaterHook, VerifyHook } from '../../../src/core/run/hooks';
 import { isRepair, ScriptedToolModel } from '../replan/helpers';
 import { FakeModel, taskIdOf, type Script } from './fakeModel';
 import { tempDirs } from './tmp';
@@ -130,6 +130,39 @@ describe('run: retries, local updates and budgets', function () {
     assert.equal(events.filter((e) => e.type === 'plan.updated').length, 2);
     const last = events.filter((e) => e.type === 'decision').at(-1);
     assert.ok(last?.type === 'decision' && last.choice === 'fail' && last.mode === 'forced');
+  });
+
+  it('the engine refuses an update that removes the failing task and its file, even from an updater that skips the checks: the run fails, the file is not there', async () => {
+    const { dir, stateDir } = dirs();
+    const events: RunEvent[] = [];
+    // A hostile UpdaterHook (not the product's updater, which already refuses it): d is removed, d.txt with it.
+    const updater: UpdaterHook = async (req) => ({
+      chosen: { reason: 'drop d', plan: { ...req.plan, tasks: req.plan.tasks.filter((t) => t.id !== 'd') }, changed: [], added: [], removed: ['d'], affected: [] },
+      decision: { options: [], choice: 'candidate-1', mode: 'rule', reason: 'scripted' },
+      usage: [],
+    });
+    const out = await startRun({ dir, stateDir, plan, model: new FakeModel(writeObjective), apply: 'auto', verify: verifier(new Set(['d'])), updater, onEvent: (e) => events.push(e) });
+    assert.equal(out.exitCode, 1);
+    assert.equal(out.record.status, 'failed');
+    assert.equal(out.record.tasks.d.status, 'failed');
+    assert.match(out.record.tasks.d.reason ?? '', /the update was refused: no task would write d\.txt any more/);
+    assert.ok(out.record.plan.tasks.some((t) => t.id === 'd'));
+    assert.equal(events.filter((e) => e.type === 'plan.updated').length, 0);
+    assert.equal(existsSync(path.join(dir, 'd.txt')), false);
+  });
+
+  it('an updater that keeps the plan re-runs the failing task as planned, counted against the update budget', async () => {
+    const { dir, stateDir } = dirs();
+    const c1 = plan.tasks.find((t) => t.id === 'c');
+    const updater = new ScriptedToolModel(() => ({ name: 'submit_update', args: { reason: 'the plan is right', replace: [c1] } }));
+    const events: RunEvent[] = [];
+    const out = await startRun({ dir, stateDir, plan, model: new FakeModel(writeObjective), verify: verifier(new Set(['c'])), updater: createUpdater({ model: updater, candidates: 1 }), onEvent: (e) => events.push(e) });
+    // c never stops saying v1: the two "plan stands" updates are spent, then it fails (never an endless loop)
+    assert.equal(out.exitCode, 1);
+    assert.equal(out.record.tasks.c.updates, 2);
+    assert.equal(out.record.tasks.c.attempts, 6, '3 runs of the same version x (attempt + retry)');
+    assert.equal(events.filter((e) => e.type === 'plan.updated').length, 0);
+    assert.ok(events.some((e) => e.type === 'task.status' && e.taskId === 'c' && e.status === 'pending' && /the plan stands, running again: the plan is right/.test(e.reason ?? '')));
   });
 
   it('the run-wide update budget is shared by every task', async () => {
