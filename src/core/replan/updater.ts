@@ -7,7 +7,7 @@
 import { callTool } from '../models/structured';
 import type { Model, ModelRequest, ModelResult } from '../models/types';
 import { isBudgetExceededError } from '../models/errors';
-import { applyPlanUpdate, droppedFiles, formatJsonPath, planMetrics, selectPlan, toPlan, validatePlan, type PlanError, type PlanUpdate, type ValidPlan } from '../plan';
+import { applyPlanUpdate, DEFAULT_MAX_TASKS, droppedFiles, formatJsonPath, planMetrics, selectPlan, toPlan, validatePlan, type PlanError, type PlanUpdate, type ValidPlan } from '../plan';
 import { isFatalModelError, type ChosenUpdate, type UpdateCandidateOption, type UpdateProposal, type UpdateRequest, type UpdaterHook } from '../run/hooks';
 import { updaterMessages } from './prompt';
 import { SUBMIT_UPDATE } from './tool';
@@ -33,6 +33,25 @@ interface Candidate {
 
 const planErrorText = (e: PlanError): string => `${e.path?.length ? `${formatJsonPath(e.path)}: ` : ''}${e.message}`;
 
+/** Longest `reason` an update may give (it is shown in events, the journal and the views). */
+export const MAX_UPDATE_REASON = 2000;
+
+/**
+ * Why `update` is too big to even parse (failure-cases.md M6: 100k tasks would block for seconds), naming
+ * the limit, or `undefined`. More tasks added than the plan's cap, or more replaced than the plan has, can
+ * never give a valid plan.
+ */
+function oversizeUpdate(plan: ValidPlan, update: unknown, maxTasks: number): string | undefined {
+  if (typeof update !== 'object' || update === null) return undefined;
+  const u = update as { add?: unknown; replace?: unknown; remove?: unknown; reason?: unknown };
+  const count = (v: unknown): number => (Array.isArray(v) ? v.length : 0);
+  if (count(u.add) > maxTasks) return `the update adds ${count(u.add)} tasks, more than the plan's cap of ${maxTasks} tasks (--max-tasks)`;
+  if (count(u.replace) > plan.tasks.length) return `the update replaces ${count(u.replace)} tasks; the plan has ${plan.tasks.length}`;
+  if (count(u.remove) > plan.tasks.length) return `the update removes ${count(u.remove)} tasks; the plan has ${plan.tasks.length}`;
+  if (typeof u.reason === 'string' && u.reason.length > MAX_UPDATE_REASON) return `the reason has ${u.reason.length} characters, more than the limit of ${MAX_UPDATE_REASON}`;
+  return undefined;
+}
+
 /** True when an applied update changes nothing: "the plan stands", the failing task runs again as planned. */
 export function keepsPlan(applied: { readonly changed: readonly string[]; readonly added: readonly string[]; readonly removed: readonly string[] }): boolean {
   return applied.changed.length === 0 && applied.added.length === 0 && applied.removed.length === 0;
@@ -45,6 +64,8 @@ export function keepsPlan(applied: { readonly changed: readonly string[]; readon
  * removed task owned unless another task takes it over (else the run could end "completed" without it).
  */
 export function judgeUpdate(plan: ValidPlan, taskId: string, editable: readonly string[], update: unknown, maxTasks?: number): { ok: true; applied: Applied } | { ok: false; problems: string[] } {
+  const oversize = oversizeUpdate(plan, update, maxTasks ?? DEFAULT_MAX_TASKS);
+  if (oversize) return { ok: false, problems: [oversize] };
   const applied = applyPlanUpdate(plan, update, { allowed: editable, ...(maxTasks !== undefined ? { maxTasks } : {}) });
   if (!applied.ok) return { ok: false, problems: applied.errors.map(planErrorText) };
   if (keepsPlan(applied)) return { ok: true, applied };

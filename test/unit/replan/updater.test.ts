@@ -88,6 +88,23 @@ describe('replan: the local updater', () => {
     assert.ok(moved.ok, !moved.ok ? moved.problems.join() : '');
   });
 
+  it('M6: a huge update (100k added tasks, a 10 MB reason, deeply nested arguments) is refused with an error naming the limit, at once', () => {
+    const p = valid(plan);
+    const many = Array.from({ length: 100_000 }, (_, i) => ({ id: `t${i}`, title: 'T', objective: 'o', deps: [], files: [`f${i}.py`] }));
+    // refused by counting, before 100k tasks are parsed and validated (that took seconds of blocked event loop)
+    const added = judgeUpdate(p, 'c', ['c', 'd'], { reason: 'r', replace: [c2], add: many });
+    assert.ok(!added.ok);
+    assert.deepEqual(added.problems, ["the update adds 100000 tasks, more than the plan's cap of 64 tasks (--max-tasks)"]);
+    const long = judgeUpdate(p, 'c', ['c', 'd'], { reason: 'x'.repeat(10 << 20), replace: [c2] });
+    assert.ok(!long.ok);
+    assert.match(long.problems.join(), /the reason has 10485760 characters, more than the limit of 2000/);
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = { title: deep };
+    const nested = judgeUpdate(p, 'c', ['c', 'd'], { reason: 'r', replace: [{ ...c2, title: deep }] });
+    assert.ok(!nested.ok);
+    assert.match(nested.problems.join(), /replace\[0\]\.title: .*expected string/);
+  });
+
   it('prefers a candidate that changes the plan over one that keeps it, and keeps it only when no candidate changes anything', async () => {
     const keep = { reason: 'keep', replace: [{ id: 'c', title: 'C', objective: 'ai v1', deps: ['a'], files: ['c.py'] }] };
     const clarify = { reason: 'clarify', replace: [c2] };
