@@ -39,6 +39,11 @@ export interface EngineOptions {
   price?: PriceHook;
   onEvent?: RunEventListener;
   limits?: Partial<StagingLimits>;
+  /**
+   * Absolute paths agents never write besides the protected ones (e.g. the `--config` file when it sits in
+   * the workspace). The state folder is always among them.
+   */
+  reserved?: readonly string[];
   /** Max output tokens per agent call. */
   maxTokens?: number;
   /**
@@ -242,7 +247,8 @@ class Engine {
     private readonly opts: EngineOptions,
   ) {
     this.record = journal.record;
-    this.staging = new StagingArea(this.record.dir, { ...DEFAULT_STAGING_LIMITS, ...opts.limits });
+    // A state folder inside the workspace (`--state .agensflow-state`) holds the journal and the policy: never an agent's to write.
+    this.staging = new StagingArea(this.record.dir, { ...DEFAULT_STAGING_LIMITS, ...opts.limits }, [opts.stateDir, ...(opts.reserved ?? [])]);
     this.tasks = new Map();
     this.indexPlan();
     this.recovery = new Recovery(

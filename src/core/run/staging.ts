@@ -66,11 +66,13 @@ export class StagingArea {
   private readonly bases = new Map<string, Promise<BaseRecord>>();
   private readonly finished = new Map<string, ReadonlyMap<string, string | null>>();
 
+  /** @param reserved absolute paths agents never write (see {@link WorkspaceGuard}). */
   constructor(
     readonly root: string,
     readonly limits: StagingLimits = DEFAULT_STAGING_LIMITS,
+    reserved: readonly string[] = [],
   ) {
-    this.guard = new WorkspaceGuard(root);
+    this.guard = new WorkspaceGuard(root, reserved);
   }
 
   /** The base record of `rel` (recorded at the first call), read through the already checked path `abs`. */

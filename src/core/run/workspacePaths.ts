@@ -50,8 +50,21 @@ async function resolveExisting(abs: string): Promise<string> {
 /** Guards one workspace root; caches the root's own realpath. */
 export class WorkspaceGuard {
   private realRoot: Promise<string> | undefined;
+  private realReserved: Promise<string[]> | undefined;
 
-  constructor(readonly root: string) {}
+  /**
+   * @param reserved absolute paths never written, whatever the plan says: the run's own state folder
+   * (journal, policy) and configuration file when the user keeps them inside the workspace.
+   */
+  constructor(
+    readonly root: string,
+    private readonly reserved: readonly string[] = [],
+  ) {}
+
+  private reservedReal(): Promise<string[]> {
+    this.realReserved ??= Promise.all(this.reserved.map((p) => resolveExisting(path.resolve(p)).catch(() => path.resolve(p))));
+    return this.realReserved;
+  }
 
   private rootReal(): Promise<string> {
     this.realRoot ??= fs.realpath(this.root);
@@ -80,6 +93,11 @@ export class WorkspaceGuard {
     const back = path.relative(root, real);
     if (back.startsWith('..') || path.isAbsolute(back)) {
       return { ok: false, reason: `${rel} resolves outside the workspace (symlink)` };
+    }
+    if (mode === 'write') {
+      for (const r of await this.reservedReal()) {
+        if (real === r || real.startsWith(r + path.sep)) return { ok: false, reason: `${rel} is the run's own state or configuration` };
+      }
     }
     const realRel = back.split(path.sep).join('/');
     if (realRel !== rel) {

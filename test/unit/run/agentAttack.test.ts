@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startRun } from '../../../src/core/run';
 import type { RunEvent } from '../../../src/core/run/events';
@@ -15,6 +15,7 @@ import { runAgent, type AgentEvent } from '../../../src/core/run/agent';
 import { DEFAULT_STAGING_LIMITS, StagingArea } from '../../../src/core/run/staging';
 import { FakeModelServer, type FakeReply, type RecordedRequest } from '../../fixtures/fake-servers';
 import { modelFor } from '../models/helpers';
+import { FakeModel } from './fakeModel';
 import { tempDirs } from './tmp';
 
 /** The tool messages of the last request: what the model was told about its previous answer. */
@@ -78,8 +79,16 @@ describe('run/agent: hostile answers and workspaces', function () {
     const net = await import('node:net');
     const sock = net.createServer().listen(path.join(ws, 'sock'));
     await new Promise((r) => sock.once('listening', r));
+    // a character device (/dev/zero's numbers) where the OS lets us make one: reading it whole never ends
+    let device = false;
     try {
-      const reads = ['pipe', 'sock', 'loop-a', `${'d/'.repeat(2000)}x`, 'locked.txt', 'closed/x.txt', 'innocent.txt'];
+      execFileSync('mknod', [path.join(ws, 'zero'), 'c', '1', '5'], { stdio: 'ignore' });
+      device = true;
+    } catch {
+      // not root, or no CAP_MKNOD: the FIFO and socket cases stand for special files
+    }
+    try {
+      const reads = ['pipe', 'sock', 'loop-a', `${'d/'.repeat(2000)}x`, 'locked.txt', 'closed/x.txt', 'innocent.txt', ...(device ? ['zero'] : [])];
       const ac = new AbortController();
       const { result } = await run(ws, ['pipe', 'innocent.txt', 'closed/x.txt'], [
         calls([...reads.map((p) => ({ name: 'read_file', arguments: { path: p } })), { name: 'write_file', arguments: { path: 'pipe', content: 'x' } }, { name: 'write_file', arguments: { path: 'innocent.txt', content: 'x' } }]),
@@ -97,6 +106,7 @@ describe('run/agent: hostile answers and workspaces', function () {
       assert.match(text, /loop-a cannot be resolved \(ELOOP\)/);
       assert.match(text, /longer than the limit of 1024/);
       assert.match(text, /innocent\.txt has 2 hard links/);
+      if (device) assert.match(text, /zero is a device, not a regular file/);
       assert.doesNotMatch(text, /hunter2/);
       if (!root) {
         assert.match(text, /locked\.txt cannot be opened \(EACCES\)/);
@@ -287,5 +297,29 @@ describe('run events: a model call that restarts mid-stream', function () {
     assert.ok(reset && reset.type === 'agent.reset' && reset.taskId === 'a' && reset.discard > 0 && /retrying/.test(reset.reason));
     const view = applyEvents(emptyViewState(), events);
     assert.equal(view.tasks.a.log, 'Writing a.txt. Done.');
+  });
+});
+
+describe('run: the run\'s own state inside the workspace', () => {
+  const tmp = tempDirs();
+  afterEach(() => tmp.cleanup());
+
+  it('M10: a plan that gives a task the state folder\'s files (journal, policy) or a reserved config file gets every such write refused', async () => {
+    const dir = tmp.make('af-ws-');
+    const stateDir = path.join(dir, 'af-state');
+    writeFileSync(path.join(dir, 'agensflow.json'), '{"testCommand":["true"]}\n');
+    const files = ['af-state/policy.json', 'af-state/runs/evil.json', 'agensflow.json', 'ok.txt'];
+    const plan = { goal: 'g', tasks: [{ id: 'a', title: 'A', objective: 'o', role: 'developer', deps: [], acceptance: [], files }] };
+    const events: RunEvent[] = [];
+    const out = await startRun({ dir, stateDir, plan, model: new FakeModel(), apply: 'auto', reserved: [path.join(dir, 'agensflow.json')], onEvent: (e) => events.push(e) });
+    const refused = [...new Set(events.flatMap((e) => (e.type === 'write.refused' ? [e.path] : [])))].sort();
+    assert.deepEqual(refused, ['af-state/policy.json', 'af-state/runs/evil.json', 'agensflow.json']);
+    for (const e of events) if (e.type === 'write.refused') assert.match(e.reason, /the run's own state or configuration/);
+    assert.equal(existsSync(path.join(stateDir, 'policy.json')), false);
+    assert.equal(existsSync(path.join(stateDir, 'runs', 'evil.json')), false);
+    assert.equal(readFileSync(path.join(dir, 'agensflow.json'), 'utf8'), '{"testCommand":["true"]}\n');
+    // the task cannot write files it was given: it does not pass, and nothing of it is applied
+    assert.equal(out.record.tasks.a.status, 'failed');
+    assert.equal(existsSync(path.join(dir, 'ok.txt')), false);
   });
 });
