@@ -140,7 +140,9 @@ async function runTool(layer: TaskLayer, call: ToolCall, emit: (e: AgentEvent) =
     return argError(call, detail);
   }
   const args = parsed.data as Record<string, string>;
-  const fail = (error: string, path?: string, refused?: boolean): ToolOutput => {
+  const fail = (error: string, rawPath?: string, refused?: boolean): ToolOutput => {
+    // A refused path is the model's text: bounded in events (the views' path fields are capped).
+    const path = rawPath !== undefined && rawPath.length > 512 ? `${rawPath.slice(0, 512)}…` : rawPath;
     if (refused && path !== undefined) emit({ type: 'refused', path, reason: error });
     emit({ type: 'tool', tool: name, path, ok: false, error });
     return { content: `error: ${error}`, isError: true };

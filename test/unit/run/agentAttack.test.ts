@@ -12,7 +12,7 @@ import type { RunEvent } from '../../../src/core/run/events';
 import { applyEvents } from '../../../src/protocol/reducer';
 import { emptyViewState } from '../../../src/protocol/viewState';
 import { runAgent, type AgentEvent } from '../../../src/core/run/agent';
-import { DEFAULT_STAGING_LIMITS, StagingArea } from '../../../src/core/run/staging';
+import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits } from '../../../src/core/run/staging';
 import { FakeModelServer, type FakeReply, type RecordedRequest } from '../../fixtures/fake-servers';
 import { modelFor } from '../models/helpers';
 import { FakeModel } from './fakeModel';
@@ -43,10 +43,10 @@ describe('run/agent: hostile answers and workspaces', function () {
     tmp.cleanup();
   });
 
-  async function run(ws: string, owned: string[], replies: FakeReply[], opts: { stream?: boolean; ac?: AbortController } = {}) {
+  async function run(ws: string, owned: string[], replies: FakeReply[], opts: { stream?: boolean; ac?: AbortController; limits?: Partial<StagingLimits> } = {}) {
     server.enqueue(...replies);
     const events: AgentEvent[] = [];
-    const area = new StagingArea(ws);
+    const area = new StagingArea(ws, { ...DEFAULT_STAGING_LIMITS, ...opts.limits });
     const layer = area.openLayer('t1', owned, []);
     const { model } = modelFor(server, 'openai-compatible', opts.stream ?? false);
     const result = await runAgent({ model, layer, firstMessage: 'Task t1: Attack', signal: (opts.ac ?? new AbortController()).signal, maxTurns: 4, onEvent: (e) => events.push(e) });
@@ -90,7 +90,7 @@ describe('run/agent: hostile answers and workspaces', function () {
     try {
       const reads = ['pipe', 'sock', 'loop-a', `${'d/'.repeat(2000)}x`, 'locked.txt', 'closed/x.txt', 'innocent.txt', ...(device ? ['zero'] : [])];
       const ac = new AbortController();
-      const { result } = await run(ws, ['pipe', 'innocent.txt', 'closed/x.txt'], [
+      const { result, events } = await run(ws, ['pipe', 'innocent.txt', 'closed/x.txt'], [
         calls([...reads.map((p) => ({ name: 'read_file', arguments: { path: p } })), { name: 'write_file', arguments: { path: 'pipe', content: 'x' } }, { name: 'write_file', arguments: { path: 'innocent.txt', content: 'x' } }]),
         finish,
       ], { ac });
@@ -105,6 +105,8 @@ describe('run/agent: hostile answers and workspaces', function () {
       assert.match(text, /sock is a socket/);
       assert.match(text, /loop-a cannot be resolved \(ELOOP\)/);
       assert.match(text, /longer than the limit of 1024/);
+      // every event stays within what the views accept (paths of at most 1024 characters)
+      for (const e of events) if ((e.type === 'tool' || e.type === 'refused') && e.path !== undefined) assert.ok(e.path.length <= 1024, `${e.type} path of ${e.path.length}`);
       assert.match(text, /innocent\.txt has 2 hard links/);
       if (device) assert.match(text, /zero is a device, not a regular file/);
       assert.doesNotMatch(text, /hunter2/);
@@ -207,21 +209,23 @@ describe('run/agent: hostile answers and workspaces', function () {
 
   it('caps: a 2M-character body and a task writing more files than allowed are refused naming the limit; deeply nested arguments are a tool error', async () => {
     const ws = tmp.make();
-    const many = Array.from({ length: 510 }, (_, i) => `gen/f${i}.txt`);
+    // (the model layer caps tool calls per answer at 128: the files cap is shown at 20 here; its default is 500)
+    assert.equal(DEFAULT_STAGING_LIMITS.maxTaskFiles, 500);
+    const many = Array.from({ length: 25 }, (_, i) => `gen/f${i}.txt`);
     const nested = `{"path":"a.txt","content":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
     const { result, layer } = await run(ws, ['big.txt', 'a.txt', ...many], [
       { kind: 'message', toolCalls: [{ id: 'c0', name: 'write_file', arguments: { path: 'big.txt', content: 'z'.repeat(2_000_000) } }, { id: 'c1', name: 'write_file', rawArguments: nested }] },
       calls(many.map((p) => ({ name: 'write_file', arguments: { path: p, content: 'x' } }))),
       finish,
-    ]);
+    ], { limits: { maxTaskFiles: 20 } });
     assert.equal(result.ok, true);
     const [big, deep] = toolResults(server.requests[1]);
     assert.match(big.content, /^error: big\.txt: the content \(2000000 characters\) exceeds the per-file cap of 1048576 bytes/);
     assert.match(deep.content, /^error: invalid arguments for write_file/);
     const second = toolResults(server.requests[2]).slice(2);
-    assert.equal(second.filter((t) => t.content.startsWith('ok: ')).length, 500);
-    assert.match(second[500].content, /the cap of files per task \(maxTaskFiles 500\)/);
-    assert.equal(layer.own.size, 500);
+    assert.equal(second.filter((t) => t.content.startsWith('ok: ')).length, 20);
+    assert.match(second[20].content, /the cap of files per task \(maxTaskFiles 20\)/);
+    assert.equal(layer.own.size, 20);
   });
 });
 
