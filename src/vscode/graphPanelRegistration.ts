@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { RunViewStore, type RunViewSource } from '../protocol/runViewSource';
+import { COMMANDS } from './commands/commandIds';
 import { GraphPanelManager } from './graphPanel';
 import { routeWebviewCommand, type GraphViewActions } from './graphPanelCommands';
 import { Disposable } from './lifecycle';
@@ -35,15 +36,15 @@ export class GraphViews extends Disposable {
       });
     };
     const actions: GraphViewActions = {
-      newTask: () => run('agensflow.newTask'),
+      newTask: () => run(COMMANDS.newTask),
       showGraph: (taskId) => this.showGraph(taskId),
-      cancelRun: () => run('agensflow.cancelRun'),
-      reviewChanges: () => run('agensflow.reviewChanges'),
-      acceptAllVerified: () => run('agensflow.acceptAllVerified'),
-      acceptTask: (taskId) => run('agensflow.acceptTask', taskId),
-      rejectTask: (taskId) => run('agensflow.rejectTask', taskId),
+      cancelRun: () => run(COMMANDS.cancelRun),
+      reviewChanges: () => run(COMMANDS.reviewChanges),
+      acceptAllVerified: () => run(COMMANDS.acceptAllVerified),
+      acceptTask: (taskId) => run(COMMANDS.acceptTask, taskId),
+      rejectTask: (taskId) => run(COMMANDS.rejectTask, taskId),
       // The review command opens one file's diff when given a task and a path.
-      openDiff: (taskId, path) => run('agensflow.reviewChanges', taskId, path),
+      openDiff: (taskId, path) => run(COMMANDS.reviewChanges, taskId, path),
       ...deps.actions,
     };
     const onCommand = (command: Parameters<typeof routeWebviewCommand>[0]): void => {

@@ -6,15 +6,11 @@
  */
 import * as vscode from 'vscode';
 import { updatePins, type Pin } from '../core/policy';
+import { COMMANDS } from './commands/commandIds';
 import { Disposable } from './lifecycle';
 import { describeError, type Logger } from './log';
 import type { PolicyService } from './policyService';
 import { renderPolicy } from './policyView';
-
-export const SHOW_POLICY_COMMAND = 'agensflow.showPolicy';
-export const RESET_POLICY_COMMAND = 'agensflow.resetPolicy';
-export const EXPORT_POLICY_COMMAND = 'agensflow.exportPolicy';
-export const IMPORT_POLICY_COMMAND = 'agensflow.importPolicy';
 
 /** Arguments of `agensflow.showPolicy` for scripted use: the point to show; `pin`/`unpin` change a pin without a picker. */
 export interface ShowPolicyArgs {
@@ -43,10 +39,10 @@ export class PolicyCommands extends Disposable {
         return undefined;
       }
     };
-    this._register(vscode.commands.registerCommand(SHOW_POLICY_COMMAND, guard('Show Learned Policy', (args?: ShowPolicyArgs) => this.show(args))));
-    this._register(vscode.commands.registerCommand(RESET_POLICY_COMMAND, guard('Reset Learned Policy', (args?: { confirmed?: boolean }) => this.reset(args))));
-    this._register(vscode.commands.registerCommand(EXPORT_POLICY_COMMAND, guard('Export Learned Policy', (uri?: vscode.Uri) => this.export(uri))));
-    this._register(vscode.commands.registerCommand(IMPORT_POLICY_COMMAND, guard('Import Learned Policy', (uri?: vscode.Uri) => this.import(uri))));
+    this._register(vscode.commands.registerCommand(COMMANDS.showPolicy, guard('Show Learned Policy', (args?: ShowPolicyArgs) => this.show(args))));
+    this._register(vscode.commands.registerCommand(COMMANDS.resetPolicy, guard('Reset Learned Policy', (args?: { confirmed?: boolean }) => this.reset(args))));
+    this._register(vscode.commands.registerCommand(COMMANDS.exportPolicy, guard('Export Learned Policy', (uri?: vscode.Uri) => this.export(uri))));
+    this._register(vscode.commands.registerCommand(COMMANDS.importPolicy, guard('Import Learned Policy', (uri?: vscode.Uri) => this.import(uri))));
   }
 
   /** Shows the policy; returns the document's text (for tests). */

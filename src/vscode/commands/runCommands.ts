@@ -11,24 +11,8 @@ import type { Logger } from '../log';
 import type { RunController, RunResult } from '../run/runController';
 import { parseProposedUri } from '../review/proposedUri';
 import type { AcceptOutcome, ReviewService } from '../review/reviewService';
+import { COMMANDS } from './commandIds';
 import { TaskDocuments, taskTextOf } from './taskDocument';
-
-export const RUN_COMMANDS = {
-  newTask: 'agensflow.newTask',
-  startTask: 'agensflow.startTask',
-  runPlanFile: 'agensflow.runPlanFile',
-  showGraph: 'agensflow.showGraph',
-  cancelRun: 'agensflow.cancelRun',
-  resumeRun: 'agensflow.resumeRun',
-  openRun: 'agensflow.openRun',
-  reviewChanges: 'agensflow.reviewChanges',
-  acceptTask: 'agensflow.acceptTask',
-  rejectTask: 'agensflow.rejectTask',
-  acceptFile: 'agensflow.acceptFile',
-  rejectFile: 'agensflow.rejectFile',
-  acceptAllVerified: 'agensflow.acceptAllVerified',
-  rejectAll: 'agensflow.rejectAll',
-} as const;
 
 export interface RunCommandDeps {
   controller: RunController;
@@ -45,7 +29,7 @@ export class RunCommands extends Disposable {
 
   constructor(private readonly deps: RunCommandDeps) {
     super();
-    const c = RUN_COMMANDS;
+    const c = COMMANDS;
     const reg = (id: string, fn: (...args: unknown[]) => unknown): void => {
       this._register(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
@@ -111,7 +95,7 @@ export class RunCommands extends Disposable {
     const parsed = parsePlanText(text);
     if (!parsed.ok) {
       // The validator places every problem in the file (diagnostics) and says what is wrong.
-      await vscode.commands.executeCommand('agensflow.validatePlanFile', uri);
+      await vscode.commands.executeCommand(COMMANDS.validatePlanFile, uri);
       void vscode.window.showErrorMessage(`AgensFlow: ${vscode.workspace.asRelativePath(uri)} is not a valid plan; see the Problems panel.`);
       return undefined;
     }
@@ -253,7 +237,7 @@ export class RunCommands extends Disposable {
       void vscode.window.showWarningMessage(
         `AgensFlow: did not apply ${subject}: ${outcome.conflicts.map((c) => c.reason).join('; ')}. Your changes were kept.`,
         'Review Changes',
-      ).then((c) => c && vscode.commands.executeCommand(RUN_COMMANDS.reviewChanges));
+      ).then((c) => c && vscode.commands.executeCommand(COMMANDS.reviewChanges));
     } else if (outcome.state === 'failed' || outcome.state === 'nothing') {
       void vscode.window.showWarningMessage(`AgensFlow: ${outcome.reason}.`);
     }

@@ -6,11 +6,10 @@
 import * as vscode from 'vscode';
 import { BUILTIN_PRICES, isProviderId, PROVIDERS, type ProviderId } from '../../core/models';
 import type { ApiKeys } from '../secrets';
+import { COMMANDS } from './commandIds';
 import { SETTINGS_SECTION } from '../settings';
 import type { Logger } from '../log';
 
-export const SET_API_KEY_COMMAND = 'agensflow.setApiKey';
-export const SELECT_MODEL_COMMAND = 'agensflow.selectModel';
 
 const PROVIDER_LABELS: Record<ProviderId, { label: string; detail: string; env?: string }> = {
   openai: { label: 'OpenAI', detail: 'Chat completions at api.openai.com (or agensflow.baseUrl)', env: 'OPENAI_API_KEY' },
@@ -39,7 +38,7 @@ async function pickProvider(keys: ApiKeys, placeHolder: string): Promise<Provide
 
 /** "Set API Key…": stores (or, when left empty, removes) a provider's key. Never shows or logs the key. */
 export function registerSetApiKey(keys: ApiKeys, log: Logger): vscode.Disposable {
-  return vscode.commands.registerCommand(SET_API_KEY_COMMAND, async (providerArg?: unknown, keyArg?: unknown): Promise<boolean> => {
+  return vscode.commands.registerCommand(COMMANDS.setApiKey, async (providerArg?: unknown, keyArg?: unknown): Promise<boolean> => {
     const provider = isProviderId(providerArg) ? providerArg : await pickProvider(keys, 'The provider whose API key to store');
     if (!provider) return false;
     const key = typeof keyArg === 'string' ? keyArg : await vscode.window.showInputBox({
@@ -68,7 +67,7 @@ function suggestions(provider: ProviderId): string[] {
 
 /** "Select Provider and Model…": provider, then (for a local server) its base URL, then the agents' model. */
 export function registerSelectModel(keys: ApiKeys, log: Logger): vscode.Disposable {
-  return vscode.commands.registerCommand(SELECT_MODEL_COMMAND, async (providerArg?: unknown, modelArg?: unknown, baseUrlArg?: unknown): Promise<boolean> => {
+  return vscode.commands.registerCommand(COMMANDS.selectModel, async (providerArg?: unknown, modelArg?: unknown, baseUrlArg?: unknown): Promise<boolean> => {
     const provider = isProviderId(providerArg) ? providerArg : await pickProvider(keys, 'The model provider for every role');
     if (!provider) return false;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
@@ -100,7 +99,7 @@ export function registerSelectModel(keys: ApiKeys, log: Logger): vscode.Disposab
     const env = PROVIDER_LABELS[provider].env;
     if (env && !(await keys.has(provider)) && !process.env[env] && typeof modelArg !== 'string') {
       const choice = await vscode.window.showInformationMessage(`AgensFlow: ${PROVIDER_LABELS[provider].label} needs an API key (none is stored and ${env} is not set).`, 'Set API Key…');
-      if (choice) await vscode.commands.executeCommand(SET_API_KEY_COMMAND, provider);
+      if (choice) await vscode.commands.executeCommand(COMMANDS.setApiKey, provider);
     }
     return true;
   });

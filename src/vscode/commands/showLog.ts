@@ -1,9 +1,7 @@
 import * as vscode from 'vscode';
-
-/** Command id (design.md, "Names in VS Code"). */
-export const SHOW_LOG_COMMAND = 'agensflow.showLog';
+import { COMMANDS } from './commandIds';
 
 /** `agensflow.showLog`: reveals the `AgensFlow` log channel. */
 export function registerShowLogCommand(channel: Pick<vscode.LogOutputChannel, 'show'>): vscode.Disposable {
-  return vscode.commands.registerCommand(SHOW_LOG_COMMAND, () => channel.show(true));
+  return vscode.commands.registerCommand(COMMANDS.showLog, () => channel.show(true));
 }

@@ -1,12 +1,10 @@
 import * as vscode from 'vscode';
 import type { PlanMetrics } from '../../core/plan';
+import { COMMANDS } from '../commands/commandIds';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import { checkPlanText, formatMetrics, type PlanCheck } from './check';
 import type { LocatedProblem, OffsetRange } from './locate';
-
-/** Command id (design.md, "Names in VS Code"). */
-export const VALIDATE_PLAN_FILE_COMMAND = 'agensflow.validatePlanFile';
 
 /** Diagnostics source shown in the Problems view. */
 const SOURCE = 'AgensFlow';
@@ -56,7 +54,7 @@ export class PlanFileValidator extends Disposable {
 
   constructor(private readonly log: Logger) {
     super();
-    this._register(vscode.commands.registerCommand(VALIDATE_PLAN_FILE_COMMAND, (arg?: unknown) => this.run(arg)));
+    this._register(vscode.commands.registerCommand(COMMANDS.validatePlanFile, (arg?: unknown) => this.run(arg)));
     this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length > 0 && this.tracked.has(e.document.uri.toString())) this.check(e.document);

@@ -15,14 +15,12 @@ import { composeRun, planGoal, type RunPolicy } from '../../core/session';
 import { listWorkspaceFiles } from '../../core/planner';
 import type { RunViewStore } from '../../protocol/runViewSource';
 import type { ApiKeys } from '../secrets';
+import { COMMANDS } from '../commands/commandIds';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import { buildAgentModels, buildRoleModel, engineConfigOf, isRunSetupError, modelSettingsOf, runOptionsOf, type Settings, type SettingsReader } from './runConfig';
 import { isResumable, recordToEvents } from './recordEvents';
 import { contextKeys, statusLine, type RunContextKeys } from './runStatus';
-
-/** Commands the controller points the user to. */
-export const FIX_COMMANDS = { selectModel: 'agensflow.selectModel', setApiKey: 'agensflow.setApiKey', showGraph: 'agensflow.showGraph', reviewChanges: 'agensflow.reviewChanges', showLog: 'agensflow.showLog' } as const;
 
 export interface RunControllerDeps {
   store: RunViewStore;
@@ -57,7 +55,7 @@ export class RunController extends Disposable {
     super();
     this.statusItem = this._register(vscode.window.createStatusBarItem('agensflow.status', vscode.StatusBarAlignment.Left, 50));
     this.statusItem.name = 'AgensFlow';
-    this.statusItem.command = FIX_COMMANDS.showGraph;
+    this.statusItem.command = COMMANDS.showGraph;
     this.statusItem.show();
     this._register(deps.store.onEvent(() => this.refresh()));
     this.refresh();
@@ -176,7 +174,7 @@ export class RunController extends Disposable {
       'Resume', 'Show Graph',
     );
     if (choice === 'Resume') await this.resume(latest.runId);
-    else if (choice === 'Show Graph') await vscode.commands.executeCommand(FIX_COMMANDS.showGraph);
+    else if (choice === 'Show Graph') await vscode.commands.executeCommand(COMMANDS.showGraph);
   }
 
   /** Past runs, newest first (for the Resume and Open Run pickers). */
@@ -202,7 +200,7 @@ export class RunController extends Disposable {
     }
     if (this.isBusy) {
       void vscode.window.showWarningMessage('AgensFlow: a run is already going on; cancel it first or wait for it to end.', 'Show Graph').then((c) => {
-        if (c) void vscode.commands.executeCommand(FIX_COMMANDS.showGraph);
+        if (c) void vscode.commands.executeCommand(COMMANDS.showGraph);
       });
       return undefined;
     }
@@ -285,7 +283,7 @@ export class RunController extends Disposable {
       if (isRunCancelledError(e)) return { runId, exitCode: 130, status: 'cancelled' };
       this.deps.log.error(`run ${runId} failed`, e);
       if (isModelConfigError(e) || isRunSetupError(e)) this.reportSetup(e);
-      else void vscode.window.showErrorMessage(`AgensFlow: the run stopped: ${describe(e)}`, 'Show Log').then((c) => c && vscode.commands.executeCommand(FIX_COMMANDS.showLog));
+      else void vscode.window.showErrorMessage(`AgensFlow: the run stopped: ${describe(e)}`, 'Show Log').then((c) => c && vscode.commands.executeCommand(COMMANDS.showLog));
       return { runId, exitCode: 2, status: 'failed' };
     } finally {
       this.end();
@@ -306,7 +304,7 @@ export class RunController extends Disposable {
       this.reportSetup(e);
     } else {
       this.deps.log.error(`run ${runId}: planning failed`, e);
-      void vscode.window.showErrorMessage(`AgensFlow: planning failed: ${reason.split('\n')[0]}`, 'Show Log').then((c) => c && vscode.commands.executeCommand(FIX_COMMANDS.showLog));
+      void vscode.window.showErrorMessage(`AgensFlow: planning failed: ${reason.split('\n')[0]}`, 'Show Log').then((c) => c && vscode.commands.executeCommand(COMMANDS.showLog));
     }
     return { runId, exitCode, status: cancelled ? 'cancelled' : 'failed' };
   }
@@ -317,7 +315,7 @@ export class RunController extends Disposable {
     const fix = isRunSetupError(e) ? e.fix : /key/i.test(message) ? 'setApiKey' : 'selectModel';
     const button = fix === 'setApiKey' ? 'Set API Key…' : 'Select Provider and Model…';
     void vscode.window.showErrorMessage(`AgensFlow: ${message}`, button).then((c) => {
-      if (c) void vscode.commands.executeCommand(FIX_COMMANDS[fix]);
+      if (c) void vscode.commands.executeCommand(COMMANDS[fix]);
     });
     return undefined;
   }
@@ -333,8 +331,8 @@ export class RunController extends Disposable {
       : `AgensFlow: run ${outcome.status}: ${summary}${toReview ? `; ${toReview} patch${toReview === 1 ? '' : 'es'} to review` : ''}.`;
     const show = outcome.status === 'completed' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     void show(text, ...buttons).then((c) => {
-      if (c === 'Review Changes') void vscode.commands.executeCommand(FIX_COMMANDS.reviewChanges);
-      else if (c === 'Show Graph') void vscode.commands.executeCommand(FIX_COMMANDS.showGraph);
+      if (c === 'Review Changes') void vscode.commands.executeCommand(COMMANDS.reviewChanges);
+      else if (c === 'Show Graph') void vscode.commands.executeCommand(COMMANDS.showGraph);
     });
   }
 
