@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The headless front end over src/core (design.md, "The CLI contract"): a thin entry over cli/main.ts. */
+/** The headless front end over src/core: a thin entry over cli/main.ts. */
 import { main } from './cli/main';
 import { processIo, terminalSafe } from './cli/io';
 

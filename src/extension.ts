@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   const settings = new SettingsService(AGENSFLOW_SETTINGS, workspaceConfigurationSource(vscode.workspace), log.child('settings'));
   context.subscriptions.push(settings);
   const keys = new ApiKeys(context.secrets);
-  // Runs persist with the workspace (design.md: a reloaded window continues them); no folder: per user.
+  // Runs persist with the workspace (a reloaded window continues them); no folder: per user.
   const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
   // The views' one source of truth: the run controller and the review push into it.
   const store = new RunViewStore();

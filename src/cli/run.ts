@@ -1,6 +1,6 @@
 /**
  * `agensflow run`: plan (or load a plan) and run it with parallel agents; `--resume RUN_ID` continues a run.
- * Exit codes (design.md): 0 every task verified (and applied with --apply auto); 1 a task failed, is blocked or
+ * Exit codes: 0 every task verified (and applied with --apply auto); 1 a task failed, is blocked or
  * unverified, or the budget ran out; 2 bad usage or configuration; 130 cancelled (SIGINT).
  */
 import { resolve } from 'node:path';

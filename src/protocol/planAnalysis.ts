@@ -1,5 +1,5 @@
 /**
- * The plan figures the views show (design.md, "Metrics"): level of each task, depth, parallelism, dependency
+ * The plan figures the views show: level of each task, depth, parallelism, dependency
  * complexity and the critical path. The views need them on every `plan.ready`/`plan.updated` without a
  * round trip to the host, so the shared reducer computes them here, with the core's own tables and metrics
  * (plain TypeScript, bundled into the webview), so the two can never disagree. Lenient by design: a plan

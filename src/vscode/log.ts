@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import { redact } from '../core/models/redact';
 
-/** The name of the extension's one log channel (design.md: log channel `AgensFlow`). */
+/** The name of the extension's one log channel. */
 export const LOG_CHANNEL_NAME = 'AgensFlow';
 
 /** The part of `vscode.LogOutputChannel` that logging needs (so loggers are testable without VS Code). */

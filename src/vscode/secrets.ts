@@ -1,5 +1,5 @@
 /**
- * API keys per provider in VS Code's SecretStorage (design.md: keys live there and never appear in logs,
+ * API keys per provider in VS Code's SecretStorage (keys live there and never appear in logs,
  * the webview, events or errors). The stored key wins over the environment (`OPENAI_API_KEY`, ...), as
  * `--api-key` does in the CLI.
  */

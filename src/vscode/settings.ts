@@ -29,7 +29,7 @@ const modelName = z.string().max(200);
 const nonNegative = z.number().min(0);
 
 /**
- * The settings AgensFlow declares (design.md, "Names in VS Code"). Each is declared once more in package.json
+ * The settings AgensFlow declares. Each is declared once more in package.json
  * `contributes.configuration` with the same default and a description; a unit test keeps the two equal.
  * An empty model name means "the agent's model"; 0 for `candidates` and the budgets means "not set".
  */

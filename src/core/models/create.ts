@@ -1,5 +1,5 @@
 /**
- * `createModel`: the one way the product builds a model. It applies the key rules of design.md, checks the
+ * `createModel`: the one way the product builds a model. It applies the key rules (below), checks the
  * settings before any request, and wraps the provider adapter in the retry layer.
  */
 import { createAnthropicAdapter } from './anthropic';
@@ -70,7 +70,7 @@ export function cleanApiKey(key: string | undefined, source: string): string | u
 }
 
 /**
- * The key a provider will send, by design.md's rules: an explicit key wins; else `openai` reads
+ * The key a provider will send: an explicit key wins; else `openai` reads
  * `OPENAI_API_KEY` and `anthropic` `ANTHROPIC_API_KEY`; `openai-compatible` reads no environment variable
  * and sends a placeholder, so a user's OpenAI key never goes to another host.
  */

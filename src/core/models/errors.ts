@@ -1,5 +1,5 @@
 /**
- * Typed errors of the model layer (style.md habit 12). Each has a literal `name` and a type guard; messages
+ * Typed errors of the model layer. Each has a literal `name` and a type guard; messages
  * say what to fix and never contain a key (they are built from redacted text).
  */
 import type { ProviderId } from './types';
@@ -119,7 +119,7 @@ export function isBudgetExceededError(e: unknown): e is BudgetExceededError {
 }
 
 /**
- * The CLI exit code for an error of this layer (design.md): 2 for what the user must fix in the settings
+ * The CLI exit code for an error of this layer: 2 for what the user must fix in the settings
  * (rejected key, unknown model, bad base URL or config), 130 for a cancel, 1 for everything else.
  */
 export function modelErrorExitCode(e: unknown): 1 | 2 | 130 {

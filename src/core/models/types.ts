@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /**
- * The Model port (style.md, habit 9). Providers are adapters behind it; the engine never sees an SDK type.
+ * The Model port. Providers are adapters behind it; the engine never sees an SDK type.
  * Contract shared by the planner, agents, inspector and updater: keep it stable.
  */
 export type ProviderId = 'openai' | 'openai-compatible' | 'anthropic';

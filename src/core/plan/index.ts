@@ -1,6 +1,6 @@
 /**
  * The AOV plan core: schema, validation, paths, graph, metrics, candidate selection and local updates
- * (design.md, "The plan (AOV graph)"). Import from here, not from the files behind it.
+ * Import from here, not from the files behind it.
  */
 export { PlanSchema, TaskSchema, TASK_ID_PATTERN, type Plan, type PlanInput, type Task, type TaskInput } from './schema';
 export { type ValidPlan, type ValidTask, toPlan } from './validPlan';

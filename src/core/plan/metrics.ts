@@ -2,7 +2,7 @@ import { adjacencyOf } from './adjacency';
 import type { ValidPlan } from './validPlan';
 
 /**
- * The metrics of a plan (design.md; Flow, ICLR 2025, levels by longest path). The keys are exactly the
+ * The metrics of a plan (as in Flow, ICLR 2025; levels by longest path). The keys are exactly the
  * JSON the CLI's `metrics` command prints.
  */
 export interface PlanMetrics {
@@ -28,7 +28,7 @@ function populationStdDev(values: readonly number[]): number {
   return Math.sqrt(variance);
 }
 
-/** Computes {@link PlanMetrics} from the definitions in design.md. */
+/** Computes {@link PlanMetrics} as defined on its fields. */
 export function planMetrics(plan: ValidPlan): PlanMetrics {
   const { ids, preds, succ, level, remaining, edges } = adjacencyOf(plan);
   let depth = 0;

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 
 /**
- * Workspace paths as plans name them (design.md, "The plan"): relative, `/`-separated, no `.` segments,
+ * Workspace paths as plans name them: relative, `/`-separated, no `.` segments,
  * never absolute, never escaping the root with `..`, never protected. Lexical only: symlinks are checked
  * where files are written, by the staging area.
  */
@@ -15,7 +15,7 @@ export type PathCheck =
   | { readonly ok: false; readonly problem: PathProblem; readonly reason: string };
 
 /**
- * Protected globs of design.md. A directory pattern is listed with and without `/**` so the directory
+ * Protected globs. A directory pattern is listed with and without `/**` so the directory
  * itself (e.g. a `.git` file in a worktree) is protected too; `.env*` also covers a folder named `.env`
  * (a common virtualenv name) and what is inside it.
  */
@@ -89,7 +89,7 @@ function matchSegments(p: string): string[] {
 }
 
 /**
- * True when the path is protected (design.md): `.git/**`, `.vscode/**`, `*.code-workspace`,
+ * True when the path is protected: `.git/**`, `.vscode/**`, `*.code-workspace`,
  * `.github/workflows/**`, `.env*`, `.agensflow/**`, `.agensflowignore` and MCP configuration, at any
  * depth, ignoring case. Accepts raw or
  * normalised paths (`\` separators and `.` segments are tolerated).

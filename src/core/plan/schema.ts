@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The plan format of design.md ("The plan (AOV graph)"). This schema checks shapes only; the graph rules
+ * The plan format (an AOV graph: tasks as vertices, `deps` as edges). This schema checks shapes only; the graph rules
  * (cycles, unknown deps, owners, protected paths, the task cap) live in `validate.ts`.
  * Unknown keys are dropped (models add them), duplicate deps count once.
  */

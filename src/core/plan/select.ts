@@ -21,7 +21,7 @@ const names = (ids: readonly number[]): string =>
   ids.length === 1 ? `candidate ${ids[0] + 1}` : `candidates ${ids.map((i) => i + 1).join(', ')}`;
 
 /**
- * Chooses among valid plan candidates exactly as design.md says: the highest P_avg; ties (within 1e-9)
+ * Chooses among valid plan candidates: the highest P_avg; ties (within 1e-9)
  * go to fewer edges, then the lowest C_dep (within 1e-9), then the lexicographically smallest canonical
  * JSON. Each rule filters the set of survivors, so the choice never depends on the order of arrival.
  * Identical candidates are one plan; the first of them is reported.

@@ -8,7 +8,7 @@ import type { ValidPlan, ValidTask } from './validPlan';
 import { schemaErrors, schemaMessages } from './zodErrors';
 
 /**
- * A local re-plan: the argument of the updater's `submit_update` tool (design.md). `replace` rewrites
+ * A local re-plan: the argument of the updater's `submit_update` tool. `replace` rewrites
  * existing tasks (same id), `add` appends new ones, `remove` drops tasks by id.
  */
 export const PlanUpdateSchema = z.object({

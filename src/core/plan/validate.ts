@@ -4,7 +4,7 @@ import { PlanSchema, TaskSchema, type Plan, type Task } from './schema';
 import { sealPlan, type ValidPlan } from './validPlan';
 import { schemaErrors, schemaMessages } from './zodErrors';
 
-/** The cap on tasks per plan when the caller gives none (design.md; `--max-tasks N`). */
+/** The cap on tasks per plan when the caller gives none (`--max-tasks N` changes it). */
 export const DEFAULT_MAX_TASKS = 64;
 
 /** Options of {@link validatePlan}. */
@@ -115,8 +115,8 @@ function cycleThrough(start: number, members: ReadonlySet<number>, succ: readonl
 }
 
 /**
- * Validates a plan document (anything `JSON.parse` returns) against the schema and the graph rules of
- * design.md, reporting every error at once: schema errors, absolute / escaping / protected paths,
+ * Validates a plan document (anything `JSON.parse` returns) against the schema and the graph rules,
+ * reporting every error at once: schema errors, absolute / escaping / protected paths,
  * duplicate ids, a file owned by two tasks, self and unknown deps, cycles (with their path), an empty plan
  * and more tasks than the cap. On success the plan is frozen and its paths normalised.
  */

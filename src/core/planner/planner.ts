@@ -11,7 +11,7 @@ import { DEFAULT_MAX_TASKS } from '../plan';
 import type { DecisionOption, RunEventOf } from '../run/events';
 import { plannerMessages } from './prompt';
 
-/** The `submit_workflow` tool: its argument is the plan JSON (design.md, "The model protocol"). */
+/** The `submit_workflow` tool: its argument is the plan JSON. */
 export const SUBMIT_WORKFLOW: ToolSpec<PlanInput> = {
   name: 'submit_workflow',
   description: 'Submit the plan: the tasks of an AOV graph (a DAG), each with id, title, objective, role, deps, files and acceptance.',

@@ -1,5 +1,5 @@
 /**
- * The learned per-workspace coordination policy (issue 7): decision points with context features, Thompson
+ * The learned per-workspace coordination policy: decision points with context features, Thompson
  * sampling with pooled contexts and a capped warm start, skip certificates, an audit record per decision, and
  * a versioned per-workspace store.
  *

@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * v1 (the prototype format of learned-policy.md §4.8) kept per cell and option raw counters
+ * v1 (the prototype format) kept per cell and option raw counters
  * `{succ, fail, costSum, latSum, n}` and flat cells `{option: counters}`. v2 keeps additive outcome sums per
  * option inside `{w, arms}` cells and adds per-point bookkeeping and open decisions.
  */

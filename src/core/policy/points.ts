@@ -2,7 +2,7 @@ import defaultPolicyJson from './default-policy.json';
 import { PolicyDocumentSchema, type PolicyDocument } from './document';
 
 /**
- * The decision points of issue 7 and their fixed option sets. The model point's options are the caller's
+ * The decision points of the learned policy and their fixed option sets. The model point's options are the caller's
  * model bindings per role (e.g. `cheap`, `standard`, `strong`); the others are listed here.
  */
 export type DecisionPoint = 'model' | 'protocol' | 'verify' | 'merge' | 'planK' | 'recovery';

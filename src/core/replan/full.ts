@@ -10,7 +10,7 @@ import type { UpdateRequest } from '../run/hooks';
 import { taskOpening } from '../run/promptOpening';
 import { failureLines, UPDATER_SYSTEM_PROMPT } from './prompt';
 
-/** The planner's tool (design.md): the whole plan. */
+/** The planner's tool: the whole plan. */
 export const SUBMIT_WORKFLOW: ToolSpec<Plan> = {
   name: 'submit_workflow',
   description: 'Submit the whole plan: {goal, tasks: [{id, title, objective, role, deps, files, acceptance}]}.',

@@ -1,6 +1,6 @@
 /**
- * What the updater is told. Its first user message opens with `Task <id>: <title>` of the failing task
- * (design.md). It sees objectives, statuses, summaries and findings, never other tasks' file contents: the
+ * What the updater is told. Its first user message opens with `Task <id>: <title>` of the failing task.
+ * It sees objectives, statuses, summaries and findings, never other tasks' file contents: the
  * failing task and its editable descendants in full, the direct parents as context, the rest of the plan in
  * one line of ids, statuses and files (so a new task does not claim a file another owns).
  */

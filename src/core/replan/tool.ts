@@ -1,4 +1,4 @@
-/** The updater's only tool (design.md, "The model protocol"): `submit_update {reason, replace, add, remove}`. */
+/** The updater's only tool: `submit_update {reason, replace, add, remove}`. */
 import type { ToolSpec } from '../models/types';
 import { PlanUpdateSchema, type PlanUpdate } from '../plan';
 

@@ -1,8 +1,8 @@
 /**
- * The local updater (issue 5, item 3): K candidate updates drawn through `submit_update`, each applied to a
+ * The local updater: K candidate updates drawn through `submit_update`, each applied to a
  * copy of the plan and validated (an update touching a task outside the failing task's neighbourhood is
- * invalid, and it must change or remove the failing task), the valid ones scored with design.md's selection
- * rule on the plans they produce, the best returned with every candidate for the decision event.
+ * invalid, and it must change or remove the failing task), the valid ones scored with the plan selection
+ * rule (core/plan/select.ts) on the plans they produce, the best returned with every candidate for the decision event.
  */
 import { callTool } from '../models/structured';
 import type { Model, ModelRequest, ModelResult } from '../models/types';

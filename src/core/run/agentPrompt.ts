@@ -1,7 +1,7 @@
 /**
- * What an agent is told (Flow's four sections, failure-cases-proofed): the goal, its task with acceptance
+ * What an agent is told (Flow's four sections): the goal, its task with acceptance
  * criteria, the summaries and files of its direct upstream tasks, the objectives of its downstream tasks, and
- * the workspace's file list. The first user message's first line is `Task <id>: <title>` (design.md).
+ * the workspace's file list. The first user message's first line is `Task <id>: <title>`.
  */
 import type { Plan, Task } from '../plan/schema';
 import { taskOpening } from './promptOpening';

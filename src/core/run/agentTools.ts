@@ -1,4 +1,4 @@
-/** The tools offered to a task agent (design.md, "The model protocol"): names and argument shapes are a contract. */
+/** The tools offered to a task agent: names and argument shapes are a contract. */
 import { z } from 'zod';
 import type { ToolSpec } from '../models/types';
 

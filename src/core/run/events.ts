@@ -1,7 +1,7 @@
 /**
  * Typed events of a run: the views, the CLI's `--json` output and the journal all subscribe to these.
  * Every event carries `type`, `runId`, `ts` (milliseconds since the epoch) and, where it concerns one task,
- * `taskId` (design.md, "The CLI contract"). Add variants as features arrive; never change existing shapes.
+ * `taskId`. Add variants as features arrive; never change existing shapes.
  */
 import type { Plan } from '../plan/schema';
 

@@ -1,4 +1,4 @@
-/** The injection points of a run: verification (helper H3's src/core/verify), failure handling, pricing. */
+/** The injection points of a run: verification (core/verify provides one), failure handling, pricing. */
 import type { Plan, Task } from '../plan/schema';
 import { isModelConfigError, isProviderError, type Model, type Usage } from '../models';
 import type { DecisionMode, DecisionOption, Finding, TaskStatus } from './events';
@@ -61,14 +61,14 @@ export type AgentModelChoice = Model | ((task: Task) => Model);
 
 /**
  * Model errors that no other task can get past (a rejected key, a model or endpoint that does not exist,
- * bad settings): the run stops and exits 2 (design.md exit codes).
+ * bad settings): the run stops and exits 2.
  */
 export function isFatalModelError(e: unknown): boolean {
   if (isModelConfigError(e)) return true;
   return isProviderError(e) && (e.kind === 'auth' || e.kind === 'permission' || e.kind === 'not-found');
 }
 
-/** What the updater is given when a task failed after its retries (design.md: `submit_update`). */
+/** What the updater is given when a task failed after its retries (its tool is `submit_update`). */
 export interface UpdateRequest {
   /** The plan as it stands. */
   plan: Plan;

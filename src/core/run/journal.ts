@@ -1,6 +1,6 @@
 /**
- * The run journal: everything needed to show, resume and apply a run, persisted atomically as it goes
- * (failure-cases.md §3.3). Layout under the state folder:
+ * The run journal: everything needed to show, resume and apply a run, persisted atomically as it goes.
+ * Layout under the state folder:
  *   runs/<runId>/run.json            the run record (plan, statuses, usage, decisions, patch states)
  *   runs/<runId>/patches/<task>.json each finished task's patch with its contents
  *   runs/<runId>/events.jsonl        the event log (append-only, for audit; never needed to resume)
@@ -95,7 +95,7 @@ export interface RunRecord {
   criticalPathMs?: number;
 }
 
-/** `$XDG_STATE_HOME/agensflow`, else `~/.local/state/agensflow` (design.md). */
+/** `$XDG_STATE_HOME/agensflow`, else `~/.local/state/agensflow`. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_STATE_HOME;
   return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.local', 'state'), 'agensflow');

@@ -1,6 +1,6 @@
 /**
  * How the agent's, the updater's and the full re-plan's first user messages open: `Task <id>: <title>` as
- * the first line (design.md: fake servers and users' integrations recognise the task by it), then the plan's
+ * the first line (fake servers and users' integrations recognise the task by it), then the plan's
  * overall goal.
  */
 import type { Task } from '../plan/schema';

@@ -1,5 +1,5 @@
 /**
- * What happens after a task's attempt fails verification (issue 5, item 3): first a bounded retry of the
+ * What happens after a task's attempt fails verification: first a bounded retry of the
  * same agent with the findings fed back, then a local re-plan by the updater, limited to the failing task and
  * its descendants not yet finished, within per-task and per-run update budgets, so every run ends. Each
  * choice is a `decision` event with its reason; an applied update is a `plan.updated` event and the tasks it

@@ -109,7 +109,7 @@ export interface RunConnection {
 export interface StartOptions extends EngineOptions {
   /** The workspace root. */
   dir: string;
-  /** A plan already validated (H1's validatePlan). */
+  /** A plan already validated (core/plan's validatePlan). */
   plan: Plan;
   goal?: string;
   maxAgents?: number;

@@ -2,7 +2,7 @@
  * The run's staging area: every agent write lands in a layer of its task, never in the workspace. A task
  * reads the workspace plus what its upstream tasks staged; its own layer wins. When the task ends its layer
  * becomes a {@link TaskPatch}. Base files are hashed when the run first reads or stages them, so apply can
- * tell a user's edit from ours (failure-cases.md W2, W3, W7).
+ * tell a user's edit from ours.
  */
 import { constants, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 /**
  * Where an agent may read and write, checked at staging time and again at apply time: paths are normalised,
  * resolved with realpath (a symlink in the workspace that leads outside, or into a file the task does not
- * own, is refused), protected paths are never written and `.env*` secrets never read (design.md, invariants).
+ * own, is refused), protected paths are never written and `.env*` secrets never read.
  */
 import fsCallback, { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';

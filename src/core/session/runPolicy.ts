@@ -1,5 +1,5 @@
 /**
- * The learned policy wired into a run (issue 7): it chooses K candidate plans, merges of chain links, the
+ * The learned policy wired into a run: it chooses K candidate plans, merges of chain links, the
  * model and prompt protocol of every agent attempt, whether a task's inspector pass may be skipped (only under
  * a certificate; canaries still checked), and the recovery after a failed attempt. Every choice becomes a
  * journaled `decision` event with its reason; real outcomes (verification, the inspector's verdict, the

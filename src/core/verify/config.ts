@@ -3,7 +3,7 @@
  *
  * These come only from the user (VS Code settings `agensflow.verifiers`, `agensflow.testCommand`,
  * `agensflow.verifyTimeoutMs`, or the CLI's `--config` file) and from the built-in defaults, never from model
- * output or from files the agents wrote (design.md, "Invariants"). Every command is an argv array that is
+ * output or from files the agents wrote. Every command is an argv array that is
  * spawned without a shell, so `;`, `&&`, `$(...)` and backticks are inert argument text.
  */
 import { z } from 'zod';

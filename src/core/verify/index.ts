@@ -1,5 +1,5 @@
 /**
- * Verification with real tools (issue 5, item 1) and the inspector (item 2). The run engine calls:
+ * Verification with real tools and the inspector. The run engine calls:
  *
  * - `verifyTask({workspaceDir, layers, taskFiles, config})` when a task's agent finishes: the workspace plus
  *   the run's staged layers are materialised in a temp folder (never the user's folder), the built-in checks
@@ -15,7 +15,7 @@
  * Programs are resolved to absolute paths from PATH and the user's workspace as it was, and spawned
  * without a shell, with a timeout that kills the process tree and capped output. Note that a user command
  * such as `npm test` runs the project's own scripts in the copy, which may include agent-written code: that
- * is why such commands need a trusted workspace (failure-cases.md C9). Built-in checks never do.
+ * is why such commands need a trusted workspace. Built-in checks never do.
  */
 export { verifyTask, runTestCommand, type VerifyTaskInput, type CommonInput } from './verify';
 export { createVerifyHook, failingFindings, type VerifyHookOptions } from './hook';

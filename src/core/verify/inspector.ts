@@ -1,6 +1,6 @@
 /**
- * The inspector (issue 5, item 2): after the tools pass, a model judges the task's output against its
- * acceptance criteria by calling `submit_verdict` `{pass, reasons}` (design.md, "The model protocol").
+ * The inspector: after the tools pass, a model judges the task's output against its
+ * acceptance criteria by calling `submit_verdict` `{pass, reasons}`.
  *
  * The structured call goes through the model layer's `callTool` (one forced tool, zod validation, one repair
  * round); an answer still invalid after the repair throws its `StructuredAnswerError`, and provider errors

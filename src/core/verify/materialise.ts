@@ -1,6 +1,6 @@
 /**
  * Materialises "the workspace plus the run's staged layers" in a fresh temporary folder, so verification
- * never runs in (or writes to) the user's folder (failure-cases.md C6).
+ * never runs in (or writes to) the user's folder.
  *
  * - The workspace is copied, skipping `.git`, `.agensflow` and every `node_modules`.
  * - Each skipped `node_modules` becomes a real folder whose entries are symlinks to the user's packages, so

@@ -1,6 +1,6 @@
 /**
  * A bounded output collector that keeps the tail: compiler errors are usually at the end, and a process
- * that prints a gigabyte must not take a gigabyte of memory (failure-cases.md C2).
+ * that prints a gigabyte must not take a gigabyte of memory.
  */
 export class TailBuffer {
   private readonly chunks: Buffer[] = [];

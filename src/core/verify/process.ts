@@ -1,6 +1,6 @@
 /**
  * Runs one verification process: no shell, stdin closed, a sanitised environment, capped output, and a
- * timeout (or abort) that kills the whole process tree (failure-cases.md C1, C2, C5, C7).
+ * timeout (or abort) that kills the whole process tree.
  */
 import { spawn } from 'node:child_process';
 import treeKill from 'tree-kill';

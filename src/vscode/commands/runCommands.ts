@@ -1,5 +1,5 @@
 /**
- * The run and review commands (design.md "Names in VS Code"): New Task…, Run Plan From File…, Show Graph,
+ * The run and review commands: New Task…, Run Plan From File…, Show Graph,
  * Cancel Run, Resume Run, Open Run…, Review Changes, Accept/Reject Task, Accept/Reject File, Accept All
  * Verified, Reject All. Each command also takes its subject as an argument (the webviews and the walkthrough
  * pass a task id; tests pass a goal or a plan file), and those that start a run resolve with its result.

@@ -40,7 +40,7 @@ function round(n: number, digits = 2): string {
 
 /**
  * The one-line summary shown after a successful validation: tasks, edges, depth, parallelism, C_dep and
- * the critical path (design.md's metrics).
+ * the critical path (core/plan/metrics.ts).
  */
 export function formatMetrics(m: PlanMetrics): string {
   return (

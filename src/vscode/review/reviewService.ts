@@ -1,5 +1,5 @@
 /**
- * Patch review in the diff editor (design.md invariants: accepting is one undoable edit, rejecting leaves no
+ * Patch review in the diff editor (the invariants: accepting is one undoable edit, rejecting leaves no
  * trace, user edits are never overwritten):
  * - each file opens in `vscode.diff`: left the workspace file, right the proposed content, a read-only
  *   document of the `agensflow-proposed` scheme served from the run's journal;
