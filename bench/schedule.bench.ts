@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import type { ChatMessage, Model, ModelRequest, ModelResult } from '../src/core/models/types';
 import { PlanSchema } from '../src/core/plan/schema';
 import { mulberry32 } from '../src/core/policy/random';
-import { remainingCriticalPath, type DagNode } from '../src/core/run/dagState';
+import { weightedRemainingPath, type DagNode } from '../src/core/plan/adjacency';
 import { startRun } from '../src/core/run/runEngine';
 import { runSchedule } from '../src/core/run/scheduler';
 
@@ -57,7 +57,7 @@ function randomDag(rnd: () => number, index: number): SimTask[] {
 
 function criticalPath(tasks: SimTask[]): number {
   const dur = new Map(tasks.map((t) => [t.id, t.duration]));
-  return Math.max(...remainingCriticalPath(tasks, (id) => dur.get(id) ?? 0).values());
+  return Math.max(...weightedRemainingPath(tasks, (id) => dur.get(id) ?? 0).values());
 }
 
 // ---------- virtual time ----------

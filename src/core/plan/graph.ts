@@ -1,5 +1,5 @@
 import { DirectedGraph } from 'graphology';
-import { adjacencyOf } from './adjacency';
+import { adjacencyOf, descendantMask, valuesById } from './adjacency';
 import { UnknownTaskError } from './errors';
 import type { ValidPlan, ValidTask } from './validPlan';
 
@@ -19,14 +19,10 @@ export function toGraph(plan: ValidPlan): PlanGraph {
   return graph;
 }
 
-function byId(plan: ValidPlan, values: Int32Array): ReadonlyMap<string, number> {
-  const { ids } = adjacencyOf(plan);
-  return new Map(ids.map((id, i) => [id, values[i]]));
-}
-
 /** The level of every task: the length of the longest dependency chain ending in it (sources are 1). */
 export function taskLevels(plan: ValidPlan): ReadonlyMap<string, number> {
-  return byId(plan, adjacencyOf(plan).level);
+  const adj = adjacencyOf(plan);
+  return valuesById(adj, adj.level);
 }
 
 /**
@@ -34,7 +30,8 @@ export function taskLevels(plan: ValidPlan): ReadonlyMap<string, number> {
  * scheduler's priority (a task on the critical path gets the depth of the plan).
  */
 export function remainingCriticalPath(plan: ValidPlan): ReadonlyMap<string, number> {
-  return byId(plan, adjacencyOf(plan).remaining);
+  const adj = adjacencyOf(plan);
+  return valuesById(adj, adj.remaining);
 }
 
 /**
@@ -83,20 +80,11 @@ export function readyTasks<S extends string>(plan: ValidPlan, statuses: StatusLo
  * @throws UnknownTaskError when the plan has no such task.
  */
 export function descendantsOf(plan: ValidPlan, taskId: string): string[] {
-  const { ids, index, succ } = adjacencyOf(plan);
-  const start = index.get(taskId);
+  const adj = adjacencyOf(plan);
+  const start = adj.index.get(taskId);
   if (start === undefined) throw new UnknownTaskError(taskId);
-  const seen = new Uint8Array(ids.length);
-  const stack = [start];
-  while (stack.length > 0) {
-    for (const w of succ[stack.pop() as number]) {
-      if (!seen[w]) {
-        seen[w] = 1;
-        stack.push(w);
-      }
-    }
-  }
-  return ids.filter((_, i) => seen[i] === 1);
+  const below = descendantMask(adj, start);
+  return adj.ids.filter((_, i) => below[i] === 1);
 }
 
 /**

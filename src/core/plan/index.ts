@@ -28,6 +28,17 @@ export {
   type StatusLookup,
   type ReadyOptions,
 } from './graph';
+export {
+  adjacencyOf,
+  adjacencyOfNodes,
+  ancestorOrder,
+  dependantIds,
+  descendantMask,
+  valuesById,
+  weightedRemainingPath,
+  type Adjacency,
+  type DagNode,
+} from './adjacency';
 export { planMetrics, type PlanMetrics } from './metrics';
 export { selectPlan, METRIC_EPSILON, type PlanSelection } from './select';
 export { canonicalPlanJson } from './canonical';

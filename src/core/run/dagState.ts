@@ -1,53 +1,19 @@
 /**
  * The scheduling state of a DAG of tasks, free of time and I/O so the live scheduler and the simulated
  * ones of bench/ share it. A task is ready the moment its last dependency is done (no waves); among ready
- * tasks the one with the longest remaining critical path comes first, ties by id.
+ * tasks the one with the longest remaining critical path comes first, ties by id. The graph itself (dependants,
+ * priorities) comes from core/plan/adjacency.
  */
-export interface DagNode {
-  id: string;
-  deps: readonly string[];
-}
+import { adjacencyOfNodes, dependantIds, valuesById, type Adjacency, type DagNode } from '../plan/adjacency';
 
 export type NodeState = 'pending' | 'ready' | 'running' | 'done' | 'failed' | 'blocked' | 'cancelled';
-
-/**
- * Length of the longest chain from each node to a sink, the node included, each node weighing
- * `weight(id)` (1 by default: counted in tasks).
- */
-export function remainingCriticalPath(nodes: readonly DagNode[], weight: (id: string) => number = () => 1): Map<string, number> {
-  const children = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
-  for (const n of nodes) for (const d of n.deps) children.get(d)?.push(n.id);
-  const memo = new Map<string, number>();
-  // Iterative post-order so deep chains do not overflow the stack.
-  for (const start of nodes) {
-    const stack: Array<{ id: string; expanded: boolean }> = [{ id: start.id, expanded: false }];
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      if (memo.has(top.id)) {
-        stack.pop();
-        continue;
-      }
-      const kids = children.get(top.id) ?? [];
-      if (!top.expanded) {
-        top.expanded = true;
-        for (const k of kids) if (!memo.has(k)) stack.push({ id: k, expanded: false });
-        continue;
-      }
-      stack.pop();
-      let best = 0;
-      for (const k of kids) best = Math.max(best, memo.get(k) ?? 0);
-      memo.set(top.id, best + weight(top.id));
-    }
-  }
-  return memo;
-}
 
 export class DagState {
   private prio: ReadonlyMap<string, number>;
   private current: readonly DagNode[];
   private readonly state = new Map<string, NodeState>();
   private readonly waiting = new Map<string, number>();
-  private readonly children = new Map<string, string[]>();
+  private adj: Adjacency;
   private readonly readySet = new Set<string>();
   /** For a blocked (or cancelled) task: the failed (or cancelled) task at the root of its block. */
   private readonly cause = new Map<string, string>();
@@ -59,9 +25,8 @@ export class DagState {
     priority?: ReadonlyMap<string, number>,
   ) {
     this.current = nodes;
-    this.prio = priority ?? remainingCriticalPath(nodes);
-    for (const n of nodes) this.children.set(n.id, []);
-    for (const n of nodes) for (const d of n.deps) this.children.get(d)?.push(n.id);
+    this.adj = adjacencyOfNodes(nodes);
+    this.prio = priority ?? valuesById(this.adj, this.adj.remaining);
     const doneSet = new Set(done);
     for (const n of nodes) {
       this.state.set(n.id, doneSet.has(n.id) ? 'done' : 'pending');
@@ -89,14 +54,12 @@ export class DagState {
     const resetSet = new Set(reset);
     const old = new Map(this.state);
     this.current = nodes;
-    this.prio = remainingCriticalPath(nodes);
+    this.adj = adjacencyOfNodes(nodes);
+    this.prio = valuesById(this.adj, this.adj.remaining);
     this.state.clear();
     this.waiting.clear();
-    this.children.clear();
     const wasReady = new Set(this.readySet);
     this.readySet.clear();
-    for (const n of nodes) this.children.set(n.id, []);
-    for (const n of nodes) for (const d of n.deps) this.children.get(d)?.push(n.id);
     for (const n of nodes) {
       const before = old.get(n.id);
       const s: NodeState = n.id === hold ? 'running' : before === undefined || resetSet.has(n.id) ? 'pending' : before;
@@ -172,7 +135,7 @@ export class DagState {
     while (stack.length) {
       const x = stack.pop() as string;
       const root = this.cause.get(x) ?? x;
-      for (const c of this.children.get(x) ?? []) {
+      for (const c of dependantIds(this.adj, x)) {
         const s = this.state.get(c);
         if (s !== 'pending' && s !== 'ready') continue;
         this.readySet.delete(c);
@@ -221,7 +184,7 @@ export class DagState {
     this.readySet.delete(id);
     this.state.set(id, 'done');
     const now: string[] = [];
-    for (const c of this.children.get(id) ?? []) {
+    for (const c of dependantIds(this.adj, id)) {
       const left = (this.waiting.get(c) ?? 0) - 1;
       this.waiting.set(c, left);
       if (left === 0 && this.state.get(c) === 'pending') {
@@ -237,7 +200,7 @@ export class DagState {
     this.readySet.delete(id);
     this.state.set(id, as);
     const blocked: string[] = [];
-    const stack = [...(this.children.get(id) ?? [])];
+    const stack = dependantIds(this.adj, id);
     while (stack.length) {
       const c = stack.pop() as string;
       const s = this.state.get(c);
@@ -246,7 +209,7 @@ export class DagState {
       this.state.set(c, as === 'cancelled' ? 'cancelled' : 'blocked');
       this.cause.set(c, id);
       blocked.push(c);
-      stack.push(...(this.children.get(c) ?? []));
+      stack.push(...dependantIds(this.adj, c));
     }
     return blocked;
   }

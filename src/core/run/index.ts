@@ -11,7 +11,7 @@ export { RunJournal, listRuns, defaultStateDir, runDir, type RunRecord, type Run
 export { applyRecorded, applyReviewedPatches, rejectPatches, type ApplyReport } from './review';
 export { newRunId, RUN_ID_PATTERN } from './runId';
 export { runSchedule, type ScheduleOptions, type TaskRunContext, type TaskOutcome } from './scheduler';
-export { DagState, remainingCriticalPath, type DagNode } from './dagState';
+export { DagState } from './dagState';
 export { StagingArea, TaskLayer, DEFAULT_STAGING_LIMITS, type StagedView, type StagingLimits } from './staging';
 export { WorkspaceGuard, isSecretPath, holdWorkspaceDir, readHeldFile, isUnsafePathError, type HeldDir } from './workspacePaths';
 export { runAgent, type AgentOptions, type AgentResult, type AgentEvent } from './agent';

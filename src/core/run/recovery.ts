@@ -6,6 +6,7 @@
  * changes start over. Tasks outside the neighbourhood are never reset, finished work is never removed.
  */
 import { isBudgetExceededError } from '../models';
+import { adjacencyOfNodes, descendantMask } from '../plan/adjacency';
 import type { Plan, Task } from '../plan/schema';
 import { droppedFiles } from '../plan/update';
 import type { DecisionOption, Finding, RunEventInput, TaskStatus } from './events';
@@ -151,19 +152,12 @@ export class Recovery {
   private editableOf(taskId: string, scope: 'task' | 'subtree' = 'subtree'): string[] {
     if (scope === 'task') return [taskId];
     const plan = this.host.record.plan;
-    const children = new Map<string, string[]>(plan.tasks.map((t) => [t.id, []]));
-    for (const t of plan.tasks) for (const d of t.deps) children.get(d)?.push(t.id);
-    const seen = new Set<string>([taskId]);
-    const stack = [taskId];
-    while (stack.length) {
-      for (const c of children.get(stack.pop() as string) ?? []) {
-        if (seen.has(c)) continue;
-        seen.add(c);
-        stack.push(c);
-      }
-    }
+    const adj = adjacencyOfNodes(plan.tasks);
+    const start = adj.index.get(taskId);
+    if (start === undefined) return [];
+    const below = descendantMask(adj, start);
     // Descendants not yet finished (with a patch applied or not): those are the only ones an update may touch.
-    return plan.tasks.filter((t) => seen.has(t.id) && (t.id === taskId || !FINISHED.has(this.host.record.tasks[t.id]?.status ?? 'pending'))).map((t) => t.id);
+    return plan.tasks.filter((t, i) => i === start || (below[i] === 1 && !FINISHED.has(this.host.record.tasks[t.id]?.status ?? 'pending'))).map((t) => t.id);
   }
 
   private async replanNow(task: Task, reason: string, findings: readonly Finding[], signal: AbortSignal, swap: (nodes: Plan['tasks'], reset: string[]) => void): Promise<{ ok: true } | { ok: false; why: string }> {

@@ -4,13 +4,13 @@
  * side only pass options and listen to events.
  */
 import { promises as fs } from 'node:fs';
+import { adjacencyOfNodes, ancestorOrder, dependantIds, weightedRemainingPath } from '../plan/adjacency';
 import type { Plan, Task } from '../plan/schema';
 import { isBudgetExceededError, redactUrl, type Model } from '../models';
 import { runAgent } from './agent';
 import { agentUserMessage } from './agentPrompt';
 import { describeFsError, type WriteIo } from '../fs/atomicWrite';
 import { applyFsOver, recordApplyResult, type ApplyFs } from './apply';
-import { remainingCriticalPath } from './dagState';
 import { errnoCode, isJournalWriteError, isRunCancelledError, RunConfigError } from './errors';
 import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
 import { missingOwnedFiles, summarizeFindings } from './findings';
@@ -233,7 +233,8 @@ class Engine {
   private readonly record: RunRecord;
   private readonly staging: StagingArea;
   private readonly tasks: Map<string, Task>;
-  private readonly children = new Map<string, Task[]>();
+  /** The plan's graph, rebuilt with the task index. */
+  private adj = adjacencyOfNodes([]);
   private readonly controller = new AbortController();
   private fatal: string | undefined;
   private budget: string | undefined;
@@ -275,13 +276,11 @@ class Engine {
     }
   }
 
-  /** Rebuilds the task and children indexes from the record's plan (at start and after an update). */
+  /** Rebuilds the task index and the graph from the record's plan (at start and after an update). */
   private indexPlan(): void {
     this.tasks.clear();
-    this.children.clear();
     for (const t of this.record.plan.tasks) this.tasks.set(t.id, t);
-    for (const t of this.record.plan.tasks) this.children.set(t.id, []);
-    for (const t of this.record.plan.tasks) for (const d of t.deps) this.children.get(d)?.push(t);
+    this.adj = adjacencyOfNodes(this.record.plan.tasks);
   }
 
   private emit(e: RunEventInput): void {
@@ -328,19 +327,10 @@ class Engine {
     return typeof this.opts.model === 'function' ? this.opts.model(task) : this.opts.model;
   }
 
+  /** Every task `id` depends on, directly or not, each after its own dependencies. */
   private ancestors(id: string): string[] {
-    const seen = new Set<string>();
-    const order: string[] = [];
-    const visit = (x: string): void => {
-      for (const d of this.tasks.get(x)?.deps ?? []) {
-        if (seen.has(d)) continue;
-        seen.add(d);
-        visit(d);
-        order.push(d);
-      }
-    };
-    visit(id);
-    return order;
+    const at = this.adj.index.get(id);
+    return at === undefined ? [] : ancestorOrder(this.adj, at).map((i) => this.adj.ids[i]);
   }
 
   async run(resumed: boolean, prelude: readonly RunEvent[] = []): Promise<RunOutcome> {
@@ -402,7 +392,7 @@ class Engine {
     void final;
     await this.runWholeCheck();
     const makespanMs = Date.now() - startedAt;
-    const weights = remainingCriticalPath(this.record.plan.tasks, (id) => this.durations.get(id) ?? 0);
+    const weights = weightedRemainingPath(this.record.plan.tasks, (id) => this.durations.get(id) ?? 0);
     const criticalPathMs = Math.max(0, ...weights.values());
     const cancelled = this.opts.signal?.aborted === true;
     const statuses = Object.values(this.record.tasks);
@@ -637,7 +627,7 @@ class Engine {
         const rec = this.record.tasks[d];
         return t ? [{ task: t, summary: rec?.summary, files: rec?.patch?.files ?? [] }] : [];
       }),
-      downstream: this.children.get(task.id) ?? [],
+      downstream: dependantIds(this.adj, task.id).flatMap((id) => this.tasks.get(id) ?? []),
       workspaceFiles: this.workspaceFiles.files,
       workspaceTruncated: this.workspaceFiles.truncated,
       feedback,

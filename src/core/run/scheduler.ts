@@ -6,7 +6,8 @@
  * slot in without changing this file; a task hands its slot back when its agent is done (verification is not
  * an agent) and may ask for one again to retry.
  */
-import { DagState, type DagNode, type NodeState } from './dagState';
+import type { DagNode } from '../plan/adjacency';
+import { DagState, type NodeState } from './dagState';
 import { RunCancelledError } from './errors';
 
 /** `replanned`: the task's plan was updated ({@link TaskRunContext.replan}); it goes back in the queue. */

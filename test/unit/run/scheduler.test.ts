@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { DagState, remainingCriticalPath, type DagNode } from '../../../src/core/run/dagState';
+import { weightedRemainingPath, type DagNode } from '../../../src/core/plan/adjacency';
+import { DagState } from '../../../src/core/run/dagState';
 import { runSchedule, type TaskOutcome } from '../../../src/core/run/scheduler';
 
 /** A manually released task: the test decides when each running task finishes. */
@@ -50,7 +51,7 @@ describe('run/dagState', () => {
       { id: 'd', deps: ['c'] },
       { id: 'e', deps: [] },
     ];
-    assert.deepEqual(Object.fromEntries(remainingCriticalPath(nodes)), { a: 1, b: 3, c: 2, d: 1, e: 1 });
+    assert.deepEqual(Object.fromEntries(weightedRemainingPath(nodes)), { a: 1, b: 3, c: 2, d: 1, e: 1 });
     const s = new DagState(nodes);
     assert.deepEqual(s.ready(), ['b', 'a', 'e']);
     s.start('b');
