@@ -32,7 +32,7 @@ export const PROTECTED_GLOBS: readonly string[] = [
   '**/.agensflow',
   '**/.agensflow/**',
   // Our ignore file (an agent must not hide files from the lister) and MCP servers' configuration, which
-  // tools start as programs (failure-cases.md M10).
+  // tools start as programs.
   '**/.agensflowignore',
   '**/.mcp.json',
   '**/.cursor/mcp.json',

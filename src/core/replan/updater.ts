@@ -37,7 +37,7 @@ const planErrorText = (e: PlanError): string => `${e.path?.length ? `${formatJso
 export const MAX_UPDATE_REASON = 2000;
 
 /**
- * Why `update` is too big to even parse (failure-cases.md M6: 100k tasks would block for seconds), naming
+ * Why `update` is too big to even parse (100k tasks would block for seconds), naming
  * the limit, or `undefined`. More tasks added than the plan's cap, or more replaced than the plan has, can
  * never give a valid plan.
  */

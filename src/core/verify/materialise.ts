@@ -73,7 +73,7 @@ async function hasSymlinkParent(root: string, rel: string): Promise<boolean> {
 /**
  * False for what the copy cannot hold and no check reads: FIFOs, sockets and devices (copying one fails or
  * blocks) and entries this user may not read. Skipping them keeps one odd file from making every task
- * "unverified" (issue #11).
+ * "unverified".
  */
 async function copyable(p: string): Promise<boolean> {
   try {
