@@ -6,7 +6,7 @@ import { createAnthropicAdapter } from './anthropic';
 import { ModelConfigError } from './errors';
 import { createOpenAIAdapter } from './openai';
 import { isRedactedUrl, redactUrl } from './redact';
-import { withRetry, type RetryOptions } from './retry';
+import { rateGateFor, withRetry, type RetryOptions } from './retry';
 import type { Model, ProviderId } from './types';
 import { DEFAULT_ANSWER_LIMITS, DEFAULT_TIMEOUTS, type AnswerLimits, type Timeouts } from './watchdog';
 
@@ -135,5 +135,6 @@ export function createModel(options: CreateModelOptions): Model {
           stream,
           keyHint: provider === 'openai' ? 'OPENAI_API_KEY' : 'a key your server accepts',
         });
-  return withRetry(raw, options.retry);
+  // Every model of this process calling this endpoint shares its rate gate (parallel agents back off together).
+  return withRetry(raw, { ...options.retry, gate: options.retry?.gate ?? rateGateFor(provider, baseUrl, `${provider} at ${redactUrl(baseUrl)}`) });
 }

@@ -2,7 +2,7 @@
 export type * from './types';
 export { createModel, resolveApiKey, apiKeyProblem, cleanApiKey, isProviderId, PROVIDERS, PLACEHOLDER_KEY, type CreateModelOptions } from './create';
 export { callTool, type CallToolOptions, type CallToolResult } from './structured';
-export { withRetry, realSleep, retryDelay, DEFAULT_RETRY, type RetryOptions, type RetryInfo, type Sleep } from './retry';
+export { withRetry, realSleep, retryDelay, rateGateFor, RateGate, DEFAULT_RETRY, type RetryOptions, type RetryInfo, type Sleep } from './retry';
 export { parseRetryAfter } from './retry-after';
 export { DEFAULT_TIMEOUTS, DEFAULT_ANSWER_LIMITS, type Timeouts, type AnswerLimits } from './watchdog';
 export { UsageMeter, meteredModel, type Budget, type UsageLabels, type UsageRecord, type UsageTotals, type UsageMeterOptions } from './usage';

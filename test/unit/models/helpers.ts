@@ -1,5 +1,6 @@
 /** Shared set-up for the provider and planner suites: a real SDK model against the loopback fake server. */
 import { createModel, type CreateModelOptions } from '../../../src/core/models/create';
+import { RateGate } from '../../../src/core/models/retry';
 import type { Model, ProviderId } from '../../../src/core/models/types';
 import { FakeModelServer } from '../../fixtures/fake-servers';
 
@@ -13,9 +14,13 @@ export interface Harness {
   sleeps: number[];
 }
 
-/** A model for `provider` pointed at `server`, with recorded (not real) backoff sleeps. */
+/**
+ * A model for `provider` pointed at `server`, with recorded (not real) backoff sleeps that advance a fake
+ * clock, and its own rate gate (unless `extra.retry.gate` shares one).
+ */
 export function modelFor(server: FakeModelServer, provider: ProviderId, stream: boolean, extra: Partial<CreateModelOptions> = {}): Harness {
   const sleeps: number[] = [];
+  let clock = Date.now();
   const model = createModel({
     provider,
     model: provider === 'anthropic' ? 'claude-sonnet-4-5' : 'gpt-4o-mini',
@@ -27,8 +32,11 @@ export function modelFor(server: FakeModelServer, provider: ProviderId, stream: 
     retry: {
       sleep: async (ms) => {
         sleeps.push(ms);
+        clock += ms;
       },
+      now: () => clock,
       random: () => 0.5,
+      gate: new RateGate(provider),
       ...extra.retry,
     },
   });
