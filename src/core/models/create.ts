@@ -65,7 +65,7 @@ export function apiKeyProblem(key: string): string | undefined {
 export function cleanApiKey(key: string | undefined, source: string): string | undefined {
   if (key === undefined || key.trim() === '') return undefined;
   const problem = apiKeyProblem(key);
-  if (problem) throw new ModelConfigError(`${problem.replace(/^the API key/, `the API key from ${source}`)}`);
+  if (problem) throw new ModelConfigError(`${problem.replace(/^the API key/, `the API key from ${source}`)}`, 'key');
   return key.trim();
 }
 
@@ -81,13 +81,13 @@ export function resolveApiKey(provider: ProviderId, apiKey: string | undefined, 
   const name = ENV_KEY[provider];
   const fromEnv = cleanApiKey(env[name], name);
   if (fromEnv) return fromEnv;
-  throw new ModelConfigError(`no API key for ${provider}: pass --api-key or set ${name}`);
+  throw new ModelConfigError(`no API key for ${provider}: pass --api-key or set ${name}`, 'key');
 }
 
 function checkBaseUrl(provider: ProviderId, baseUrl: string | undefined): string {
   if (baseUrl === undefined || baseUrl.trim() === '') {
     if (provider === 'openai-compatible') {
-      throw new ModelConfigError('the openai-compatible provider needs --base-url (e.g. http://localhost:11434/v1 for Ollama)');
+      throw new ModelConfigError('the openai-compatible provider needs --base-url (e.g. http://localhost:11434/v1 for Ollama)', 'base-url');
     }
     return DEFAULT_BASE_URL[provider];
   }
@@ -97,15 +97,15 @@ function checkBaseUrl(provider: ProviderId, baseUrl: string | undefined): string
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new ModelConfigError('--base-url is not a URL (expected e.g. http://localhost:11434/v1)');
+    throw new ModelConfigError('--base-url is not a URL (expected e.g. http://localhost:11434/v1)', 'base-url');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ModelConfigError('--base-url must be an http or https URL (e.g. http://localhost:11434/v1)');
+    throw new ModelConfigError('--base-url must be an http or https URL (e.g. http://localhost:11434/v1)', 'base-url');
   }
-  if (url.username || url.password) throw new ModelConfigError(`--base-url ${redactUrl(baseUrl)} must not carry credentials; use --api-key`);
+  if (url.username || url.password) throw new ModelConfigError(`--base-url ${redactUrl(baseUrl)} must not carry credentials; use --api-key`, 'base-url');
   if (isRedactedUrl(baseUrl)) {
     // A resumed run's recorded base URL: its query was not stored, so it cannot be sent again.
-    throw new ModelConfigError(`the base URL ${redactUrl(baseUrl)} is a stored copy whose query was redacted; pass the full --base-url (or set it) again`);
+    throw new ModelConfigError(`the base URL ${redactUrl(baseUrl)} is a stored copy whose query was redacted; pass the full --base-url (or set it) again`, 'base-url');
   }
   return baseUrl;
 }
@@ -114,9 +114,9 @@ function checkBaseUrl(provider: ProviderId, baseUrl: string | undefined): string
 export function createModel(options: CreateModelOptions): Model {
   const { provider } = options;
   if (!isProviderId(provider)) {
-    throw new ModelConfigError(`unknown provider '${String(provider)}': use one of ${PROVIDERS.join(', ')}`);
+    throw new ModelConfigError(`unknown provider '${String(provider)}': use one of ${PROVIDERS.join(', ')}`, 'provider');
   }
-  if (!options.model || options.model.trim() === '') throw new ModelConfigError(`no model name for ${provider}: pass --model`);
+  if (!options.model || options.model.trim() === '') throw new ModelConfigError(`no model name for ${provider}: pass --model`, 'model');
   const baseUrl = checkBaseUrl(provider, options.baseUrl);
   const apiKey = resolveApiKey(provider, options.apiKey, options.env ?? process.env);
   const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };

@@ -68,9 +68,19 @@ export class ModelAbortedError extends Error {
   }
 }
 
+/** The setting a {@link ModelConfigError} asks the user to fix. */
+export type ModelSetting = 'key' | 'provider' | 'model' | 'base-url';
+
 /** Bad model settings found before any request: no key, an unknown provider, a malformed base URL. */
 export class ModelConfigError extends Error {
   override readonly name = 'ModelConfigError' as const;
+  constructor(
+    message: string,
+    /** Which setting is wrong (front ends point the user to the command that sets it). */
+    readonly setting: ModelSetting,
+  ) {
+    super(message);
+  }
 }
 
 /** A structured answer (one forced tool call) was still invalid after the one repair round. */

@@ -22,4 +22,5 @@ export {
   isBudgetExceededError,
   modelErrorExitCode,
   type ProviderErrorKind,
+  type ModelSetting,
 } from './errors';

@@ -9,3 +9,4 @@ export { PolicyConfigSchema, policySettingsOf, ModelNamesSchema, modelNames, mod
 export { PROTOCOL_TEXT, protocolFingerprint, withProtocol } from './protocols';
 export { riskOf, failureKindOf, chainLinks } from './policyContext';
 export { recordReview, lastAttemptDecisions } from './policyReview';
+export { RunSetupError, isRunSetupError, setupErrorOf, type SetupErrorKind } from './setupError';
