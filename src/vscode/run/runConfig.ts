@@ -3,7 +3,7 @@
  * engine configuration. Free of `vscode` at run time so it is unit-tested in Node.
  */
 import { createModel, type Model, type ModelRole, type ProviderId } from '../../core/models';
-import type { EngineConfig } from '../../core/session';
+import { RunSetupError, type EngineConfig } from '../../core/session';
 import type { SettingValues } from '../settings';
 import type { AGENSFLOW_SETTINGS } from '../settings';
 
@@ -11,26 +11,14 @@ export type Settings = SettingValues<typeof AGENSFLOW_SETTINGS>;
 /** Reads one setting (the settings service's `get`). */
 export type SettingsReader = <K extends keyof Settings & string>(key: K) => Settings[K];
 
-/** A setting the user must fix before a run; `fix` names the command that helps. */
-export class RunSetupError extends Error {
-  override readonly name = 'RunSetupError' as const;
-  constructor(
-    message: string,
-    readonly fix: 'selectModel' | 'setApiKey',
-  ) {
-    super(message);
-  }
-}
-
-export function isRunSetupError(e: unknown): e is RunSetupError {
-  return e instanceof Error && e.name === 'RunSetupError';
-}
+/** Setup problems are the core's typed errors with a kind (src/core/session/setupError.ts). */
+export { RunSetupError, isRunSetupError } from '../../core/session';
 
 /** The model name of `role`: its own setting, else the agent's; throws when neither is set. */
 export function modelNameOf(get: SettingsReader, role: ModelRole): string {
   const own = get(`models.${role}`).trim();
   const name = own || get('models.agent').trim();
-  if (!name) throw new RunSetupError('No model is set: choose a provider and model first.', 'selectModel');
+  if (!name) throw new RunSetupError('no-model', 'No model is set: choose a provider and model first.');
   return name;
 }
 

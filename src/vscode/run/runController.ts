@@ -1,25 +1,24 @@
 /**
  * The extension's run lifecycle: plan a task (a progress notification with Cancel), run a plan, cancel,
- * resume, and show past runs. It composes the run exactly as the CLI does (src/core/session), keeps the
- * journal in the extension's workspace storage, feeds every event to the views' store and the log channel,
- * and keeps the status bar item and the context keys current. In Restricted Mode it refuses to run anything
- * and tells the user how to trust the folder.
+ * resume, and show past runs. Runs go through the core's one pipeline, as the CLI's do (runSession.ts, then
+ * src/core/session `runGoal`); this class keeps only what VS Code shows: progress, messages whose fix button
+ * is chosen by the setup error's kind, the views' store and the log channel, the status bar item and the
+ * context keys. In Restricted Mode it refuses to run anything and tells the user how to trust the folder.
  */
 import * as vscode from 'vscode';
-import { isModelAbortedError, isModelConfigError, isProviderError, isProviderId, type Model, type ModelRole } from '../../core/models';
+import type { Model } from '../../core/models';
 import type { Plan } from '../../core/plan';
-import { isNoValidPlanError } from '../../core/planner';
-import { isRunCancelledError, listRuns, newRunId, patchSummary, resumeRun, RunJournal, startRun, type EngineOptions, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
+import { isRunCancelledError, listRuns, newRunId, RunJournal, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
-import { composeRun, planGoal, type RunPolicy } from '../../core/session';
-import { listWorkspaceFiles } from '../../core/planner';
+import { isPlanningFailure, isRunSetupError, setupErrorOf, type PlanningFailure, type RunPolicy, type RunSetupError, type RunStart } from '../../core/session';
 import type { RunViewStore } from '../../protocol/runViewSource';
 import type { ApiKeys } from '../secrets';
 import { COMMANDS } from '../commands/commandIds';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
-import { buildAgentModels, buildRoleModel, engineConfigOf, isRunSetupError, modelSettingsOf, runOptionsOf, type Settings, type SettingsReader } from './runConfig';
+import type { SettingsReader } from './runConfig';
 import { isResumable, recordToEvents } from './recordEvents';
+import { checkCanRun, fixFor, runWithSettings } from './runSession';
 import { contextKeys, statusLine, type RunContextKeys } from './runStatus';
 
 export interface RunControllerDeps {
@@ -41,6 +40,7 @@ export interface RunResult {
 }
 
 type Phase = 'idle' | 'planning' | 'running';
+type SetupFixWithButton = Exclude<ReturnType<typeof fixFor>, 'none'>;
 
 export class RunController extends Disposable {
   private phase: Phase = 'idle';
@@ -74,50 +74,14 @@ export class RunController extends Disposable {
   async startGoal(goal: string): Promise<RunResult | undefined> {
     const root = this.prepare('run a task');
     if (!root) return undefined;
-    const models = this.models(['planner', 'agent']);
-    const planner = await models.then((m) => m.planner, (e: unknown) => this.reportSetup(e));
-    if (!planner) return undefined;
-    const runId = newRunId();
-    const ac = this.begin('planning');
-    this.deps.store.push({ type: 'run.started', runId, ts: Date.now(), goal, dir: root });
-    this.deps.log.info(`run ${runId}: planning "${goal.slice(0, 200)}" with ${planner.provider} ${planner.name}`);
-    const options = runOptionsOf(this.deps.settings);
-    // The learned policy chooses K unless the candidates setting pins it, and may merge chain links.
-    const policy = await this.openPolicy(await models.then((m) => m.agents, () => [planner]));
-    const candidates = policy ? policy.chooseCandidates(goal, (await listWorkspaceFiles(root).catch(() => ({ files: [] }))).files.length, options.candidates) : options.candidates;
-    let plan: Plan;
-    try {
-      plan = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'AgensFlow', cancellable: true },
-        async (progress, token) => {
-          const sub = token.onCancellationRequested(() => ac.abort());
-          try {
-            progress.report({ message: `planning with ${planner.name} (${candidates ?? 3} candidate plans)…` });
-            const planned = await planGoal({
-              goal, dir: root, model: planner, runId, signal: ac.signal, onEvent: (e) => this.onEvent(e),
-              ...(candidates !== undefined ? { candidates } : {}),
-            });
-            return policy ? policy.mergePlan(planned.plan) : planned.plan;
-          } finally {
-            sub.dispose();
-          }
-        },
-      );
-    } catch (e) {
-      this.end();
-      await policy?.close();
-      return this.planningFailed(runId, e);
-    }
-    return this.execute(runId, ac, async (engine) => startRun({ ...engine, dir: root, plan, goal, runId, ...this.startOptions() }), undefined, policy);
+    return this.launch({ goal, dir: root });
   }
 
   /** Runs a validated plan (from a plan file) in the workspace. */
   async startPlan(plan: Plan): Promise<RunResult | undefined> {
     const root = this.prepare('run a plan');
     if (!root) return undefined;
-    const runId = newRunId();
-    const ac = this.begin('running');
-    return this.execute(runId, ac, async (engine) => startRun({ ...engine, dir: root, plan, runId, ...this.startOptions() }));
+    return this.launch({ plan, dir: root });
   }
 
   /** Continues an interrupted or cancelled run from its journal. */
@@ -134,9 +98,7 @@ export class RunController extends Disposable {
       void vscode.window.showInformationMessage(`AgensFlow: run ${runId} ${journal.record.status}; there is nothing to resume.`);
       return undefined;
     }
-    const ac = this.begin('running');
-    const { maxAgents, apply } = runOptionsOf(this.deps.settings);
-    return this.execute(runId, ac, async (engine) => resumeRun({ ...engine, runId, maxAgents, apply }), journal.record.settings);
+    return this.launch({ resume: runId }, journal.record.settings);
   }
 
   /** Stops the run (or the planning) in progress; finished tasks and their patches are kept. */
@@ -184,50 +146,87 @@ export class RunController extends Disposable {
 
   /** Refuses in Restricted Mode (saying why and how to trust), without a folder, or while a run is going on. */
   private prepare(action: string): string | undefined {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(
-        `AgensFlow cannot ${action} in Restricted Mode: it runs no agent, verifier or test command in a folder you have not trusted. Past runs and graphs can still be viewed.`,
-        'Manage Workspace Trust',
-      ).then((choice) => {
-        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
-      return undefined;
-    }
     const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder || folder.uri.scheme !== 'file') {
-      void vscode.window.showErrorMessage(`AgensFlow needs an open folder on disk to ${action}.`);
-      return undefined;
+    try {
+      return checkCanRun({ trusted: vscode.workspace.isTrusted, ...(folder ? { folder: { scheme: folder.uri.scheme, fsPath: folder.uri.fsPath } } : {}), busy: this.isBusy }, action);
+    } catch (e) {
+      if (isRunSetupError(e)) return this.reportSetup(e);
+      throw e;
     }
-    if (this.isBusy) {
-      void vscode.window.showWarningMessage('AgensFlow: a run is already going on; cancel it first or wait for it to end.', 'Show Graph').then((c) => {
-        if (c) void vscode.commands.executeCommand(COMMANDS.showGraph);
-      });
-      return undefined;
-    }
-    return folder.uri.fsPath;
-  }
-
-  private startOptions(): { maxAgents: number; apply: 'review' | 'auto'; settings: ReturnType<typeof modelSettingsOf> } {
-    const { maxAgents, apply } = runOptionsOf(this.deps.settings);
-    return { maxAgents, apply, settings: modelSettingsOf(this.deps.settings) };
   }
 
   /**
-   * Builds the models of `roles` with the stored key of the provider (the model layer's key rules);
-   * `recorded` (a resumed run's provider, model and base URL) wins over the settings.
+   * Runs `start` through the core's pipeline with the settings' models: a progress notification with Cancel
+   * while a goal is planned, every event to the views and the log, the outcome announced.
    */
-  private async models<R extends ModelRole>(roles: readonly R[], recorded?: RunSettings): Promise<Record<R, Model> & { agents: Model[] }> {
-    const overrides: Partial<Settings> = {
-      ...(recorded?.provider && isProviderId(recorded.provider) ? { provider: recorded.provider } : {}),
-      ...(recorded?.model ? { 'models.agent': recorded.model } : {}),
-      ...(recorded?.baseUrl ? { baseUrl: recorded.baseUrl } : {}),
+  private async launch(start: RunStart, recorded?: RunSettings): Promise<RunResult> {
+    const goal = 'plan' in start || 'resume' in start ? undefined : start.goal;
+    const planning = goal !== undefined;
+    const ac = this.begin(planning ? 'planning' : 'running');
+    const runId = 'resume' in start ? start.resume : newRunId();
+    const progress = planning ? this.planningProgress(ac) : undefined;
+    const onEvent = (e: RunEvent): void => {
+      if (e.type === 'plan.ready' || e.type === 'run.finished') {
+        progress?.done();
+        if (this.phase === 'planning') {
+          this.phase = 'running';
+          this.refresh();
+        }
+      }
+      this.deps.store.push(e);
+      logEvent(this.deps.log, e);
     };
-    const get: SettingsReader = <K extends keyof Settings & string>(k: K): Settings[K] => (k in overrides ? overrides[k] : this.deps.settings(k)) as Settings[K];
-    const key = await this.deps.keys.get(get('provider'));
-    const out = {} as Record<R, Model>;
-    for (const role of roles) out[role] = buildRoleModel(get, role, key, process.env);
-    // The agents' models the policy chooses between (the agent's own first).
-    return { ...out, agents: buildAgentModels(get, key, process.env) };
+    if (goal !== undefined) this.deps.log.info(`run ${runId}: planning "${goal.slice(0, 200)}"`);
+    try {
+      const outcome = await runWithSettings(
+        { settings: this.deps.settings, keys: this.deps.keys, stateDir: this.deps.stateDir, env: process.env, ...(this.deps.policy ? { policy: this.deps.policy } : {}), warn: (m) => this.deps.log.warn(m) },
+        {
+          start, signal: ac.signal, onEvent,
+          ...('resume' in start ? {} : { runId }),
+          ...(recorded ? { recorded } : {}),
+          ...(progress ? { onPlanning: ({ model, candidates }: { model: Model; candidates: number }) => progress.report(`planning with ${model.name} (${candidates} candidate plans)…`) } : {}),
+        },
+      );
+      if (isPlanningFailure(outcome)) return this.planningFailed(outcome);
+      this.deps.log.info(`run ${outcome.runId}: ${outcome.status} (exit ${outcome.exitCode})`);
+      this.announce(outcome);
+      return { runId: outcome.runId, exitCode: outcome.exitCode, status: outcome.status };
+    } catch (e) {
+      if (isRunCancelledError(e)) return { runId, exitCode: 130, status: 'cancelled' };
+      this.deps.log.error(`run ${runId} failed`, e);
+      const setup = setupErrorOf(e);
+      if (setup) this.reportSetup(setup);
+      else void vscode.window.showErrorMessage(`AgensFlow: the run stopped: ${describe(e)}`, 'Show Log').then((c) => c && vscode.commands.executeCommand(COMMANDS.showLog));
+      return { runId, exitCode: 2, status: 'failed' };
+    } finally {
+      progress?.done();
+      this.end();
+    }
+  }
+
+  /** The progress notification of planning (its Cancel aborts the run); `done` closes it. */
+  private planningProgress(ac: AbortController): { report(message: string): void; done(): void } {
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    let reporter: vscode.Progress<{ message?: string }> | undefined;
+    let pending: string | undefined = 'planning…';
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'AgensFlow', cancellable: true }, async (progress, token) => {
+      reporter = progress;
+      if (pending) progress.report({ message: pending });
+      const sub = token.onCancellationRequested(() => ac.abort());
+      try {
+        await finished;
+      } finally {
+        sub.dispose();
+      }
+    });
+    return {
+      report: (message) => {
+        pending = message;
+        reporter?.report({ message });
+      },
+      done: () => finish(),
+    };
   }
 
   private begin(phase: Phase): AbortController {
@@ -244,78 +243,40 @@ export class RunController extends Disposable {
     this.refresh();
   }
 
-  /** The run's policy, or none when it cannot be opened (the run then uses the engine's rules). */
-  private async openPolicy(agentModels: readonly Model[]): Promise<RunPolicy | undefined> {
-    return this.deps.policy?.openForRun(agentModels).catch((e: unknown) => {
-      this.deps.log.warn(`the learned policy could not be opened: ${describe(e)}`);
-      return undefined;
-    });
-  }
-
-  private async execute(runId: string, ac: AbortController, run: (engine: EngineOptions) => Promise<RunOutcome>, recorded?: RunSettings, planned?: RunPolicy): Promise<RunResult | undefined> {
-    let models: Record<'agent' | 'inspector' | 'updater', Model> & { agents: Model[] };
-    try {
-      models = await this.models(['agent', 'inspector', 'updater'], recorded);
-    } catch (e) {
-      this.end();
-      await planned?.close();
-      this.reportSetup(e);
-      return undefined;
-    }
-    this.phase = 'running';
-    this.refresh();
-    const policy = planned ?? (await this.openPolicy(models.agents));
-    // The composition shared with the CLI (src/core/session): inspector, updater with K, recovery budgets,
-    // policy, verifiers and test command, from the settings.
-    const { candidates } = runOptionsOf(this.deps.settings);
-    const engine = composeRun(engineConfigOf(this.deps.settings), {
-      models, stateDir: this.deps.stateDir, signal: ac.signal, onEvent: (e) => this.onEvent(e), env: { ...process.env },
-      ...(candidates !== undefined ? { candidates } : {}),
-      ...(policy ? { policy } : {}),
-    });
-    try {
-      const outcome = await run(engine);
-      await syncPatchStates(this.deps.stateDir, outcome.runId).catch((e: unknown) => this.deps.log.warn(`could not sync patch states: ${describe(e)}`));
-      this.deps.log.info(`run ${outcome.runId}: ${outcome.status} (exit ${outcome.exitCode})`);
-      this.announce(outcome);
-      return { runId: outcome.runId, exitCode: outcome.exitCode, status: outcome.status };
-    } catch (e) {
-      if (isRunCancelledError(e)) return { runId, exitCode: 130, status: 'cancelled' };
-      this.deps.log.error(`run ${runId} failed`, e);
-      if (isModelConfigError(e) || isRunSetupError(e)) this.reportSetup(e);
-      else void vscode.window.showErrorMessage(`AgensFlow: the run stopped: ${describe(e)}`, 'Show Log').then((c) => c && vscode.commands.executeCommand(COMMANDS.showLog));
-      return { runId, exitCode: 2, status: 'failed' };
-    } finally {
-      this.end();
-      const problem = await policy?.close();
-      if (problem) this.deps.log.warn(`policy: ${problem}`);
-    }
-  }
-
-  private planningFailed(runId: string, e: unknown): RunResult {
-    const cancelled = isModelAbortedError(e) || ((e as Error | undefined)?.name === 'AbortError');
-    const exitCode = cancelled ? 130 : isNoValidPlanError(e) ? 1 : 2;
-    const reason = cancelled ? 'cancelled while planning' : describe(e);
-    this.deps.store.push({ type: 'run.finished', runId, ts: Date.now(), exitCode, status: cancelled ? 'cancelled' : 'failed', reason });
-    if (cancelled) {
+  private planningFailed(failure: PlanningFailure): RunResult {
+    const { runId, exitCode, status, reason, error } = failure;
+    const setup = setupErrorOf(error);
+    if (status === 'cancelled') {
       this.deps.log.info(`run ${runId}: planning cancelled`);
-    } else if (isModelConfigError(e) || (isProviderError(e) && (e.kind === 'auth' || e.kind === 'permission'))) {
+    } else if (setup && fixFor(setup.kind) !== 'showLog') {
       this.deps.log.warn(`run ${runId}: planning failed: ${reason}`);
-      this.reportSetup(e);
+      this.reportSetup(setup);
     } else {
-      this.deps.log.error(`run ${runId}: planning failed`, e);
+      this.deps.log.error(`run ${runId}: planning failed`, error);
       void vscode.window.showErrorMessage(`AgensFlow: planning failed: ${reason.split('\n')[0]}`, 'Show Log').then((c) => c && vscode.commands.executeCommand(COMMANDS.showLog));
     }
-    return { runId, exitCode, status: cancelled ? 'cancelled' : 'failed' };
+    return { runId, exitCode, status: status === 'cancelled' ? 'cancelled' : 'failed' };
   }
 
-  /** Tells the user what to set, with a button that opens the right command. Returns undefined. */
-  private reportSetup(e: unknown): undefined {
-    const message = describe(e);
-    const fix = isRunSetupError(e) ? e.fix : /key/i.test(message) ? 'setApiKey' : 'selectModel';
-    const button = fix === 'setApiKey' ? 'Set API Key…' : 'Select Provider and Model…';
-    void vscode.window.showErrorMessage(`AgensFlow: ${message}`, button).then((c) => {
-      if (c) void vscode.commands.executeCommand(COMMANDS[fix]);
+  /** Tells the user what to set, with the button that opens the right command for the problem's kind. Returns undefined. */
+  private reportSetup(e: RunSetupError): undefined {
+    const fix = fixFor(e.kind);
+    const text = e.message.startsWith('AgensFlow') ? e.message : `AgensFlow: ${e.message}`;
+    const show = e.kind === 'untrusted' || e.kind === 'busy' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+    const buttons: Record<SetupFixWithButton, { label: string; command: string }> = {
+      selectModel: { label: 'Select Provider and Model…', command: COMMANDS.selectModel },
+      setApiKey: { label: 'Set API Key…', command: COMMANDS.setApiKey },
+      manageTrust: { label: 'Manage Workspace Trust', command: 'workbench.trust.manage' },
+      showGraph: { label: 'Show Graph', command: COMMANDS.showGraph },
+      showLog: { label: 'Show Log', command: COMMANDS.showLog },
+    };
+    if (fix === 'none') {
+      void show(text);
+      return undefined;
+    }
+    const button = buttons[fix];
+    void show(text, button.label).then((c) => {
+      if (c) void vscode.commands.executeCommand(button.command);
     });
     return undefined;
   }
@@ -334,16 +295,6 @@ export class RunController extends Disposable {
       if (c === 'Review Changes') void vscode.commands.executeCommand(COMMANDS.reviewChanges);
       else if (c === 'Show Graph') void vscode.commands.executeCommand(COMMANDS.showGraph);
     });
-  }
-
-  /** One event of the run: to the views and the log (model text only at trace level). */
-  private onEvent(event: RunEvent): void {
-    // The view already shows this run since planning began: keep its planning decisions.
-    if (event.type === 'run.started' && this.deps.store.snapshot().run?.runId === event.runId && this.phase !== 'idle' && this.deps.store.snapshot().plan === null) {
-      return;
-    }
-    this.deps.store.push(event);
-    logEvent(this.deps.log, event);
   }
 
   private refresh(): void {
@@ -366,24 +317,6 @@ export class RunController extends Disposable {
     this.active?.abort();
     super.dispose();
   }
-}
-
-/**
- * Patches accepted or rejected while the run was going on were written to their patch files, but the engine's
- * own copy of the record may have overwritten their state in run.json: the patch files are the truth.
- */
-async function syncPatchStates(stateDir: string, runId: string): Promise<void> {
-  const journal = await RunJournal.open(stateDir, runId);
-  for (const t of journal.record.plan.tasks) {
-    const patch = await journal.loadPatch(t.id);
-    const rec = journal.record.tasks[t.id];
-    if (!patch || !rec || rec.patch?.state === patch.state) continue;
-    journal.update((r) => {
-      const task = r.tasks[t.id];
-      if (task) task.patch = patchSummary(patch);
-    });
-  }
-  await journal.flush();
 }
 
 function describe(e: unknown): string {

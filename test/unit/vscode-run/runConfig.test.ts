@@ -8,6 +8,7 @@ import { tempDirs } from '../run/tmp';
 import { isModelConfigError } from '../../../src/core/models';
 import { AGENSFLOW_SETTINGS } from '../../../src/vscode/settings';
 import { agentModelNamesOf, buildAgentModels, buildRoleModel, engineConfigOf, isRunSetupError, modelNameOf, modelSettingsOf, runOptionsOf, type Settings, type SettingsReader } from '../../../src/vscode/run/runConfig';
+import { fixFor } from '../../../src/vscode/run/runSession';
 
 function reader(values: Partial<Settings>): SettingsReader {
   return <K extends keyof Settings & string>(k: K): Settings[K] => (k in values ? values[k] : AGENSFLOW_SETTINGS[k].default) as Settings[K];
@@ -18,7 +19,7 @@ describe('vscode run: settings to run configuration', () => {
     const get = reader({ 'models.agent': 'gpt-4.1-mini', 'models.planner': 'gpt-5' });
     assert.equal(modelNameOf(get, 'planner'), 'gpt-5');
     assert.equal(modelNameOf(get, 'inspector'), 'gpt-4.1-mini');
-    assert.throws(() => modelNameOf(reader({}), 'agent'), (e: unknown) => isRunSetupError(e) && e.fix === 'selectModel');
+    assert.throws(() => modelNameOf(reader({}), 'agent'), (e: unknown) => isRunSetupError(e) && fixFor(e.kind) === 'selectModel');
   });
 
   it('builds with the stored key; openai without one needs its env key; openai-compatible needs none', () => {
