@@ -14,6 +14,8 @@ export type PlanErrorCode =
   | 'escaping-path'
   | 'invalid-path'
   | 'protected-path'
+  // A path segment begins with `-`: a tool would read the name as an option.
+  | 'option-like-path'
   | 'empty-plan'
   | 'too-many-tasks'
   // Only from parsePlanText: the text is not JSON.

@@ -143,6 +143,28 @@ export function checkWorkspacePath(p: string): PathCheck {
 }
 
 /**
+ * The first segment of a normalised path that begins with `-`, or `undefined`. Plans may not own such a
+ * path: a name like `--require=x.js` handed to a tool would be read as an option (design.md: no path from
+ * a plan is ever read as a command option). Any segment counts, not only the first: tools receive paths
+ * relative to other folders (latexmk runs in the file's folder and gets its base name; a user verifier's
+ * `{files}` are relative to its cwd; project scripts pass names on), so every segment can end up first.
+ * The verification layer also prefixes the paths it passes with `./`; this rule keeps such names out of
+ * every other tool a user may run on the workspace.
+ */
+export function optionLikeSegment(normalisedPath: string): string | undefined {
+  return normalisedPath.split('/').find((s) => s.startsWith('-'));
+}
+
+/**
+ * True when `relative` (the result of `path.relative(root, p)`, either separator) leaves `root`: it is
+ * `..`, begins with a `..` segment, or is absolute (another drive). A name that merely begins with two
+ * dots (`..foo.py`) stays inside.
+ */
+export function leavesRoot(relative: string): boolean {
+  return relative === '..' || /^\.\.[\\/]/.test(relative) || relative.startsWith('/') || relative.startsWith('\\') || DRIVE.test(relative);
+}
+
+/**
  * The normalised form of a workspace-relative path, or `undefined` when {@link checkWorkspacePath}
  * refuses it (absolute, escaping, empty or protected). Use `checkWorkspacePath` to learn why.
  */

@@ -1,5 +1,5 @@
 import type { PlanError } from './errors';
-import { checkWorkspacePath } from './paths';
+import { checkWorkspacePath, optionLikeSegment } from './paths';
 import { PlanSchema, TaskSchema, type Plan, type Task } from './schema';
 import { sealPlan, type ValidPlan } from './validPlan';
 import { schemaErrors, schemaMessages } from './zodErrors';
@@ -116,7 +116,7 @@ function cycleThrough(start: number, members: ReadonlySet<number>, succ: readonl
 
 /**
  * Validates a plan document (anything `JSON.parse` returns) against the schema and the graph rules,
- * reporting every error at once: schema errors, absolute / escaping / protected paths,
+ * reporting every error at once: schema errors, absolute / escaping / protected / option-like paths,
  * duplicate ids, a file owned by two tasks, self and unknown deps, cycles (with their path), an empty plan
  * and more tasks than the cap. On success the plan is frozen and its paths normalised.
  */
@@ -178,7 +178,7 @@ export function validatePlan(input: unknown, opts: ValidateOptions = {}): PlanVa
     }
   }
 
-  // Paths: normalised, refused when absolute / escaping / protected, owned by at most one task.
+  // Paths: normalised, refused when absolute / escaping / protected / option-like, owned by at most one task.
   const normalised = new Map<Entry, string[]>();
   const owner = new Map<string, { taskId: string; path: string; at: JsonPath }>(); // key: path ignoring case
   for (const entry of entries) {
@@ -188,6 +188,16 @@ export function validatePlan(input: unknown, opts: ValidateOptions = {}): PlanVa
       const path: JsonPath = ['tasks', entry.index, 'files', j];
       if (!check.ok) {
         errors.push({ code: check.problem, message: `task "${entry.task.id}": ${check.reason}`, taskIds: [entry.task.id], path });
+        return;
+      }
+      const dash = optionLikeSegment(check.path);
+      if (dash !== undefined) {
+        errors.push({
+          code: 'option-like-path',
+          message: `task "${entry.task.id}": "${file}" has a name beginning with "-" ("${dash}"), which a tool would read as an option; rename it`,
+          taskIds: [entry.task.id],
+          path,
+        });
         return;
       }
       if (files.includes(check.path)) return; // `a.py` and `./a.py` in one task name one file
