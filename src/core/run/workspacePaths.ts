@@ -6,7 +6,7 @@
 import fsCallback, { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from './errors';
-import { checkWorkspacePath, isProtectedPath } from '../plan';
+import { checkWorkspacePath, isProtectedPath, leavesRoot } from '../plan';
 
 export type PathCheck = { ok: true; path: string; absolute: string } | { ok: false; reason: string };
 
@@ -91,7 +91,7 @@ export class WorkspaceGuard {
       return { ok: false, reason: `${rel} cannot be resolved (${errnoCode(e) ?? (e instanceof Error ? e.name : 'error')})` };
     }
     const back = path.relative(root, real);
-    if (back.startsWith('..') || path.isAbsolute(back)) {
+    if (leavesRoot(back)) {
       return { ok: false, reason: `${rel} resolves outside the workspace (symlink)` };
     }
     if (mode === 'write') {

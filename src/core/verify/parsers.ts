@@ -3,6 +3,7 @@
  * workspace. Each parser keeps only the first few errors: the agent needs the first ones to act.
  */
 import * as path from 'node:path';
+import { leavesRoot } from '../plan/paths';
 import type { Finding } from '../run/events';
 
 /** At most this many findings per check. */
@@ -18,7 +19,7 @@ export interface PathContext {
 export function toWorkspacePath(printed: string, ctx: PathContext): string {
   const abs = path.resolve(ctx.cwd, printed);
   const rel = path.relative(ctx.root, abs);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return printed;
+  if (rel === '' || leavesRoot(rel)) return printed;
   return rel.split(path.sep).join('/');
 }
 
