@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { runProcessCheck, type CheckEnv } from './check-runner';
 import { checkCss, checkHtml, checkJson } from './inprocess';
 import { parseNodeCheck, parsePython, parseTex, parseTsc } from './parsers';
-import { resolveNode, resolveTscScript, whichOnPath } from './tools';
+import { pathArg, resolveNode, resolveTscScript, whichOnPath } from './tools';
 import type { CheckResult } from './types';
 
 /** A check to run: its id and files are known before it runs. */
@@ -60,7 +60,7 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
       tool: 'python3',
       files: py,
       run: (ce) =>
-        runProcessCheck({ id: 'python:py_compile', tool: 'python3', files: py, file: python, args: ['-I', '-m', 'py_compile', ...py], cwd: root, parse: parsePython }, ce),
+        runProcessCheck({ id: 'python:py_compile', tool: 'python3', files: py, file: python, args: ['-I', '-m', 'py_compile', ...py.map(pathArg)], cwd: root, parse: parsePython }, ce),
     });
   }
 
@@ -73,7 +73,7 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
       files: [f],
       run: (ce) =>
         runProcessCheck(
-          { id, tool: 'node', files: [f], file: node?.file, extraEnv: node?.env ?? {}, args: ['--check', f], cwd: root, parse: (o, ctx) => parseNodeCheck(o, ctx, f) },
+          { id, tool: 'node', files: [f], file: node?.file, extraEnv: node?.env ?? {}, args: ['--check', pathArg(f)], cwd: root, parse: (o, ctx) => parseNodeCheck(o, ctx, f) },
           ce,
         ),
     });
@@ -132,7 +132,7 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
             tool: 'latexmk',
             files: [f],
             file: latexmk,
-            args: ['-norc', '-pdf', '-halt-on-error', '-interaction=nonstopmode', path.posix.basename(f)],
+            args: ['-norc', '-pdf', '-halt-on-error', '-interaction=nonstopmode', pathArg(path.posix.basename(f))],
             cwd: path.dirname(abs(root, f)),
             parse: (o) => parseTex(o, f),
           },

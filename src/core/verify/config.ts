@@ -28,7 +28,8 @@ const timeout = z.number().int().positive().max(24 * 3600 * 1000);
 /**
  * A verifier the user configured: when one of a task's files matches `glob` (picomatch, matched against the
  * workspace-relative path; dotfiles included), `command` runs in the materialised copy. An argument that is
- * exactly `{files}` is replaced by the matching files (paths relative to `cwd`).
+ * exactly `{files}` is replaced by the matching files (paths relative to `cwd`, each beginning with `./` or
+ * `../` so that no file name can read as an option).
  */
 export const UserVerifierSchema = z.object({
   /** Optional name shown in results; defaults to the program name. */

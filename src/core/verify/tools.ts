@@ -125,6 +125,18 @@ function isFile(p: string): boolean {
   }
 }
 
+/**
+ * A file path as a tool argument that no tool can read as an option (design.md: no path from a plan or a
+ * model is ever read as a command option): absolute paths and paths beginning with `./` or `../` pass
+ * unchanged, every other relative path gets `./` (`--require=x.js` becomes `./--require=x.js`, which names
+ * the file). Every path the verification layer hands to a process goes through here.
+ */
+export function pathArg(p: string): string {
+  const slashed = p.replace(/\\/g, '/');
+  if (path.isAbsolute(p) || slashed.startsWith('./') || slashed.startsWith('../')) return p;
+  return `./${p}`;
+}
+
 /** Install advice shown when a tool is missing (C4): name the tool and how to get it. */
 export const INSTALL_HINTS: Readonly<Record<string, string>> = {
   python3: 'install Python 3 (Debian: apt-get install python3)',

@@ -8,7 +8,7 @@ import picomatch from 'picomatch';
 import type { PlannedCheck } from './builtins';
 import { runProcessCheck } from './check-runner';
 import type { UserVerifier } from './config';
-import { whichInWorkspace } from './tools';
+import { pathArg, whichInWorkspace } from './tools';
 
 /** The argument replaced by the matching files. */
 export const FILES_PLACEHOLDER = '{files}';
@@ -31,7 +31,7 @@ export function planUserChecks(verifiers: readonly UserVerifier[], files: readon
     const cwd = path.join(root, ...cwdRel.split('/'));
     const [program, ...rest] = v.command as [string, ...string[]];
     const args = rest.flatMap((a) =>
-      a === FILES_PLACEHOLDER ? matched.map((f) => path.relative(cwd, path.join(root, ...f.split('/'))).split(path.sep).join('/')) : [a],
+      a === FILES_PLACEHOLDER ? matched.map((f) => pathArg(path.relative(cwd, path.join(root, ...f.split('/'))).split(path.sep).join('/'))) : [a],
     );
     const id = `user:${v.id ?? `${i}:${path.basename(program)}`}`;
     const tool = path.basename(program);

@@ -26,7 +26,7 @@ describe('verify: user verifiers and the test command', function () {
     const r = await verifyTask({ workspaceDir: dir, taskFiles: ['src/a.py', 'src/b.py'], config });
     assert.equal(r.outcome, 'passed');
     assert.deepEqual(r.checks.map((c) => [c.id, c.tool, c.files]), [['user:lint', 'python3', ['src/a.py', 'src/b.py']]]);
-    assert.equal(r.checks[0]!.output.trim(), '-- a.py b.py');
+    assert.equal(r.checks[0]!.output.trim(), '-- ./a.py ./b.py');
   });
 
   it('a failing user verifier fails the task with its exit code and output tail', async () => {
@@ -34,7 +34,7 @@ describe('verify: user verifiers and the test command', function () {
     const r = await verifyTask({ workspaceDir: dir, layers: [new Map([['src/bad.py', 'z = 3\n']])], taskFiles: ['src/bad.py'], config });
     assert.equal(r.outcome, 'failed');
     assert.equal(r.checks[0]!.exitCode, 1);
-    assert.match(r.checks[0]!.findings[0]!.message, /^python3 failed \(exit 1\): src\/bad\.py/);
+    assert.match(r.checks[0]!.findings[0]!.message, /^python3 failed \(exit 1\): \.\/src\/bad\.py/);
   });
 
   it('a user verifier whose program is missing makes the task unverified, never passed', async () => {
