@@ -6,10 +6,10 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { runProcessCheck, type CheckEnv } from './check-runner';
+import { runProcessCheck, unverifiedCheck, type CheckEnv } from './check-runner';
 import { checkCss, checkHtml, checkJson } from './inprocess';
 import { parseNodeCheck, parsePython, parseTex, parseTsc } from './parsers';
-import { pathArg, resolveNode, resolveTscScript, whichOnPath } from './tools';
+import { pathArg, resolveNode, resolveTscScript, tscNoWriteArgs, whichOnPath } from './tools';
 import type { CheckResult } from './types';
 
 /** A check to run: its id and files are known before it runs. */
@@ -89,6 +89,12 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
     const id = `tsc:${project || '.'}`;
     const tsc = resolveTscScript(workspaceDir, project);
     const projectDir = abs(root, project);
+    const noWrite = tscNoWriteArgs(tsc?.version);
+    if (tsc && !noWrite) {
+      const message = `tsc: TypeScript ${tsc.version ?? ''} is older than 4.1, which cannot be kept from writing the files its tsconfig names (tsBuildInfoFile, generateTrace); upgrade TypeScript in the workspace`;
+      checks.push({ id, tool: 'tsc', files: tsFiles, run: () => Promise.resolve(unverifiedCheck({ id, tool: 'tsc', files: tsFiles }, message)) });
+      continue;
+    }
     checks.push({
       id,
       tool: 'tsc',
@@ -101,7 +107,8 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
             files: tsFiles,
             file: tsc ? node?.file : undefined,
             extraEnv: node?.env ?? {},
-            args: tsc ? [tsc.script, '--noEmit', '--pretty', 'false', '-p', projectDir] : [],
+            // The tsconfig is the agents' to write: every option that writes a file is switched off here.
+            args: tsc ? [tsc.script, '--noEmit', '--pretty', 'false', ...(noWrite ?? []), '-p', projectDir] : [],
             cwd: projectDir,
             parse: parseTsc,
           },

@@ -3,7 +3,7 @@
  * it was (never from the materialised copy, which holds agent-written files), and the environment the
  * tools get.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** Environment variable names that may carry secrets or change how our tools behave: never passed on. */
@@ -85,24 +85,57 @@ export function resolveNode(env: NodeJS.ProcessEnv = process.env): { file: strin
   return { file: process.execPath, env: {} };
 }
 
+/** The TypeScript compiler a check runs: its entry script, where it came from, and its version when known. */
+export interface TscScript {
+  script: string;
+  source: 'workspace' | 'bundled';
+  /** From `typescript/package.json` next to the script; `undefined` when that cannot be read. */
+  version?: string;
+}
+
 /**
  * The TypeScript compiler's entry script (`typescript/bin/tsc`): the user's own (from `node_modules` of the
  * tsconfig's folder or a parent, up to the workspace root, in the user's folder), else the one next to this
  * package. `undefined` when neither exists.
  */
-export function resolveTscScript(workspaceDir: string, projectDir: string): { script: string; source: 'workspace' | 'bundled' } | undefined {
+export function resolveTscScript(workspaceDir: string, projectDir: string): TscScript | undefined {
   const root = path.resolve(workspaceDir);
   let dir = path.resolve(root, projectDir);
   for (;;) {
     const candidate = path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc');
-    if (isFile(candidate)) return { script: candidate, source: 'workspace' };
+    if (isFile(candidate)) return withVersion({ script: candidate, source: 'workspace' });
     if (dir === root || !dir.startsWith(root + path.sep)) break;
     dir = path.dirname(dir);
   }
   for (const candidate of bundledTscCandidates()) {
-    if (isFile(candidate)) return { script: candidate, source: 'bundled' };
+    if (isFile(candidate)) return withVersion({ script: candidate, source: 'bundled' });
   }
   return undefined;
+}
+
+function withVersion(t: TscScript): TscScript {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(path.join(path.dirname(t.script), '..', 'package.json'), 'utf8'));
+    const version = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
+    if (typeof version === 'string') return { ...t, version };
+  } catch {
+    // No readable package.json: the version stays unknown.
+  }
+  return t;
+}
+
+/**
+ * Command-line options that switch off every file a tsconfig can make `tsc --noEmit` write: the build
+ * info of `incremental`/`composite` (written even with `--noEmit`, to any `tsBuildInfoFile`, absolute
+ * paths included) and `generateTrace`'s folder. `--noEmit` already covers `outDir`, `outFile`,
+ * `declarationDir` and source maps; `generateCpuProfile` is read from the command line only; list and
+ * diagnostic options print to stdout. A command-line value wins over the tsconfig (and what it `extends`).
+ * `undefined` when the compiler is older than 4.1, which cannot switch these off from the command line.
+ */
+export function tscNoWriteArgs(version: string | undefined): string[] | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(version ?? '');
+  if (m && (Number(m[1]) < 4 || (Number(m[1]) === 4 && Number(m[2]) < 1))) return undefined;
+  return ['--incremental', 'false', '--composite', 'false', '--tsBuildInfoFile', 'null', '--generateTrace', 'null'];
 }
 
 function bundledTscCandidates(): string[] {
