@@ -6,14 +6,18 @@
  * - Each skipped `node_modules` becomes a real folder whose entries are symlinks to the user's packages, so
  *   imports and `node_modules/.bin` resolve without copying hundreds of megabytes; `.cache` is not linked,
  *   so tools that cache there write inside the copy.
- * - Symlinks are copied verbatim (a relative link stays inside the copy); FIFOs, sockets, devices and
- *   unreadable entries are left out.
+ * - A symlink that leads inside the workspace is recreated as a relative link to the same place in the copy
+ *   (never to the user's own file); one that leads outside, or dangles, is dropped from the copy (listed in
+ *   `droppedLinks`), so no tool writes through it (a planted `__pycache__ -> /elsewhere` would have
+ *   received python's `.pyc`).
+ * - FIFOs, sockets, devices and unreadable entries are left out.
  * - Staged files are written on top; a staged path under `node_modules` or `.git`, or whose parent in the
  *   copy is a symlink, is refused (it could write through to the user's files).
  */
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { leavesRoot } from '../plan/paths';
 import { withWorkspaceLock } from '../run/workspaceLock';
 import { VerifySetupError, type StagedLayer } from './types';
 
@@ -26,6 +30,8 @@ export interface Materialised {
   root: string;
   /** Staged paths that were refused, with the reason. */
   refused: Array<{ path: string; reason: string }>;
+  /** Workspace symlinks left out of the copy (they lead outside the workspace, or nowhere), with the reason. */
+  droppedLinks: Array<{ path: string; reason: string }>;
   /** The workspace-relative paths that exist in the copy after the layers (files only). */
   exists(relPath: string): Promise<boolean>;
   dispose(): Promise<void>;
@@ -54,6 +60,31 @@ async function mirrorNodeModules(src: string, dest: string): Promise<void> {
     if (NOT_LINKED_IN_NODE_MODULES.has(name)) continue;
     await fs.symlink(path.join(src, name), path.join(dest, name), process.platform === 'win32' ? 'junction' : undefined);
   }
+}
+
+/**
+ * Recreates the workspace link `rel` in the copy when it leads inside the workspace: as a relative link to
+ * the same place in the copy. Returns why it was dropped otherwise.
+ */
+async function recreateLink(src: string, root: string, rel: string): Promise<string | undefined> {
+  let real: string;
+  try {
+    real = await fs.realpath(path.join(src, rel));
+  } catch {
+    return 'it leads nowhere';
+  }
+  const inside = path.relative(src, real);
+  if (leavesRoot(inside)) return 'it leads outside the workspace';
+  const at = path.join(root, rel);
+  const target = path.join(root, inside);
+  await fs.mkdir(path.dirname(at), { recursive: true });
+  if (process.platform === 'win32') {
+    // Junctions need absolute targets; this one is inside the copy.
+    await fs.symlink(target, at, (await fs.stat(real)).isDirectory() ? 'junction' : 'file');
+  } else {
+    await fs.symlink(path.relative(path.dirname(at), target) || '.', at);
+  }
+  return undefined;
 }
 
 async function hasSymlinkParent(root: string, rel: string): Promise<boolean> {
@@ -93,27 +124,39 @@ export async function materialise(workspaceDir: string, layers: readonly StagedL
   const src = await fs.realpath(workspaceDir);
   const root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'agensflow-verify-')));
   const refused: Array<{ path: string; reason: string }> = [];
+  const droppedLinks: Array<{ path: string; reason: string }> = [];
   const dispose = async (): Promise<void> => {
     await fs.rm(root, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
     const nodeModules: string[] = [];
+    const links: string[] = [];
     // A reader of the workspace: a patch being applied by this process (a writer) never overlaps the copy.
-    await withWorkspaceLock(src, 'read', () =>
-      fs.cp(src, root, {
+    await withWorkspaceLock(src, 'read', async () => {
+      await fs.cp(src, root, {
         recursive: true,
         verbatimSymlinks: true,
         errorOnExist: false,
-        filter: (from: string) => {
+        filter: async (from: string) => {
+          if (from === src) return true;
           const name = path.basename(from);
-          if (from !== src && SKIPPED_DIRS.has(name)) {
+          if (SKIPPED_DIRS.has(name)) {
             if (name === 'node_modules') nodeModules.push(path.relative(src, from));
+            return false;
+          }
+          // Symlinks are never copied as they are: recreateLink decides below.
+          if ((await fs.lstat(from).catch(() => undefined))?.isSymbolicLink()) {
+            links.push(path.relative(src, from));
             return false;
           }
           return copyable(from);
         },
-      }),
-    );
+      });
+      for (const rel of links) {
+        const reason = await recreateLink(src, root, rel);
+        if (reason !== undefined) droppedLinks.push({ path: rel.split(path.sep).join('/'), reason });
+      }
+    });
     for (const rel of nodeModules) await mirrorNodeModules(path.join(src, rel), path.join(root, rel));
 
     const merged = new Map<string, Buffer | string | null>();
@@ -142,6 +185,7 @@ export async function materialise(workspaceDir: string, layers: readonly StagedL
   return {
     root,
     refused,
+    droppedLinks,
     exists: async (rel) => {
       try {
         return (await fs.lstat(path.join(root, ...normaliseRelPath(rel).split('/')))).isFile();
