@@ -11,7 +11,7 @@ import { RunConfigError } from '../run/errors';
 import type { Task } from '../plan/schema';
 import type { RunPolicy } from './runPolicy';
 import type { RecoveryLimits } from '../run/recovery';
-import { createVerifyHook, failingFindings, parseVerifyConfig, runTestCommand, type VerifyConfig } from '../verify';
+import { CheckLimiter, createVerifyHook, failingFindings, parseVerifyConfig, runTestCommand, type VerifyConfig } from '../verify';
 import { RunLedger } from './ledger';
 
 /** The parts of a run's configuration (the CLI's `--config` file, the extension's settings) the engine uses. */
@@ -55,10 +55,10 @@ export interface EngineWiring {
 }
 
 /** The test command as the engine's whole-run check (workspace plus every staged file, in a temporary copy). */
-function testCommandCheck(config: VerifyConfig, env: NodeJS.ProcessEnv): RunCheckHook | undefined {
+function testCommandCheck(config: VerifyConfig, env: NodeJS.ProcessEnv, limiter: CheckLimiter): RunCheckHook | undefined {
   if (!config.testCommand) return undefined;
   return async (view) => {
-    const r = await runTestCommand({ workspaceDir: view.root, layers: [view.changes], config, signal: view.signal, env });
+    const r = await runTestCommand({ workspaceDir: view.root, layers: [view.changes], config, signal: view.signal, env, limiter });
     if (!r) return undefined;
     const findings = failingFindings(r);
     // A failing test run without parsed findings still says why: the tail of its output.
@@ -95,10 +95,12 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
   const verifyConfig = verifyConfigOf(config);
   const env = wiring.env ?? { ...process.env };
   const inspector = config.inspector !== false ? wiring.inspector : undefined;
+  // One cap on the verification processes of the whole run: every task's checks and the test command.
+  const limiter = new CheckLimiter();
   // One check per call, so the inspector's calls are booked under the task they inspect.
   const check = (withInspector: boolean): VerifyHook => (task, view, ctx) =>
-    createVerifyHook({ config: verifyConfig, env, ...(withInspector && inspector ? { inspector: ledger.model(inspector, { role: 'inspector', taskId: task.id }) } : {}) })(task, view, ctx);
-  const runCheck = testCommandCheck(verifyConfig, env);
+    createVerifyHook({ config: verifyConfig, env, limiter, ...(withInspector && inspector ? { inspector: ledger.model(inspector, { role: 'inspector', taskId: task.id }) } : {}) })(task, view, ctx);
+  const runCheck = testCommandCheck(verifyConfig, env, limiter);
   const agentModel = wiring.model;
   const updater = wiring.updater;
   const options: EngineOptions = {

@@ -2,6 +2,8 @@
  * Runs one process check and folds its outcome into a `CheckResult`: missing tools become `unverified`,
  * timeouts and signals `failed`, output scrubbed of the temp path.
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { Finding } from '../run/events';
 import { runProcess } from './process';
 import { scrubRoot, type PathContext } from './parsers';
@@ -45,8 +47,22 @@ function lastLines(text: string, n: number): string {
   return text.trimEnd().split(/\r?\n/).slice(-n).join('\n');
 }
 
+/** Why `cwd` cannot be a process's working folder, or `undefined` when it can. */
+async function cwdProblem(cwd: string, root: string): Promise<string | undefined> {
+  const shown = path.relative(root, cwd).split(path.sep).join('/') || '.';
+  try {
+    if ((await fs.stat(cwd)).isDirectory()) return undefined;
+    return `its working folder "${shown}" is not a folder`;
+  } catch {
+    return `its working folder "${shown}" does not exist in the workspace`;
+  }
+}
+
 export async function runProcessCheck(spec: ProcessCheckSpec, ce: CheckEnv): Promise<CheckResult> {
   if (spec.file === undefined) return unverifiedCheck(spec, missingToolMessage(spec.tool, spec.installHint));
+  // A missing cwd fails spawn with ENOENT too, which would read as a missing tool: say which it is.
+  const badCwd = await cwdProblem(spec.cwd, ce.root);
+  if (badCwd !== undefined) return unverifiedCheck(spec, `${spec.tool} could not run: ${badCwd}; fix the cwd in your settings`);
   const timeoutMs = spec.timeoutMs ?? ce.timeoutMs;
   const r = await runProcess({
     file: spec.file,

@@ -9,6 +9,7 @@ import type { VerifyHook } from '../run/hooks';
 import type { StagedView } from '../run/staging';
 import { parseVerifyConfig, type VerifyConfig, type VerifyConfigInput } from './config';
 import { inspectTask, type InspectedFile, type InspectResult } from './inspector';
+import type { CheckLimiter } from './limiter';
 import { verifyTask } from './verify';
 import type { VerifyResult } from './types';
 
@@ -19,6 +20,8 @@ export interface VerifyHookOptions {
   /** Sees every task's full results (for logs, the journal, the details pane). */
   onResult?: (taskId: string, tools: VerifyResult, verdict: InspectResult | undefined) => void;
   env?: NodeJS.ProcessEnv;
+  /** Caps the checks running at once across every task of the run (see {@link CheckLimiter}). */
+  limiter?: CheckLimiter;
 }
 
 /** Findings of the checks that did not pass, in check order. */
@@ -43,6 +46,7 @@ export function createVerifyHook(options: VerifyHookOptions = {}): VerifyHook {
       config,
       signal: ctx.signal,
       ...(options.env ? { env: options.env } : {}),
+      ...(options.limiter ? { limiter: options.limiter } : {}),
     });
     if (tools.outcome !== 'passed' || !options.inspector || ctx.signal.aborted) {
       options.onResult?.(task.id, tools, undefined);

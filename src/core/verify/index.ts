@@ -15,7 +15,14 @@
  * Programs are resolved to absolute paths from PATH and the user's workspace as it was, and spawned
  * without a shell, with a timeout that kills the process tree and capped output. Note that a user command
  * such as `npm test` runs the project's own scripts in the copy, which may include agent-written code: that
- * is why such commands need a trusted workspace. Built-in checks never do.
+ * is why such commands need a trusted workspace. Built-in checks never do, and nothing here ever runs an
+ * installer (`npm install`, `pip install`): the project's dependencies are the user's, as they were before
+ * the run.
+ *
+ * No path from a plan or a model is read as an option: every file path handed to a tool is `./`-prefixed
+ * or absolute (`pathArg`), and plans cannot own names beginning with `-`. tsc's writing options
+ * (`incremental`, `tsBuildInfoFile`, `generateTrace`) are switched off on its command line. At most
+ * `CheckLimiter.size` checks (default: the CPU count) run at once, shared by a run's tasks.
  */
 export { verifyTask, runTestCommand, type VerifyTaskInput, type CommonInput } from './verify';
 export { createVerifyHook, failingFindings, type VerifyHookOptions } from './hook';
@@ -35,3 +42,4 @@ export * from './types';
 export * from './config';
 export { materialise, normaliseRelPath, type Materialised } from './materialise';
 export { verifierEnv, whichOnPath, missingToolMessage } from './tools';
+export { CheckLimiter, defaultCheckConcurrency } from './limiter';

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { planBuiltinChecks, type PlannedCheck } from './builtins';
 import { runProcessCheck, unverifiedCheck, type CheckEnv } from './check-runner';
 import { normaliseTestCommand, parseVerifyConfig, type VerifyConfig, type VerifyConfigInput } from './config';
+import { CheckLimiter } from './limiter';
 import { materialise, normaliseRelPath, type Materialised } from './materialise';
 import { verifierEnv } from './tools';
 import { planUserChecks, resolveProgram } from './user';
@@ -20,6 +21,11 @@ export interface CommonInput {
   signal?: AbortSignal;
   /** Environment to start from (default `process.env`); secrets are removed either way. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Caps the checks running at once; share one across a run (every task and the test command). Default:
+   * a limiter of this call alone, sized by the CPU count.
+   */
+  limiter?: CheckLimiter;
 }
 
 export interface VerifyTaskInput extends CommonInput {
@@ -55,14 +61,9 @@ async function withCopy(input: CommonInput, body: (m: Materialised, ce: CheckEnv
   }
 }
 
-async function runPlanned(planned: readonly PlannedCheck[], ce: CheckEnv): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  // One at a time: the machine's cores are shared with the agents and other tasks' verification.
-  for (const p of planned) {
-    if (ce.signal?.aborted) results.push(unverifiedCheck(p, `${p.tool}: verification cancelled`));
-    else results.push(await p.run(ce));
-  }
-  return results;
+/** Runs the checks under the limiter (results in plan order); a check still queued at a cancel does not start. */
+async function runPlanned(planned: readonly PlannedCheck[], ce: CheckEnv, limiter: CheckLimiter): Promise<CheckResult[]> {
+  return Promise.all(planned.map(async (p) => (await limiter.run(() => p.run(ce), ce.signal)) ?? unverifiedCheck(p, `${p.tool}: verification cancelled`)));
 }
 
 /** Verifies one task's files with the built-in checks and the matching user verifiers. */
@@ -80,7 +81,7 @@ export function verifyTask(input: VerifyTaskInput): Promise<VerifyResult> {
       ...(config.builtins ? await planBuiltinChecks(files, m.root, ce.workspaceDir, ce.env) : []),
       ...planUserChecks(config.verifiers, files, m.root, ce.workspaceDir),
     ];
-    return [...results, ...(await runPlanned(planned, ce))];
+    return [...results, ...(await runPlanned(planned, ce, input.limiter ?? new CheckLimiter()))];
   });
 }
 
@@ -95,19 +96,17 @@ export async function runTestCommand(input: CommonInput): Promise<VerifyResult |
   return withCopy({ ...input, config }, async (m, ce) => {
     const cwdRel = path.posix.normalize((t.cwd ?? '.').replace(/\\/g, '/'));
     const [program, ...args] = t.command as [string, ...string[]];
-    const check = await runProcessCheck(
-      {
-        id: 'test',
-        tool: path.basename(program),
-        files: [],
-        file: resolveProgram(program, ce.workspaceDir, cwdRel, ce.env),
-        args,
-        cwd: path.join(m.root, ...cwdRel.split('/')),
-        installHint: `install ${program} or fix the test command in your settings`,
-        ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
-      },
-      ce,
-    );
+    const spec = {
+      id: 'test',
+      tool: path.basename(program),
+      files: [],
+      file: resolveProgram(program, ce.workspaceDir, cwdRel, ce.env),
+      args,
+      cwd: path.join(m.root, ...cwdRel.split('/')),
+      installHint: `install ${program} or fix the test command in your settings`,
+      ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
+    };
+    const check = (await (input.limiter ?? new CheckLimiter()).run(() => runProcessCheck(spec, ce), ce.signal)) ?? unverifiedCheck(spec, `${spec.tool}: verification cancelled`);
     return [check];
   });
 }
