@@ -144,7 +144,7 @@ export function checkWorkspacePath(p: string): PathCheck {
 
 /**
  * The first segment of a normalised path that begins with `-`, or `undefined`. Plans may not own such a
- * path: a name like `--require=x.js` handed to a tool would be read as an option (design.md: no path from
+ * path: a name like `--require=x.js` handed to a tool would be read as an option (no path from
  * a plan is ever read as a command option). Any segment counts, not only the first: tools receive paths
  * relative to other folders (latexmk runs in the file's folder and gets its base name; a user verifier's
  * `{files}` are relative to its cwd; project scripts pass names on), so every segment can end up first.

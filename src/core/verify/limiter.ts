@@ -1,5 +1,5 @@
 /**
- * How many verification checks run at once (failure-cases.md C10). One limiter is shared by every check
+ * How many verification checks run at once. One limiter is shared by every check
  * of a run (every task's built-ins and user verifiers, and the test command), so many agents finishing
  * together queue for the machine's cores instead of starting one compiler each.
  */

@@ -159,7 +159,7 @@ function isFile(p: string): boolean {
 }
 
 /**
- * A file path as a tool argument that no tool can read as an option (design.md: no path from a plan or a
+ * A file path as a tool argument that no tool can read as an option (no path from a plan or a
  * model is ever read as a command option): absolute paths and paths beginning with `./` or `../` pass
  * unchanged, every other relative path gets `./` (`--require=x.js` becomes `./--require=x.js`, which names
  * the file). Every path the verification layer hands to a process goes through here.
