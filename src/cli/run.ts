@@ -95,7 +95,8 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
   const maxTasks = intFlag(v, 'max-tasks');
   const apply = applyMode(args);
   const stateDir = stateDirOf(args, io);
-  const config = await loadConfig(stringFlag(v, 'config'), io);
+  const configFlag = stringFlag(v, 'config');
+  const config = await loadConfig(configFlag, io);
 
   const view = json ? undefined : new LiveView(io.stderr, isLiveTerminal(io) ? io.control : undefined);
   const onEvent = (e: RunEvent): void => {
@@ -146,6 +147,8 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
     // The one pipeline shared with the VS Code extension (src/core/session): plan, merge, compose, start, close.
     const outcome = await runGoal({
       start, config, models, policy, stateDir, signal: ac.signal, onEvent, env: { ...io.env },
+      // A --config file inside the workspace is the run's own configuration: never an agent's to write.
+      ...(configFlag ? { reserved: [resolve(io.cwd, configFlag)] } : {}),
       ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), ...(maxAgents ? { maxAgents } : {}),
       ...(apply ? { apply } : {}), ...(maxTurns ? { maxTurns } : {}),
       settings: { provider: settings.provider, ...(settings.model ? { model: settings.model } : {}), ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) },

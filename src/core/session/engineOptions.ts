@@ -36,6 +36,8 @@ export interface EngineWiring {
   model: Model | ((task: Task) => Model);
   /** Journal (and policy) folder. */
   stateDir: string;
+  /** Absolute paths agents never write besides the protected ones (the `--config` file); the state folder always is. */
+  reserved?: readonly string[];
   signal: AbortSignal;
   onEvent: (event: RunEvent) => void;
   /** The environment verifiers inherit (secrets are filtered by src/core/verify). */
@@ -106,6 +108,7 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
   const options: EngineOptions = {
     model: (task) => ledger.model(typeof agentModel === 'function' ? agentModel(task) : agentModel, { role: 'agent', taskId: task.id }),
     stateDir: wiring.stateDir,
+    ...(wiring.reserved?.length ? { reserved: wiring.reserved } : {}),
     signal: wiring.signal,
     onEvent: wiring.onEvent,
     verify: check(true),

@@ -110,6 +110,21 @@ describe('cli: run, runs, apply (against the loopback fake OpenAI server, real S
     assert.equal(await main(['apply', runId, 'nope', '--state', s.state], captureIo({ cwd: s.base, env: {} })), 2);
   });
 
+  it('M10: a --config file and a --state folder inside the workspace are never written, whatever the plan hands a task', async () => {
+    const plan = { goal: 'g', tasks: [{ id: 'cfg', title: 'Config', objective: 'rewrite the run configuration', files: ['agensflow.json', 'st/policy.json', 'ok.txt'] }] };
+    const s = setup(tmp, plan);
+    const original = '{"recovery":{"maxRetries":0}}\n';
+    writeFileSync(path.join(s.ws, 'agensflow.json'), original);
+    const io = captureIo({ cwd: s.ws, env: { PATH: process.env.PATH ?? '' } });
+    const code = await main(['run', '--plan', s.plan, '--dir', s.ws, '--apply', 'auto', '--json', '--config', 'agensflow.json', ...flags(server, path.join(s.ws, 'st'))], io);
+    assert.equal(code, 1, io.err());
+    const events = io.out().trim().split('\n').map((l) => JSON.parse(l) as { type: string; path?: string; reason?: string });
+    const refused = new Set(events.filter((e) => e.type === 'write.refused').map((e) => e.path));
+    assert.deepEqual([...refused].sort(), ['agensflow.json', 'st/policy.json']);
+    assert.equal(readFileSync(path.join(s.ws, 'agensflow.json'), 'utf8'), original);
+    assert.equal(existsSync(path.join(s.ws, 'st', 'policy.json')), false);
+  });
+
   it('the server never sees more than --max-agents agent calls at once, and sees exactly that many when it can', async () => {
     const wide = { tasks: Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, title: `T${i}`, objective: 'o', files: [`f${i}.txt`] })) };
     const s = setup(tmp, wide);
