@@ -23,6 +23,8 @@ export interface FailureInfo {
   task: Task;
   /** 1 for the first attempt. */
   attempt: number;
+  /** Retries of this version of the task still allowed by the run's budget (the engine's count, the one place it is kept). */
+  retriesLeft: number;
   /** Why the attempt failed: the agent gave up, or verification failed. */
   reason: string;
   findings: Finding[];

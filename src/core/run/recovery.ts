@@ -96,7 +96,7 @@ export class Recovery {
     let wish: FailureDecision;
     let mode: 'rule' | 'forced' = 'rule';
     if (this.hook) {
-      wish = await this.hook({ task: f.task, attempt: f.attempt, reason: f.reason, findings: f.findings, view: f.view, signal: f.signal }).catch((): FailureDecision => ({ action: 'fail' }));
+      wish = await this.hook({ task: f.task, attempt: f.attempt, retriesLeft: Math.max(0, this.limits.maxRetries - f.retries), reason: f.reason, findings: f.findings, view: f.view, signal: f.signal }).catch((): FailureDecision => ({ action: 'fail' }));
     } else {
       wish = retryLeft ? { action: 'retry', feedback: retryFeedback(f.reason, f.findings) } : { action: 'replan' };
     }

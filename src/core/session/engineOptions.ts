@@ -133,7 +133,7 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
     connect: (run) => ledger.bookTo(run.usage),
   };
   // The policy skips only the inspector (under a certificate): the tools alone are the cheap check it keeps.
-  return wiring.policy ? wiring.policy.decorate(options, { toolsOnly: check(false), inspector: inspector !== undefined, updater: updater !== undefined, maxRetries: config.recovery?.maxRetries }) : options;
+  return wiring.policy ? wiring.policy.decorate(options, { toolsOnly: check(false), inspector: inspector !== undefined, updater: updater !== undefined }) : options;
 }
 
 /** The models of a run's roles, built by a front end with its keys (the CLI's flags, VS Code's settings and SecretStorage). */

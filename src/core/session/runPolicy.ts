@@ -57,8 +57,6 @@ export interface RunPolicyWiring {
   inspector?: boolean;
   /** Whether an updater is configured (the re-plan options exist only then). */
   updater?: boolean;
-  /** Retries per task version (the engine's `recovery.maxRetries`, default 1). */
-  maxRetries?: number | undefined;
 }
 
 /** One run's use of the learned policy (see the module comment). */
@@ -289,7 +287,7 @@ export class RunPolicy {
     this.closeAttempt(task.id, false);
     const fails = (this.failures.get(task.id) ?? 0) + 1;
     this.failures.set(task.id, fails);
-    const retryLeft = info.attempt - 1 < (this.wiring.maxRetries ?? 1);
+    const retryLeft = info.retriesLeft > 0;
     const options: string[] = [];
     if (retryLeft) options.push('retry');
     if (retryLeft && this.o.agentModels.length > 1) options.push('escalate');

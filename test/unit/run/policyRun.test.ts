@@ -71,6 +71,22 @@ describe('RunPolicy: the learned policy wired into a run', function () {
     assert.deepEqual(audit(recovery?.decisionId), [true]);
   });
 
+  it('offers a retry only while the engine\'s retry budget allows one (the engine keeps the one count)', async () => {
+    const p = policy();
+    const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel(), new FakeModel()] });
+    const events: RunEvent[] = [];
+    const failing: VerifyHook = async () => ({ outcome: 'failed', findings: [{ message: 'still wrong', tool: 'pytest' }] });
+    const opts = rp.decorate({
+      model: rp.agentModel, stateDir: tmp.make('af-rp-'), verify: failing, onEvent: (e) => events.push(e), recovery: { maxRetries: 0 },
+      updater: async () => ({ error: 'no better plan', decision: { options: [], choice: 'none', mode: 'rule', reason: 'no valid candidate' }, usage: [] }),
+    }, { updater: true });
+    const out = await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: { tasks: [task('a', ['a.txt'])] } });
+    assert.equal(out.exitCode, 1);
+    const recovery = decisions(events, 'recovery').find((d) => d.decisionId);
+    assert.ok(recovery, 'the policy chose the recovery');
+    assert.deepEqual(recovery.options.map((o) => o.id), ['replan-task', 'replan-subtree'], 'no retry or escalation with recovery.maxRetries 0');
+  });
+
   it('skips the inspector only under a certificate earned in this context, and counts the tools\' pass as verified', async () => {
     // A cheap defect lowers the certificate's bar (check cost / defect cost) so 30 clean runs can earn it.
     const p = policy({ certificate: { canaryShare: 0 }, defectCostUsd: 0.1 });
