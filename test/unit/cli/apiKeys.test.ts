@@ -1,5 +1,5 @@
 /**
- * Failure case P7 (issue #11): a pasted key with a trailing newline or spaces is trimmed before it is sent;
+ * Pasted API keys (P7): a pasted key with a trailing newline or spaces is trimmed before it is sent;
  * a key with non-ASCII or control characters is refused with a clear message before any request, from the
  * --api-key flag and from the environment alike, and the message never repeats the key.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue #11, break 6: model output (paths, titles, roles, reasons) and server error text reach the CLI's
+ * Hostile text: model output (paths, titles, roles, reasons) and server error text reach the CLI's
  * human output; a raw `ESC ]52` would set the clipboard, `ESC [2J` clear the screen. Every byte the CLI
  * writes passes one sanitiser; the `--json` lines stay valid JSON carrying the original values.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue #11, break 9: a base URL's query (`?api_key=`) or userinfo (`user:pass@`) is a secret. It must not
+ * Secrets in a base URL: its query (`?api_key=`) or userinfo (`user:pass@`) is a secret. It must not
  * be stored in run.json or events.jsonl, nor printed on stderr or in `--json` events, nor repeated by the
  * error that refuses it.
  */

@@ -1,5 +1,5 @@
 /**
- * Break 8 of issue #11: a huge answer (hundreds of megabyte-sized tool calls, a 300 MB text) or a stream
+ * A huge answer (hundreds of megabyte-sized tool calls, a 300 MB text) or a stream
  * that never ends must be stopped early, said in plain words, and never retried as a network fault. The
  * fake server generates the flood while it sends it and records how much it wrote before the client left.
  */

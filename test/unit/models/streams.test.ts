@@ -1,5 +1,5 @@
 /**
- * Failure cases of issue #11 (failure-cases.md 4.2 and X5) through the real SDKs and the loopback fake
+ * Provider faults and cancels through the real SDKs and the loopback fake
  * server: P5 (400/404/413 not retried, named), P9 (a cut stream is discarded and retried into a fresh
  * buffer), P10 (malformed SSE), P12 (a 200 HTML page or another schema), X5 (nothing heard after abort).
  */

@@ -1,5 +1,5 @@
 /**
- * Failure case T3 (issue #11): every line of the log channel passes the redactor, whatever a caller put in
+ * Log redaction (T3): every line of the log channel passes the redactor, whatever a caller put in
  * it: a sentinel key in headers, in an `sk-` shape, in a base URL's query or userinfo, or in an error's
  * message and stack never reaches the channel.
  */
