@@ -42,6 +42,8 @@ async function queryQuickInput(page: Page, key: string, value: string, row: RegE
       await input.waitFor({ state: 'visible', timeout: left() });
       await input.fill(value);
       await wanted.waitFor({ timeout: Math.min(FIRST_TRY_MS * tries, LONGEST_TRY_MS, left()) });
+      // A retry that helped is worth seeing in a CI log: it says how far the workbench lagged.
+      if (tries > 1) process.stderr.write(`[workbench] "${value}" listed its row on try ${tries}, after ${((timeoutMs - left()) / 1000).toFixed(1)} s\n`);
       return;
     } catch (e) {
       if (Date.now() < deadline) continue;
