@@ -33,6 +33,7 @@ while (Date.now() < end && !fs.existsSync(stop)) {
     fs.renameSync(dir, aside);
     fs.symlinkSync(outside, dir);
     flips++;
+    process.stdout.write('flip\\n');
     const until = Date.now() + 15;
     while (Date.now() < until) {}
     fs.unlinkSync(dir);
@@ -75,6 +76,7 @@ describe('run/apply against a racing symlink swapper', () => {
     const stop = path.join(outside, '..', `${path.basename(outside)}.stop`);
     const child = spawn(process.execPath, ['-e', SWAPPER, sub, outside, stop], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines: string[] = [];
+    const flips = (): number => lines.filter((l) => l === 'flip').length;
     const ready = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => {
       lines.push(...d.toString().split('\n').filter(Boolean));
       if (lines.includes('ready')) resolve();
@@ -84,7 +86,9 @@ describe('run/apply against a racing symlink swapper', () => {
     const states: Record<string, number> = {};
     let trials = 0;
     let next = forward;
-    while (trials < 8) {
+    // Until the attacker has struck a few times (it reacts to the first write of a trial, so on a loaded machine
+    // it may miss some trials): bounded by a trial count, never by wall time.
+    while (trials < 8 || (flips() < 3 && trials < 400)) {
       const res = await applyPatch(ws, next);
       states[res.state] = (states[res.state] ?? 0) + 1;
       trials++;
