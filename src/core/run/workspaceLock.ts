@@ -1,14 +1,23 @@
 /**
- * A reader/writer lock per workspace folder, shared by the whole process: applying a patch writes the
- * workspace (write-file-atomic leaves a `<file>.<n>` temporary beside each file it writes, then renames it),
- * while verification copies it (materialise). A copy taken during a write sees half a patch, or lists the
- * temporary file and then fails to copy it once it is renamed (ENOENT). So copies are readers and may share
- * the folder; a patch being applied is a writer and has it alone. Waiters are served in arrival order, so a
- * stream of copies cannot starve a patch (nor the reverse). Only writers in this process are excluded: other
- * programs (the user's editor) are not.
+ * A reader/writer lock per workspace folder: applying a patch writes the workspace (a temporary beside each
+ * file, then a rename), while verification copies it (materialise). A copy taken during a write sees half a
+ * patch, or lists the temporary file and then fails to copy it once it is renamed (ENOENT). So copies are
+ * readers and may share the folder; a patch being applied is a writer and has it alone. Waiters are served in
+ * arrival order, so a stream of copies cannot starve a patch (nor the reverse).
+ *
+ * Across processes (two CLI runs, or a CLI run and a VS Code window, on one folder): while anyone in this
+ * process holds the folder, the process holds a lock file (proper-lockfile) named by the sha256 of the
+ * folder's real path, in the user's lock folder (`$XDG_STATE_HOME/agensflow/locks`, whatever `--state` says,
+ * so front ends with different state folders still meet; not in the workspace, which is the user's). Another
+ * process waits for it (up to {@link CROSS_PROCESS_WAIT_MS}, then a clear error); a crashed holder's lock is
+ * stale after 30 s. Programs other than AgensFlow (the user's editor) are not excluded.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { lock as lockFile } from 'proper-lockfile';
+import { defaultStateDir } from './journal';
 
 export type WorkspaceAccess = 'read' | 'write';
 
@@ -61,6 +70,94 @@ class ReadWriteLock {
 /** One lock per workspace's real path; an entry lives only while someone holds or awaits it. */
 const locks = new Map<string, ReadWriteLock>();
 
+/** How long a process waits for another process's hold on a folder before giving up (ms). */
+export const CROSS_PROCESS_WAIT_MS = 5 * 60_000;
+const STALE_MS = 30_000;
+
+/** Another AgensFlow process kept the workspace longer than we wait. */
+export class WorkspaceBusyError extends Error {
+  override readonly name = 'WorkspaceBusyError' as const;
+}
+
+/** The folder of the cross-process lock files (created on first use; a temp folder if that fails). */
+async function lockDir(): Promise<string> {
+  const preferred = process.env.AGENSFLOW_LOCK_DIR || path.join(defaultStateDir(), 'locks');
+  try {
+    await fs.mkdir(preferred, { recursive: true, mode: 0o700 });
+    return preferred;
+  } catch {
+    const fallback = path.join(os.tmpdir(), `agensflow-locks-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`);
+    await fs.mkdir(fallback, { recursive: true, mode: 0o700 });
+    return fallback;
+  }
+}
+
+/** This process's hold on a folder's lock file, shared by every holder in the process. */
+interface ProcessHold {
+  count: number;
+  state: 'waiting' | 'held' | 'idle';
+  ready?: Promise<void>;
+  release?: () => Promise<void>;
+  releasing: Promise<void>;
+}
+
+const holds = new Map<string, ProcessHold>();
+
+async function acquireFile(key: string, hold: ProcessHold): Promise<void> {
+  await hold.releasing;
+  const dir = await lockDir();
+  const name = createHash('sha256').update(key).digest('hex');
+  const file = path.join(dir, name);
+  hold.state = 'waiting';
+  try {
+    hold.release = await lockFile(file, {
+      realpath: false,
+      lockfilePath: `${file}.lock`,
+      stale: STALE_MS,
+      retries: { retries: Math.ceil(CROSS_PROCESS_WAIT_MS / 500), minTimeout: 25, maxTimeout: 500, factor: 1.3 },
+      // Default: throw from a timer (the process dies). A lost lock only weakens exclusion from here on.
+      onCompromised: () => undefined,
+    });
+    hold.state = 'held';
+  } catch (e) {
+    hold.state = 'idle';
+    const code = e instanceof Error && 'code' in e ? (e as NodeJS.ErrnoException).code : undefined;
+    if (code === 'ELOCKED') throw new WorkspaceBusyError(`another AgensFlow process has been using ${key} for over ${CROSS_PROCESS_WAIT_MS / 60_000} minutes (lock ${file}.lock); try again when it is done`, { cause: e });
+    throw e;
+  }
+}
+
+async function enterProcess(key: string): Promise<void> {
+  let hold = holds.get(key);
+  if (!hold) {
+    hold = { count: 0, state: 'idle', releasing: Promise.resolve() };
+    holds.set(key, hold);
+  }
+  hold.count++;
+  const h = hold;
+  h.ready ??= acquireFile(key, h);
+  try {
+    await h.ready;
+  } catch (e) {
+    h.ready = undefined;
+    h.count--;
+    if (h.count === 0 && holds.get(key) === h) holds.delete(key);
+    throw e;
+  }
+}
+
+async function leaveProcess(key: string): Promise<void> {
+  const hold = holds.get(key);
+  if (!hold || --hold.count > 0) return;
+  const release = hold.release;
+  hold.release = undefined;
+  hold.ready = undefined;
+  hold.state = 'idle';
+  hold.releasing = (release ? release() : Promise.resolve()).catch(() => undefined);
+  await hold.releasing;
+  if (hold.count === 0 && holds.get(key) === hold && !hold.ready) holds.delete(key);
+}
+
 async function keyOf(dir: string): Promise<string> {
   const abs = path.resolve(dir);
   return fs.realpath(abs).catch(() => abs);
@@ -79,14 +176,25 @@ export async function withWorkspaceLock<T>(dir: string, mode: WorkspaceAccess, f
   }
   await lock.acquire(mode);
   try {
+    await enterProcess(key);
+  } catch (e) {
+    lock.release(mode);
+    if (lock.idle) locks.delete(key);
+    throw e;
+  }
+  try {
     return await fn();
   } finally {
+    await leaveProcess(key);
     lock.release(mode);
     if (lock.idle) locks.delete(key);
   }
 }
 
-/** Who holds and who awaits the lock of `dir` (for tests and diagnostics). */
-export async function workspaceLockState(dir: string): Promise<{ readers: number; writer: boolean; waiting: number }> {
-  return locks.get(await keyOf(dir))?.state() ?? { readers: 0, writer: false, waiting: 0 };
+/** Who holds and who awaits the lock of `dir`, and this process's hold on its lock file (tests, diagnostics). */
+export async function workspaceLockState(dir: string): Promise<{ readers: number; writer: boolean; waiting: number; otherProcesses?: 'waiting' | 'held' }> {
+  const key = await keyOf(dir);
+  const state = locks.get(key)?.state() ?? { readers: 0, writer: false, waiting: 0 };
+  const hold = holds.get(key);
+  return hold && hold.state !== 'idle' ? { ...state, otherProcesses: hold.state } : state;
 }

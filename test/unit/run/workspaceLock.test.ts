@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyPatch, type ApplyFs } from '../../../src/core/run/apply';
 import { StagingArea } from '../../../src/core/run/staging';
@@ -112,5 +113,28 @@ describe('run/workspaceLock: patches applied and workspace copies never overlap'
     assert.equal((await applying).state, 'applied');
     assert.deepEqual(written, ['keep.txt']);
     assert.equal(readFileSync(path.join(ws, 'keep.txt'), 'utf8'), 'new\n');
+  });
+
+  it('break 9: a second process on the same folder waits for the first one\'s patch, its copy never overlaps it', async function () {
+    this.timeout(60_000);
+    const ws = tmp.make();
+    const marker = path.join(tmp.make('af-marker-'), 'holding');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lock-holder-child.ts'), ws, marker], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve()));
+    let overlapped: boolean | undefined;
+    const mine = withWorkspaceLock(ws, 'read', async () => {
+      overlapped = existsSync(marker);
+    });
+    try {
+      await until('this process waiting for the other one', async () => overlapped !== undefined || (await workspaceLockState(ws)).otherProcesses === 'waiting');
+      assert.equal(overlapped, undefined, 'entered while the other process held the folder');
+    } finally {
+      child.stdin.end('release\n');
+    }
+    await mine;
+    assert.equal(overlapped, false, 'the other process had let go before this one went in');
+    assert.equal(await exited, 0);
+    assert.deepEqual(await workspaceLockState(ws), { readers: 0, writer: false, waiting: 0 });
   });
 });
