@@ -1,5 +1,6 @@
 /** `agensflow apply RUN_ID [TASK_ID...]`: applies reviewed patches, each all or nothing, never over user edits. */
-import { applyReviewedPatches, isJournalWriteError } from '../core/run';
+import { applyReviewedPatches, isJournalWriteError, processWrites } from '../core/run';
+import { interruptHandler } from './interrupt';
 import { boolFlag } from './args';
 import { UsageError } from './args';
 import type { CliCommand } from './command';
@@ -24,8 +25,18 @@ export const applyCommand: CliCommand = {
     const [runId, ...taskIds] = args.positionals;
     if (!runId) throw new UsageError('missing RUN_ID');
     let reports;
+    // Ctrl+C: the patch being applied is finished (all or nothing) and recorded, no further one is started.
+    const ac = new AbortController();
+    const onSigint = interruptHandler({
+      cancel: () => ac.abort(),
+      exit: (code) => process.exit(code),
+      writes: processWrites,
+      say: (line) => io.stderr(`\n${line}\n`),
+      finishHint: `\`agensflow apply ${runId}\``,
+    });
+    process.on('SIGINT', onSigint);
     try {
-      reports = await applyReviewedPatches(stateDirOf(args, io), runId, taskIds);
+      reports = await applyReviewedPatches(stateDirOf(args, io), runId, taskIds, undefined, { signal: ac.signal });
     } catch (e) {
       if (e instanceof Error && e.name === 'JournalError') {
         io.stderr(`agensflow apply: ${e.message}\n`);
@@ -37,6 +48,8 @@ export const applyCommand: CliCommand = {
         return 1;
       }
       throw e;
+    } finally {
+      process.off('SIGINT', onSigint);
     }
     if (boolFlag(args.values, 'json')) io.stdout(`${JSON.stringify(reports)}\n`);
     else if (!reports.length) io.stderr('nothing to apply\n');
@@ -44,6 +57,10 @@ export const applyCommand: CliCommand = {
       if (boolFlag(args.values, 'json')) break;
       const skipped = r.rejected?.length ? `; not applied, rejected in review: ${r.rejected.join(', ')}` : '';
       io.stderr(`${r.taskId}: ${r.state}${r.files.length ? ` (${r.files.join(', ')})` : ''}${r.reason ? `: ${r.reason}` : ''}${skipped}\n`);
+    }
+    if (ac.signal.aborted) {
+      io.stderr('cancelled: the patches not listed above were not applied\n');
+      return 130;
     }
     return reports.every((r) => r.state === 'applied') ? 0 : 1;
   },

@@ -7,10 +7,11 @@ import { resolve } from 'node:path';
 import { isModelConfigError, type Model, type ProviderId } from '../core/models';
 import { toPlan } from '../core/plan';
 import { isPlanningFailure, runGoal, type RunPolicy, type RunStart } from '../core/session';
-import { defaultStateDir, isJournalWriteError, isRunCancelledError, RunJournal, type RunEvent, type RunOutcome } from '../core/run';
+import { defaultStateDir, isJournalWriteError, isRunCancelledError, processWrites, RunJournal, type RunEvent, type RunOutcome } from '../core/run';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
+import { interruptHandler } from './interrupt';
 import { closeCliPolicy, openCliPolicy } from './runPolicy';
 import { agentModelNames, buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, type ModelSettings } from './modelOptions';
 import { loadPlanFile, printErrors } from './planFile';
@@ -104,13 +105,14 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
     else view?.onEvent(e);
   };
   const ac = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    if (!json) io.stderr('\ncancelling (press Ctrl+C again to quit at once)...\n');
-    ac.abort();
-  };
+  const onSigint = interruptHandler({
+    cancel: () => ac.abort(),
+    exit: (code) => process.exit(code),
+    writes: processWrites,
+    // Also with --json: stderr is for people, stdout stays one event per line.
+    say: (line) => io.stderr(`\n${line}\n`),
+    finishHint: `\`agensflow run --resume ${resumeId ?? 'RUN_ID'}\` (or \`agensflow apply RUN_ID\`)`,
+  });
   process.on('SIGINT', onSigint);
   let policy: RunPolicy | undefined;
   try {

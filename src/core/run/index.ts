@@ -1,5 +1,5 @@
 /** The run engine's public API: start/resume a run, apply patches, read the journal, the scheduler parts. */
-export { startRun, resumeRun, assertDir, WriteGuard, type StartOptions, type ResumeOptions, type EngineOptions, type RunOutcome, type RunConnection } from './runEngine';
+export { startRun, resumeRun, assertDir, type StartOptions, type ResumeOptions, type EngineOptions, type RunOutcome, type RunConnection } from './runEngine';
 export type { VerifyHook, VerifyVerdict, FailureHook, FailureInfo, FailureDecision, PriceHook, AgentModelChoice, UpdaterHook, UpdateRequest, UpdateProposal, ChosenUpdate, RunCheckHook, UsageCall } from './hooks';
 export { Recovery, DEFAULT_RECOVERY, type RecoveryLimits } from './recovery';
 export { findingLine, findingList, summarizeFindings } from './findings';
@@ -18,4 +18,5 @@ export { runAgent, type AgentOptions, type AgentResult, type AgentEvent } from '
 export { AGENT_TOOLS, AGENT_TOOL_LIST } from './agentTools';
 export { JournalError, JournalWriteError, isJournalWriteError, RunConfigError, RunCancelledError, isRunCancelledError } from './errors';
 export * from './events';
-export { withWorkspaceLock, type WorkspaceAccess } from './workspaceLock';
+export { withWorkspaceLock, WorkspaceBusyError, type WorkspaceAccess } from './workspaceLock';
+export { WriteGuard, processWrites } from './writeGuard';

@@ -9,6 +9,7 @@ import type { PatchState } from './events';
 import { RunJournal } from './journal';
 import { patchSummary, type FilePatch, type TaskPatch } from './patch';
 import { decide, isOpen, pendingFiles } from './patchReview';
+import { processWrites } from './writeGuard';
 
 export interface ApplyReport {
   taskId: string;
@@ -68,15 +69,19 @@ export async function applyReviewedPatches(stateDir: string, runId: string, task
     // Only the undecided files: a file rejected in review is never written, one already accepted is done.
     const pending = pendingFiles(patch);
     const rejected = patch.files.filter((f) => patch.fileStates?.[f.path] === 'rejected').map((f) => f.path);
-    const res = pending.length ? await applyRecorded(journal, patch, pending, ops) : { state: 'applied' as const, files: [] };
-    // A patch decided file by file, or applied only in part, records the files it applied.
-    if (res.state === 'applied' && (patch.fileStates || pending.length < patch.files.length)) decide(patch, pending.map((f) => f.path), 'applied');
-    else recordApplyResult(patch, res);
-    await journal.savePatch(patch).catch(() => undefined); // remembered: flush() below reports it
-    journal.update((r) => {
-      r.tasks[t.id].patch = patchSummary(patch);
+    // Applied and recorded as one critical section: an interrupt waits for it (see writeGuard).
+    const res = await processWrites.run(async () => {
+      const applied = pending.length ? await applyRecorded(journal, patch, pending, ops) : { state: 'applied' as const, files: [] };
+      // A patch decided file by file, or applied only in part, records the files it applied.
+      if (applied.state === 'applied' && (patch.fileStates || pending.length < patch.files.length)) decide(patch, pending.map((f) => f.path), 'applied');
+      else recordApplyResult(patch, applied);
+      await journal.savePatch(patch).catch(() => undefined); // remembered: flush() below reports it
+      journal.update((r) => {
+        r.tasks[t.id].patch = patchSummary(patch);
+      });
+      await journal.persist();
+      return applied;
     });
-    await journal.persist();
     reports.push({
       taskId: t.id,
       state: res.state === 'failed' ? 'proposed' : patch.state,

@@ -19,6 +19,7 @@ import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
 import { RunJournal, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
 import { patchSummary, type TaskPatch } from './patch';
 import { applyRecorded } from './review';
+import { processWrites, type WriteGuard } from './writeGuard';
 import { newRunId } from './runId';
 import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
 import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits } from './staging';
@@ -64,37 +65,12 @@ export interface EngineOptions {
    */
   budgetSpent?: () => string | undefined;
   /**
-   * Wraps each patch application together with the journal writes that record it (`--apply auto`): a front
-   * end that must quit (a second Ctrl+C) waits for what it wraps, so it never leaves a patch half applied or
-   * the journal saying "proposed" about an applied one.
+   * Wraps each patch application together with the journal writes that record it (`--apply auto`); default
+   * the process-wide {@link processWrites}, which a front end that must quit (a second Ctrl+C) waits for.
    */
   writeGuard?: WriteGuard;
   /** File operations of the journal and of applying (tests inject disk-full and other faults). */
   io?: { write?: WriteIo; apply?: ApplyFs };
-}
-
-/** Tracks the critical sections that must not be cut off (patches being applied and recorded). */
-export class WriteGuard {
-  private active = 0;
-  private waiters: Array<() => void> = [];
-
-  get busy(): boolean {
-    return this.active > 0;
-  }
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      if (--this.active === 0) for (const w of this.waiters.splice(0)) w();
-    }
-  }
-
-  /** Resolves once nothing is in a critical section. */
-  idle(): Promise<void> {
-    return this.active === 0 ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
-  }
 }
 
 /** A coordinator's handle on a run (see `EngineOptions.connect`). */
@@ -596,7 +572,7 @@ class Engine {
 
   /** Applies a passed task's patch now (`--apply auto`), one patch at a time, and records the new state. */
   private applyTaskPatch(patch: TaskPatch): Promise<void> {
-    const guarded = (): Promise<void> => (this.opts.writeGuard ? this.opts.writeGuard.run(() => this.applyNow(patch)) : this.applyNow(patch));
+    const guarded = (): Promise<void> => (this.opts.writeGuard ?? processWrites).run(() => this.applyNow(patch));
     const next = this.applying.then(guarded);
     this.applying = next.catch(() => undefined);
     return next;

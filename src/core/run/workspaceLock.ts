@@ -9,8 +9,8 @@
  * process holds the folder, the process holds a lock file (proper-lockfile) named by the sha256 of the
  * folder's real path, in the user's lock folder (`$XDG_STATE_HOME/agensflow/locks`, whatever `--state` says,
  * so front ends with different state folders still meet; not in the workspace, which is the user's). Another
- * process waits for it (up to {@link CROSS_PROCESS_WAIT_MS}, then a clear error); a crashed holder's lock is
- * stale after 30 s. Programs other than AgensFlow (the user's editor) are not excluded.
+ * process waits for it (up to {@link CROSS_PROCESS_WAIT_MS}, then a clear error). The lock records its holder
+ * (host and pid): a holder killed on this machine is noticed at once; otherwise a lock is stale after 30 s. Programs other than AgensFlow (the user's editor) are not excluded.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -103,26 +103,73 @@ interface ProcessHold {
 
 const holds = new Map<string, ProcessHold>();
 
+/**
+ * The holder of a lock, `<host> <pid>`, beside the lock (`<lock>.owner`; proper-lockfile removes its lock with
+ * rmdir, so nothing may go inside it), written once the lock is taken and removed before it is released: a
+ * waiter on the same machine can tell a dead holder at once.
+ */
+const ownerOf = (lockPath: string): string => `${lockPath}.owner`;
+
+/** True when the lock at `lockPath` was taken on this machine by a process that no longer runs. */
+async function holderIsDead(lockPath: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = await fs.readFile(ownerOf(lockPath), 'utf8');
+  } catch {
+    return false; // just being taken, or a holder from before owners were recorded: wait for staleness
+  }
+  const [host, pid] = text.trim().split(' ');
+  if (host !== os.hostname() || !pid || !/^\d+$/.test(pid)) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 async function acquireFile(key: string, hold: ProcessHold): Promise<void> {
   await hold.releasing;
   const dir = await lockDir();
-  const name = createHash('sha256').update(key).digest('hex');
-  const file = path.join(dir, name);
+  const file = path.join(dir, createHash('sha256').update(key).digest('hex'));
+  const lockPath = `${file}.lock`;
   hold.state = 'waiting';
+  const deadline = Date.now() + CROSS_PROCESS_WAIT_MS;
+  let pause = 25;
   try {
-    hold.release = await lockFile(file, {
-      realpath: false,
-      lockfilePath: `${file}.lock`,
-      stale: STALE_MS,
-      retries: { retries: Math.ceil(CROSS_PROCESS_WAIT_MS / 500), minTimeout: 25, maxTimeout: 500, factor: 1.3 },
-      // Default: throw from a timer (the process dies). A lost lock only weakens exclusion from here on.
-      onCompromised: () => undefined,
-    });
-    hold.state = 'held';
+    for (;;) {
+      try {
+        const release = await lockFile(file, {
+          realpath: false,
+          lockfilePath: lockPath,
+          stale: STALE_MS,
+          // Default: throw from a timer (the process dies). A lost lock only weakens exclusion from here on.
+          onCompromised: () => undefined,
+        });
+        await fs.writeFile(ownerOf(lockPath), `${os.hostname()} ${process.pid}\n`).catch(() => undefined);
+        hold.release = async () => {
+          await fs.rm(ownerOf(lockPath), { force: true });
+          await release();
+        };
+        hold.state = 'held';
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+        // A holder killed on this machine (kill -9, a crash) is not waited for until its lock goes stale.
+        if (await holderIsDead(lockPath)) {
+          await fs.rm(ownerOf(lockPath), { force: true });
+          await fs.rm(lockPath, { recursive: true, force: true });
+          continue;
+        }
+        if (Date.now() > deadline) {
+          throw new WorkspaceBusyError(`another AgensFlow process has been using ${key} for over ${CROSS_PROCESS_WAIT_MS / 60_000} minutes (lock ${lockPath}); try again when it is done`, { cause: e });
+        }
+        await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(500, Math.round(pause * 1.3));
+      }
+    }
   } catch (e) {
     hold.state = 'idle';
-    const code = e instanceof Error && 'code' in e ? (e as NodeJS.ErrnoException).code : undefined;
-    if (code === 'ELOCKED') throw new WorkspaceBusyError(`another AgensFlow process has been using ${key} for over ${CROSS_PROCESS_WAIT_MS / 60_000} minutes (lock ${file}.lock); try again when it is done`, { cause: e });
     throw e;
   }
 }

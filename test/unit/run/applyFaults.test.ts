@@ -9,9 +9,9 @@ import { applyFsOver, applyPatch, type ApplyFs } from '../../../src/core/run/app
 import { RunJournal } from '../../../src/core/run/journal';
 import { applyReviewedPatches } from '../../../src/core/run/review';
 import { StagingArea } from '../../../src/core/run/staging';
-import { PlanSchema } from '../../../src/core/plan/schema';
 import type { TaskPatch } from '../../../src/core/run/patch';
 import { faultyIo, errno } from '../fs/faultyIo';
+import { journalWithPatches } from './journalFixture';
 import { tempDirs } from './tmp';
 
 /** Every file under `dir` with its bytes (hex), for byte-exact comparisons. */
@@ -32,18 +32,9 @@ describe('run/apply under workspace faults', () => {
   const tmp = tempDirs();
   afterEach(() => tmp.cleanup());
 
-  /** A run journal holding one proposed patch of task `t` (for applyReviewedPatches). */
   async function journalWith(ws: string, patch: TaskPatch): Promise<string> {
     const stateDir = tmp.make('af-state-');
-    const plan = PlanSchema.parse({ tasks: [{ id: 't', title: 'T', objective: 'o', files: patch.files.map((f) => f.path) }] });
-    const j = await RunJournal.create(stateDir, {
-      version: 1, runId: patch.runId, createdAt: 0, updatedAt: 0, dir: ws, status: 'completed',
-      settings: { maxAgents: 1, apply: 'review', maxTurns: 1 }, plan,
-      tasks: { t: { status: 'passed', attempts: 1, usage: { inputTokens: 0, outputTokens: 0, cost: 0 }, refusals: 0, patch: { state: 'proposed', files: patch.files.map((f) => f.path) } } },
-      usage: { inputTokens: 0, outputTokens: 0, cost: 0 }, decisions: [], resumes: 0,
-    });
-    await j.savePatch(patch);
-    await j.flush();
+    await journalWithPatches(stateDir, ws, [patch]);
     return stateDir;
   }
 
