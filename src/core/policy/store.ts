@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { lock } from 'proper-lockfile';
+import { acquireProcessLock } from '../fs/processLock';
 import { describeFsError, removeStrayTemps, writeFileVerified, type WriteIo } from '../fs/atomicWrite';
 import type { PolicyDocument } from './document';
 import { migrate, POLICY_SCHEMA, POLICY_VERSION } from './migrations';
@@ -205,16 +205,9 @@ export class PolicyStore {
     await this.inspectLock(stale);
     let release: () => Promise<void>;
     try {
-      release = await lock(this.path, {
-        realpath: false,
-        stale,
-        retries: { retries: 50, minTimeout: 10, maxTimeout: 200, factor: 1.5 },
-        // Default: throw from a timer, which would crash the host. Our write is atomic either way.
-        onCompromised: (e: Error) => this.log(`the policy lock was taken over while held (${e.message})`),
-      });
+      release = await acquireProcessLock(this.path, { staleMs: stale, waitMs: 10_000, log: (l) => this.log(l) });
     } catch (e) {
-      const code = e instanceof Error && 'code' in e ? (e as NodeJS.ErrnoException).code : undefined;
-      if (code === 'ELOCKED') throw new Error(`another AgensFlow process is saving this policy (lock ${this.lockPath}); if none is running, delete that folder`, { cause: e });
+      if (e instanceof Error && e.name === 'LockBusyError') throw new Error(`another AgensFlow process is saving this policy (lock ${this.lockPath}); if none is running, delete that folder`, { cause: e });
       throw e;
     }
     try {

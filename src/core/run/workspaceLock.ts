@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lock as lockFile } from 'proper-lockfile';
+import { acquireProcessLock } from '../fs/processLock';
 import { defaultStateDir } from './journal';
 
 export type WorkspaceAccess = 'read' | 'write';
@@ -103,73 +103,18 @@ interface ProcessHold {
 
 const holds = new Map<string, ProcessHold>();
 
-/**
- * The holder of a lock, `<host> <pid>`, beside the lock (`<lock>.owner`; proper-lockfile removes its lock with
- * rmdir, so nothing may go inside it), written once the lock is taken and removed before it is released: a
- * waiter on the same machine can tell a dead holder at once.
- */
-const ownerOf = (lockPath: string): string => `${lockPath}.owner`;
-
-/** True when the lock at `lockPath` was taken on this machine by a process that no longer runs. */
-async function holderIsDead(lockPath: string): Promise<boolean> {
-  let text: string;
-  try {
-    text = await fs.readFile(ownerOf(lockPath), 'utf8');
-  } catch {
-    return false; // just being taken, or a holder from before owners were recorded: wait for staleness
-  }
-  const [host, pid] = text.trim().split(' ');
-  if (host !== os.hostname() || !pid || !/^\d+$/.test(pid)) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
 async function acquireFile(key: string, hold: ProcessHold): Promise<void> {
   await hold.releasing;
-  const dir = await lockDir();
-  const file = path.join(dir, createHash('sha256').update(key).digest('hex'));
-  const lockPath = `${file}.lock`;
+  const file = path.join(await lockDir(), createHash('sha256').update(key).digest('hex'));
   hold.state = 'waiting';
-  const deadline = Date.now() + CROSS_PROCESS_WAIT_MS;
-  let pause = 25;
   try {
-    for (;;) {
-      try {
-        const release = await lockFile(file, {
-          realpath: false,
-          lockfilePath: lockPath,
-          stale: STALE_MS,
-          // Default: throw from a timer (the process dies). A lost lock only weakens exclusion from here on.
-          onCompromised: () => undefined,
-        });
-        await fs.writeFile(ownerOf(lockPath), `${os.hostname()} ${process.pid}\n`).catch(() => undefined);
-        hold.release = async () => {
-          await fs.rm(ownerOf(lockPath), { force: true });
-          await release();
-        };
-        hold.state = 'held';
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
-        // A holder killed on this machine (kill -9, a crash) is not waited for until its lock goes stale.
-        if (await holderIsDead(lockPath)) {
-          await fs.rm(ownerOf(lockPath), { force: true });
-          await fs.rm(lockPath, { recursive: true, force: true });
-          continue;
-        }
-        if (Date.now() > deadline) {
-          throw new WorkspaceBusyError(`another AgensFlow process has been using ${key} for over ${CROSS_PROCESS_WAIT_MS / 60_000} minutes (lock ${lockPath}); try again when it is done`, { cause: e });
-        }
-        await new Promise((r) => setTimeout(r, pause));
-        pause = Math.min(500, Math.round(pause * 1.3));
-      }
-    }
+    hold.release = await acquireProcessLock(file, { staleMs: STALE_MS, waitMs: CROSS_PROCESS_WAIT_MS });
+    hold.state = 'held';
   } catch (e) {
     hold.state = 'idle';
+    if (e instanceof Error && e.name === 'LockBusyError') {
+      throw new WorkspaceBusyError(`another AgensFlow process has been using ${key} for over ${CROSS_PROCESS_WAIT_MS / 60_000} minutes (lock ${file}.lock); try again when it is done`, { cause: e });
+    }
     throw e;
   }
 }
