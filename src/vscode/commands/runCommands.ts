@@ -183,7 +183,7 @@ export class RunCommands extends Disposable {
     if (!taskId) return undefined;
     if (verb === 'reject') return this.deps.review.reject(runId, taskId);
     const outcome = await this.deps.review.accept(runId, taskId);
-    this.report(taskId, outcome);
+    this.report(taskId, outcome, runId);
     return outcome;
   }
 
@@ -197,7 +197,7 @@ export class RunCommands extends Disposable {
     }
     if (verb === 'reject') return this.deps.review.reject(ref.runId, ref.taskId, [ref.path]);
     const outcome = await this.deps.review.accept(ref.runId, ref.taskId, [ref.path]);
-    this.report(`${ref.taskId} (${ref.path})`, outcome);
+    this.report(`${ref.taskId} (${ref.path})`, outcome, ref.runId);
     return outcome;
   }
 
@@ -214,7 +214,7 @@ export class RunCommands extends Disposable {
     for (const p of open) {
       const outcome = await this.deps.review.accept(runId, p.taskId);
       outcomes.push(outcome);
-      this.report(p.taskId, outcome);
+      this.report(p.taskId, outcome, runId);
     }
     return outcomes;
   }
@@ -232,8 +232,23 @@ export class RunCommands extends Disposable {
     return open.length;
   }
 
-  private report(subject: string, outcome: AcceptOutcome): void {
-    if (outcome.state === 'conflicted') {
+  private report(subject: string, outcome: AcceptOutcome, runId: string): void {
+    if (outcome.state === 'conflicted' && outcome.unsaved.length > 0) {
+      // W2: the user edits a file the proposal was made without. Nothing is saved or overwritten unless asked.
+      const SAVE = 'Save My Edits';
+      const files = outcome.unsaved.join(', ');
+      void vscode.window.showWarningMessage(
+        `AgensFlow: did not apply ${subject}: ${files} ${outcome.unsaved.length === 1 ? 'has' : 'have'} unsaved edits that the proposal was not based on, so it is out of date. Your text was kept and nothing was saved. Save your edits and run the task again on them, or undo your edits and accept again.`,
+        SAVE, 'Review Changes',
+      ).then(async (c) => {
+        if (c === SAVE) {
+          const saved = await this.deps.review.saveEditors(runId, outcome.unsaved);
+          this.deps.log.info(`saved the user's edits of ${saved.join(', ') || '(none)'} at their request`);
+        } else if (c === 'Review Changes') {
+          await vscode.commands.executeCommand(RUN_COMMANDS.reviewChanges);
+        }
+      });
+    } else if (outcome.state === 'conflicted') {
       void vscode.window.showWarningMessage(
         `AgensFlow: did not apply ${subject}: ${outcome.conflicts.map((c) => c.reason).join('; ')}. Your changes were kept.`,
         'Review Changes',

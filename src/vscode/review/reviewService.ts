@@ -19,12 +19,13 @@ import { checkPatch, decide, diskTextReader, fileDecision, hashBytes, isOpen, pa
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
-import { parseProposedUri, PROPOSED_SCHEME, proposedUriParts, type ProposedSide } from './proposedUri';
+import { parseProposedUri, PROPOSED_SCHEME, proposedUriParts, remoteSchemaUrls, type ProposedSide } from './proposedUri';
 
 /** What an accept did. */
 export type AcceptOutcome =
   | { state: 'applied' | 'proposed'; files: string[] }
-  | { state: 'conflicted'; conflicts: PatchConflict[] }
+  /** `unsaved`: the files whose editors hold unsaved text the proposal was not based on (W2). */
+  | { state: 'conflicted'; conflicts: PatchConflict[]; unsaved: string[] }
   | { state: 'failed'; reason: string }
   | { state: 'nothing'; reason: string };
 
@@ -122,8 +123,8 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
   }
 
   /** The URI of a proposed document. */
-  proposedUri(runId: string, taskId: string, path: string, side: ProposedSide = 'after'): vscode.Uri {
-    return vscode.Uri.from(proposedUriParts({ runId, taskId, path, side }));
+  proposedUri(runId: string, taskId: string, path: string, side: ProposedSide = 'after', asText = false): vscode.Uri {
+    return vscode.Uri.from(proposedUriParts({ runId, taskId, path, side, ...(asText ? { asText } : {}) }));
   }
 
   /** Opens one file's diff: the workspace file (or, for a new file, an empty document) against the proposal. */
@@ -136,6 +137,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
       return false;
     }
     const [left, right] = this.diffSides(runId, taskId, journal.record.dir, file);
+    this.warnRemoteSchemas([{ taskId, file }]);
     await vscode.commands.executeCommand('vscode.diff', left, right, `${path} (${taskId}: proposed)`, { preview: true });
     return true;
   }
@@ -148,6 +150,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     const journal = await RunJournal.open(this.deps.stateDir, runId);
     const wanted = taskIds ? new Set(taskIds) : undefined;
     const resources: [vscode.Uri, vscode.Uri, vscode.Uri][] = [];
+    const shown: { taskId: string; file: FilePatch }[] = [];
     for (const task of journal.record.plan.tasks) {
       if (wanted && !wanted.has(task.id)) continue;
       const patch = await this.load(journal, task.id);
@@ -155,8 +158,10 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
       for (const file of pendingFiles(patch)) {
         const [left, right] = this.diffSides(runId, task.id, journal.record.dir, file);
         resources.push([this.workspaceUri(journal.record.dir, file.path), left, right]);
+        shown.push({ taskId: task.id, file });
       }
     }
+    this.warnRemoteSchemas(shown);
     if (resources.length === 0) {
       void vscode.window.showInformationMessage('AgensFlow: no proposed changes to review in this run.');
       return 0;
@@ -190,21 +195,28 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     const root = journal.record.dir;
     if (files.length > 0) {
       const conflicts = await this.conflicts(root, patch, files);
-      if (conflicts.length) {
-        patch.state = 'conflicted';
-        patch.reason = conflicts.map((c) => c.reason).join('; ');
-        await this.save(journal, patch);
-        this.deps.log.warn(`accept ${taskId}: conflicted (${patch.reason})`);
-        return { state: 'conflicted', conflicts };
-      }
+      if (conflicts.length) return this.conflicted(journal, patch, conflicts, root, files);
       // A writer of the workspace, like the core's applyPatch: a verification copy of a run still going on in
       // this window never sees the edit half-applied or a file vanishing under it.
-      const applied = await withWorkspaceLock(root, 'write', async () => {
-        if (!(await vscode.workspace.applyEdit(await this.buildEdit(root, taskId, files)))) return false;
-        await this.saveWritten(root, files);
-        return true;
+      const result = await withWorkspaceLock(root, 'write', async (): Promise<{ late: PatchConflict[] } | { failed: string } | undefined> => {
+        // The user may have typed since the check: look at the editors again, now that nothing else writes.
+        const late = this.unsavedConflicts(root, files, []);
+        if (late.length) return { late };
+        const edit = await this.buildEdit(root, taskId, files);
+        // After building: the documents the edit replaces are open now, at the versions the edit expects.
+        const before = await this.snapshot(root, files);
+        // Applied once: a refused edit is diagnosed and undone, never retried (W8).
+        if (await vscode.workspace.applyEdit(edit)) {
+          await this.saveWritten(root, files);
+          return undefined;
+        }
+        return { failed: await this.undoRefusedEdit(root, taskId, files, before) };
       });
-      if (!applied) return { state: 'failed', reason: `VS Code did not apply the changes of ${taskId}` };
+      if (result && 'late' in result) return this.conflicted(journal, patch, result.late, root, files);
+      if (result) {
+        this.deps.log.warn(result.failed);
+        return { state: 'failed', reason: result.failed };
+      }
     }
     const state = decide(patch, files.map((f) => f.path), 'applied');
     await this.save(journal, patch);
@@ -232,23 +244,131 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
   }
 
   private diffSides(runId: string, taskId: string, root: string, file: FilePatch): [vscode.Uri, vscode.Uri] {
+    // A proposal naming a remote schema is shown as plain text, so no language support fetches it (M15).
+    const asText = remoteSchemas(file).length > 0;
     // A new file has nothing on disk to compare with: the left side is the (empty) content the run saw.
-    const left = file.change === 'created' ? this.proposedUri(runId, taskId, file.path, 'before') : this.workspaceUri(root, file.path);
-    return [left, this.proposedUri(runId, taskId, file.path, 'after')];
+    const left = file.change === 'created' ? this.proposedUri(runId, taskId, file.path, 'before', asText) : this.workspaceUri(root, file.path);
+    return [left, this.proposedUri(runId, taskId, file.path, 'after', asText)];
+  }
+
+  /** Tells the user which proposed files name a remote schema, and that they are shown as plain text. */
+  private warnRemoteSchemas(entries: { taskId: string; file: FilePatch }[]): void {
+    const named = entries.flatMap(({ taskId, file }) => remoteSchemas(file).map((url) => `${file.path} (${taskId}) → ${url}`));
+    if (named.length === 0) return;
+    this.deps.log.warn(`proposed files name remote schemas: ${named.join('; ')}`);
+    void vscode.window.showWarningMessage(
+      `AgensFlow: ${named.length === 1 ? 'a proposed file names' : `${named.length} proposed files name`} a remote schema: ${named.slice(0, 3).join('; ')}${named.length > 3 ? '; …' : ''}. It is shown as plain text, so VS Code does not download the schema before you decide; once accepted, VS Code's JSON support may fetch that address.`,
+    );
   }
 
   /** The core's check (paths still safe, disk unchanged since the run read it) plus unsaved editors. */
   private async conflicts(root: string, patch: TaskPatch, files: FilePatch[]): Promise<PatchConflict[]> {
     const check = await checkPatch(root, { ...patch, files });
     const conflicts = check.ok ? [] : [...check.conflicts];
+    return [...conflicts, ...this.unsavedConflicts(root, files, conflicts)];
+  }
+
+  /**
+   * Files whose editor holds unsaved text other than the content the run read (W2): the proposal was made
+   * without that text, so applying it would overwrite it. Never saved or overwritten here.
+   */
+  private unsavedConflicts(root: string, files: FilePatch[], known: readonly PatchConflict[]): PatchConflict[] {
+    const out: PatchConflict[] = [];
     for (const f of files) {
-      const uri = this.workspaceUri(root, f.path).toString();
-      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
-      if (doc?.isDirty && hashBytes(doc.getText()) !== f.baseHash && !conflicts.some((c) => c.path === f.path)) {
-        conflicts.push({ path: f.path, reason: `${f.path} has unsaved changes in an editor` });
+      const doc = this.openDocument(root, f.path);
+      if (doc?.isDirty && hashBytes(doc.getText()) !== f.baseHash && !known.some((c) => c.path === f.path)) {
+        out.push({ path: f.path, reason: `${f.path} has unsaved changes in an editor that the proposal was not based on` });
       }
     }
-    return conflicts;
+    return out;
+  }
+
+  /** Marks the patch conflicted (nothing written) and says which files hold unsaved edits. */
+  private async conflicted(journal: RunJournal, patch: TaskPatch, conflicts: PatchConflict[], root: string, files: FilePatch[]): Promise<AcceptOutcome> {
+    patch.state = 'conflicted';
+    patch.reason = conflicts.map((c) => c.reason).join('; ');
+    await this.save(journal, patch);
+    this.deps.log.warn(`accept ${patch.taskId}: conflicted (${patch.reason})`);
+    const unsaved = this.unsavedConflicts(root, files, []).map((c) => c.path);
+    return { state: 'conflicted', conflicts, unsaved };
+  }
+
+  /**
+   * Saves the editors of `paths` in the run's folder: only when the user asked to (the "Save My Edits" button
+   * of a W2 conflict). Returns the files saved.
+   */
+  async saveEditors(runId: string, paths: readonly string[]): Promise<string[]> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const saved: string[] = [];
+    for (const path of paths) {
+      const doc = this.openDocument(journal.record.dir, path);
+      if (doc?.isDirty && (await doc.save())) saved.push(path);
+    }
+    return saved;
+  }
+
+  /** What each file looks like before the edit: its bytes on disk and its open editor, if any. */
+  private async snapshot(root: string, files: FilePatch[]): Promise<Map<string, FileSnapshot>> {
+    const out = new Map<string, FileSnapshot>();
+    for (const f of files) {
+      const uri = this.workspaceUri(root, f.path);
+      const disk = await vscode.workspace.fs.readFile(uri).then((b) => Buffer.from(b), () => null);
+      const doc = this.openDocument(root, f.path);
+      out.set(f.path, { disk, ...(doc ? { doc: { text: doc.getText(), dirty: doc.isDirty, version: doc.version } } : {}) });
+    }
+    return out;
+  }
+
+  /**
+   * `applyEdit` returned false (W8): VS Code says neither which file nor why, and does not roll back the
+   * file operations it did before giving up (W9). Names the files whose edit did not take, with the likely
+   * cause, and puts back what the edit did change: only content that is exactly what the edit wrote, so
+   * text the user typed meanwhile is never touched. Returns the message for the user.
+   */
+  private async undoRefusedEdit(root: string, taskId: string, files: FilePatch[], before: Map<string, FileSnapshot>): Promise<string> {
+    const causes: string[] = [];
+    const restored: string[] = [];
+    const unrestored: string[] = [];
+    const writable = vscode.workspace.fs.isWritableFileSystem('file') !== false;
+    for (const f of files) {
+      const snap = before.get(f.path);
+      if (!snap) continue;
+      const uri = this.workspaceUri(root, f.path);
+      const disk = await vscode.workspace.fs.readFile(uri).then((b) => Buffer.from(b), () => null);
+      const doc = this.openDocument(root, f.path);
+      const after = f.after === null ? null : Buffer.from(f.after, 'utf8');
+      const diskChanged = !sameBytes(disk, snap.disk);
+      const docChanged = doc !== undefined && snap.doc !== undefined && doc.getText() !== snap.doc.text;
+      // The cause, as far as it can be seen from here.
+      if (doc && snap.doc && doc.version !== snap.doc.version && doc.getText() !== f.after) causes.push(`${f.path}: its editor changed while the edit was being applied`);
+      else if (f.change === 'created' && snap.disk === null && disk !== null && !sameBytes(disk, after)) causes.push(`${f.path}: it was created by something else meanwhile`);
+      else if (f.change !== 'created' && f.after !== null && disk === null) causes.push(`${f.path}: it was deleted meanwhile`);
+      else if (!writable) causes.push(`${f.path}: the file system is read-only`);
+      else if (!(diskChanged && sameBytes(disk, after)) && !(doc && doc.getText() === f.after)) causes.push(`${f.path}: not applied (whole-file replacement)`);
+      // Put back only what is exactly the edit's own output.
+      try {
+        if (diskChanged && sameBytes(disk, after)) {
+          if (snap.disk === null) await vscode.workspace.fs.delete(uri);
+          else await vscode.workspace.fs.writeFile(uri, snap.disk);
+          restored.push(f.path);
+        } else if (diskChanged && f.after === null && disk === null && snap.disk !== null) {
+          await vscode.workspace.fs.writeFile(uri, snap.disk);
+          restored.push(f.path);
+        }
+        if (doc && docChanged && snap.doc && doc.getText() === f.after) {
+          const undo = new vscode.WorkspaceEdit();
+          undo.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), snap.doc.text);
+          if ((await vscode.workspace.applyEdit(undo)) && !snap.doc.dirty) await doc.save();
+          if (!restored.includes(f.path)) restored.push(f.path);
+        }
+      } catch (e) {
+        unrestored.push(`${f.path} (${(e as Error).message ?? String(e)})`);
+      }
+    }
+    const what = causes.length ? causes.join('; ') : `VS Code gave no reason (files: ${files.map((f) => f.path).join(', ')})`;
+    const undone = restored.length ? `; put back as before: ${restored.join(', ')}` : '; nothing had changed';
+    const left = unrestored.length ? `; COULD NOT put back: ${unrestored.join(', ')} (their earlier content is in the run's journal)` : '';
+    return `VS Code refused the edit accepting ${taskId} (${what})${undone}${left}. The patch is still waiting for review; nothing was retried`;
   }
 
   private async buildEdit(root: string, taskId: string, files: FilePatch[]): Promise<vscode.WorkspaceEdit> {
@@ -301,6 +421,21 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     });
     if (tabs.length) void vscode.window.tabGroups.close(tabs, true).then(undefined, () => undefined);
   }
+}
+
+/** A file's state before an accept's edit. */
+interface FileSnapshot {
+  disk: Buffer | null;
+  doc?: { text: string; dirty: boolean; version: number };
+}
+
+function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
+  return a === null || b === null ? a === b : a.equals(b);
+}
+
+/** The remote schemas a file's proposed (or, for the left side, previous) content names. */
+function remoteSchemas(file: FilePatch): string[] {
+  return [...new Set([...remoteSchemaUrls(file.after ?? ''), ...remoteSchemaUrls(file.before ?? '')])];
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
