@@ -13,9 +13,13 @@ import { PolicyCommands } from './vscode/policyCommands';
 import { PolicyService, POLICY_PINS_KEY } from './vscode/policyService';
 import { ACTIVATED_CONTEXT, activatedMessage } from './vscode/readiness';
 import { ReviewService } from './vscode/review/reviewService';
+import { BASE_URL_CONSENT_KEY, confirmBaseUrl } from './vscode/run/baseUrlConsent';
 import { RunController } from './vscode/run/runController';
 import { ApiKeys } from './vscode/secrets';
-import { AGENSFLOW_SETTINGS, SettingsService, workspaceConfigurationSource } from './vscode/settings';
+import { AGENSFLOW_SETTINGS, SETTINGS_SECTION, SettingsService, workspaceConfigurationSource } from './vscode/settings';
+
+/** What `deactivate` must finish (the run in progress): set by `activate`, the one piece of module state. */
+let shutdown: (() => Promise<unknown>) | undefined;
 
 /** What `activate` returns (`Extension.exports`): what tests and other extensions may inspect. */
 export interface AgensFlowExports {
@@ -73,7 +77,13 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   } })));
   contribute('policyCommands', () => new PolicyCommands(policy, log.child('policy')));
   let controller: RunController | undefined;
-  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy })));
+  // A base URL the folder's settings chose is named and asked about before its first use.
+  const confirm = (provider: Parameters<typeof confirmBaseUrl>[1], baseUrl: string): Promise<boolean> => confirmBaseUrl({
+    inspect: () => vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect('baseUrl'),
+    memento: { get: () => context.workspaceState.get(BASE_URL_CONSENT_KEY), update: (urls) => context.workspaceState.update(BASE_URL_CONSENT_KEY, urls) },
+    ask: async (question) => (await vscode.window.showWarningMessage(`AgensFlow: ${question}`, { modal: true }, 'Use This Address')) === 'Use This Address',
+  }, provider, baseUrl);
+  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy, confirmBaseUrl: confirm })));
   contribute('runCommands', () => {
     if (!controller || !review) throw new Error('needs the run controller and the review service');
     return new RunCommands({ controller, review, showGraph: (taskId) => views?.showGraph(taskId), log: log.child('commands') });
@@ -88,12 +98,25 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   });
   // Show the newest run and offer to resume an interrupted one (not awaited: activation only composes).
   controller?.restoreLatest().catch((e: unknown) => log.warn(`could not restore the last run: ${e instanceof Error ? e.message : String(e)}`));
+  const running = controller;
+  shutdown = running ? () => running.shutdown() : undefined;
+  context.subscriptions.push(toDisposable(() => {
+    shutdown = undefined;
+  }));
   // Every command is registered now: say so, for `when` clauses and for test drivers waiting to use the palette.
   log.info(activatedMessage(context.extension.id, Date.now() - started));
   void vscode.commands.executeCommand('setContext', ACTIVATED_CONTEXT, true);
   return { failedContributions, stateDir, runState: () => store.snapshot() };
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/**
+ * Called by VS Code when the window closes or reloads, before `context.subscriptions` are disposed: a
+ * run in progress is cancelled (its requests aborted, its processes killed) and its journal written, under a
+ * short deadline, so the reloaded window shows it as interrupted and can resume it. Everything else is
+ * disposed through `context.subscriptions`.
+ */
+export async function deactivate(): Promise<void> {
+  const stop = shutdown;
+  shutdown = undefined;
+  await stop?.();
 }

@@ -76,13 +76,19 @@ export interface ConfigurationSource {
   get(key: string): unknown;
   /** Calls `listener` whenever some configuration changed; `affects(section)` tells which. */
   onDidChange(listener: (affects: (section: string) => boolean) => void): IDisposable;
+  /**
+   * Calls `listener` when the user trusts the workspace: the folder's values of restricted settings
+   * (RESTRICTED_SETTINGS) take effect then, without a reload.
+   */
+  onDidGrantTrust?(listener: () => void): IDisposable;
 }
 
 /** A {@link ConfigurationSource} over `vscode.workspace`, which reflects the workspace's trust state. */
-export function workspaceConfigurationSource(workspace: Pick<typeof vscode.workspace, 'getConfiguration' | 'onDidChangeConfiguration'>): ConfigurationSource {
+export function workspaceConfigurationSource(workspace: Pick<typeof vscode.workspace, 'getConfiguration' | 'onDidChangeConfiguration' | 'onDidGrantWorkspaceTrust'>): ConfigurationSource {
   return {
     get: (key) => workspace.getConfiguration(SETTINGS_SECTION).get<unknown>(key),
     onDidChange: (listener) => workspace.onDidChangeConfiguration((e) => listener((section) => e.affectsConfiguration(section))),
+    onDidGrantTrust: (listener) => workspace.onDidGrantWorkspaceTrust(listener),
   };
 }
 
@@ -117,6 +123,16 @@ export class SettingsService<D extends SettingDefinitions> extends Disposable {
         for (const listener of [...this.listeners]) listener(changed);
       }),
     );
+    if (source.onDidGrantTrust) {
+      // Trust lets the folder's values of restricted settings count: forget every cached value.
+      this._register(source.onDidGrantTrust(() => {
+        const changed = new Set(Object.keys(this.definitions) as (keyof D & string)[]);
+        this.cache.clear();
+        this.warned.clear();
+        this.log.info('workspace trusted: settings re-read (the folder\'s agensflow.baseUrl, verifiers and test command now apply)');
+        for (const listener of [...this.listeners]) listener(changed);
+      }));
+    }
   }
 
   /** The current value of `agensflow.<key>`, valid by its schema. */

@@ -29,6 +29,11 @@ const ENV_KEY: Record<Exclude<ProviderId, 'openai-compatible'>, string> = {
   anthropic: 'ANTHROPIC_API_KEY',
 };
 
+/** The environment variable a provider reads its key from, or undefined (`openai-compatible` reads none). */
+export function envKeyOf(provider: ProviderId): string | undefined {
+  return provider === 'openai-compatible' ? undefined : ENV_KEY[provider];
+}
+
 export interface CreateModelOptions {
   provider: ProviderId;
   model: string;
@@ -57,7 +62,12 @@ export interface CreateModelOptions {
 export function apiKeyProblem(key: string): string | undefined {
   const trimmed = key.trim();
   if (trimmed === '') return 'the API key is empty';
-  if (/[^\x21-\x7e]/.test(trimmed)) return 'the API key contains spaces, control or non-ASCII characters (a paste error?); set it again';
+  const bad = trimmed.search(/[^\x21-\x7e]/);
+  if (bad >= 0) {
+    // Which character, by code point and position (never the key itself): a typographic quote, a no-break space...
+    const point = `U+${(trimmed.codePointAt(bad) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at position ${bad + 1}`;
+    return `the API key contains spaces, control or non-ASCII characters (${point}; a paste error?); set it again`;
+  }
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 /** The model layer's public API: the port, the factory, structured answers, retries, usage and errors. */
 export type * from './types';
-export { createModel, resolveApiKey, apiKeyProblem, cleanApiKey, isProviderId, PROVIDERS, PLACEHOLDER_KEY, type CreateModelOptions } from './create';
+export { createModel, envKeyOf, resolveApiKey, apiKeyProblem, cleanApiKey, isProviderId, PROVIDERS, PLACEHOLDER_KEY, type CreateModelOptions } from './create';
 export { callTool, type CallToolOptions, type CallToolResult } from './structured';
 export { withRetry, realSleep, retryDelay, rateGateFor, RateGate, DEFAULT_RETRY, type RetryOptions, type RetryInfo, type Sleep } from './retry';
 export { parseRetryAfter } from './retry-after';

@@ -234,7 +234,7 @@ export class RunCommands extends Disposable {
 
   private report(subject: string, outcome: AcceptOutcome, runId: string): void {
     if (outcome.state === 'conflicted' && outcome.unsaved.length > 0) {
-      // W2: the user edits a file the proposal was made without. Nothing is saved or overwritten unless asked.
+      // The user edits a file the proposal was made without. Nothing is saved or overwritten unless asked.
       const SAVE = 'Save My Edits';
       const files = outcome.unsaved.join(', ');
       void vscode.window.showWarningMessage(
@@ -245,7 +245,7 @@ export class RunCommands extends Disposable {
           const saved = await this.deps.review.saveEditors(runId, outcome.unsaved);
           this.deps.log.info(`saved the user's edits of ${saved.join(', ') || '(none)'} at their request`);
         } else if (c === 'Review Changes') {
-          await vscode.commands.executeCommand(RUN_COMMANDS.reviewChanges);
+          await vscode.commands.executeCommand(COMMANDS.reviewChanges);
         }
       });
     } else if (outcome.state === 'conflicted') {

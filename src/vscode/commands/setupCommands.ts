@@ -4,8 +4,8 @@
  * Both also take their answers as arguments, for the walkthrough's buttons and for tests.
  */
 import * as vscode from 'vscode';
-import { BUILTIN_PRICES, isProviderId, PROVIDERS, type ProviderId } from '../../core/models';
-import type { ApiKeys } from '../secrets';
+import { apiKeyProblem, BUILTIN_PRICES, isProviderId, PROVIDERS, type ProviderId } from '../../core/models';
+import { isInvalidApiKeyError, isKeyringUnavailableError, KEYCHAIN_HELP_URL, type ApiKeys } from '../secrets';
 import { COMMANDS } from './commandIds';
 import { SETTINGS_SECTION } from '../settings';
 import type { Logger } from '../log';
@@ -29,14 +29,39 @@ async function pickProvider(keys: ApiKeys, placeHolder: string): Promise<Provide
   const items = await Promise.all(PROVIDERS.map(async (id) => ({
     id,
     label: PROVIDER_LABELS[id].label,
-    description: [id === current ? 'current' : '', (await keys.has(id)) ? 'key stored' : ''].filter(Boolean).join(', '),
+    description: [id === current ? 'current' : '', (await keys.stored(id)) ? 'key stored' : ''].filter(Boolean).join(', '),
     detail: PROVIDER_LABELS[id].detail,
   })));
   const pick = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true });
   return pick?.id;
 }
 
-/** "Set API Key…": stores (or, when left empty, removes) a provider's key. Never shows or logs the key. */
+/**
+ * Tells the user a key could not be stored or read: an invalid key says what is wrong with it, an unavailable
+ * keyring offers VS Code's keychain troubleshooting (nothing falls back to settings or files). Returns
+ * whether `e` was one of those; other errors are the caller's.
+ */
+export function reportKeyError(e: unknown, log: Logger): boolean {
+  if (isInvalidApiKeyError(e)) {
+    log.warn(e.message);
+    void vscode.window.showErrorMessage(`AgensFlow: ${e.message}. Copy the key again and paste only the key.`);
+    return true;
+  }
+  if (isKeyringUnavailableError(e)) {
+    log.warn(e.message);
+    const TROUBLESHOOT = 'Open Keychain Troubleshooting';
+    void vscode.window.showErrorMessage(`AgensFlow: ${e.message}`, TROUBLESHOOT).then((c) => {
+      if (c === TROUBLESHOOT) void vscode.env.openExternal(vscode.Uri.parse(KEYCHAIN_HELP_URL));
+    });
+    return true;
+  }
+  return false;
+}
+
+/**
+ * "Set API Key…": stores (or, when left empty, removes) a provider's key, trimmed; a key with an inner space
+ * or a non-ASCII character is refused as it is typed and again at save time. Never shows or logs the key.
+ */
 export function registerSetApiKey(keys: ApiKeys, log: Logger): vscode.Disposable {
   return vscode.commands.registerCommand(COMMANDS.setApiKey, async (providerArg?: unknown, keyArg?: unknown): Promise<boolean> => {
     const provider = isProviderId(providerArg) ? providerArg : await pickProvider(keys, 'The provider whose API key to store');
@@ -46,10 +71,16 @@ export function registerSetApiKey(keys: ApiKeys, log: Logger): vscode.Disposable
       prompt: `Stored in VS Code's secret storage; it wins over ${PROVIDER_LABELS[provider].env ?? 'the environment'}. Leave empty to remove the stored key.`,
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => (/[^\x21-\x7e]/.test(v.trim()) ? 'The key contains spaces or non-ASCII characters (a paste error?)' : undefined),
+      // Empty removes the stored key; anything else must be sendable.
+      validateInput: (v) => (v.trim() === '' ? undefined : apiKeyProblem(v)),
     });
     if (key === undefined) return false;
-    await keys.set(provider, key);
+    try {
+      await keys.set(provider, key);
+    } catch (e) {
+      if (reportKeyError(e, log)) return false;
+      throw e;
+    }
     const removed = key.trim() === '';
     log.info(`${removed ? 'removed' : 'stored'} the API key for ${provider}`);
     if (typeof keyArg !== 'string') void vscode.window.showInformationMessage(`AgensFlow: ${removed ? 'removed the' : 'stored the'} API key for ${PROVIDER_LABELS[provider].label}.`);
@@ -97,7 +128,7 @@ export function registerSelectModel(keys: ApiKeys, log: Logger): vscode.Disposab
     await writeSetting('models.agent', model.trim());
     log.info(`provider ${provider}, agent model ${model.trim()}${baseUrl ? `, base URL ${baseUrl.trim()}` : ''}`);
     const env = PROVIDER_LABELS[provider].env;
-    if (env && !(await keys.has(provider)) && !process.env[env] && typeof modelArg !== 'string') {
+    if (env && (await keys.stored(provider)) === false && !process.env[env] && typeof modelArg !== 'string') {
       const choice = await vscode.window.showInformationMessage(`AgensFlow: ${PROVIDER_LABELS[provider].label} needs an API key (none is stored and ${env} is not set).`, 'Set API Key…');
       if (choice) await vscode.commands.executeCommand(COMMANDS.setApiKey, provider);
     }

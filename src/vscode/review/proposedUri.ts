@@ -20,7 +20,7 @@ export interface ProposedRef {
   side: ProposedSide;
   /**
    * Shown as plain text: the address ends in `.txt`, so the editor gives the document no language whose
-   * support could fetch from the network (M15: a remote `$schema` in a proposed JSON file).
+   * support could fetch from the network (a remote `$schema` in a proposed JSON file).
    */
   asText?: boolean;
 }
@@ -52,7 +52,7 @@ export function parseProposedUri(uri: { scheme: string; path: string; query: str
 }
 
 /**
- * The addresses a file's `$schema` points at that are not local (M15): a `$schema` member at any depth of a
+ * The addresses a file's `$schema` points at that are not local: a `$schema` member at any depth of a
  * JSON or JSONC text (read by jsonc-parser, the parser of VS Code's JSON support, so escapes such as
  * `"\u0024schema"` count), or a YAML modeline `# yaml-language-server: $schema=…`. Relative paths, drive
  * paths and `file:` URIs are local; any other scheme (`https:`, `http:`, `ftp:`, …) and protocol-relative

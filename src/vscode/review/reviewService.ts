@@ -24,7 +24,7 @@ import { parseProposedUri, PROPOSED_SCHEME, proposedUriParts, remoteSchemaUrls, 
 /** What an accept did. */
 export type AcceptOutcome =
   | { state: 'applied' | 'proposed'; files: string[] }
-  /** `unsaved`: the files whose editors hold unsaved text the proposal was not based on (W2). */
+  /** `unsaved`: the files whose editors hold unsaved text the proposal was not based on. */
   | { state: 'conflicted'; conflicts: PatchConflict[]; unsaved: string[] }
   | { state: 'failed'; reason: string }
   | { state: 'nothing'; reason: string };
@@ -205,7 +205,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
         const edit = await this.buildEdit(root, taskId, files);
         // After building: the documents the edit replaces are open now, at the versions the edit expects.
         const before = await this.snapshot(root, files);
-        // Applied once: a refused edit is diagnosed and undone, never retried (W8).
+        // Applied once: a refused edit is diagnosed and undone, never retried.
         if (await vscode.workspace.applyEdit(edit)) {
           await this.saveWritten(root, files);
           return undefined;
@@ -244,7 +244,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
   }
 
   private diffSides(runId: string, taskId: string, root: string, file: FilePatch): [vscode.Uri, vscode.Uri] {
-    // A proposal naming a remote schema is shown as plain text, so no language support fetches it (M15).
+    // A proposal naming a remote schema is shown as plain text, so no language support fetches it before acceptance.
     const asText = remoteSchemas(file).length > 0;
     // A new file has nothing on disk to compare with: the left side is the (empty) content the run saw.
     const left = file.change === 'created' ? this.proposedUri(runId, taskId, file.path, 'before', asText) : this.workspaceUri(root, file.path);
@@ -269,7 +269,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
   }
 
   /**
-   * Files whose editor holds unsaved text other than the content the run read (W2): the proposal was made
+   * Files whose editor holds unsaved text other than the content the run read: the proposal was made
    * without that text, so applying it would overwrite it. Never saved or overwritten here.
    */
   private unsavedConflicts(root: string, files: FilePatch[], known: readonly PatchConflict[]): PatchConflict[] {
@@ -295,7 +295,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
 
   /**
    * Saves the editors of `paths` in the run's folder: only when the user asked to (the "Save My Edits" button
-   * of a W2 conflict). Returns the files saved.
+   * of an unsaved-edits conflict). Returns the files saved.
    */
   async saveEditors(runId: string, paths: readonly string[]): Promise<string[]> {
     const journal = await RunJournal.open(this.deps.stateDir, runId);
@@ -320,8 +320,8 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
   }
 
   /**
-   * `applyEdit` returned false (W8): VS Code says neither which file nor why, and does not roll back the
-   * file operations it did before giving up (W9). Names the files whose edit did not take, with the likely
+   * `applyEdit` returned false: VS Code says neither which file nor why, and does not roll back the
+   * file operations it did before giving up. Names the files whose edit did not take, with the likely
    * cause, and puts back what the edit did change: only content that is exactly what the edit wrote, so
    * text the user typed meanwhile is never touched. Returns the message for the user.
    */

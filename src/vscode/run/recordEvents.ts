@@ -9,8 +9,20 @@ import type { TaskPatch } from '../../core/run/patch';
 
 const VERIFIED: ReadonlySet<TaskStatus> = new Set(['passed', 'unverified', 'failed']);
 
-/** The events that rebuild `record`'s view; `patches` are the stored patches by task id (for file lists). */
-export function recordToEvents(record: RunRecord, patches: ReadonlyMap<string, TaskPatch>): RunEvent[] {
+/** Task statuses of work in flight: after an interruption nothing is doing that work any more. */
+const IN_FLIGHT: ReadonlySet<TaskStatus> = new Set(['running', 'verifying', 'ready']);
+
+/** What the views say of a run whose journal still says running while nothing runs it (the window closed or VS Code stopped during the run). */
+export const INTERRUPTED_VIEW_REASON = 'interrupted (the window closed or VS Code stopped during the run); resume it with "AgensFlow: Resume Run"';
+
+/**
+ * The events that rebuild `record`'s view; `patches` are the stored patches by task id (for file lists).
+ * With `interrupted`, a journal that still says `running` is shown as stopped (no spinner, no Cancel): the
+ * run ends as cancelled with {@link INTERRUPTED_VIEW_REASON} and its in-flight tasks as cancelled. The journal
+ * itself is not changed, so resuming it continues those tasks.
+ */
+export function recordToEvents(record: RunRecord, patches: ReadonlyMap<string, TaskPatch>, options: { interrupted?: boolean } = {}): RunEvent[] {
+  const interrupted = options.interrupted === true && record.status === 'running';
   const runId = record.runId;
   const ts = record.updatedAt;
   const out: RunEvent[] = [
@@ -32,13 +44,16 @@ export function recordToEvents(record: RunRecord, patches: ReadonlyMap<string, T
       const outcome = rec.status === 'passed' || rec.status === 'unverified' ? rec.status : 'failed';
       out.push({ type: 'task.verified', runId, ts, taskId: task.id, outcome, findings: rec.findings ?? [] });
     }
-    out.push({ type: 'task.status', runId, ts, taskId: task.id, status: rec.status, ...(rec.reason ? { reason: rec.reason } : {}) });
+    if (interrupted && IN_FLIGHT.has(rec.status)) out.push({ type: 'task.status', runId, ts, taskId: task.id, status: 'cancelled', reason: 'interrupted' });
+    else out.push({ type: 'task.status', runId, ts, taskId: task.id, status: rec.status, ...(rec.reason ? { reason: rec.reason } : {}) });
     const p = patch ? { state: patch.state, files: patch.files.map((f) => f.path), reason: patch.reason } : rec.patch;
     if (p) out.push({ type: 'patch', runId, ts, taskId: task.id, state: p.state, files: p.files, ...(p.reason ? { reason: p.reason } : {}) });
   }
   if (record.check) out.push({ type: 'run.checked', runId, ts, outcome: record.check.outcome, findings: record.check.findings });
   if (record.status !== 'running') {
     out.push({ type: 'run.finished', runId, ts, exitCode: record.exitCode ?? 1, status: record.status, ...(record.reason ? { reason: record.reason } : {}) });
+  } else if (interrupted) {
+    out.push({ type: 'run.finished', runId, ts, exitCode: 130, status: 'cancelled', reason: INTERRUPTED_VIEW_REASON });
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * Turns the `agensflow.*` settings and the stored key into what a run needs: the models per role and the
  * engine configuration. Free of `vscode` at run time so it is unit-tested in Node.
  */
-import { createModel, type Model, type ModelRole, type ProviderId } from '../../core/models';
+import { createModel, envKeyOf, type Model, type ModelRole, type ProviderId } from '../../core/models';
 import { RunSetupError, type EngineConfig } from '../../core/session';
 import type { SettingValues } from '../settings';
 import type { AGENSFLOW_SETTINGS } from '../settings';
@@ -51,8 +51,14 @@ export function modelSettingsOf(get: SettingsReader): ModelSettingsRecord {
  */
 export function buildRoleModel(get: SettingsReader, role: ModelRole, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): Model {
   const baseUrl = get('baseUrl').trim();
+  const provider = get('provider');
+  // No stored key and none in the environment (e.g. deleted in another window): say so before any request.
+  const envKey = envKeyOf(provider);
+  if (envKey && !apiKey && (env[envKey] ?? '').trim() === '') {
+    throw new RunSetupError('no-key', `No API key configured for ${provider}: set one with "AgensFlow: Set API Key…" (or set ${envKey} in the environment VS Code starts in).`);
+  }
   return createModel({
-    provider: get('provider'),
+    provider,
     model: modelNameOf(get, role),
     ...(baseUrl ? { baseUrl } : {}),
     ...(apiKey ? { apiKey } : {}),

@@ -6,13 +6,14 @@
  * context keys. In Restricted Mode it refuses to run anything and tells the user how to trust the folder.
  */
 import * as vscode from 'vscode';
-import type { Model } from '../../core/models';
+import { isProviderId, type Model, type ProviderId } from '../../core/models';
 import type { Plan } from '../../core/plan';
 import { isRunCancelledError, listRuns, newRunId, RunJournal, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
 import { isPlanningFailure, isRunSetupError, setupErrorOf, type PlanningFailure, type RunPolicy, type RunSetupError, type RunStart } from '../../core/session';
 import type { RunViewStore } from '../../protocol/runViewSource';
-import type { ApiKeys } from '../secrets';
+import { reportKeyError } from '../commands/setupCommands';
+import { isKeyringUnavailableError, type ApiKeys } from '../secrets';
 import { COMMANDS } from '../commands/commandIds';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
@@ -30,7 +31,15 @@ export interface RunControllerDeps {
   log: Logger;
   /** The workspace's learned policy (src/vscode/policyService.ts); without it runs use the engine's rules. */
   policy?: { openForRun(agentModels: readonly Model[]): Promise<RunPolicy> };
+  /**
+   * Asks before the first use of a base URL that the folder's own settings chose (see baseUrlConsent.ts);
+   * resolves false when the user declined. Without it every base URL is used.
+   */
+  confirmBaseUrl?: (provider: ProviderId, baseUrl: string) => Promise<boolean>;
 }
+
+/** How long `deactivate` waits for a cancelled run to persist its journal and stop its processes. */
+export const SHUTDOWN_DEADLINE_MS = 3000;
 
 /** What a started run came to (returned by the commands, so tests and other extensions can wait on it). */
 export interface RunResult {
@@ -45,6 +54,13 @@ type SetupFixWithButton = Exclude<ReturnType<typeof fixFor>, 'none'>;
 export class RunController extends Disposable {
   private phase: Phase = 'idle';
   private active: AbortController | undefined;
+  /** Settles when the run (or planning) in progress has ended and its journal is written. */
+  private idle: Promise<void> = Promise.resolve();
+  private settle: (() => void) | undefined;
+  /** The provider whose stored key the run in progress uses. */
+  private runProvider: ProviderId | undefined;
+  /** The window is closing (`shutdown`): a cancelled run is interrupted, not cancelled by the user. */
+  private closing = false;
   private readonly statusItem: vscode.StatusBarItem;
   private lastKeys: Partial<RunContextKeys> = {};
   private readonly stateChanged = this._register(new vscode.EventEmitter<void>());
@@ -58,7 +74,55 @@ export class RunController extends Disposable {
     this.statusItem.command = COMMANDS.showGraph;
     this.statusItem.show();
     this._register(deps.store.onEvent(() => this.refresh()));
+    // A key deleted in another window: stop the run now rather than let its agents fail one by one.
+    this._register(deps.keys.onDidChange((provider) => void this.keyChanged(provider)));
     this.refresh();
+  }
+
+  private async keyChanged(provider: ProviderId): Promise<void> {
+    if (!this.active || this.runProvider !== provider) return;
+    const key = await this.deps.keys.get(provider).catch(() => undefined);
+    if (key !== undefined || !this.active || this.runProvider !== provider) {
+      if (key !== undefined) this.deps.log.info(`the API key for ${provider} changed; the run in progress keeps the one it started with, the next uses the new one`);
+      return;
+    }
+    this.deps.log.warn(`the API key for ${provider} was removed while a run used it: stopping the run`);
+    this.active.abort();
+    void vscode.window.showErrorMessage(
+      `AgensFlow: no API key configured for ${provider} any more (it was removed, perhaps in another window); the run was stopped. Set a key, then resume the run.`,
+      'Set API Key…',
+    ).then((c) => {
+      if (c) void vscode.commands.executeCommand(COMMANDS.setApiKey, provider);
+    });
+  }
+
+  /**
+   * For `deactivate`: cancels the run or planning in progress and waits, at most `deadlineMs`, for it to end:
+   * its agents' requests aborted, its verification processes killed, its journal written. Resolves whether it
+   * ended in time.
+   */
+  async shutdown(deadlineMs = SHUTDOWN_DEADLINE_MS): Promise<boolean> {
+    if (!this.active) return true;
+    this.deps.log.info('window closing: cancelling the run in progress');
+    this.closing = true;
+    const runId = this.currentRunId;
+    this.active.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      this.idle.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), deadlineMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!ended) {
+      this.deps.log.warn(`the run did not end within ${deadlineMs} ms of the window closing; its journal shows it as interrupted`);
+      return false;
+    }
+    // Not cancelled by the user: the journal says "interrupted" (still running, as after a crash), so the
+    // next window shows it so and offers to resume it.
+    if (runId) await markInterrupted(this.deps.stateDir, runId).catch((e: unknown) => this.deps.log.warn(`could not mark run ${runId} interrupted: ${describe(e)}`));
+    return true;
   }
 
   /** The id of the run the views show. */
@@ -117,7 +181,8 @@ export class RunController extends Disposable {
       const p = await journal.loadPatch(t.id).catch(() => undefined);
       if (p) patches.set(t.id, p);
     }
-    for (const e of recordToEvents(journal.record, patches)) this.deps.store.push(e);
+    // Shown while no run goes on in this window, a journal that still says running was interrupted.
+    for (const e of recordToEvents(journal.record, patches, { interrupted: !this.isBusy })) this.deps.store.push(e);
   }
 
   /**
@@ -163,6 +228,8 @@ export class RunController extends Disposable {
     const goal = 'plan' in start || 'resume' in start ? undefined : start.goal;
     const planning = goal !== undefined;
     const ac = this.begin(planning ? 'planning' : 'running');
+    const provider = recorded?.provider;
+    this.runProvider = isProviderId(provider) ? provider : this.deps.settings('provider');
     const runId = 'resume' in start ? start.resume : newRunId();
     const progress = planning ? this.planningProgress(ac) : undefined;
     const onEvent = (e: RunEvent): void => {
@@ -179,7 +246,7 @@ export class RunController extends Disposable {
     if (goal !== undefined) this.deps.log.info(`run ${runId}: planning "${goal.slice(0, 200)}"`);
     try {
       const outcome = await runWithSettings(
-        { settings: this.deps.settings, keys: this.deps.keys, stateDir: this.deps.stateDir, env: process.env, ...(this.deps.policy ? { policy: this.deps.policy } : {}), warn: (m) => this.deps.log.warn(m) },
+        { settings: this.deps.settings, keys: this.deps.keys, stateDir: this.deps.stateDir, env: process.env, ...(this.deps.policy ? { policy: this.deps.policy } : {}), ...(this.deps.confirmBaseUrl ? { confirmBaseUrl: this.deps.confirmBaseUrl } : {}), warn: (m) => this.deps.log.warn(m) },
         {
           start, signal: ac.signal, onEvent,
           ...('resume' in start ? {} : { runId }),
@@ -188,11 +255,13 @@ export class RunController extends Disposable {
         },
       );
       if (isPlanningFailure(outcome)) return this.planningFailed(outcome);
-      this.deps.log.info(`run ${outcome.runId}: ${outcome.status} (exit ${outcome.exitCode})`);
-      this.announce(outcome);
-      return { runId: outcome.runId, exitCode: outcome.exitCode, status: outcome.status };
+      const interrupted = this.closing && outcome.status === 'cancelled';
+      this.deps.log.info(`run ${outcome.runId}: ${interrupted ? 'interrupted (the window is closing)' : outcome.status} (exit ${outcome.exitCode})`);
+      if (!interrupted) this.announce(outcome);
+      return { runId: outcome.runId, exitCode: outcome.exitCode, status: interrupted ? 'interrupted' : outcome.status };
     } catch (e) {
-      if (isRunCancelledError(e)) return { runId, exitCode: 130, status: 'cancelled' };
+      if (isRunCancelledError(e)) return { runId, exitCode: 130, status: this.closing ? 'interrupted' : 'cancelled' };
+      if (isKeyringUnavailableError(e) && reportKeyError(e, this.deps.log)) return { runId, exitCode: 2, status: 'failed' };
       this.deps.log.error(`run ${runId} failed`, e);
       const setup = setupErrorOf(e);
       if (setup) this.reportSetup(setup);
@@ -201,7 +270,14 @@ export class RunController extends Disposable {
     } finally {
       progress?.done();
       this.end();
+      this.settled();
     }
+  }
+
+  /** The run has ended and everything it writes is written (`shutdown` waits for this). */
+  private settled(): void {
+    this.settle?.();
+    this.settle = undefined;
   }
 
   /** The progress notification of planning (its Cancel aborts the run); `done` closes it. */
@@ -233,12 +309,16 @@ export class RunController extends Disposable {
     const ac = new AbortController();
     this.active = ac;
     this.phase = phase;
+    this.idle = new Promise<void>((resolve) => {
+      this.settle = resolve;
+    });
     this.refresh();
     return ac;
   }
 
   private end(): void {
     this.active = undefined;
+    this.runProvider = undefined;
     this.phase = 'idle';
     this.refresh();
   }
@@ -379,4 +459,22 @@ export function logEvent(log: Logger, e: RunEvent): void {
       log.info(`run ${e.runId} finished: ${e.status} (exit ${e.exitCode})${e.reason ? `: ${e.reason}` : ''}`);
       return;
   }
+}
+
+/** The journal's reason of a run stopped because the window closed (shown by the views after a reload). */
+export const INTERRUPTED_REASON = 'interrupted: the window was closed or reloaded during the run';
+
+/**
+ * A run cancelled because the window closed is recorded as interrupted: still `running`, as after a crash,
+ * which is what a reloaded window offers to resume. Its tasks' statuses stay as the engine left them.
+ */
+async function markInterrupted(stateDir: string, runId: string): Promise<void> {
+  const journal = await RunJournal.open(stateDir, runId);
+  if (journal.record.status !== 'cancelled') return;
+  journal.update((r) => {
+    r.status = 'running';
+    r.reason = INTERRUPTED_REASON;
+    delete r.exitCode;
+  });
+  await journal.flush();
 }

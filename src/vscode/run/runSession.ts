@@ -19,6 +19,8 @@ export interface RunSessionDeps {
   env: NodeJS.ProcessEnv;
   /** The workspace's learned policy; without it runs use the engine's rules. */
   policy?: { openForRun(agentModels: readonly Model[]): Promise<RunPolicy> };
+  /** Asks before the first use of a base URL the folder's own settings chose; false: declined. */
+  confirmBaseUrl?: (provider: ProviderId, baseUrl: string) => Promise<boolean>;
   warn(message: string): void;
 }
 
@@ -35,7 +37,11 @@ export function checkCanRun(p: RunPreconditions, action: string): string {
   if (!p.trusted) {
     throw new RunSetupError('untrusted', `AgensFlow cannot ${action} in Restricted Mode: it runs no agent, verifier or test command in a folder you have not trusted. Past runs and graphs can still be viewed.`);
   }
-  if (!p.folder || p.folder.scheme !== 'file') throw new RunSetupError('no-folder', `AgensFlow needs an open folder on disk to ${action}.`);
+  if (p.folder && p.folder.scheme !== 'file') {
+    // A virtual workspace (package.json capabilities.virtualWorkspaces is "limited").
+    throw new RunSetupError('no-folder', `AgensFlow cannot ${action}: it is not supported in virtual workspaces (this folder is ${p.folder.scheme}:, not on disk). Its agents stage files, and its checks run, on a folder on disk: clone or open the folder locally.`);
+  }
+  if (!p.folder) throw new RunSetupError('no-folder', `AgensFlow needs an open folder on disk to ${action}.`);
   if (p.busy) throw new RunSetupError('busy', 'AgensFlow: a run is already going on; cancel it first or wait for it to end.');
   return p.folder.fsPath;
 }
@@ -64,14 +70,20 @@ export function fixFor(kind: SetupErrorKind): SetupFix {
 }
 
 /** The models of a run's roles from the settings and the stored key; `recorded` (a resumed run's) wins. */
-export async function modelsFromSettings(deps: Pick<RunSessionDeps, 'settings' | 'keys' | 'env'>, recorded?: RunSettings): Promise<Record<ModelRole, Model> & { agents: Model[] }> {
+export async function modelsFromSettings(deps: Pick<RunSessionDeps, 'settings' | 'keys' | 'env' | 'confirmBaseUrl'>, recorded?: RunSettings): Promise<Record<ModelRole, Model> & { agents: Model[] }> {
   const overrides: Partial<Settings> = {
     ...(recorded?.provider && isProviderId(recorded.provider) ? { provider: recorded.provider } : {}),
     ...(recorded?.model ? { 'models.agent': recorded.model } : {}),
     ...(recorded?.baseUrl ? { baseUrl: recorded.baseUrl } : {}),
   };
   const get: SettingsReader = <K extends keyof Settings & string>(k: K): Settings[K] => (k in overrides ? overrides[k] : deps.settings(k)) as Settings[K];
-  const key = await deps.keys.get(get('provider'));
+  const provider = get('provider');
+  const baseUrl = get('baseUrl').trim();
+  // A resumed run's recorded base URL was approved when the run started; a new one set by the folder is asked for.
+  if (baseUrl && !recorded?.baseUrl && deps.confirmBaseUrl && !(await deps.confirmBaseUrl(provider, baseUrl))) {
+    throw new RunSetupError('bad-endpoint', `not sending model requests to ${baseUrl}: this folder's settings chose that address and you did not approve it. Set agensflow.baseUrl in your user settings, or approve the address when asked.`);
+  }
+  const key = await deps.keys.get(provider);
   const role = (r: ModelRole): Model => buildRoleModel(get, r, key, deps.env);
   // The agents' models the policy chooses between (the agent's own first).
   return { planner: role('planner'), agent: role('agent'), inspector: role('inspector'), updater: role('updater'), agents: buildAgentModels(get, key, deps.env) };

@@ -25,7 +25,10 @@ describe('vscode run: settings to run configuration', () => {
   it('builds with the stored key; openai without one needs its env key; openai-compatible needs none', () => {
     const openai = buildRoleModel(reader({ 'models.agent': 'gpt-4o' }), 'agent', 'sk-stored', { OPENAI_API_KEY: 'sk-env' });
     assert.equal(openai.provider, 'openai');
-    assert.throws(() => buildRoleModel(reader({ 'models.agent': 'gpt-4o' }), 'agent', undefined, {}), isModelConfigError);
+    // No stored key and none in the environment (S9: deleted in another window): "no key configured", before any request.
+    assert.throws(() => buildRoleModel(reader({ 'models.agent': 'gpt-4o' }), 'agent', undefined, { OPENAI_API_KEY: ' \n' }), (e: unknown) => isRunSetupError(e) && e.kind === 'no-key' && /No API key configured for openai/.test(e.message));
+    // A stored key that could not be sent is the model layer's error (P7).
+    assert.throws(() => buildRoleModel(reader({ 'models.agent': 'gpt-4o' }), 'agent', 'sk-\u00e9', {}), isModelConfigError);
     const local = buildRoleModel(reader({ provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1', 'models.agent': 'qwen' }), 'agent', undefined, { OPENAI_API_KEY: 'sk-env' });
     assert.equal(local.provider, 'openai-compatible');
   });
