@@ -5,18 +5,15 @@
  */
 import type { ChatMessage, Model, ToolCall, Usage } from '../models/types';
 import { AGENT_SYSTEM_PROMPT } from './agentPrompt';
-import { AGENT_TOOL_LIST, AGENT_TOOLS, type AgentToolName } from './agentTools';
 import { errnoCode, isRunCancelledError, RunCancelledError } from './errors';
-import type { FileChange } from './patch';
 import type { TaskLayer } from './staging';
+import { AGENT_TOOL_LIST, AGENT_TOOLS, type ToolContext, type ToolEvent, type ToolOutput } from './tools';
 
 export type AgentEvent =
   | { type: 'text'; delta: string }
   /** The provider call started over (a retried stream): the last `discard` characters of text are void. */
   | { type: 'reset'; reason: string; discard: number }
-  | { type: 'tool'; tool: string; path?: string; ok: boolean; error?: string }
-  | { type: 'staged'; path: string; change: FileChange; bytes: number }
-  | { type: 'refused'; path: string; reason: string }
+  | ToolEvent
   | { type: 'usage'; usage: Usage; model: string };
 
 export interface AgentOptions {
@@ -32,7 +29,14 @@ export interface AgentOptions {
 
 export type AgentResult = { ok: true; summary: string; turns: number } | { ok: false; reason: string; turns: number };
 
-const NUDGE = 'Use the tools to do your task: write your files with write_file, then call finish with a short summary.';
+const NUDGE = 'Use the tools to do your task: change your files with edit_file (existing files) or write_file (new files), then call finish with a short summary.';
+
+/** What the model is told when its answer hit the output limit: nothing of it was executed. */
+function cutOffMessage(tokens: number | undefined, dropped: readonly string[]): string {
+  const at = tokens ? ` at ${tokens} tokens` : '';
+  const what = dropped.length ? ` Its tool calls (${dropped.join(', ')}) were NOT executed.` : '';
+  return `Your previous answer was cut off${at} (the output limit).${what} Make smaller changes: use edit_file to change part of an existing file, and split a large new file into smaller files or several calls.`;
+}
 
 /** Runs the loop until `finish`, the turn cap, or an exception (provider error, cancellation). */
 export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
@@ -48,7 +52,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
     let streamed = 0;
     const result = await opts.model.call({
       messages,
-      tools: AGENT_TOOL_LIST,
+      tools: [...AGENT_TOOL_LIST],
       toolChoice: 'auto',
       maxTokens: opts.maxTokens,
       signal: opts.signal,
@@ -64,6 +68,15 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
     });
     emit({ type: 'usage', usage: result.usage, model: result.model });
     if (opts.signal.aborted) throw new RunCancelledError();
+    if (result.stopReason === 'length') {
+      // A cut-off answer's last tool call has incomplete arguments (a truncated write would stage half a
+      // file): none of its calls runs, and the model is told why in plain words.
+      const dropped = result.toolCalls.map((c) => shownName(c.name));
+      for (const name of dropped) emit({ type: 'tool', tool: name, ok: false, error: 'not executed: the answer was cut off at the output limit' });
+      messages.push({ role: 'assistant', content: result.text || '(cut off)' });
+      messages.push({ role: 'user', content: cutOffMessage(result.usage.outputTokens || opts.maxTokens, dropped) });
+      continue;
+    }
     messages.push({ role: 'assistant', content: result.text, toolCalls: result.toolCalls.length ? result.toolCalls : undefined });
     if (!result.toolCalls.length) {
       messages.push({ role: 'user', content: NUDGE });
@@ -77,19 +90,13 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
         messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: 'error: not executed: it came after finish, which ended the task', isError: true });
         continue;
       }
-      const out = await runToolSafely(opts.layer, call, emit);
+      const out = await runToolSafely({ layer: opts.layer, emit, signal: opts.signal }, call);
       messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: out.content, isError: out.isError || undefined });
       if (out.finished !== undefined) summary = out.finished;
     }
     if (summary !== undefined) return { ok: true, summary, turns: turn };
   }
   return { ok: false, reason: `the agent did not finish within ${maxTurns} turns`, turns: maxTurns };
-}
-
-interface ToolOutput {
-  content: string;
-  isError: boolean;
-  finished?: string;
 }
 
 function argError(call: ToolCall, detail: string): ToolOutput {
@@ -100,15 +107,15 @@ function argError(call: ToolCall, detail: string): ToolOutput {
  * {@link runTool}, with any file-system error the layer did not foresee (EACCES, ELOOP, ENAMETOOLONG, EIO, ...)
  * turned into a tool error the model can read: a hostile workspace must not fail the task without a retry.
  */
-async function runToolSafely(layer: TaskLayer, call: ToolCall, emit: (e: AgentEvent) => void): Promise<ToolOutput> {
+async function runToolSafely(ctx: ToolContext, call: ToolCall): Promise<ToolOutput> {
   try {
-    return await runTool(layer, call, emit);
+    return await runTool(ctx, call);
   } catch (e) {
     if (isRunCancelledError(e)) throw e;
     // The code only: a system error's message names absolute paths of this machine.
     const code = errnoCode(e);
     const error = `${shownName(call.name)} failed: ${code ?? (e instanceof Error ? e.name : 'error')}`;
-    emit({ type: 'tool', tool: shownName(call.name), ok: false, error });
+    ctx.emit({ type: 'tool', tool: shownName(call.name), ok: false, error });
     return { content: `error: ${error}`, isError: true };
   }
 }
@@ -118,58 +125,22 @@ function shownName(name: string): string {
   return name.length > 64 ? `${name.slice(0, 64)}…` : name;
 }
 
-/** True for the agent's own tools only: `constructor`, `__proto__` or `toString` are not tools. */
-function isAgentTool(name: string): name is AgentToolName {
-  return Object.hasOwn(AGENT_TOOLS, name);
-}
-
-async function runTool(layer: TaskLayer, call: ToolCall, emit: (e: AgentEvent) => void): Promise<ToolOutput> {
-  if (!isAgentTool(call.name)) {
-    emit({ type: 'tool', tool: shownName(call.name), ok: false, error: 'unknown tool' });
-    return { content: `error: unknown tool ${JSON.stringify(shownName(call.name))}; the tools are ${Object.keys(AGENT_TOOLS).join(', ')}`, isError: true };
+async function runTool(ctx: ToolContext, call: ToolCall): Promise<ToolOutput> {
+  // A Map lookup: `constructor`, `__proto__` or `toString` are not tools.
+  const tool = AGENT_TOOLS.get(call.name);
+  if (!tool) {
+    ctx.emit({ type: 'tool', tool: shownName(call.name), ok: false, error: 'unknown tool' });
+    return { content: `error: unknown tool ${JSON.stringify(shownName(call.name))}; the tools are ${[...AGENT_TOOLS.keys()].join(', ')}`, isError: true };
   }
-  const name = call.name;
   if (call.arguments === undefined) {
-    emit({ type: 'tool', tool: name, ok: false, error: 'arguments are not valid JSON' });
+    ctx.emit({ type: 'tool', tool: tool.name, ok: false, error: 'arguments are not valid JSON' });
     return argError(call, 'the arguments are not valid JSON');
   }
-  const parsed = AGENT_TOOLS[name].schema.safeParse(call.arguments);
+  const parsed = tool.schema.safeParse(call.arguments);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    emit({ type: 'tool', tool: name, ok: false, error: detail });
+    ctx.emit({ type: 'tool', tool: tool.name, ok: false, error: detail });
     return argError(call, detail);
   }
-  const args = parsed.data as Record<string, string>;
-  const fail = (error: string, rawPath?: string, refused?: boolean): ToolOutput => {
-    // A refused path is the model's text: bounded in events (the views' path fields are capped).
-    const path = rawPath !== undefined && rawPath.length > 512 ? `${rawPath.slice(0, 512)}…` : rawPath;
-    if (refused && path !== undefined) emit({ type: 'refused', path, reason: error });
-    emit({ type: 'tool', tool: name, path, ok: false, error });
-    return { content: `error: ${error}`, isError: true };
-  };
-  switch (name) {
-    case 'list_files': {
-      const r = await layer.list(args.dir ?? '');
-      if (!r.ok) return fail(r.error, args.dir);
-      emit({ type: 'tool', tool: name, path: args.dir, ok: true });
-      return { content: (r.value.files.join('\n') || '(no files)') + (r.value.truncated ? '\n... (truncated)' : ''), isError: false };
-    }
-    case 'read_file': {
-      const r = await layer.read(args.path);
-      if (!r.ok) return fail(r.error, args.path);
-      emit({ type: 'tool', tool: name, path: args.path, ok: true });
-      return { content: r.value, isError: false };
-    }
-    case 'write_file':
-    case 'delete_file': {
-      const r = await layer.stage(args.path, name === 'write_file' ? args.content : null);
-      if (!r.ok) return fail(r.error, args.path, r.refused);
-      emit({ type: 'tool', tool: name, path: r.value.path, ok: true });
-      emit({ type: 'staged', ...r.value });
-      return { content: `ok: ${r.value.path} ${r.value.change === 'deleted' ? 'deleted' : `staged (${r.value.bytes} bytes)`}`, isError: false };
-    }
-    case 'finish':
-      emit({ type: 'tool', tool: name, ok: true });
-      return { content: 'ok: task finished', isError: false, finished: args.summary };
-  }
+  return tool.execute(parsed.data, ctx);
 }

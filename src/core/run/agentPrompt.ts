@@ -5,13 +5,21 @@
  */
 import type { Plan, Task } from '../plan/schema';
 import { taskOpening } from './promptOpening';
+import { AGENT_TOOL_LIST } from './tools';
+
+/** One line per tool of the registry: the prompt never names a tool the agent is not offered. */
+export function toolSentences(tools: ReadonlyArray<{ name: string; description: string }> = AGENT_TOOL_LIST): string {
+  return tools.map((t) => `- ${t.name}: ${t.description}`).join('\n');
+}
 
 export const AGENT_SYSTEM_PROMPT = [
   'You are one of several software agents working in parallel on a shared plan. You own one task.',
-  'Work only through the tools: list_files and read_file to look, write_file and delete_file to change your own files, finish to end.',
-  'Write complete, working files (no placeholders, no TODOs). You may only write the files your task owns; other tasks own the rest.',
-  'Your writes are staged and reviewed; the files of the tasks you depend on are already visible to read_file.',
-  'When your files are written, call finish with a short summary that the tasks depending on yours can rely on.',
+  'Work only through the tools:',
+  toolSentences(),
+  'Look before you change: search for the symbols you need and read the lines around them. Change an existing file with edit_file (small exact replacements); use write_file for new files and full rewrites.',
+  'Write complete, working code (no placeholders, no TODOs). You may only change the files your task owns; other tasks own the rest.',
+  'Your changes are staged and reviewed; the files of the tasks you depend on are already visible to read_file and search.',
+  'When your files are changed, call finish with a short summary that the tasks depending on yours can rely on.',
 ].join('\n');
 
 export interface UpstreamInfo {

@@ -18,7 +18,7 @@ export function findingList(findings: readonly Finding[], max = 20): string {
 
 /** The feedback a retried agent gets: why the attempt failed and what the checks found. */
 export function retryFeedback(reason: string, findings: readonly Finding[]): string {
-  return findings.length ? `${reason}. The checks found:\n${findingList(findings)}\nFix these problems; write every file of your task again in full.` : `${reason}.`;
+  return findings.length ? `${reason}. The checks found:\n${findingList(findings)}\nFix these problems. Your previous changes were discarded: make every change of your task again.` : `${reason}.`;
 }
 
 /** A one-line summary for a task's `reason`: the reason and the first three findings. */
@@ -38,4 +38,12 @@ export async function missingOwnedFiles(task: Pick<Task, 'files'>, view: StagedV
     if ((await view.readFile(file)) === undefined) missing.push({ file, message: 'the task owns this file but did not write it', tool: 'agensflow' });
   }
   return missing;
+}
+
+/**
+ * A task that owns files must change at least one of them: finishing with none changed (or only rewritten
+ * to the same bytes) is a failure, not a pass. `changed` is the number of files its patch holds.
+ */
+export function noChangesFinding(task: Pick<Task, 'files'>, changed: number): Finding[] {
+  return task.files.length > 0 && changed === 0 ? [{ message: 'no changes made: the task owns files but finished without changing any of them', tool: 'agensflow' }] : [];
 }

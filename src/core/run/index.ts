@@ -15,7 +15,7 @@ export { DagState } from './dagState';
 export { StagingArea, TaskLayer, DEFAULT_STAGING_LIMITS, type StagedView, type StagingLimits } from './staging';
 export { WorkspaceGuard, isSecretPath, holdWorkspaceDir, readHeldFile, isUnsafePathError, type HeldDir } from './workspacePaths';
 export { runAgent, type AgentOptions, type AgentResult, type AgentEvent } from './agent';
-export { AGENT_TOOLS, AGENT_TOOL_LIST } from './agentTools';
+export { AGENT_TOOLS, AGENT_TOOL_LIST, type AgentTool } from './tools';
 export { JournalError, JournalWriteError, isJournalWriteError, RunConfigError, RunCancelledError, isRunCancelledError } from './errors';
 export * from './events';
 export { withWorkspaceLock, WorkspaceBusyError, type WorkspaceAccess } from './workspaceLock';

@@ -13,7 +13,7 @@ import { describeFsError, type WriteIo } from '../fs/atomicWrite';
 import { applyFsOver, recordApplyResult, type ApplyFs } from './apply';
 import { errnoCode, isJournalWriteError, isRunCancelledError, RunConfigError } from './errors';
 import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
-import { missingOwnedFiles, summarizeFindings } from './findings';
+import { missingOwnedFiles, noChangesFinding, summarizeFindings } from './findings';
 import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
 import { RunJournal, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
@@ -492,7 +492,7 @@ class Engine {
           r.tasks[task.id].summary = result.summary;
         });
         this.setStatus(task.id, 'verifying');
-        const missing = await missingOwnedFiles(task, layer);
+        const missing = [...(await missingOwnedFiles(task, layer)), ...noChangesFinding(task, (await layer.seal(this.record.runId)).files.length)];
         if (missing.length > 0) verdict = { outcome: 'failed', findings: missing };
         else verdict = this.opts.verify ? await this.runVerify(task, layer, signal) : { outcome: 'passed', findings: [] };
         if (signal.aborted) {

@@ -212,19 +212,28 @@ export class TaskLayer implements StagedView {
 
   /** `read_file`: own layer, then upstream layers, then the workspace; secrets and escapes refused. */
   async read(input: string): Promise<ToolOutcome<string>> {
+    const r = await this.readView(input);
+    return r.ok ? { ok: true, value: r.value.note === undefined ? r.value.text : `${r.value.text}${r.value.text.endsWith('\n') ? '' : '\n'}${r.value.note}` } : r;
+  }
+
+  /**
+   * The file as this task sees it, with its checked relative path. `note` is set when only the head of a
+   * file over the read cap is given (cut at a line end), and says how much was shown.
+   */
+  async readView(input: string): Promise<ToolOutcome<{ path: string; text: string; note?: string }>> {
     const chk = await this.area.guard.check(input, 'read');
     if (!chk.ok) return { ok: false, error: chk.reason, refused: true };
     const staged = this.merged.get(chk.path);
-    if (staged !== undefined) return staged === null ? { ok: false, error: `${chk.path} was deleted` } : { ok: true, value: staged };
+    if (staged !== undefined) return staged === null ? { ok: false, error: `${chk.path} was deleted` } : { ok: true, value: { path: chk.path, text: staged } };
     const base = await this.area.base(chk.path, chk.absolute);
     if (base.hash === null) return { ok: false, error: `${chk.path} does not exist` };
     if (base.oversize !== undefined) return this.readHead(chk.path, chk.absolute, base.oversize);
     if (base.content === null) return { ok: false, error: `${chk.path} ${base.unreadable ?? 'cannot be read'}` };
-    return { ok: true, value: base.content };
+    return { ok: true, value: { path: chk.path, text: base.content } };
   }
 
   /** The start of a file over the read cap, cut at a line end, with a note saying how much was shown. */
-  private async readHead(rel: string, abs: string, size: number): Promise<ToolOutcome<string>> {
+  private async readHead(rel: string, abs: string, size: number): Promise<ToolOutcome<{ path: string; text: string; note: string }>> {
     const max = this.area.limits.maxReadBytes;
     let data: Buffer;
     try {
@@ -242,7 +251,35 @@ export class TaskLayer implements StagedView {
     const nl = data.lastIndexOf(0x0a);
     const text = (nl >= 0 ? data.subarray(0, nl + 1) : data).toString('utf8');
     const shown = Buffer.byteLength(text, 'utf8');
-    return { ok: true, value: `${text}${text.endsWith('\n') ? '' : '\n'}[read_file: showed the first ${shown} of ${size} bytes; the file is larger than the read cap of ${max} bytes]` };
+    return { ok: true, value: { path: rel, text, note: `[read_file: showed the first ${shown} of ${size} bytes; the file is larger than the read cap of ${max} bytes]` } };
+  }
+
+  /**
+   * The text of `rel` (a path the lister gave) as this task sees it, for scanning many files: staged content,
+   * else the workspace file if it is a plain text file within the read cap. Links, special files, files with
+   * other hard links, binaries and secrets give `undefined`; nothing is recorded as a base.
+   */
+  async scanText(rel: string): Promise<string | undefined> {
+    if (isSecretPath(rel)) return undefined;
+    const staged = this.merged.get(rel);
+    if (staged !== undefined) return staged ?? undefined;
+    let fh: FileHandle;
+    try {
+      fh = await fs.open(path.join(this.area.root, ...rel.split('/')), OPEN_FLAGS);
+    } catch {
+      return undefined;
+    }
+    try {
+      const st = await fh.stat();
+      if (notPlainFile(st) || st.size > this.area.limits.maxReadBytes) return undefined;
+      const data = await readHead(fh, this.area.limits.maxReadBytes);
+      if (data.includes(0)) return undefined;
+      return data.toString('utf8');
+    } catch {
+      return undefined;
+    } finally {
+      await fh.close();
+    }
   }
 
   async readFile(path: string): Promise<string | undefined> {
@@ -297,7 +334,7 @@ export class TaskLayer implements StagedView {
   }
 
   /** `list_files`: the workspace under `dir` merged with staged changes, secrets left out. */
-  async list(dirInput: string): Promise<ToolOutcome<{ files: string[]; truncated: boolean }>> {
+  async list(dirInput: string, limit = this.area.limits.maxListEntries): Promise<ToolOutcome<{ files: string[]; truncated: boolean; dir: string }>> {
     let dir = '';
     const trimmed = dirInput.trim();
     if (trimmed !== '' && trimmed !== '.' && trimmed !== './') {
@@ -305,7 +342,6 @@ export class TaskLayer implements StagedView {
       if (!chk.ok) return { ok: false, error: chk.reason, refused: true };
       dir = chk.path;
     }
-    const limit = this.area.limits.maxListEntries;
     const listed = await listWorkspaceFiles(this.area.root, { dir, limit });
     const set = new Set(listed.files);
     const prefix = dir ? `${dir}/` : '';
@@ -315,7 +351,7 @@ export class TaskLayer implements StagedView {
       else set.add(p);
     }
     const files = [...set].filter((p) => !isSecretPath(p)).sort();
-    return { ok: true, value: { files: files.slice(0, limit), truncated: listed.truncated || files.length > limit } };
+    return { ok: true, value: { files: files.slice(0, limit), truncated: listed.truncated || files.length > limit, dir } };
   }
 
   async listFiles(dir = ''): Promise<string[]> {

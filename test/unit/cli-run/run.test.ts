@@ -5,12 +5,13 @@ import path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { captureIo } from '../../../src/cli/io';
 import type { RunRecord } from '../../../src/core/run/journal';
+import { AGENT_TOOL_LIST } from '../../../src/core/run/tools';
 import { FakeModelServer } from '../../fixtures/fake-servers';
 import { tempDirs } from '../run/tmp';
 import { agentHandler, PLAN4, taskOf } from './fakeAgent';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const AGENT_TOOLS = ['delete_file', 'finish', 'list_files', 'read_file', 'write_file'];
+const AGENT_TOOLS = AGENT_TOOL_LIST.map((t) => t.name).sort();
 
 function setup(tmp: ReturnType<typeof tempDirs>, plan: unknown = PLAN4) {
   const base = tmp.make('af-cli-');
@@ -83,7 +84,7 @@ describe('cli: run, runs, apply (against the loopback fake OpenAI server, real S
     // Every agent call went to the server with the agent tools, ctrl only after model and view finished.
     const order = server.requests.map((r) => taskOf(r)?.id);
     assert.ok(order.indexOf('ctrl') > order.lastIndexOf('model') && order.indexOf('ctrl') > order.lastIndexOf('view'));
-    assert.deepEqual(server.requests[0].tools.sort(), ['delete_file', 'finish', 'list_files', 'read_file', 'write_file']);
+    assert.deepEqual(server.requests[0].tools.sort(), AGENT_TOOLS);
   });
 
   it('--json prints one event per line ending with run.finished; review mode leaves D untouched; runs lists it; apply applies', async () => {

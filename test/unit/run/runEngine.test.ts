@@ -77,7 +77,7 @@ describe('run/engine', () => {
     });
     const out = await startRun({ dir, stateDir, plan: plan4, model, apply: 'auto' });
     assert.equal(out.exitCode, 0, JSON.stringify(out.record.tasks));
-    assert.deepEqual(reads, ['# app/main.py by ctrl\n']);
+    assert.deepEqual(reads, ['     1\t# app/main.py by ctrl']);
     for (const f of ['app/model.py', 'app/view.py', 'app/main.py', 'README.md']) assert.ok(existsSync(path.join(dir, f)), f);
   });
 
@@ -222,5 +222,27 @@ describe('run/engine', () => {
     // 3 turns, then the one default retry's 3 turns.
     assert.equal(model.calls, 6);
     assert.match(out.record.tasks.a.reason ?? '', /did not finish within 3 turns/);
+  });
+
+  it('a task that owns files and finishes without changing any fails with "no changes made" and goes through recovery; a task owning none may finish with a summary', async () => {
+    const { dir, stateDir } = dirs();
+    writeFileSync(path.join(dir, 'a.txt'), 'same\n');
+    const plan = PlanSchema.parse({
+      tasks: [
+        { id: 'a', title: 'A', objective: 'o', files: ['a.txt'] },
+        { id: 'r', title: 'R', objective: 'report only', files: [] },
+      ],
+    });
+    // `a` rewrites its file to the same bytes, then finishes: no change.
+    const model = new FakeModel((turn, messages) =>
+      taskIdOf(messages) === 'a' && turn === 1 ? { calls: [{ name: 'write_file', args: { path: 'a.txt', content: 'same\n' } }] } : { calls: [{ name: 'finish', args: { summary: 'done' } }] },
+    );
+    const decided: string[] = [];
+    const out = await startRun({ dir, stateDir, plan, model, onFailure: async (info) => (decided.push(`${info.task.id}:${info.findings.map((f) => f.message).join()}`), { action: 'fail' }) });
+    assert.equal(out.exitCode, 1);
+    assert.equal(out.record.tasks.a.status, 'failed');
+    assert.match(out.record.tasks.a.reason ?? '', /no changes made/);
+    assert.deepEqual(decided, ['a:no changes made: the task owns files but finished without changing any of them']);
+    assert.equal(out.record.tasks.r.status, 'passed');
   });
 });

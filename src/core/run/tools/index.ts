@@ -1,0 +1,18 @@
+/**
+ * The agent's tools: one record per tool (its schema and its executor), listed once here. A new tool is a
+ * file exporting a {@link defineTool} record and a line in {@link AGENT_TOOL_LIST}.
+ */
+import { editFileTool } from './editFile';
+import { finishTool } from './finish';
+import { listFilesTool } from './listFiles';
+import { readFileTool } from './readFile';
+import { searchTool } from './search';
+import type { AgentTool } from './types';
+import { deleteFileTool, writeFileTool } from './writeFile';
+
+export const AGENT_TOOL_LIST: readonly AgentTool[] = [listFilesTool, searchTool, readFileTool, editFileTool, writeFileTool, deleteFileTool, finishTool] as readonly AgentTool[];
+
+/** The tools by name, in a Map: a model-chosen name such as `constructor` or `__proto__` finds nothing. */
+export const AGENT_TOOLS: ReadonlyMap<string, AgentTool> = new Map(AGENT_TOOL_LIST.map((t) => [t.name, t]));
+
+export type { AgentTool, ToolContext, ToolEvent, ToolOutput } from './types';
