@@ -51,15 +51,18 @@ export type MigrationResult =
   | { ok: false; reason: 'newer'; version: number }
   | { ok: false; reason: 'invalid'; message: string };
 
-/** Checks the envelope and runs the migration chain up to {@link POLICY_VERSION}. Pure. */
-export function migrate(envelope: unknown): MigrationResult {
+/**
+ * Checks the envelope and runs the migration chain, one version at a time, up to `current` (default
+ * {@link POLICY_VERSION}; tests pass their own chain). Pure.
+ */
+export function migrate(envelope: unknown, migrations: Readonly<Record<number, Migration>> = MIGRATIONS, current: number = POLICY_VERSION): MigrationResult {
   if (!isObject(envelope) || envelope.schema !== POLICY_SCHEMA) return { ok: false, reason: 'invalid', message: `not an ${POLICY_SCHEMA} file` };
   const version = envelope.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return { ok: false, reason: 'invalid', message: 'missing or invalid version' };
-  if (version > POLICY_VERSION) return { ok: false, reason: 'newer', version };
+  if (version > current) return { ok: false, reason: 'newer', version };
   let data: unknown = envelope.data;
-  for (let v = version; v < POLICY_VERSION; v++) {
-    const step = MIGRATIONS[v];
+  for (let v = version; v < current; v++) {
+    const step = migrations[v];
     if (!step) return { ok: false, reason: 'invalid', message: `no migration from version ${v}` };
     data = step(data);
   }

@@ -23,7 +23,7 @@ import { emptyState, PolicyStateSchema, type PolicyState } from './state';
  * machine and is removed, also with a log line, instead of blocking every save.
  */
 
-/** How a load went; anything but `loaded`/`created`/`migrated` comes with a message for the user. */
+/** How a load went; anything but `loaded`/`created` comes with a message for the user (`migrated` says where the original was kept). */
 export type LoadStatus = 'loaded' | 'created' | 'migrated' | 'recovered-from-backup' | 'reset-after-corruption' | 'newer-version';
 
 export interface LoadResult {
@@ -130,11 +130,42 @@ export class PolicyStore {
     }
   }
 
+  /** Where the file of an older format is kept, as it was, before the first save rewrites it. */
+  preMigrationBackupPath(version: number): string {
+    return `${this.path}.v${version}.bak`;
+  }
+
+  /**
+   * An older format migrated in memory: the file as it was is copied beside it first (an existing copy is
+   * kept: it is the oldest), since the next save replaces it and the rolling backup is overwritten by the
+   * save after. Without that copy nothing is saved, so the original is never lost.
+   */
+  private async loadMigrated(state: PolicyState, from: number): Promise<LoadResult> {
+    const policy = this.newPolicy(state);
+    const target = this.preMigrationBackupPath(from);
+    try {
+      const original = await readFile(this.path);
+      const existing = await readFile(target).catch(() => undefined);
+      if (existing === undefined) await writeFileVerified(target, original, this.options.io ? { io: this.options.io } : {});
+      return { policy, store: this, status: 'migrated', readOnly: false, message: `The policy file ${this.path} was migrated from format ${from} to ${POLICY_VERSION}; the original is kept as ${target}.` };
+    } catch (e) {
+      this.readOnly = true;
+      return {
+        policy,
+        store: this,
+        status: 'migrated',
+        readOnly: true,
+        message: `The policy file ${this.path} (format ${from}) could not be backed up before migrating (${describeFsError(e)}); it is left untouched and this session does not save what it learns.`,
+      };
+    }
+  }
+
   /** Reads the policy (see the module comment for what happens to a bad file). */
   async load(): Promise<LoadResult> {
     await removeStrayTemps(dirname(this.path), basename(this.path));
     const r = await readState(this.path);
-    if (r.kind === 'ok') return { policy: this.newPolicy(r.state), store: this, status: r.from < POLICY_VERSION ? 'migrated' : 'loaded', readOnly: false };
+    if (r.kind === 'ok' && r.from < POLICY_VERSION) return this.loadMigrated(r.state, r.from);
+    if (r.kind === 'ok') return { policy: this.newPolicy(r.state), store: this, status: 'loaded', readOnly: false };
     if (r.kind === 'missing') return { policy: this.newPolicy(undefined), store: this, status: 'created', readOnly: false };
     if (r.kind === 'newer') {
       this.readOnly = true;

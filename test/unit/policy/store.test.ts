@@ -15,6 +15,7 @@ import {
   PolicyStore,
   seededRng,
 } from '../../../src/core/policy';
+import { faultyIo } from '../fs/faultyIo';
 import { twoOptionDoc } from './helpers';
 
 const opts = () => ({ document: twoOptionDoc(), settings: { rng: seededRng(1) } });
@@ -65,6 +66,59 @@ describe('policy store', () => {
     assert.equal(loaded.status, 'migrated');
     const arm = loaded.policy.current.cells['model|kind=edit,size=S']?.arms.a;
     assert.deepEqual([arm?.s, arm?.f, arm?.cs, arm?.cn], [4, 1, 0.5, 5]);
+  });
+
+  it('S2: migrating an old file keeps the original as <file>.v1.bak, through later saves; a reload does not replace it', async () => {
+    const v1 = { schema: POLICY_SCHEMA, version: 1, data: { priorId: 'test@1', cells: { 'model|kind=edit,size=S': { a: { succ: 4, fail: 1, costSum: 0.5, latSum: 100, n: 5 } } } } };
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'policy'), { recursive: true }));
+    const original = JSON.stringify(v1);
+    await writeFile(file, original);
+    const loaded = await loadPolicy(file, opts());
+    assert.equal(loaded.status, 'migrated');
+    assert.equal(loaded.readOnly, false);
+    const backup = `${file}.v1.bak`;
+    assert.equal(await readFile(backup, 'utf8'), original);
+    assert.match(loaded.message ?? '', /migrated from format 1 to 2; the original is kept as .*ws\.json\.v1\.bak/);
+    // Two saves: the rolling backup (<file>.bak) no longer holds version 1 after the second; this one does.
+    const d = loaded.policy.decide('model', { kind: 'edit', size: 'S' }, ['a', 'b'], { pinned: 'a' });
+    loaded.policy.record(d.id, { success: true, source: 'verification' });
+    assert.equal((await loaded.store.save(loaded.policy)).ok, true);
+    await learnAndSave(1);
+    assert.equal((JSON.parse(await readFile(`${file}.bak`, 'utf8')) as { version: number }).version, POLICY_VERSION);
+    assert.equal(await readFile(backup, 'utf8'), original);
+    // The same old file migrated again (restored by hand) does not overwrite the first copy.
+    await writeFile(file, JSON.stringify({ ...v1, data: { ...v1.data, priorId: 'other@1' } }));
+    assert.equal((await loadPolicy(file, opts())).status, 'migrated');
+    assert.equal(await readFile(backup, 'utf8'), original);
+  });
+
+  it('S2: when the original cannot be backed up (disk full) the migrated policy is read-only and the file is untouched', async () => {
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'policy'), { recursive: true }));
+    const original = JSON.stringify({ schema: POLICY_SCHEMA, version: 1, data: { priorId: 'test@1', cells: {} } });
+    await writeFile(file, original);
+    const loaded = await loadPolicy(file, { ...opts(), io: faultyIo({ freeBytes: 0 }) });
+    assert.equal(loaded.status, 'migrated');
+    assert.equal(loaded.readOnly, true);
+    assert.match(loaded.message ?? '', /could not be backed up before migrating/);
+    const d = loaded.policy.decide('model', { kind: 'edit', size: 'S' }, ['a', 'b']);
+    loaded.policy.record(d.id, { success: true, source: 'verification' });
+    assert.equal((await loaded.store.save(loaded.policy)).ok, false);
+    assert.equal(await readFile(file, 'utf8'), original);
+    assert.deepEqual((await readdir(join(dir, 'policy'))).sort(), ['ws.json']);
+  });
+
+  it('S2: migrations run one version at a time, in order, from the file\'s version to the current one', () => {
+    const seen: string[] = [];
+    const chain = {
+      1: (d: unknown) => (seen.push('1->2'), { ...(d as object), two: true }),
+      2: (d: unknown) => (seen.push('2->3'), { ...(d as object), three: (d as { two?: boolean }).two === true }),
+      3: (d: unknown) => (seen.push('3->4'), { ...(d as object), four: true }),
+    };
+    const r = migrate({ schema: POLICY_SCHEMA, version: 2, data: { two: true } }, chain, 4);
+    assert.deepEqual(seen, ['2->3', '3->4']);
+    assert.deepEqual(r, { ok: true, data: { two: true, three: true, four: true }, from: 2 });
+    assert.deepEqual(migrate({ schema: POLICY_SCHEMA, version: 5, data: {} }, chain, 4), { ok: false, reason: 'newer', version: 5 });
+    assert.deepEqual(migrate({ schema: POLICY_SCHEMA, version: 1, data: {} }, { 1: chain[1] }, 3), { ok: false, reason: 'invalid', message: 'no migration from version 2' });
   });
 
   it('refuses a newer version: the file is untouched and nothing is saved', async () => {
