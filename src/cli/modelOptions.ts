@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createModel, isProviderId, PROVIDERS, type Model, type ProviderId } from '../core/models';
+import { createModel, isProviderId, PROVIDERS, type Model, type ProviderId, type RetryInfo } from '../core/models';
 import { ModelNamesSchema, modelNames, PolicyConfigSchema } from '../core/session';
 import { UsageError, stringFlag, type FlagSpec, type FlagValues } from './args';
 import type { CliIo } from './io';
@@ -85,14 +85,27 @@ export function modelSettings(values: FlagValues, config: RunConfig, role: 'plan
   return { provider, ...(model !== undefined ? { model } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}), ...(config.limits ? { limits: config.limits } : {}) };
 }
 
-/** Builds the model (throws the model layer's ModelConfigError for what the user must fix: exit 2). */
-export function buildModel(settings: ModelSettings, values: FlagValues, io: CliIo): Model {
+/** The line a retried call prints, e.g. "agent (openai gpt-x): rate limited, retrying in 2 s (1/3)". */
+export function retryNotice(who: string, info: RetryInfo): string {
+  // Whole seconds: the jitter of the wait is noise to the reader.
+  const secs = Math.max(1, Math.round(info.delayMs / 1000));
+  const why = info.error.kind === 'rate-limited' ? 'rate limited' : `${info.error.kind} error`;
+  return `${who}: ${why}, retrying in ${secs} s (${info.attempt}/${info.maxAttempts - 1})\n`;
+}
+
+/**
+ * Builds the model (throws the model layer's ModelConfigError for what the user must fix: exit 2). Each
+ * retry of its calls prints one line to stderr, so a wait on a rate limit never looks like a hang.
+ */
+export function buildModel(settings: ModelSettings, values: FlagValues, io: CliIo, role = 'model'): Model {
   const apiKey = stringFlag(values, 'api-key');
+  const who = `${role} (${settings.provider}${settings.model ? ` ${settings.model}` : ''})`;
   return createModel({
     provider: settings.provider,
     model: settings.model ?? '',
     ...(settings.baseUrl !== undefined ? { baseUrl: settings.baseUrl } : {}),
     ...(apiKey !== undefined ? { apiKey } : {}),
+    retry: { onRetry: (info) => io.stderr(retryNotice(who, info)) },
     env: io.env,
     ...(settings.limits ? { limits: settings.limits, timeouts: settings.limits.callTimeoutMs ? { totalMs: settings.limits.callTimeoutMs } : {} } : {}),
   });

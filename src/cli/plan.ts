@@ -103,7 +103,7 @@ async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {
 
   let model: Model;
   try {
-    model = buildModel(modelSettings(v, config, 'planner'), v, io);
+    model = buildModel(modelSettings(v, config, 'planner'), v, io, 'planner');
   } catch (e) {
     if (isModelConfigError(e)) {
       io.stderr(`agensflow plan: ${e.message}\n`);

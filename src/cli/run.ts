@@ -122,9 +122,9 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
     const r = journal?.record.settings;
     const recorded: Partial<ModelSettings> = r ? { ...(r.provider ? { provider: r.provider as ProviderId } : {}), ...(r.model ? { model: r.model } : {}), ...(r.baseUrl ? { baseUrl: r.baseUrl } : {}) } : {};
     const settings = modelSettings(v, config, 'agent', recorded);
-    const role = (r: 'planner' | 'inspector' | 'updater'): Model => buildModel(modelSettings(v, config, r, r === 'planner' ? {} : settings), v, io);
-    const models = { agent: buildModel(settings, v, io), ...(goal ? { planner: role('planner') } : {}), inspector: role('inspector'), updater: role('updater') };
-    const agentModels = agentModelNames(v, config, settings.model).map((name) => buildModel({ ...settings, model: name }, v, io));
+    const role = (r: 'planner' | 'inspector' | 'updater'): Model => buildModel(modelSettings(v, config, r, r === 'planner' ? {} : settings), v, io, r);
+    const models = { agent: buildModel(settings, v, io, 'agent'), ...(goal ? { planner: role('planner') } : {}), inspector: role('inspector'), updater: role('updater') };
+    const agentModels = agentModelNames(v, config, settings.model).map((name) => buildModel({ ...settings, model: name }, v, io, 'agent'));
     // What the run starts from, in which folder.
     let start: RunStart;
     let dir: string;
