@@ -18,7 +18,11 @@ import { errnoCode, JournalError, JournalWriteError } from './errors';
 import type { DecisionMode, DecisionOption, Finding, PatchState, RunEvent, TaskStatus } from './events';
 import type { TaskPatch } from './patch';
 import type { Plan } from '../plan/schema';
+import { toPlan } from '../plan/validPlan';
 import { RUN_ID_PATTERN } from './runId';
+import { firstIssue, RunRecordSchema, TaskPatchSchema } from './records';
+import { validatePlan } from '../plan/validate';
+import { formatJsonPath } from '../plan/errors';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'budget';
 
@@ -252,13 +256,27 @@ export class RunJournal {
     return write;
   }
 
+  /** The stored patch of a task (checked against the patch schema), or `undefined` when it has none. */
   async loadPatch(taskId: string): Promise<TaskPatch | undefined> {
+    let text: string;
     try {
-      return JSON.parse(await fs.readFile(patchFile(this.dir, taskId), 'utf8')) as TaskPatch;
+      text = await fs.readFile(patchFile(this.dir, taskId), 'utf8');
     } catch (e) {
       if (errnoCode(e) === 'ENOENT') return undefined;
       throw new JournalError(`cannot read the patch of ${taskId}: ${(e as Error).message}`, { cause: e });
     }
+    const invalid = (why: string): JournalError =>
+      new JournalError(`run ${this.runId}: patches/${taskId}.json is not a valid AgensFlow patch (${why}); it was left as it is`);
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw invalid(`not JSON: ${(e as Error).message}`);
+    }
+    const parsed = TaskPatchSchema.safeParse(data);
+    if (!parsed.success) throw invalid(firstIssue(parsed.error));
+    if (parsed.data.taskId !== taskId) throw invalid(`taskId: it names task "${parsed.data.taskId}"`);
+    return parsed.data;
   }
 
   /** Appends to events.jsonl (batched; text deltas are left out to keep the log small). */
@@ -278,6 +296,10 @@ export class RunJournal {
   }
 }
 
+/**
+ * Reads and checks a run record: the schema (older records get the defaults of fields added since), then the
+ * plan rules again (no cycle, known deps, safe paths), since the file may have been edited or damaged.
+ */
 async function readRecord(file: string): Promise<RunRecord> {
   let text: string;
   try {
@@ -285,14 +307,23 @@ async function readRecord(file: string): Promise<RunRecord> {
   } catch (e) {
     throw new JournalError(errnoCode(e) === 'ENOENT' ? `no run journal at ${path.dirname(file)}` : `cannot read ${file}: ${(e as Error).message}`, { cause: e });
   }
+  const invalid = (why: string): JournalError =>
+    new JournalError(`run ${path.basename(path.dirname(file))}: run.json is not a valid AgensFlow run record (${why}); it was left as it is`);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new JournalError(`${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
+    throw invalid(`not JSON: ${(e as Error).message}`);
   }
-  if (!data || typeof data !== 'object' || (data as { version?: unknown }).version !== 1) throw new JournalError(`${file} is not a version 1 run journal`);
-  return data as RunRecord;
+  const parsed = RunRecordSchema.safeParse(data);
+  if (!parsed.success) throw invalid(firstIssue(parsed.error));
+  // The task cap was checked when the run started (with its own --max-tasks); only the graph rules matter here.
+  const plan = validatePlan(parsed.data.plan, { maxTasks: Number.MAX_SAFE_INTEGER });
+  if (!plan.ok) {
+    const e = plan.errors[0];
+    throw invalid(`plan${e?.path?.length ? '.' + formatJsonPath(e.path) : ''}: ${e?.message ?? 'invalid'}`);
+  }
+  return { ...parsed.data, plan: toPlan(plan.plan) };
 }
 
 export interface RunSummary {
