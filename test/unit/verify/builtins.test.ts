@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { verifyTask, type CheckResult, type VerifyResult } from '../../../src/core/verify';
-import { hashTree, makeWorkspace, rmrf } from './helpers';
+import { hashTree, suiteWorkspaces } from './helpers';
 
 function check(r: VerifyResult, id: string): CheckResult {
   const c = r.checks.find((x) => x.id === id);
@@ -17,15 +17,7 @@ function check(r: VerifyResult, id: string): CheckResult {
 
 describe('verify: built-in checks', function () {
   this.timeout(60_000);
-  const dirs: string[] = [];
-  const ws = async (files: Record<string, string>): Promise<string> => {
-    const d = await makeWorkspace(files);
-    dirs.push(d);
-    return d;
-  };
-  after(async () => {
-    for (const d of dirs) await rmrf(d);
-  });
+  const ws = suiteWorkspaces();
 
   it('python3: passes valid code, fails a syntax error with file and line', async () => {
     const dir = await ws({ 'pkg/ok.py': 'def f(x):\n    return x + 1\n' });

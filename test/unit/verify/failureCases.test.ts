@@ -11,21 +11,13 @@ import * as path from 'node:path';
 import { CheckLimiter, createVerifyHook, runTestCommand, verifyTask, type VerifyResult } from '../../../src/core/verify';
 import type { Task } from '../../../src/core/plan';
 import type { StagedView } from '../../../src/core/run/staging';
-import { eventually, fixture, hashTree, makeWorkspace, processGone, rmrf } from './helpers';
+import { eventually, fixture, hashTree, processGone, suiteWorkspaces } from './helpers';
 
 const why = (r: VerifyResult): string => r.checks[0]?.findings[0]?.message ?? '';
 
 describe('verify: failure cases C4, C9, C10, X3', function () {
   this.timeout(60_000);
-  const dirs: string[] = [];
-  const ws = async (files: Record<string, string>): Promise<string> => {
-    const d = await makeWorkspace(files);
-    dirs.push(d);
-    return d;
-  };
-  after(async () => {
-    for (const d of dirs) await rmrf(d);
-  });
+  const ws = suiteWorkspaces();
 
   describe('C4: a tool that cannot run makes the task unverified, saying why', () => {
     it('missing (ENOENT): names the program and how to fix it', async () => {

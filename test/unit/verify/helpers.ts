@@ -65,3 +65,19 @@ export const rmrf = (dir: string): Promise<void> => fs.rm(dir, { recursive: true
 
 /** The absolute path of a fixture under test/fixtures/verify. */
 export const fixture = (name: string): string => path.join(__dirname, '..', '..', 'fixtures', 'verify', name);
+
+/**
+ * Temporary workspaces for one suite: `ws(files)` makes one (see makeWorkspace); all are removed after the
+ * suite. Call inside `describe`.
+ */
+export function suiteWorkspaces(): (files: Record<string, string>) => Promise<string> {
+  const dirs: string[] = [];
+  after(async () => {
+    for (const d of dirs) await rmrf(d);
+  });
+  return async (files) => {
+    const d = await makeWorkspace(files);
+    dirs.push(d);
+    return d;
+  };
+}

@@ -9,21 +9,13 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { verifyTask, type VerifyResult } from '../../../src/core/verify';
 import { pathArg } from '../../../src/core/verify/tools';
-import { hashTree, makeWorkspace, rmrf } from './helpers';
+import { hashTree, suiteWorkspaces } from './helpers';
 
 const outcomes = (r: VerifyResult): string[] => r.checks.map((c) => `${c.id}=${c.outcome}`);
 
 describe('verify: no file name is ever read as an option', function () {
   this.timeout(120_000);
-  const dirs: string[] = [];
-  const ws = async (files: Record<string, string>): Promise<string> => {
-    const d = await makeWorkspace(files);
-    dirs.push(d);
-    return d;
-  };
-  after(async () => {
-    for (const d of dirs) await rmrf(d);
-  });
+  const ws = suiteWorkspaces();
 
   it('node --check: a task file named "--require=./evil.js" is checked, evil.js never runs', async () => {
     const dir = await ws({});

@@ -9,19 +9,11 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { verifyTask } from '../../../src/core/verify';
 import { tscNoWriteArgs } from '../../../src/core/verify/tools';
-import { hashTree, makeWorkspace, rmrf } from './helpers';
+import { hashTree, suiteWorkspaces } from './helpers';
 
 describe('verify: tsc writes nothing its tsconfig names', function () {
   this.timeout(60_000);
-  const dirs: string[] = [];
-  const ws = async (files: Record<string, string>): Promise<string> => {
-    const d = await makeWorkspace(files);
-    dirs.push(d);
-    return d;
-  };
-  after(async () => {
-    for (const d of dirs) await rmrf(d);
-  });
+  const ws = suiteWorkspaces();
 
   it('incremental/composite with an absolute tsBuildInfoFile, and generateTrace, write nothing outside (or inside)', async () => {
     const outside = await ws({ 'description': 'the user file the attack overwrote\n' });
