@@ -17,6 +17,11 @@ export const LAYERS = [
     why: 'the engine takes verification, failure handling and re-planning as hooks (core/run/hooks.ts); those modules import the run, not the reverse',
     deny: ['src/core/verify', 'src/core/policy', 'src/core/session', 'src/core/replan', 'src/core/planner'],
   },
+  {
+    zone: 'src/core/context',
+    why: 'what the planner and the agents see of the repository (the lister, the overview) sits below the run and the planner, which both use it',
+    deny: ['src/core/run', 'src/core/verify', 'src/core/policy', 'src/core/session', 'src/core/replan', 'src/core/planner'],
+  },
   { zone: 'src/protocol', why: 'the protocol is shared by the host and the webview; it may use the core, never a front end', deny: ['src/cli', 'src/vscode', 'src/webview', 'src/extension'], modules: ['vscode'] },
   {
     zone: 'src/webview',

@@ -13,7 +13,7 @@ export {
   NoCandidatesError,
   formatJsonPath,
 } from './errors';
-export { checkWorkspacePath, normalizeWorkspacePath, isProtectedPath, optionLikeSegment, leavesRoot, PROTECTED_GLOBS, type PathCheck, type PathProblem } from './paths';
+export { checkWorkspacePath, normalizeWorkspacePath, isProtectedPath, isSecretPath, optionLikeSegment, leavesRoot, PROTECTED_GLOBS, type PathCheck, type PathProblem } from './paths';
 export { validatePlan, DEFAULT_MAX_TASKS, type PlanValidation, type ValidateOptions } from './validate';
 export { parsePlanText, locateJsonPath, lineColumn, type PlanTextResult, type JsonLocation } from './parse';
 export {

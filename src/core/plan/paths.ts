@@ -88,6 +88,11 @@ function matchSegments(p: string): string[] {
     .map((s) => s.replace(/:.*$/, '').replace(/[. ]+$/, '') || s);
 }
 
+/** The secrets rule: `.env`, `.env.local`, ... at any depth, any case. Secrets are never listed or read. */
+export function isSecretPath(rel: string): boolean {
+  return rel.split('/').some((seg) => seg.toLowerCase().startsWith('.env'));
+}
+
 /**
  * True when the path is protected: `.git/**`, `.vscode/**`, `*.code-workspace`,
  * `.github/workflows/**`, `.env*`, `.agensflow/**`, `.agensflowignore` and MCP configuration, at any

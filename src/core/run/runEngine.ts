@@ -23,7 +23,7 @@ import { processWrites, type WriteGuard } from './writeGuard';
 import { newRunId } from './runId';
 import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
 import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits } from './staging';
-import { listWorkspaceFiles } from './workspaceFiles';
+import { listWorkspaceFiles } from '../context/workspaceFiles';
 
 export interface EngineOptions {
   model: AgentModelChoice;

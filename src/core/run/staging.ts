@@ -11,7 +11,7 @@ import path from 'node:path';
 import { errnoCode } from './errors';
 import { hashBytes, makeFilePatch, type FileChange, type FilePatch, type TaskPatch } from './patch';
 import { isSecretPath, lexicalCheck, WorkspaceGuard } from './workspacePaths';
-import { listWorkspaceFiles } from './workspaceFiles';
+import { listWorkspaceFiles } from '../context/workspaceFiles';
 
 export interface BaseRecord {
   /** sha256 of the bytes; `null` when the file did not exist. */

@@ -6,14 +6,11 @@
 import fsCallback, { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from './errors';
-import { checkWorkspacePath, isProtectedPath, leavesRoot } from '../plan';
+import { checkWorkspacePath, isProtectedPath, isSecretPath, leavesRoot } from '../plan';
 
 export type PathCheck = { ok: true; path: string; absolute: string } | { ok: false; reason: string };
 
-/** The secrets rule: `.env`, `.env.local`, ... at any depth, any case. */
-export function isSecretPath(rel: string): boolean {
-  return rel.split('/').some((seg) => seg.toLowerCase().startsWith('.env'));
-}
+export { isSecretPath };
 
 /**
  * Normalises `input` against the workspace lexically (no file system access): absolute, escaping and NUL
