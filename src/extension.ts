@@ -15,6 +15,7 @@ import { ACTIVATED_CONTEXT, activatedMessage } from './vscode/readiness';
 import { ReviewService } from './vscode/review/reviewService';
 import { BASE_URL_CONSENT_KEY, confirmBaseUrl } from './vscode/run/baseUrlConsent';
 import { RunController } from './vscode/run/runController';
+import { extensionProviders } from './vscode/providers';
 import { ApiKeys } from './vscode/secrets';
 import { AGENSFLOW_SETTINGS, SETTINGS_SECTION, SettingsService, workspaceConfigurationSource } from './vscode/settings';
 
@@ -46,6 +47,8 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   const settings = new SettingsService(AGENSFLOW_SETTINGS, workspaceConfigurationSource(vscode.workspace), log.child('settings'));
   context.subscriptions.push(settings);
   const keys = new ApiKeys(context.secrets);
+  // The providers of this window: the core's, and those only the extension can build.
+  const providers = extensionProviders();
   // Runs persist with the workspace (a reloaded window continues them); no folder: per user.
   const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
   // The views' one source of truth: the run controller and the review push into it.
@@ -83,14 +86,14 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
     memento: { get: () => context.workspaceState.get(BASE_URL_CONSENT_KEY), update: (urls) => context.workspaceState.update(BASE_URL_CONSENT_KEY, urls) },
     ask: async (question) => (await vscode.window.showWarningMessage(`AgensFlow: ${question}`, { modal: true }, 'Use This Address')) === 'Use This Address',
   }, provider, baseUrl);
-  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy, confirmBaseUrl: confirm })));
+  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy, confirmBaseUrl: confirm, providers })));
   contribute('runCommands', () => {
     if (!controller || !review) throw new Error('needs the run controller and the review service');
     return new RunCommands({ controller, review, showGraph: (taskId) => views?.showGraph(taskId), log: log.child('commands') });
   });
   contribute('setupCommands', () => {
-    const setKey = registerSetApiKey(keys, log.child('setup'));
-    const select = registerSelectModel(keys, log.child('setup'));
+    const setKey = registerSetApiKey(providers, keys, log.child('setup'));
+    const select = registerSelectModel(providers, keys, log.child('setup'));
     return toDisposable(() => {
       setKey.dispose();
       select.dispose();

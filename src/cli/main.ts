@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
+import { isRunSetupError } from '../core/session';
 import { isUsageError } from './args';
 import type { CliCommand } from './command';
 import { commands as defaultCommands } from './commands';
@@ -79,6 +80,11 @@ export async function main(argv: readonly string[], io: CliIo, commands: Readonl
   } catch (e) {
     if (isUsageError(e)) {
       io.stderr(`agensflow ${name}: ${e.message}. ${hint}\n`);
+      return 2;
+    }
+    // Settings the user must change (e.g. a provider that exists only inside VS Code): exit 2, no stack.
+    if (isRunSetupError(e)) {
+      io.stderr(`agensflow ${name}: ${e.message}\n`);
       return 2;
     }
     throw e;

@@ -5,10 +5,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { createModel, isProviderId, PROVIDERS, type Model, type ProviderId, type RetryInfo } from '../core/models';
-import { ModelNamesSchema, modelNames, PolicyConfigSchema } from '../core/session';
+import { createModel, type Model, type ProviderId, type RetryInfo } from '../core/models';
+import { ModelNamesSchema, modelNames, PolicyConfigSchema, RunSetupError } from '../core/session';
 import { UsageError, stringFlag, type FlagSpec, type FlagValues } from './args';
 import type { CliIo } from './io';
+import { cliProviders } from './providers';
+
+/** What the CLI can build (the core's providers); the extension's own are refused with the reason. */
+const PROVIDER_REGISTRY = cliProviders();
 
 export const MODEL_FLAGS: FlagSpec = {
   provider: { type: 'string' },
@@ -19,7 +23,7 @@ export const MODEL_FLAGS: FlagSpec = {
 };
 
 export const MODEL_FLAGS_HELP = [
-  '  --provider P       openai | openai-compatible | anthropic (default openai)',
+  `  --provider P       ${PROVIDER_REGISTRY.ids().join(' | ')} (default openai)`,
   '  --base-url URL     given to the SDK unchanged (http://localhost:11434/v1 for Ollama)',
   '  --model NAME       the model for every role',
   '  --api-key KEY      wins over OPENAI_API_KEY / ANTHROPIC_API_KEY',
@@ -79,7 +83,11 @@ export interface ModelSettings {
 /** Flags win over the config file, which wins over `fallback` (a resumed run's recorded settings). */
 export function modelSettings(values: FlagValues, config: RunConfig, role: 'planner' | 'agent' | 'inspector' | 'updater', fallback: Partial<ModelSettings> = {}): ModelSettings {
   const provider = stringFlag(values, 'provider') ?? config.provider ?? fallback.provider ?? 'openai';
-  if (!isProviderId(provider)) throw new UsageError(`unknown provider "${provider}": use one of ${PROVIDERS.join(', ')}`);
+  if (!PROVIDER_REGISTRY.has(provider)) {
+    const refusal = PROVIDER_REGISTRY.refusal(provider);
+    if (refusal) throw new RunSetupError('unavailable-provider', `the provider "${provider}" cannot be used from the command line: ${refusal}`);
+    throw new UsageError(`unknown provider "${provider}": use one of ${PROVIDER_REGISTRY.ids().join(', ')}`);
+  }
   const model = stringFlag(values, 'model') ?? modelNames(config.models?.[role])[0] ?? fallback.model;
   const baseUrl = stringFlag(values, 'base-url') ?? config.baseUrl ?? fallback.baseUrl;
   return { provider, ...(model !== undefined ? { model } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}), ...(config.limits ? { limits: config.limits } : {}) };
@@ -101,6 +109,7 @@ export function buildModel(settings: ModelSettings, values: FlagValues, io: CliI
   const apiKey = stringFlag(values, 'api-key');
   const who = `${role} (${settings.provider}${settings.model ? ` ${settings.model}` : ''})`;
   return createModel({
+    providers: PROVIDER_REGISTRY,
     provider: settings.provider,
     model: settings.model ?? '',
     ...(settings.baseUrl !== undefined ? { baseUrl: settings.baseUrl } : {}),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TestCommandSchema, UserVerifierSchema } from '../core/verify/config';
 import { Disposable, toDisposable, type IDisposable } from './lifecycle';
 import type { Logger } from './log';
+import { EXTENSION_PROVIDER_IDS, isExtensionProviderId } from './providers';
 
 /** The configuration section of every AgensFlow setting (`agensflow.*`). */
 export const SETTINGS_SECTION = 'agensflow';
@@ -34,7 +35,7 @@ const nonNegative = z.number().min(0);
  * An empty model name means "the agent's model"; 0 for `candidates` and the budgets means "not set".
  */
 export const AGENSFLOW_SETTINGS = {
-  provider: { schema: z.enum(['openai', 'openai-compatible', 'anthropic']), default: 'openai' },
+  provider: { schema: z.string().refine(isExtensionProviderId, { message: `one of ${EXTENSION_PROVIDER_IDS.join(', ')}` }), default: 'openai' },
   baseUrl: { schema: z.string().max(2000), default: '' },
   'models.planner': { schema: modelName, default: '' },
   'models.agent': { schema: modelName, default: '' },

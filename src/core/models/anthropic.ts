@@ -18,6 +18,8 @@ import { ProviderError } from './errors';
 import { redactUrl } from './redact';
 import { ANTHROPIC_PARSED_EVENTS, SseJsonCheck } from './sseCheck';
 import { parseArguments, toolParameters } from './json-schema';
+import { BUILTIN_PRICES } from './prices';
+import type { ProviderDefinition } from './provider';
 import type { ChatMessage, Model, ModelRequest, ModelResult, StopReason, ToolCall, ToolChoice } from './types';
 import type { AnswerLimits, CallWatchdog, Timeouts } from './watchdog';
 
@@ -213,3 +215,17 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
 
   return watchedModel({ provider: 'anthropic', name: opts.model, timeouts: opts.timeouts, limits: opts.limits, stream: opts.stream, ctx, plain, streamed });
 }
+
+/** `anthropic`: the messages API at api.anthropic.com (or a host root), key from ANTHROPIC_API_KEY. */
+export const anthropicProvider: ProviderDefinition = {
+  id: 'anthropic',
+  label: 'Anthropic',
+  detail: 'Messages at api.anthropic.com (or agensflow.baseUrl)',
+  key: { kind: 'required', env: 'ANTHROPIC_API_KEY' },
+  baseUrl: { used: true, default: 'https://api.anthropic.com' },
+  pricing: 'per-token',
+  // The messages API requires `max_tokens`: what a model the table of known limits does not list is given.
+  defaultMaxOutputTokens: 8192,
+  suggestedModels: Object.keys(BUILTIN_PRICES).filter((n) => n.startsWith('claude')),
+  create: (o) => createAnthropicAdapter({ model: o.model, baseUrl: o.baseUrl ?? '', apiKey: o.apiKey ?? '', timeouts: o.timeouts, limits: o.limits, stream: o.stream, defaultMaxTokens: o.maxOutputTokens ?? 8192 }),
+};

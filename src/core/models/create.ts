@@ -2,36 +2,32 @@
  * `createModel`: the one way the product builds a model. It applies the key rules (below), checks the
  * settings before any request, and wraps the provider adapter in the retry layer.
  */
-import { createAnthropicAdapter } from './anthropic';
 import { ModelConfigError } from './errors';
-import { createOpenAIAdapter } from './openai';
+import { keyEnvOf, type ProviderDefinition, type ProviderRegistry } from './provider';
+import { CORE_PROVIDERS, coreProviderRegistry } from './providers';
 import { isRedactedUrl, redactUrl } from './redact';
 import { rateGateFor, withRetry, type RetryOptions } from './retry';
 import type { Model, ProviderId } from './types';
 import { DEFAULT_ANSWER_LIMITS, DEFAULT_TIMEOUTS, type AnswerLimits, type Timeouts } from './watchdog';
 
-export const PROVIDERS: readonly ProviderId[] = ['openai', 'openai-compatible', 'anthropic'];
+/** The ids of the core's providers (a front end's registry may hold more). */
+export const PROVIDERS: readonly ProviderId[] = Object.freeze(CORE_PROVIDERS.map((d) => d.id));
 
+/** The core's registry, never extended: what `createModel` builds from when it is given none. */
+const CORE_REGISTRY: Pick<ProviderRegistry, 'get' | 'ids' | 'refusal'> = coreProviderRegistry();
+
+/** True for the id of one of the core's providers. */
 export function isProviderId(value: unknown): value is ProviderId {
-  return typeof value === 'string' && (PROVIDERS as readonly string[]).includes(value);
+  return typeof value === 'string' && PROVIDERS.includes(value);
 }
 
 /** Sent by `openai-compatible` when no key is given: local servers want some bearer, never the user's. */
 export const PLACEHOLDER_KEY = 'agensflow-no-key';
 
-const DEFAULT_BASE_URL: Record<Exclude<ProviderId, 'openai-compatible'>, string> = {
-  openai: 'https://api.openai.com/v1',
-  anthropic: 'https://api.anthropic.com',
-};
-
-const ENV_KEY: Record<Exclude<ProviderId, 'openai-compatible'>, string> = {
-  openai: 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-};
-
-/** The environment variable a provider reads its key from, or undefined (`openai-compatible` reads none). */
+/** The environment variable a core provider reads its key from, or undefined (`openai-compatible` reads none). */
 export function envKeyOf(provider: ProviderId): string | undefined {
-  return provider === 'openai-compatible' ? undefined : ENV_KEY[provider];
+  const def = CORE_REGISTRY.get(provider);
+  return def ? keyEnvOf(def) : undefined;
 }
 
 export interface CreateModelOptions {
@@ -49,8 +45,10 @@ export interface CreateModelOptions {
   retry?: Partial<RetryOptions>;
   /** Stream answers (SSE) by default; a request may override. Default true. */
   stream?: boolean;
-  /** Anthropic requires `max_tokens`; used when a request sets none. Default 8192. */
+  /** Output tokens asked for when a request sets none; default: the provider's. */
   defaultMaxTokens?: number;
+  /** Where `provider` is looked up; default the core's registry. */
+  providers?: Pick<ProviderRegistry, 'get' | 'ids' | 'refusal'>;
 }
 
 /**
@@ -84,24 +82,27 @@ export function cleanApiKey(key: string | undefined, source: string): string | u
  * `OPENAI_API_KEY` and `anthropic` `ANTHROPIC_API_KEY`; `openai-compatible` reads no environment variable
  * and sends a placeholder, so a user's OpenAI key never goes to another host.
  */
-export function resolveApiKey(provider: ProviderId, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+export function resolveApiKey(provider: ProviderId | ProviderDefinition, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  const def = typeof provider === 'string' ? CORE_REGISTRY.get(provider) : provider;
+  const id = typeof provider === 'string' ? provider : provider.id;
+  if (!def) throw new ModelConfigError(`unknown provider '${id}'`, 'provider');
   const explicit = cleanApiKey(apiKey, 'the --api-key option or stored key');
   if (explicit) return explicit;
-  if (provider === 'openai-compatible') return PLACEHOLDER_KEY;
-  const name = ENV_KEY[provider];
+  if (def.key.kind !== 'required') return PLACEHOLDER_KEY;
+  const name = def.key.env;
   const fromEnv = cleanApiKey(env[name], name);
   if (fromEnv) return fromEnv;
-  throw new ModelConfigError(`no API key for ${provider}: pass --api-key or set ${name}`, 'key');
+  throw new ModelConfigError(`no API key for ${id}: pass --api-key or set ${name}`, 'key');
 }
 
-function checkBaseUrl(provider: ProviderId, baseUrl: string | undefined): string {
+function checkBaseUrl(def: ProviderDefinition, baseUrl: string | undefined): string | undefined {
+  if (!def.baseUrl.used) return undefined;
   if (baseUrl === undefined || baseUrl.trim() === '') {
-    if (provider === 'openai-compatible') {
-      throw new ModelConfigError('the openai-compatible provider needs --base-url (e.g. http://localhost:11434/v1 for Ollama)', 'base-url');
+    if (def.baseUrl.default === undefined) {
+      throw new ModelConfigError(`the ${def.id} provider needs --base-url${def.baseUrl.example ? ` (e.g. ${def.baseUrl.example})` : ''}`, 'base-url');
     }
-    return DEFAULT_BASE_URL[provider];
-  }
-  // No message here repeats what was given beyond its scheme: a `user:pass@` or `?api_key=` in a malformed
+    return def.baseUrl.default;
+  }  // No message here repeats what was given beyond its scheme: a `user:pass@` or `?api_key=` in a malformed
   // URL must not reach stderr or a log.
   let url: URL;
   try {
@@ -123,28 +124,22 @@ function checkBaseUrl(provider: ProviderId, baseUrl: string | undefined): string
 /** Builds a retrying model for `provider`. Throws `ModelConfigError` for settings the user must fix. */
 export function createModel(options: CreateModelOptions): Model {
   const { provider } = options;
-  if (!isProviderId(provider)) {
-    throw new ModelConfigError(`unknown provider '${String(provider)}': use one of ${PROVIDERS.join(', ')}`, 'provider');
+  const registry = options.providers ?? CORE_REGISTRY;
+  const def = registry.get(provider);
+  if (!def) {
+    const refusal = registry.refusal(String(provider));
+    throw new ModelConfigError(refusal ? `the provider '${String(provider)}' cannot be used here: ${refusal}` : `unknown provider '${String(provider)}': use one of ${registry.ids().join(', ')}`, 'provider');
   }
   if (!options.model || options.model.trim() === '') throw new ModelConfigError(`no model name for ${provider}: pass --model`, 'model');
-  const baseUrl = checkBaseUrl(provider, options.baseUrl);
-  const apiKey = resolveApiKey(provider, options.apiKey, options.env ?? process.env);
+  const baseUrl = checkBaseUrl(def, options.baseUrl);
+  const apiKey = def.key.kind === 'none' ? undefined : resolveApiKey(def, options.apiKey, options.env ?? process.env);
   const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const limits: AnswerLimits = { ...DEFAULT_ANSWER_LIMITS, ...options.limits };
   const stream = options.stream ?? true;
-  const raw =
-    provider === 'anthropic'
-      ? createAnthropicAdapter({ model: options.model, baseUrl, apiKey, timeouts, limits, stream, defaultMaxTokens: options.defaultMaxTokens ?? 8192 })
-      : createOpenAIAdapter({
-          provider,
-          model: options.model,
-          baseUrl,
-          apiKey,
-          timeouts,
-          limits,
-          stream,
-          keyHint: provider === 'openai' ? 'OPENAI_API_KEY' : 'a key your server accepts',
-        });
+  const maxOutputTokens = options.defaultMaxTokens ?? def.defaultMaxOutputTokens;
+  const raw = def.create({ model: options.model, baseUrl, apiKey, timeouts, limits, stream, maxOutputTokens });
   // Every model of this process calling this endpoint shares its rate gate (parallel agents back off together).
-  return withRetry(raw, { ...options.retry, gate: options.retry?.gate ?? rateGateFor(provider, baseUrl, `${provider} at ${redactUrl(baseUrl)}`) });
+  const endpoint = baseUrl ?? '';
+  const shown = baseUrl !== undefined ? `${provider} at ${redactUrl(baseUrl)}` : provider;
+  return withRetry(raw, { ...options.retry, gate: options.retry?.gate ?? rateGateFor(provider, endpoint, shown) });
 }

@@ -13,13 +13,15 @@ import type {
 import { clientFor, plainAnswer, unexpectedContentType, watchedModel } from './adapter';
 import type { CallContext } from './classify';
 import { ProviderError } from './errors';
+import { BUILTIN_PRICES } from './prices';
 import { redactUrl } from './redact';
 import { parseArguments, toolParameters } from './json-schema';
-import type { ChatMessage, Model, ModelRequest, ModelResult, ProviderId, StopReason, ToolCall, ToolChoice } from './types';
+import type { ProviderDefinition } from './provider';
+import type { ChatMessage, Model, ModelRequest, ModelResult, StopReason, ToolCall, ToolChoice } from './types';
 import type { AnswerLimits, CallWatchdog, Timeouts } from './watchdog';
 
 export interface OpenAIAdapterOptions {
-  provider: Extract<ProviderId, 'openai' | 'openai-compatible'>;
+  provider: 'openai' | 'openai-compatible';
   model: string;
   baseUrl: string;
   apiKey: string;
@@ -28,6 +30,8 @@ export interface OpenAIAdapterOptions {
   stream: boolean;
   /** Environment variable named in the advice on a rejected key. */
   keyHint: string;
+  /** Output tokens asked for when a request sets none; undefined: the server's default. */
+  maxOutputTokens?: number;
 }
 
 function toMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
@@ -118,10 +122,11 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
       p.tools = req.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: toolParameters(t) } }));
       if (req.toolChoice) p.tool_choice = toToolChoice(req.toolChoice);
     }
-    if (req.maxTokens !== undefined) {
+    const maxTokens = req.maxTokens ?? opts.maxOutputTokens;
+    if (maxTokens !== undefined) {
       // OpenAI's newer models refuse `max_tokens`; most compatible servers only know it.
-      if (opts.provider === 'openai') p.max_completion_tokens = req.maxTokens;
-      else p.max_tokens = req.maxTokens;
+      if (opts.provider === 'openai') p.max_completion_tokens = maxTokens;
+      else p.max_tokens = maxTokens;
     }
     if (req.temperature !== undefined) p.temperature = req.temperature;
     return p;
@@ -208,3 +213,35 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): Model {
 
   return watchedModel({ provider: opts.provider, name: opts.model, timeouts: opts.timeouts, limits: opts.limits, stream: opts.stream, ctx, plain, streamed });
 }
+
+/** Model names of the built-in price table that OpenAI serves. */
+function openaiSuggestions(): string[] {
+  return Object.keys(BUILTIN_PRICES).filter((n) => /^(gpt|o\d)/.test(n));
+}
+
+/** `openai`: chat completions at api.openai.com (or a base URL), key from OPENAI_API_KEY. */
+export const openaiProvider: ProviderDefinition = {
+  id: 'openai',
+  label: 'OpenAI',
+  detail: 'Chat completions at api.openai.com (or agensflow.baseUrl)',
+  key: { kind: 'required', env: 'OPENAI_API_KEY' },
+  baseUrl: { used: true, default: 'https://api.openai.com/v1' },
+  pricing: 'per-token',
+  suggestedModels: openaiSuggestions(),
+  create: (o) => createOpenAIAdapter({ provider: 'openai', model: o.model, baseUrl: o.baseUrl ?? '', apiKey: o.apiKey ?? '', timeouts: o.timeouts, limits: o.limits, stream: o.stream, keyHint: 'OPENAI_API_KEY', ...(o.maxOutputTokens !== undefined ? { maxOutputTokens: o.maxOutputTokens } : {}) }),
+};
+
+/**
+ * `openai-compatible`: the same SDK against a server the user names (Ollama, LM Studio, vLLM, llama.cpp). It
+ * reads no environment key, so a user's OpenAI key never goes to another host.
+ */
+export const openaiCompatibleProvider: ProviderDefinition = {
+  id: 'openai-compatible',
+  label: 'OpenAI-compatible server',
+  detail: 'Ollama, LM Studio, vLLM, llama.cpp server: a base URL, usually no key',
+  key: { kind: 'optional', placeholder: 'agensflow-no-key' },
+  baseUrl: { used: true, example: 'http://localhost:11434/v1 for Ollama' },
+  pricing: 'per-token',
+  suggestedModels: [],
+  create: (o) => createOpenAIAdapter({ provider: 'openai-compatible', model: o.model, baseUrl: o.baseUrl ?? '', apiKey: o.apiKey ?? '', timeouts: o.timeouts, limits: o.limits, stream: o.stream, keyHint: 'a key your server accepts', ...(o.maxOutputTokens !== undefined ? { maxOutputTokens: o.maxOutputTokens } : {}) }),
+};

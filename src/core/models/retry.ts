@@ -237,6 +237,7 @@ export function withRetry(model: Model, options: Partial<RetryOptions> = {}): Mo
   return {
     provider: model.provider,
     name: model.name,
+    ...(model.pricing ? { pricing: model.pricing } : {}),
     async call(req: ModelRequest): Promise<ModelResult> {
       let waited = 0;
       let last: ProviderError | undefined;

@@ -4,7 +4,8 @@ import type { z } from 'zod';
  * The Model port. Providers are adapters behind it; the engine never sees an SDK type.
  * Contract shared by the planner, agents, inspector and updater: keep it stable.
  */
-export type ProviderId = 'openai' | 'openai-compatible' | 'anthropic';
+/** The id of a registered provider (src/core/models/provider.ts): the core's, or one a front end added. */
+export type ProviderId = string;
 export type ModelRole = 'planner' | 'agent' | 'inspector' | 'updater';
 
 /** A tool offered to the model; its arguments are validated with `schema` (sent as JSON Schema). */
@@ -74,5 +75,7 @@ export interface Model {
   readonly provider: ProviderId;
   /** The model name sent to the provider, e.g. `gpt-4o-mini`, `claude-sonnet-4-5`, `qwen2.5-coder:7b`. */
   readonly name: string;
+  /** `included`: its calls are paid by the user's plan, not by the token (never priced by name). Default per-token. */
+  readonly pricing?: 'per-token' | 'included';
   call(request: ModelRequest): Promise<ModelResult>;
 }

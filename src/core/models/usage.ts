@@ -4,7 +4,11 @@
  */
 import { BudgetExceededError } from './errors';
 import { BUILTIN_PRICES, costOf, priceOf, type PriceTable } from './prices';
+import type { PricingKind } from './provider';
 import type { Model, ModelRequest, ModelResult, Usage } from './types';
+
+/** The price of a call paid by the user's plan. */
+const INCLUDED = Object.freeze({ input: 0, output: 0 });
 
 /** What one call was for. */
 export interface UsageLabels {
@@ -71,9 +75,12 @@ export class UsageMeter {
     this.onRecord = options.onRecord;
   }
 
-  /** Records one call's usage and returns the record (with its cost when the model is priced). */
-  record(labels: UsageLabels, model: string, usage: Usage): UsageRecord {
-    const price = priceOf(model, this.prices);
+  /**
+   * Records one call's usage and returns the record (with its cost when the model is priced). A model whose
+   * calls are `included` in the user's plan costs nothing, whatever a model of the same name costs elsewhere.
+   */
+  record(labels: UsageLabels, model: string, usage: Usage, pricing: PricingKind = 'per-token'): UsageRecord {
+    const price = pricing === 'included' ? INCLUDED : priceOf(model, this.prices);
     const rec: UsageRecord = {
       role: labels.role,
       ...(labels.taskId !== undefined ? { taskId: labels.taskId } : {}),
@@ -147,10 +154,11 @@ export function meteredModel(model: Model, meter: UsageMeter, labels: UsageLabel
   return {
     provider: model.provider,
     name: model.name,
+    ...(model.pricing ? { pricing: model.pricing } : {}),
     async call(req: ModelRequest): Promise<ModelResult> {
       meter.assertBudget();
       const result = await model.call(req);
-      meter.record(labels, model.name, result.usage);
+      meter.record(labels, model.name, result.usage, model.pricing);
       return result;
     },
   };

@@ -7,6 +7,8 @@ import { isModelConfigError, isProviderError } from '../models';
 export type SetupErrorKind =
   /** No model (or provider) is chosen, or the one named is unknown. */
   | 'no-model'
+  /** The provider chosen exists only in another front end (e.g. VS Code's language models, from the CLI). */
+  | 'unavailable-provider'
   /** No API key for the provider, or one that cannot be sent (a paste error). */
   | 'no-key'
   /** The provider refused the key (401) or its use of this model (403). */

@@ -4,18 +4,12 @@
  * Both also take their answers as arguments, for the walkthrough's buttons and for tests.
  */
 import * as vscode from 'vscode';
-import { apiKeyProblem, BUILTIN_PRICES, isProviderId, PROVIDERS, type ProviderId } from '../../core/models';
+import { apiKeyProblem, keyEnvOf, needsKey, type ProviderDefinition, type ProviderModelInfo, type ProviderRegistry } from '../../core/models';
 import { isInvalidApiKeyError, isKeyringUnavailableError, KEYCHAIN_HELP_URL, type ApiKeys } from '../secrets';
 import { COMMANDS } from './commandIds';
 import { SETTINGS_SECTION } from '../settings';
 import type { Logger } from '../log';
 
-
-const PROVIDER_LABELS: Record<ProviderId, { label: string; detail: string; env?: string }> = {
-  openai: { label: 'OpenAI', detail: 'Chat completions at api.openai.com (or agensflow.baseUrl)', env: 'OPENAI_API_KEY' },
-  anthropic: { label: 'Anthropic', detail: 'Messages at api.anthropic.com (or agensflow.baseUrl)', env: 'ANTHROPIC_API_KEY' },
-  'openai-compatible': { label: 'OpenAI-compatible server', detail: 'Ollama, LM Studio, vLLM, llama.cpp server: a base URL, usually no key' },
-};
 
 /** Writes a setting where it takes effect: the workspace when the workspace already sets it, else the user. */
 async function writeSetting(key: string, value: unknown): Promise<void> {
@@ -24,16 +18,22 @@ async function writeSetting(key: string, value: unknown): Promise<void> {
   await config.update(key, value, target);
 }
 
-async function pickProvider(keys: ApiKeys, placeHolder: string): Promise<ProviderId | undefined> {
+/** Asks for one of `defs` (the registry's providers, or those that take a key). */
+async function pickProvider(defs: readonly ProviderDefinition[], keys: ApiKeys, placeHolder: string): Promise<ProviderDefinition | undefined> {
   const current = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('provider');
-  const items = await Promise.all(PROVIDERS.map(async (id) => ({
-    id,
-    label: PROVIDER_LABELS[id].label,
-    description: [id === current ? 'current' : '', (await keys.stored(id)) ? 'key stored' : ''].filter(Boolean).join(', '),
-    detail: PROVIDER_LABELS[id].detail,
+  const items = await Promise.all(defs.map(async (def) => ({
+    def,
+    label: def.label,
+    description: [def.id === current ? 'current' : '', def.key.kind !== 'none' && (await keys.stored(def.id)) ? 'key stored' : ''].filter(Boolean).join(', '),
+    detail: def.detail,
   })));
   const pick = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true });
-  return pick?.id;
+  return pick?.def;
+}
+
+/** The provider named by a command's argument, when the registry holds it. */
+function providerArgOf(providers: ProviderRegistry, arg: unknown): ProviderDefinition | undefined {
+  return typeof arg === 'string' ? providers.get(arg) : undefined;
 }
 
 /**
@@ -62,13 +62,15 @@ export function reportKeyError(e: unknown, log: Logger): boolean {
  * "Set API Key…": stores (or, when left empty, removes) a provider's key, trimmed; a key with an inner space
  * or a non-ASCII character is refused as it is typed and again at save time. Never shows or logs the key.
  */
-export function registerSetApiKey(keys: ApiKeys, log: Logger): vscode.Disposable {
+export function registerSetApiKey(providers: ProviderRegistry, keys: ApiKeys, log: Logger): vscode.Disposable {
   return vscode.commands.registerCommand(COMMANDS.setApiKey, async (providerArg?: unknown, keyArg?: unknown): Promise<boolean> => {
-    const provider = isProviderId(providerArg) ? providerArg : await pickProvider(keys, 'The provider whose API key to store');
-    if (!provider) return false;
+    const keyed = providers.list().filter((d) => d.key.kind !== 'none');
+    const def = providerArgOf(providers, providerArg) ?? (await pickProvider(keyed, keys, 'The provider whose API key to store'));
+    if (!def || def.key.kind === 'none') return false;
+    const provider = def.id;
     const key = typeof keyArg === 'string' ? keyArg : await vscode.window.showInputBox({
-      title: `AgensFlow: API key for ${PROVIDER_LABELS[provider].label}`,
-      prompt: `Stored in VS Code's secret storage; it wins over ${PROVIDER_LABELS[provider].env ?? 'the environment'}. Leave empty to remove the stored key.`,
+      title: `AgensFlow: API key for ${def.label}`,
+      prompt: `Stored in VS Code's secret storage; it wins over ${keyEnvOf(def) ?? 'the environment'}. Leave empty to remove the stored key.`,
       password: true,
       ignoreFocusOut: true,
       // Empty removes the stored key; anything else must be sendable.
@@ -83,27 +85,32 @@ export function registerSetApiKey(keys: ApiKeys, log: Logger): vscode.Disposable
     }
     const removed = key.trim() === '';
     log.info(`${removed ? 'removed' : 'stored'} the API key for ${provider}`);
-    if (typeof keyArg !== 'string') void vscode.window.showInformationMessage(`AgensFlow: ${removed ? 'removed the' : 'stored the'} API key for ${PROVIDER_LABELS[provider].label}.`);
+    if (typeof keyArg !== 'string') void vscode.window.showInformationMessage(`AgensFlow: ${removed ? 'removed the' : 'stored the'} API key for ${def.label}.`);
     return true;
   });
 }
 
-/** Model names to suggest for a provider: those of the built-in price table. */
-function suggestions(provider: ProviderId): string[] {
-  const names = Object.keys(BUILTIN_PRICES);
-  if (provider === 'openai') return names.filter((n) => /^(gpt|o\d)/.test(n));
-  if (provider === 'anthropic') return names.filter((n) => n.startsWith('claude'));
-  return [];
+/** The models to offer for a provider: those it lists live when it can, else its suggestions. */
+async function modelItems(def: ProviderDefinition, current: string): Promise<vscode.QuickPickItem[]> {
+  // A live list shows what can be used now; a static one keeps the current name first.
+  const listed: ProviderModelInfo[] = def.listModels ? await def.listModels() : [...new Set([...(current ? [current] : []), ...def.suggestedModels])].map((id) => ({ id }));
+  return listed.map((m): vscode.QuickPickItem => ({
+    label: m.id,
+    description: [m.id === current ? 'current' : '', m.label && m.label !== m.id ? m.label : ''].filter(Boolean).join(' · '),
+    ...(m.detail ? { detail: m.detail } : {}),
+  }));
 }
 
 /** "Select Provider and Model…": provider, then (for a local server) its base URL, then the agents' model. */
-export function registerSelectModel(keys: ApiKeys, log: Logger): vscode.Disposable {
+export function registerSelectModel(providers: ProviderRegistry, keys: ApiKeys, log: Logger): vscode.Disposable {
   return vscode.commands.registerCommand(COMMANDS.selectModel, async (providerArg?: unknown, modelArg?: unknown, baseUrlArg?: unknown): Promise<boolean> => {
-    const provider = isProviderId(providerArg) ? providerArg : await pickProvider(keys, 'The model provider for every role');
-    if (!provider) return false;
+    const def = providerArgOf(providers, providerArg) ?? (await pickProvider(providers.list(), keys, 'The model provider for every role'));
+    if (!def) return false;
+    const provider = def.id;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     let baseUrl: string | undefined = typeof baseUrlArg === 'string' ? baseUrlArg : undefined;
-    if (baseUrl === undefined && provider === 'openai-compatible') {
+    // A provider with no default endpoint (a local server) needs one from the user.
+    if (baseUrl === undefined && def.baseUrl.used && def.baseUrl.default === undefined) {
       baseUrl = await vscode.window.showInputBox({
         title: 'AgensFlow: base URL of the server',
         value: config.get<string>('baseUrl') || 'http://localhost:11434/v1',
@@ -117,7 +124,7 @@ export function registerSelectModel(keys: ApiKeys, log: Logger): vscode.Disposab
     if (model === undefined) {
       const current = config.get<string>('models.agent') ?? '';
       const OTHER = 'Another model…';
-      const items = [...new Set([...(current ? [current] : []), ...suggestions(provider)])].map((label) => ({ label, description: label === current ? 'current' : '' }));
+      const items = await modelItems(def, current);
       const pick = items.length ? await vscode.window.showQuickPick([...items, { label: OTHER, description: 'type a name' }], { placeHolder: 'The model of the agents (the planner, inspector and updater use it unless set apart)', ignoreFocusOut: true }) : { label: OTHER };
       if (!pick) return false;
       model = pick.label !== OTHER ? pick.label : await vscode.window.showInputBox({ title: 'AgensFlow: model name', value: current, prompt: provider === 'openai-compatible' ? 'As the server names it, e.g. qwen2.5-coder:7b' : 'e.g. gpt-4.1-mini', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A model name') });
@@ -127,9 +134,9 @@ export function registerSelectModel(keys: ApiKeys, log: Logger): vscode.Disposab
     if (baseUrl !== undefined) await writeSetting('baseUrl', baseUrl.trim());
     await writeSetting('models.agent', model.trim());
     log.info(`provider ${provider}, agent model ${model.trim()}${baseUrl ? `, base URL ${baseUrl.trim()}` : ''}`);
-    const env = PROVIDER_LABELS[provider].env;
-    if (env && (await keys.stored(provider)) === false && !process.env[env] && typeof modelArg !== 'string') {
-      const choice = await vscode.window.showInformationMessage(`AgensFlow: ${PROVIDER_LABELS[provider].label} needs an API key (none is stored and ${env} is not set).`, 'Set API Key…');
+    const env = keyEnvOf(def);
+    if (needsKey(def) && env && (await keys.stored(provider)) === false && !process.env[env] && typeof modelArg !== 'string') {
+      const choice = await vscode.window.showInformationMessage(`AgensFlow: ${def.label} needs an API key (none is stored and ${env} is not set).`, 'Set API Key…');
       if (choice) await vscode.commands.executeCommand(COMMANDS.setApiKey, provider);
     }
     return true;

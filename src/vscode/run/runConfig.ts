@@ -2,7 +2,7 @@
  * Turns the `agensflow.*` settings and the stored key into what a run needs: the models per role and the
  * engine configuration. Free of `vscode` at run time so it is unit-tested in Node.
  */
-import { createModel, envKeyOf, type Model, type ModelRole, type ProviderId } from '../../core/models';
+import { createModel, envKeyOf, keyEnvOf, type Model, type ModelRole, type ProviderId, type ProviderRegistry } from '../../core/models';
 import { RunSetupError, type EngineConfig } from '../../core/session';
 import type { SettingValues } from '../settings';
 import type { AGENSFLOW_SETTINGS } from '../settings';
@@ -49,15 +49,17 @@ export function modelSettingsOf(get: SettingsReader): ModelSettingsRecord {
  * environment; `openai-compatible` never reads the environment). Throws the model layer's
  * `ModelConfigError` for a missing key or a bad base URL.
  */
-export function buildRoleModel(get: SettingsReader, role: ModelRole, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): Model {
+export function buildRoleModel(get: SettingsReader, role: ModelRole, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>, providers?: ProviderRegistry): Model {
   const baseUrl = get('baseUrl').trim();
   const provider = get('provider');
   // No stored key and none in the environment (e.g. deleted in another window): say so before any request.
-  const envKey = envKeyOf(provider);
+  const def = providers?.get(provider);
+  const envKey = def ? keyEnvOf(def) : envKeyOf(provider);
   if (envKey && !apiKey && (env[envKey] ?? '').trim() === '') {
     throw new RunSetupError('no-key', `No API key configured for ${provider}: set one with "AgensFlow: Set API Key…" (or set ${envKey} in the environment VS Code starts in).`);
   }
   return createModel({
+    ...(providers ? { providers } : {}),
     provider,
     model: modelNameOf(get, role),
     ...(baseUrl ? { baseUrl } : {}),
@@ -67,10 +69,10 @@ export function buildRoleModel(get: SettingsReader, role: ModelRole, apiKey: str
 }
 
 /** Every agent model of {@link agentModelNamesOf}, built as {@link buildRoleModel} builds the agent's. */
-export function buildAgentModels(get: SettingsReader, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): Model[] {
+export function buildAgentModels(get: SettingsReader, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>, providers?: ProviderRegistry): Model[] {
   return agentModelNamesOf(get).map((name) => {
     const withAgent: SettingsReader = <K extends keyof Settings & string>(k: K): Settings[K] => (k === 'models.agent' ? name : get(k)) as Settings[K];
-    return buildRoleModel(withAgent, 'agent', apiKey, env);
+    return buildRoleModel(withAgent, 'agent', apiKey, env, providers);
   });
 }
 

@@ -6,7 +6,8 @@
  * context keys. In Restricted Mode it refuses to run anything and tells the user how to trust the folder.
  */
 import * as vscode from 'vscode';
-import { isProviderId, type Model, type ProviderId } from '../../core/models';
+import type { Model, ProviderId, ProviderRegistry } from '../../core/models';
+import { isExtensionProviderId } from '../providers';
 import type { Plan } from '../../core/plan';
 import { isRunCancelledError, listRuns, newRunId, RunJournal, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
@@ -36,6 +37,8 @@ export interface RunControllerDeps {
    * resolves false when the user declined. Without it every base URL is used.
    */
   confirmBaseUrl?: (provider: ProviderId, baseUrl: string) => Promise<boolean>;
+  /** The extension's providers (the core's and its own); default the core's. */
+  providers?: ProviderRegistry;
 }
 
 /** How long `deactivate` waits for a cancelled run to persist its journal and stop its processes. */
@@ -229,7 +232,7 @@ export class RunController extends Disposable {
     const planning = goal !== undefined;
     const ac = this.begin(planning ? 'planning' : 'running');
     const provider = recorded?.provider;
-    this.runProvider = isProviderId(provider) ? provider : this.deps.settings('provider');
+    this.runProvider = isExtensionProviderId(provider) ? provider : this.deps.settings('provider');
     const runId = 'resume' in start ? start.resume : newRunId();
     const progress = planning ? this.planningProgress(ac) : undefined;
     const onEvent = (e: RunEvent): void => {
@@ -246,7 +249,7 @@ export class RunController extends Disposable {
     if (goal !== undefined) this.deps.log.info(`run ${runId}: planning "${goal.slice(0, 200)}"`);
     try {
       const outcome = await runWithSettings(
-        { settings: this.deps.settings, keys: this.deps.keys, stateDir: this.deps.stateDir, env: process.env, ...(this.deps.policy ? { policy: this.deps.policy } : {}), ...(this.deps.confirmBaseUrl ? { confirmBaseUrl: this.deps.confirmBaseUrl } : {}), warn: (m) => this.deps.log.warn(m) },
+        { settings: this.deps.settings, keys: this.deps.keys, stateDir: this.deps.stateDir, env: process.env, ...(this.deps.policy ? { policy: this.deps.policy } : {}), ...(this.deps.confirmBaseUrl ? { confirmBaseUrl: this.deps.confirmBaseUrl } : {}), ...(this.deps.providers ? { providers: this.deps.providers } : {}), warn: (m) => this.deps.log.warn(m) },
         {
           start, signal: ac.signal, onEvent,
           ...('resume' in start ? {} : { runId }),

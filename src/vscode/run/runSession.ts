@@ -4,7 +4,8 @@
  * workspace's policy opened, and the run handed to the core's one pipeline (src/core/session `runGoal`). The
  * run controller keeps only what VS Code shows: progress, messages with their fix buttons, the status bar.
  */
-import { isProviderId, type Model, type ModelRole, type ProviderId } from '../../core/models';
+import type { Model, ModelRole, ProviderId, ProviderRegistry } from '../../core/models';
+import { isExtensionProviderId } from '../providers';
 import { patchSummary, RunJournal, type RunEvent, type RunSettings } from '../../core/run';
 import { RunSetupError, runGoal, setupErrorOf, type RunPolicy, type RunStart, type SessionOutcome, type SetupErrorKind } from '../../core/session';
 import { buildAgentModels, buildRoleModel, engineConfigOf, modelSettingsOf, runOptionsOf, type Settings, type SettingsReader } from './runConfig';
@@ -21,6 +22,8 @@ export interface RunSessionDeps {
   policy?: { openForRun(agentModels: readonly Model[]): Promise<RunPolicy> };
   /** Asks before the first use of a base URL the folder's own settings chose; false: declined. */
   confirmBaseUrl?: (provider: ProviderId, baseUrl: string) => Promise<boolean>;
+  /** The extension's providers (the core's and its own); default the core's. */
+  providers?: ProviderRegistry;
   warn(message: string): void;
 }
 
@@ -52,6 +55,7 @@ export type SetupFix = 'selectModel' | 'setApiKey' | 'manageTrust' | 'showGraph'
 export function fixFor(kind: SetupErrorKind): SetupFix {
   switch (kind) {
     case 'no-model':
+    case 'unavailable-provider':
     case 'bad-endpoint':
       return 'selectModel';
     case 'no-key':
@@ -70,9 +74,9 @@ export function fixFor(kind: SetupErrorKind): SetupFix {
 }
 
 /** The models of a run's roles from the settings and the stored key; `recorded` (a resumed run's) wins. */
-export async function modelsFromSettings(deps: Pick<RunSessionDeps, 'settings' | 'keys' | 'env' | 'confirmBaseUrl'>, recorded?: RunSettings): Promise<Record<ModelRole, Model> & { agents: Model[] }> {
+export async function modelsFromSettings(deps: Pick<RunSessionDeps, 'settings' | 'keys' | 'env' | 'confirmBaseUrl' | 'providers'>, recorded?: RunSettings): Promise<Record<ModelRole, Model> & { agents: Model[] }> {
   const overrides: Partial<Settings> = {
-    ...(recorded?.provider && isProviderId(recorded.provider) ? { provider: recorded.provider } : {}),
+    ...(recorded?.provider && isExtensionProviderId(recorded.provider) ? { provider: recorded.provider } : {}),
     ...(recorded?.model ? { 'models.agent': recorded.model } : {}),
     ...(recorded?.baseUrl ? { baseUrl: recorded.baseUrl } : {}),
   };
@@ -84,9 +88,9 @@ export async function modelsFromSettings(deps: Pick<RunSessionDeps, 'settings' |
     throw new RunSetupError('bad-endpoint', `not sending model requests to ${baseUrl}: this folder's settings chose that address and you did not approve it. Set agensflow.baseUrl in your user settings, or approve the address when asked.`);
   }
   const key = await deps.keys.get(provider);
-  const role = (r: ModelRole): Model => buildRoleModel(get, r, key, deps.env);
+  const role = (r: ModelRole): Model => buildRoleModel(get, r, key, deps.env, deps.providers);
   // The agents' models the policy chooses between (the agent's own first).
-  return { planner: role('planner'), agent: role('agent'), inspector: role('inspector'), updater: role('updater'), agents: buildAgentModels(get, key, deps.env) };
+  return { planner: role('planner'), agent: role('agent'), inspector: role('inspector'), updater: role('updater'), agents: buildAgentModels(get, key, deps.env, deps.providers) };
 }
 
 /** One run of the extension: what it starts from, its id (new runs), where events go, presentation hooks. */
