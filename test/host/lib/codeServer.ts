@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import treeKill from 'tree-kill';
 import { exec } from './exec';
-import { codeServerEntry } from './paths';
+import { HOST_RELEASES, codeServerEntry, nodeFor, type HostRelease } from './paths';
 
 /** code-server did not start, or stopped before the run was over. */
 export class CodeServerError extends Error {
@@ -51,8 +51,8 @@ export function setUserSettings(dirs: ServerDirs, values: Record<string, unknown
 }
 
 /** Installs a packaged extension into `dirs.extensionsDir` with code-server's own CLI. */
-export async function installVsix(serverDir: string, dirs: ServerDirs, vsix: string): Promise<string> {
-  return exec(process.execPath, [codeServerEntry(serverDir), '--config', dirs.configFile, '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir, '--install-extension', path.resolve(vsix)], {
+export async function installVsix(serverDir: string, dirs: ServerDirs, vsix: string, release: HostRelease = HOST_RELEASES.minimum): Promise<string> {
+  return exec(nodeFor(release), [codeServerEntry(serverDir), '--config', dirs.configFile, '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir, '--install-extension', path.resolve(vsix)], {
     cwd: path.dirname(dirs.userDataDir),
   });
 }
@@ -77,6 +77,8 @@ export interface StartOptions {
   /** Added to the server's environment, which the extension host inherits. */
   readonly env?: NodeJS.ProcessEnv;
   readonly startTimeoutMs?: number;
+  /** The release `serverDir` holds (which Node runs it); the minimum by default. */
+  readonly release?: HostRelease;
 }
 
 /** code-server takes a few seconds to listen; on a loaded 2-core machine with a cold disk cache, far longer. */
@@ -102,7 +104,7 @@ export function startCodeServer(options: StartOptions): Promise<RunningServer> {
     '--extensions-dir', dirs.extensionsDir,
     options.folder,
   ];
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(nodeFor(options.release ?? HOST_RELEASES.minimum), args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = fs.createWriteStream(dirs.logFile);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
