@@ -10,6 +10,7 @@
  * Usage: tsx test/host/run-in-code-server.ts [--release minimum|current] [--vsix FILE] [--workspace-trust]
  *          [--grep PATTERN] [--timeout SECONDS] [--tests DIR] [--workspace DIR] [--keep]
  *   --release NAME     the VS Code to run in: `minimum` (1.96.4, the default) or `current` (see lib/paths.ts)
+ *   --extension DIR    load another extension in development beside ours (repeatable; a test's helper)
  *   --vsix FILE        install FILE into the server's extensions dir and test that copy (a stub extension
  *                      stands in as extensionDevelopmentPath, which VS Code needs to run a suite)
  *   --workspace-trust  do not pass --disable-workspace-trust (the folder opens in Restricted Mode)
@@ -38,6 +39,7 @@ const { values: opts } = parseArgs({
     workspace: { type: 'string', default: path.join(REPO_ROOT, 'test', 'integration', 'fixtures', 'workspace') },
     keep: { type: 'boolean', default: false },
     release: { type: 'string', default: 'minimum' },
+    extension: { type: 'string', multiple: true, default: [] },
   },
 });
 const release = hostRelease(opts.release);
@@ -117,7 +119,7 @@ async function main(): Promise<number> {
     say(`code-server on 127.0.0.1:${server.port}${opts['workspace-trust'] ? ' (workspace trust on)' : ''}`);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const url = workbenchUrl(server.port, workspace, { extensionDevelopmentPath, extensionTestsPath: testsDir });
+    const url = workbenchUrl(server.port, workspace, { extensionDevelopmentPath, extensionTestsPath: testsDir, moreDevelopmentPaths: opts.extension.map((p) => path.resolve(p)) });
 
     // Give up at once when the server or the browser dies, instead of waiting for the timeout.
     const currentBrowser = browser;

@@ -157,7 +157,11 @@ export function startCodeServer(options: StartOptions): Promise<RunningServer> {
  * in-host suite: the `payload` query carries extensionDevelopmentPath (and extensionTestsPath) as
  * `vscode-remote://` URIs of the server's file system.
  */
-export function workbenchUrl(port: number, folder: string, payload?: { extensionDevelopmentPath: string; extensionTestsPath?: string }): string {
+export function workbenchUrl(
+  port: number,
+  folder: string,
+  payload?: { extensionDevelopmentPath: string; extensionTestsPath?: string; moreDevelopmentPaths?: readonly string[] },
+): string {
   const authority = `127.0.0.1:${port}`;
   const url = new URL(`http://${authority}/`);
   url.searchParams.set('folder', folder);
@@ -167,6 +171,8 @@ export function workbenchUrl(port: number, folder: string, payload?: { extension
       'payload',
       JSON.stringify([
         ['extensionDevelopmentPath', remote(payload.extensionDevelopmentPath)],
+        // More extensions in development (a test's own helper extension): the workbench takes every entry.
+        ...(payload.moreDevelopmentPaths ?? []).map((p) => ['extensionDevelopmentPath', remote(p)]),
         ...(payload.extensionTestsPath ? [['extensionTestsPath', remote(payload.extensionTestsPath)]] : []),
       ]),
     );
