@@ -1,7 +1,11 @@
-/** The injection points of a run: verification (core/verify provides one), failure handling, pricing. */
+/**
+ * The injection points of a run: verification (core/verify provides one), the updater, pricing, and the
+ * decision points a coordinator (the learned policy) implements: the model of an attempt, the check, the
+ * recovery after a failure, with the outcomes told back.
+ */
 import type { Plan, Task } from '../plan/schema';
-import { isModelConfigError, isProviderError, type Model, type Usage } from '../models';
-import type { DecisionMode, DecisionOption, Finding, TaskStatus } from './events';
+import { isModelConfigError, isProviderError, type Model, type Usage, type UsageLabels } from '../models';
+import type { DecisionMode, DecisionOption, Finding, RunEventOf, TaskStatus } from './events';
 import type { StagedView } from './staging';
 
 /** A verification's outcome: `failed` if a check failed, else `unverified` if one could not run, else `passed`. */
@@ -16,8 +20,16 @@ export interface VerifyVerdict {
   findings: Finding[];
 }
 
+/** How one verification runs. */
+export interface VerifyContext {
+  runId: string;
+  signal: AbortSignal;
+  /** `false`: the tools alone decide, the inspector is skipped (a certified skip); default it runs after them. */
+  inspector?: boolean;
+}
+
 /** Checks a task's staged output. Must not throw for a failing check: return `failed` with findings. */
-export type VerifyHook = (task: Task, view: StagedView, ctx: { runId: string; signal: AbortSignal }) => Promise<VerifyVerdict>;
+export type VerifyHook = (task: Task, view: StagedView, ctx: VerifyContext) => Promise<VerifyVerdict>;
 
 export interface FailureInfo {
   task: Task;
@@ -25,6 +37,8 @@ export interface FailureInfo {
   attempt: number;
   /** Retries of this version of the task still allowed by the run's budget (the engine's count, the one place it is kept). */
   retriesLeft: number;
+  /** Whether an updater is configured, so a re-plan is possible at all (its budgets are the engine's). */
+  updater: boolean;
   /** Why the attempt failed: the agent gave up, or verification failed. */
   reason: string;
   findings: Finding[];
@@ -42,7 +56,80 @@ export type FailureDecision =
   | { action: 'retry'; feedback: string }
   /** `scope: 'task'` lets the update touch only the failing task; the default is the task and its unfinished descendants. */
   | { action: 'replan'; scope?: 'task' | 'subtree' };
-export type FailureHook = (info: FailureInfo) => Promise<FailureDecision>;
+
+/** A decision taken at one of the run's decision points: the `decision` event the engine emits and journals. */
+export type DecisionPayload = Omit<RunEventOf<'decision'>, 'runId' | 'ts'>;
+
+/** Where a task stands when a decision hook is asked about its attempt. */
+export interface AttemptContext {
+  /** 1 for the first attempt of this version of the task. */
+  attempt: number;
+  /** The plan as it stands (an update changes it). */
+  plan: Plan;
+}
+
+/** The model of an attempt and the decisions that chose it (shown and journaled before the agent starts). */
+export interface ModelChoice {
+  model: Model;
+  decisions: DecisionPayload[];
+}
+
+/** Whether the inspector runs after the tools for this verification, and the decision that said so. */
+export interface CheckChoice {
+  skipInspector: boolean;
+  decision?: DecisionPayload;
+}
+
+/** The recovery wished for a failed attempt, with the decision that chose it (if one was taken). */
+export type RecoveryChoice = FailureDecision & { decision?: DecisionPayload };
+
+/**
+ * The decision points of a run, called by the engine at named moments; a coordinator (the learned policy)
+ * implements them, and the engine emits and journals the decisions they return. Each is optional: without it
+ * the engine's rule holds (the `model` option, the full check, retry then re-plan within the budgets).
+ */
+export interface DecisionHooks {
+  /** Before each attempt of a task's agent: the model (prompt protocol included) that serves it. */
+  modelForAttempt?(task: Task, ctx: AttemptContext): ModelChoice;
+  /** Before verifying an attempt's output: whether the inspector may be skipped. Offered only when an inspector runs. */
+  check?(task: Task, ctx: AttemptContext): CheckChoice;
+  /** After a failed attempt: retry, re-plan or fail; the engine's budgets bound what it asks for. */
+  recovery?(failure: FailureInfo): Promise<RecoveryChoice>;
+}
+
+/** How an attempt ended, told to {@link OutcomeHooks.attempt}. */
+export interface AttemptOutcome {
+  attempt: number;
+  /** Whether its output was verified (`false`: the agent gave up, the outcome is `failed`). */
+  verified: boolean;
+  outcome: VerifyOutcome;
+  findings: readonly Finding[];
+  /** Dollars its agent's calls cost, when they were priced. */
+  costUsd?: number;
+  durationMs: number;
+}
+
+/** How a run ended, told to {@link OutcomeHooks.run}. */
+export interface RunEnd {
+  exitCode: number;
+  /** Every task's final status. */
+  statuses: Readonly<Record<string, TaskStatus>>;
+  /** The whole-run check, when it ran in this session. */
+  check?: VerifyVerdict;
+}
+
+/** The outcomes the engine tells a coordinator, so what it decided can be learned from. Must not throw. */
+export interface OutcomeHooks {
+  /** A verification ran (told before the attempt's outcome). */
+  check?(task: Task, verdict: VerifyVerdict): void;
+  /** An attempt ended: verified (passed, failed, unverified), or the agent gave up. Not told for a cancelled or crashed attempt. */
+  attempt?(task: Task, outcome: AttemptOutcome): void;
+  /** The run ended (just before `run.finished`). */
+  run?(end: RunEnd): void;
+}
+
+/** Wraps a model so its calls are metered and booked under `labels` (the session's usage ledger). */
+export type MeterHook = (model: Model, labels: UsageLabels) => Model;
 
 /** One model call of a run as the journal books it: its role (planner, agent, inspector, updater), task, model and tokens. */
 export interface UsageCall {

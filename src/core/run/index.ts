@@ -1,6 +1,6 @@
 /** The run engine's public API: start/resume a run, apply patches, read the journal, the scheduler parts. */
 export { startRun, resumeRun, assertDir, type StartOptions, type ResumeOptions, type EngineOptions, type RunOutcome, type RunConnection } from './runEngine';
-export type { VerifyHook, VerifyVerdict, FailureHook, FailureInfo, FailureDecision, PriceHook, AgentModelChoice, UpdaterHook, UpdateRequest, UpdateProposal, ChosenUpdate, RunCheckHook, UsageCall } from './hooks';
+export type { VerifyHook, VerifyContext, VerifyVerdict, FailureInfo, FailureDecision, PriceHook, AgentModelChoice, UpdaterHook, UpdateRequest, UpdateProposal, ChosenUpdate, RunCheckHook, UsageCall, DecisionHooks, DecisionPayload, AttemptContext, ModelChoice, CheckChoice, RecoveryChoice, OutcomeHooks, AttemptOutcome, RunEnd, MeterHook } from './hooks';
 export { Recovery, DEFAULT_RECOVERY, type RecoveryLimits } from './recovery';
 export { findingLine, findingList, summarizeFindings } from './findings';
 export { isFatalModelError } from './hooks';

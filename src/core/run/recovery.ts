@@ -11,7 +11,7 @@ import type { Plan, Task } from '../plan/schema';
 import { droppedFiles } from '../plan/update';
 import type { DecisionOption, Finding, RunEventInput, TaskStatus } from './events';
 import { findingList, retryFeedback } from './findings';
-import { isFatalModelError, type FailureDecision, type FailureHook, type UpdateProposal, type UpdaterHook, type UsageCall } from './hooks';
+import { isFatalModelError, type DecisionHooks, type DecisionPayload, type FailureDecision, type RecoveryChoice, type UpdateProposal, type UpdaterHook, type UsageCall } from './hooks';
 import type { RunJournal, RunRecord } from './journal';
 import type { StagedView } from './staging';
 
@@ -32,6 +32,8 @@ export interface RecoveryHost {
   record: RunRecord;
   journal: RunJournal;
   emit(e: RunEventInput): void;
+  /** Emits a decision and journals it with the run's decisions. */
+  decision(e: DecisionPayload): void;
   setStatus(id: string, status: TaskStatus, reason?: string): void;
   /** The record's plan was replaced: rebuild the indexes. */
   onPlanChanged(): void;
@@ -67,7 +69,8 @@ export class Recovery {
     private readonly limits: RecoveryLimits,
     private readonly host: RecoveryHost,
     private readonly updater: UpdaterHook | undefined,
-    private readonly hook: FailureHook | undefined,
+    /** The coordinator's recovery decision point (the learned policy); without it: retry, then re-plan. */
+    private readonly hook: DecisionHooks['recovery'],
   ) {}
 
   /** Feedback for the first attempt of a task an update changed (why its previous version failed). */
@@ -96,7 +99,9 @@ export class Recovery {
     let wish: FailureDecision;
     let mode: 'rule' | 'forced' = 'rule';
     if (this.hook) {
-      wish = await this.hook({ task: f.task, attempt: f.attempt, retriesLeft: Math.max(0, this.limits.maxRetries - f.retries), reason: f.reason, findings: f.findings, view: f.view, signal: f.signal }).catch((): FailureDecision => ({ action: 'fail' }));
+      const { decision, ...chosen } = await this.hook({ task: f.task, attempt: f.attempt, retriesLeft: Math.max(0, this.limits.maxRetries - f.retries), updater: this.updater !== undefined, reason: f.reason, findings: f.findings, view: f.view, signal: f.signal }).catch((): RecoveryChoice => ({ action: 'fail' }));
+      if (decision) this.host.decision(decision);
+      wish = chosen as FailureDecision;
     } else {
       wish = retryLeft ? { action: 'retry', feedback: retryFeedback(f.reason, f.findings) } : { action: 'replan' };
     }
@@ -126,17 +131,14 @@ export class Recovery {
       { id: 'replan', available: blocked === undefined, ...(blocked ? { why: blocked } : {}) },
       { id: 'fail', available: true },
     ];
-    // A failure hook (the learned policy) records its own decision; the engine adds one only when its budgets
+    // The recovery hook (the learned policy) returns its own decision; the engine adds one only when its budgets
     // overrode the wish, so each choice is recorded once, with the reason that actually held.
     if (!this.hook || step.action !== wish.action) this.recordDecision(f.task.id, 'recovery', options, step.action, mode, why);
     return step;
   }
 
   private recordDecision(taskId: string, point: string, options: DecisionOption[], choice: string, mode: 'rule' | 'forced', reason: string): void {
-    this.host.journal.update((r) => {
-      r.decisions.push({ ts: Date.now(), taskId, point, options, choice, mode, reason });
-    });
-    this.host.emit({ type: 'decision', taskId, point, options, choice, mode, reason });
+    this.host.decision({ type: 'decision', taskId, point, options, choice, mode, reason });
   }
 
   /**

@@ -14,7 +14,7 @@ import { applyFsOver, recordApplyResult, type ApplyFs } from './apply';
 import { errnoCode, isJournalWriteError, isRunCancelledError, RunConfigError } from './errors';
 import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
 import { missingOwnedFiles, noChangesFinding, summarizeFindings } from './findings';
-import { isFatalModelError, type AgentModelChoice, type FailureHook, type PriceHook, type RunCheckHook, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
+import { isFatalModelError, type AgentModelChoice, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
 import { RunJournal, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
 import { patchSummary, type TaskPatch } from './patch';
@@ -26,11 +26,15 @@ import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits } from './stagi
 import { listWorkspaceFiles } from '../context/workspaceFiles';
 
 export interface EngineOptions {
+  /** The agents' model, unless `decide.modelForAttempt` chooses one per attempt. */
   model: AgentModelChoice;
   stateDir: string;
   signal?: AbortSignal;
   verify?: VerifyHook;
-  onFailure?: FailureHook;
+  /** The decision points a coordinator (the learned policy) implements; the engine's rules hold where one is absent. */
+  decide?: DecisionHooks;
+  /** Outcomes told back to that coordinator. */
+  outcome?: OutcomeHooks;
   /** The local re-plan after a task's retries are used up (src/core/replan); without it a task just fails. */
   updater?: UpdaterHook;
   /** Retries per task version and update budgets (defaults: 1 retry, 2 updates per task, 6 per run). */
@@ -48,17 +52,17 @@ export interface EngineOptions {
   /** Max output tokens per agent call. */
   maxTokens?: number;
   /**
-   * Called once the run has its id (after `run.started`): a coordinator such as the learned policy gets a
-   * handle to emit and journal its own `decision` events for this run.
+   * Called once the run has its id (after `run.started`): the session hands the run the usage its ledger books
+   * and the decisions it takes before and around the engine.
    */
   connect?: (run: RunConnection) => void;
   /**
    * The composition meters every model call of the run itself (src/core/session: planner, agents, inspector,
-   * updater alike) and books each one through {@link RunConnection.usage}; the engine then does not book the
-   * usage its agents and updater report, so no call counts twice. Without it (a bare engine) the engine books
-   * what they report, priced by `price`.
+   * updater alike) and books each one through {@link RunConnection.usage}: the engine wraps each attempt's
+   * agent model with it, and does not book the usage its agents and updater report, so no call counts twice.
+   * Without it (a bare engine) the engine books what they report, priced by `price`.
    */
-  metered?: boolean;
+  meter?: MeterHook;
   /**
    * Why the run's token or cost budget is already spent (e.g. by planning), if it is: checked before the first
    * task is scheduled, a reason stops the run (status `budget`) before any agent starts.
@@ -218,6 +222,10 @@ class Engine {
   private readonly durations = new Map<string, number>();
   private applying: Promise<void> = Promise.resolve();
   private readonly recovery: Recovery;
+  /** What each task's open attempt has cost so far (its agent's priced calls). */
+  private readonly attemptCosts = new Map<string, { cost: number; priced: boolean }>();
+  /** The whole-run check of this session, if it ran. */
+  private checked: VerifyVerdict | undefined;
 
   constructor(
     private readonly journal: RunJournal,
@@ -234,6 +242,7 @@ class Engine {
         record: this.record,
         journal,
         emit: (e) => this.emit(e),
+        decision: (e) => this.decided(e),
         setStatus: (id, status, reason) => this.setStatus(id, status, reason),
         onPlanChanged: () => this.indexPlan(),
         stop: (kind, message) => {
@@ -244,7 +253,7 @@ class Engine {
         reported: (call) => this.reported(call),
       },
       opts.updater,
-      opts.onFailure,
+      opts.decide?.recovery?.bind(opts.decide),
     );
     if (opts.signal) {
       if (opts.signal.aborted) this.controller.abort();
@@ -269,8 +278,32 @@ class Engine {
     }
   }
 
+  /** Emits a decision and journals it with the run's decisions. */
+  private decided(e: DecisionPayload): void {
+    this.journal.update((r) => {
+      r.decisions.push(decisionRecord(e));
+    });
+    this.emit(e);
+  }
+
+  /** Tells the coordinator an outcome; its bug must not stop the run. */
+  private tell(what: string, f: (hooks: OutcomeHooks) => void): void {
+    const hooks = this.opts.outcome;
+    if (!hooks) return;
+    try {
+      f(hooks);
+    } catch (e) {
+      this.emit({ type: 'log', level: 'warn', message: `the ${what} outcome could not be told: ${(e as Error).message ?? String(e)}` });
+    }
+  }
+
   /** Books one model call in the record (the run's totals and its task's) and emits its `usage` event. */
   private book(call: UsageCall): void {
+    const attempt = call.role === 'agent' && call.taskId !== undefined ? this.attemptCosts.get(call.taskId) : undefined;
+    if (attempt && call.cost !== undefined) {
+      attempt.cost += call.cost;
+      attempt.priced = true;
+    }
     this.journal.update((r) => {
       const task = call.taskId !== undefined ? r.tasks[call.taskId] : undefined;
       for (const u of task ? [task.usage, r.usage] : [r.usage]) {
@@ -284,7 +317,7 @@ class Engine {
 
   /** Usage an agent or a hook reported: booked unless the composition meters every call itself. */
   private reported(call: UsageCall): void {
-    if (this.opts.metered) return;
+    if (this.opts.meter) return;
     const cost = this.opts.price?.(call.model, { inputTokens: call.inputTokens, outputTokens: call.outputTokens });
     this.book({ ...call, ...(cost !== undefined ? { cost } : {}) });
   }
@@ -299,8 +332,26 @@ class Engine {
     this.emit({ type: 'task.status', taskId, status, ...(reason ? { reason } : {}) });
   }
 
-  private modelFor(task: Task): Model {
-    return typeof this.opts.model === 'function' ? this.opts.model(task) : this.opts.model;
+  /** The model of a task's attempt: the coordinator's choice (its decisions shown first), else the `model` option; metered. */
+  private modelFor(task: Task, attempt: number): Model {
+    const choose = this.opts.decide?.modelForAttempt;
+    let model: Model;
+    if (choose) {
+      const choice = choose.call(this.opts.decide, task, { attempt, plan: this.record.plan });
+      for (const d of choice.decisions) this.decided(d);
+      model = choice.model;
+    } else {
+      model = typeof this.opts.model === 'function' ? this.opts.model(task) : this.opts.model;
+    }
+    return this.opts.meter ? this.opts.meter(model, { role: 'agent', taskId: task.id }) : model;
+  }
+
+  /** Tells the coordinator how an attempt ended, with what its agent's calls cost and how long it took. */
+  private attemptEnded(task: Task, attempt: number, started: number, verified: boolean, verdict: VerifyVerdict): void {
+    const cost = this.attemptCosts.get(task.id);
+    this.attemptCosts.delete(task.id);
+    const durationMs = Date.now() - started;
+    this.tell('attempt', (o) => o.attempt?.(task, { attempt, verified, outcome: verdict.outcome, findings: verdict.findings, ...(cost?.priced ? { costUsd: cost.cost } : {}), durationMs }));
   }
 
   /** Every task `id` depends on, directly or not, each after its own dependencies. */
@@ -313,16 +364,7 @@ class Engine {
     const startedAt = Date.now();
     for (const e of prelude) this.journal.logEvent(e);
     if (!prelude.some((e) => e.type === 'run.started')) this.emit({ type: 'run.started', goal: this.record.goal, dir: this.record.dir });
-    this.opts.connect?.({
-      runId: this.record.runId,
-      decision: (e) => {
-        this.journal.update((r) => {
-          r.decisions.push(decisionRecord(e));
-        });
-        this.emit(e);
-      },
-      usage: (call) => this.book(call),
-    });
+    this.opts.connect?.({ runId: this.record.runId, decision: (e) => this.decided(e), usage: (call) => this.book(call) });
     this.emit({ type: 'plan.ready', plan: this.record.plan });
     this.workspaceFiles = await listWorkspaceFiles(this.record.dir, { limit: 2000 });
     const done: string[] = [];
@@ -400,6 +442,8 @@ class Engine {
       finish();
       await this.journal.flush().catch(() => undefined);
     }
+    const checked = this.checked;
+    this.tell('run', (o) => o.run?.({ exitCode, statuses: Object.fromEntries(Object.entries(this.record.tasks).map(([id, t]) => [id, t.status])), ...(checked ? { check: checked } : {}) }));
     this.emit({ type: 'run.finished', exitCode, status, ...(reason ? { reason } : {}) });
     await this.journal.flushEvents();
     return { runId: this.record.runId, exitCode, status, record: this.record };
@@ -421,6 +465,7 @@ class Engine {
     this.journal.update((r) => {
       r.check = check;
     });
+    this.checked = check;
     this.emit({ type: 'run.checked', outcome: check.outcome, findings: check.findings });
   }
 
@@ -443,7 +488,9 @@ class Engine {
           return 'cancelled';
         }
       }
-      const model = this.modelFor(task);
+      const attemptStarted = Date.now();
+      const model = this.modelFor(task, attempt);
+      this.attemptCosts.set(task.id, { cost: 0, priced: false });
       let total = 0;
       this.journal.update((r) => {
         const t = r.tasks[task.id];
@@ -487,6 +534,7 @@ class Engine {
       let verdict: VerifyVerdict;
       if (!result.ok) {
         verdict = { outcome: 'failed', findings: [{ message: result.reason }] };
+        this.attemptEnded(task, attempt, attemptStarted, false, verdict);
       } else {
         this.journal.update((r) => {
           r.tasks[task.id].summary = result.summary;
@@ -494,12 +542,13 @@ class Engine {
         this.setStatus(task.id, 'verifying');
         const missing = [...(await missingOwnedFiles(task, layer)), ...noChangesFinding(task, (await layer.seal(this.record.runId)).files.length)];
         if (missing.length > 0) verdict = { outcome: 'failed', findings: missing };
-        else verdict = this.opts.verify ? await this.runVerify(task, layer, signal) : { outcome: 'passed', findings: [] };
+        else verdict = this.opts.verify ? await this.runVerify(task, attempt, layer, signal) : { outcome: 'passed', findings: [] };
         if (signal.aborted) {
           this.setStatus(task.id, 'cancelled', 'the run was cancelled');
           return 'cancelled';
         }
         this.emit({ type: 'task.verified', taskId: task.id, outcome: verdict.outcome, findings: verdict.findings });
+        this.attemptEnded(task, attempt, attemptStarted, true, verdict);
       }
       this.journal.update((r) => {
         const t = r.tasks[task.id];
@@ -553,12 +602,18 @@ class Engine {
     }
   }
 
-  private async runVerify(task: Task, layer: Parameters<VerifyHook>[1], signal: AbortSignal): Promise<VerifyVerdict> {
+  /** The check decision point, then the verification it chose (the inspector skipped only on the coordinator's word). */
+  private async runVerify(task: Task, attempt: number, layer: Parameters<VerifyHook>[1], signal: AbortSignal): Promise<VerifyVerdict> {
+    const check = this.opts.decide?.check?.call(this.opts.decide, task, { attempt, plan: this.record.plan });
+    if (check?.decision) this.decided(check.decision);
+    let verdict: VerifyVerdict;
     try {
-      return await (this.opts.verify as VerifyHook)(task, layer, { runId: this.record.runId, signal });
+      verdict = await (this.opts.verify as VerifyHook)(task, layer, { runId: this.record.runId, signal, ...(check?.skipInspector ? { inspector: false } : {}) });
     } catch (e) {
       return { outcome: 'unverified', findings: [{ message: `verification could not run: ${(e as Error).message ?? String(e)}` }] };
     }
+    this.tell('check', (o) => o.check?.(task, verdict));
+    return verdict;
   }
 
   private finishTask(taskId: string, started: number, status: TaskStatus, reason?: string): void {

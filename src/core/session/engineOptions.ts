@@ -6,9 +6,8 @@
  */
 import type { Budget, Model, PriceTable } from '../models';
 import { proposeUpdate } from '../replan';
-import type { EngineOptions, RunCheckHook, RunEvent, VerifyHook } from '../run';
+import type { DecisionHooks, EngineOptions, RunCheckHook, RunEvent, VerifyHook } from '../run';
 import { RunConfigError } from '../run/errors';
-import type { Task } from '../plan/schema';
 import type { RunPolicy } from './runPolicy';
 import type { RecoveryLimits } from '../run/recovery';
 import { CheckLimiter, createVerifyHook, failingFindings, parseVerifyConfig, runTestCommand, type VerifyConfig } from '../verify';
@@ -32,8 +31,8 @@ export interface EngineConfig {
 
 /** What {@link buildEngineOptions} needs besides the configuration. */
 export interface EngineWiring {
-  /** The agents' model (already built with its key), or a choice per task attempt (the learned policy's). */
-  model: Model | ((task: Task) => Model);
+  /** The agents' model (already built with its key); the learned policy, when there is one, chooses per attempt. */
+  model: Model;
   /** Journal (and policy) folder. */
   stateDir: string;
   /** Absolute paths agents never write besides the protected ones (the `--config` file); the state folder always is. */
@@ -50,7 +49,7 @@ export interface EngineWiring {
   candidates?: number;
   /** The plan's task cap, which an update must respect too. */
   maxTasks?: number;
-  /** The learned policy of this run: it binds models, skips certified checks, chooses recoveries. */
+  /** The learned policy of this run: the engine's decision points (models, certified skips, recoveries) and their outcomes. */
   policy?: RunPolicy;
   /** The run's usage ledger when the session already metered calls (the planner's); else a new one. */
   ledger?: RunLedger;
@@ -99,19 +98,22 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
   const inspector = config.inspector !== false ? wiring.inspector : undefined;
   // One cap on the verification processes of the whole run: every task's checks and the test command.
   const limiter = new CheckLimiter();
-  // One check per call, so the inspector's calls are booked under the task they inspect.
-  const check = (withInspector: boolean): VerifyHook => (task, view, ctx) =>
-    createVerifyHook({ config: verifyConfig, env, limiter, ...(withInspector && inspector ? { inspector: ledger.model(inspector, { role: 'inspector', taskId: task.id }) } : {}) })(task, view, ctx);
+  // One check, built per call so the inspector's calls are booked under the task they inspect; a certified
+  // skip (the policy's) drops only the inspector, the tools always run.
+  const verify: VerifyHook = (task, view, ctx) =>
+    createVerifyHook({ config: verifyConfig, env, limiter, ...(inspector && ctx.inspector !== false ? { inspector: ledger.model(inspector, { role: 'inspector', taskId: task.id }) } : {}) })(task, view, ctx);
   const runCheck = testCommandCheck(verifyConfig, env, limiter);
-  const agentModel = wiring.model;
   const updater = wiring.updater;
+  const policy = wiring.policy;
   const options: EngineOptions = {
-    model: (task) => ledger.model(typeof agentModel === 'function' ? agentModel(task) : agentModel, { role: 'agent', taskId: task.id }),
+    model: wiring.model,
     stateDir: wiring.stateDir,
     ...(wiring.reserved?.length ? { reserved: wiring.reserved } : {}),
     signal: wiring.signal,
     onEvent: wiring.onEvent,
-    verify: check(true),
+    verify,
+    // The check point exists only where there is an inspector to skip.
+    ...(policy ? { decide: inspector ? policy.decide : withoutCheck(policy.decide), outcome: policy.outcome } : {}),
     ...(updater
       ? {
           updater: (req) =>
@@ -128,12 +130,17 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
     ...(runCheck ? { runCheck } : {}),
     ...(config.recovery ? { recovery: config.recovery } : {}),
     price: (name, usage) => ledger.price(name, usage),
-    metered: true,
+    meter: (model, labels) => ledger.model(model, labels),
     budgetSpent: () => ledger.spent(),
     connect: (run) => ledger.bookTo(run.usage),
   };
-  // The policy skips only the inspector (under a certificate): the tools alone are the cheap check it keeps.
-  return wiring.policy ? wiring.policy.decorate(options, { toolsOnly: check(false), inspector: inspector !== undefined, updater: updater !== undefined }) : options;
+  return options;
+}
+
+/** The decision points without the check point. */
+function withoutCheck(hooks: DecisionHooks): DecisionHooks {
+  const { check: _check, ...rest } = hooks;
+  return rest;
 }
 
 /** The models of a run's roles, built by a front end with its keys (the CLI's flags, VS Code's settings and SecretStorage). */
@@ -160,7 +167,7 @@ export function composeRun(config: EngineConfig, wiring: SessionWiring): EngineO
   const { models, policy, ...rest } = wiring;
   return buildEngineOptions(config, {
     ...rest,
-    model: policy ? policy.agentModel : models.agent,
+    model: models.agent,
     ...(models.inspector ? { inspector: models.inspector } : {}),
     ...(models.updater ? { updater: models.updater } : {}),
     ...(policy ? { policy } : {}),

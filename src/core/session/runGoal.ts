@@ -122,7 +122,7 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
     const ledger = ledgerOf(config);
     const options = buildEngineOptions(config, {
       ...wiring,
-      model: policy ? policy.agentModel : models.agent,
+      model: models.agent,
       ...(models.inspector ? { inspector: models.inspector } : {}),
       ...(models.updater ? { updater: models.updater } : {}),
       ...(policy ? { policy } : {}),
@@ -135,7 +135,6 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
     const runId = opts.runId ?? newRunId();
     const link = new SessionLink(runId, wiring.onEvent);
     ledger.bookTo((call) => link.usage(call));
-    policy?.attach(link);
     const goal = 'goal' in start ? start.goal : undefined;
     link.emit({ type: 'run.started', goal: goal ?? ('plan' in start ? start.plan.goal : undefined), dir: start.dir });
     let plan: Plan;
@@ -174,7 +173,12 @@ async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string
   const planner = o.models.planner ?? o.models.agent;
   try {
     const listing = await listWorkspaceFiles(dir);
-    const k = o.policy ? o.policy.chooseCandidates(goal, listing.files.length, o.candidates) : o.candidates;
+    let k = o.candidates;
+    if (o.policy) {
+      const chosen = o.policy.chooseCandidates(goal, listing.files.length, o.candidates);
+      link.decision(chosen.decision);
+      k = chosen.k;
+    }
     o.onPlanning?.({ model: planner, candidates: k ?? DEFAULT_CANDIDATES, files: listing.files.length });
     const planned = await planGoal({
       goal, dir, model: ledger.model(planner, { role: 'planner' }), runId: link.runId, signal: o.signal, listing,
@@ -184,7 +188,10 @@ async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string
     });
     o.onPlanned?.(planned.result);
     // Merges of chain links apply to planned graphs only; a plan file runs as written.
-    return { plan: o.policy ? o.policy.mergePlan(planned.plan) : planned.plan };
+    if (!o.policy) return { plan: planned.plan };
+    const merged = o.policy.mergePlan(planned.plan);
+    for (const d of merged.decisions) link.decision(d);
+    return { plan: merged.plan };
   } catch (e) {
     const end = planningEnd(e, o.signal);
     const reason = end?.status === 'cancelled' ? 'cancelled while planning' : e instanceof Error ? e.message : String(e);

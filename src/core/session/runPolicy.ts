@@ -1,20 +1,20 @@
 /**
- * The learned policy wired into a run: it chooses K candidate plans, merges of chain links, the
- * model and prompt protocol of every agent attempt, whether a task's inspector pass may be skipped (only under
- * a certificate; canaries still checked), and the recovery after a failed attempt. Every choice becomes a
- * journaled `decision` event with its reason; real outcomes (verification, the inspector's verdict, the
- * whole-run check, the user's review) are recorded back, and the learned state is saved when the run ends.
+ * The learned policy of a run: it chooses K candidate plans, merges of chain links, the model and prompt
+ * protocol of every agent attempt, whether a task's inspector pass may be skipped (only under a certificate;
+ * canaries still checked), and the recovery after a failed attempt. Every choice is returned as a `decision`
+ * event with its reason, which the session (planning) or the engine (attempts) emits and journals; real
+ * outcomes (verification, the inspector's verdict, the whole-run check, the user's review) are told back, and
+ * the learned state is saved when the run ends.
  *
- * Front ends (CLI, VS Code) open the policy file, build one `RunPolicy` per run, plan with
- * {@link RunPolicy.chooseCandidates} and {@link RunPolicy.mergePlan}, pass {@link RunPolicy.agentModel} as the
- * agents' model, decorate the engine options with {@link RunPolicy.decorate}, and `await close()` at the end.
+ * The session plans with {@link RunPolicy.chooseCandidates} and {@link RunPolicy.mergePlan}, hands the engine
+ * {@link RunPolicy.decide} (its decision points) and {@link RunPolicy.outcome} (what it learns from), and
+ * `await close()`s at the end.
  */
 import type { AuditEntry, AuditLog, CoordinationPolicy, Decision, DecisionEventPayload, Features, OptionSpec, Pin, PolicyStore } from '../policy';
 import { pinFor, mergeFeatures, mergeTasks, MERGE_OPTIONS, PLAN_K_OPTIONS, planningFeatures, PROTOCOL_OPTIONS, recoveryFeatures, taskFeatures } from '../policy';
 import type { Model } from '../models';
 import { validatePlan, toPlan, type Plan, type Task } from '../plan';
-import type { RunConnection } from '../run/runEngine';
-import type { EngineOptions, FailureDecision, FailureInfo, RunEvent, TaskStatus, VerifyHook, VerifyVerdict } from '../run';
+import type { AttemptContext, AttemptOutcome, CheckChoice, DecisionHooks, FailureInfo, ModelChoice, OutcomeHooks, RecoveryChoice, RunEnd, TaskStatus, VerifyVerdict } from '../run';
 import { retryFeedback } from '../run/findings';
 import { chainLinks, failureKindOf, riskOf } from './policyContext';
 import { modelTiers } from './policyConfig';
@@ -35,13 +35,6 @@ export interface RunPolicyOptions {
   maxMergeDecisions?: number;
 }
 
-interface Attempt {
-  ids: string[];
-  t0: number;
-  cost: number;
-  priced: boolean;
-}
-
 interface PendingMerge {
   id: string;
   choice: string;
@@ -49,46 +42,30 @@ interface PendingMerge {
   second: string;
 }
 
-/** What the engine's composition tells {@link RunPolicy.decorate}. */
-export interface RunPolicyWiring {
-  /** The verification without the inspector (what runs when the inspector is skipped). */
-  toolsOnly?: VerifyHook;
-  /** Whether the inspector runs after the tools (only it can be skipped). */
-  inspector?: boolean;
-  /** Whether an updater is configured (the re-plan options exist only then). */
-  updater?: boolean;
+/** A decision's event, carrying its id so outcomes (the user's review) can reach it later. */
+function eventOf(d: Decision, patch: (e: DecisionEventPayload) => DecisionEventPayload = (e) => e): DecisionEventPayload {
+  return patch({ ...d.event, decisionId: d.id });
 }
 
 /** One run's use of the learned policy (see the module comment). */
 export class RunPolicy {
-  private connection: Pick<RunConnection, 'decision'> | undefined;
-  private readonly early: DecisionEventPayload[] = [];
-  private plan: Pick<Plan, 'tasks'> = { tasks: [] };
-  private readonly attempts = new Map<string, Attempt>();
+  /** The decisions of each task's open attempt (model, protocol), closed by its outcome. */
+  private readonly attempts = new Map<string, string[]>();
+  /** The check decision of each task's verification under way. */
+  private readonly checks = new Map<string, Decision>();
   private readonly failures = new Map<string, number>();
   private readonly escalate = new Set<string>();
   private readonly recoveries = new Map<string, string>();
   private readonly skipped: string[] = [];
-  private readonly statuses = new Map<string, TaskStatus>();
   private readonly merges: PendingMerge[] = [];
   private planK: string | undefined;
   private readonly tiers: string[];
   private readonly warnings: string[] = [];
-  private wiring: RunPolicyWiring = {};
   private closing: Promise<string | undefined> | undefined;
 
   constructor(private readonly o: RunPolicyOptions) {
     if (o.agentModels.length === 0) throw new Error('RunPolicy needs at least one agent model');
     this.tiers = modelTiers(o.agentModels.length);
-  }
-
-  /**
-   * Emits and journals this run's decisions through `run` from now on: the session's link while it plans
-   * (before the engine has a journal), then the engine's connection.
-   */
-  attach(run: Pick<RunConnection, 'decision'>): void {
-    this.connection = run;
-    for (const e of this.early.splice(0)) run.decision(e);
   }
 
   /** Messages for the user (a failed save, an audit log that could not be written). */
@@ -113,12 +90,6 @@ export class RunPolicy {
     return i >= 0 ? (this.tiers[i] as string) : option;
   }
 
-  private emit(d: Decision, patch: (e: DecisionEventPayload) => DecisionEventPayload = (e) => e): void {
-    const event = patch({ ...d.event, decisionId: d.id });
-    if (this.connection) this.connection.decision(event);
-    else this.early.push(event);
-  }
-
   private record(id: string, success: boolean, source: 'verification' | 'inspector' | 'user' | 'run-check', costUsd?: number, latencyMs?: number): void {
     const outcome: Parameters<CoordinationPolicy['record']>[1] = { success, source };
     if (costUsd !== undefined) outcome.costUsd = costUsd;
@@ -126,27 +97,37 @@ export class RunPolicy {
     this.o.policy.record(id, outcome);
   }
 
+  /** Learns from an outcome; a bug here is reported to the user and never stops the run. */
+  private learn(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      this.warnings.push(`the policy could not learn from ${what}: ${(err as Error).message}`);
+    }
+  }
+
   /**
-   * K, the number of candidate plans to draw for `goal`. `pinned` (the `--candidates` flag or the setting)
-   * is used as given, and still recorded so its outcome teaches the policy.
+   * K, the number of candidate plans to draw for `goal`, and its decision. `pinned` (the `--candidates` flag
+   * or the setting) is used as given, and still recorded so its outcome teaches the policy.
    */
-  chooseCandidates(goal: string, filesInScope: number, pinned?: number): number {
+  chooseCandidates(goal: string, filesInScope: number, pinned?: number): { k: number; decision: DecisionEventPayload } {
     const options: string[] = [...PLAN_K_OPTIONS];
     const pin = pinned !== undefined && pinned > 0 ? String(Math.floor(pinned)) : undefined;
     if (pin !== undefined && !options.includes(pin)) options.push(pin);
     const features = planningFeatures(goal, filesInScope);
     const d = this.o.policy.decide('planK', features, options, pin !== undefined ? { pinned: pin } : this.pin('planK', features, options));
     this.planK = d.id;
-    this.emit(d);
-    return Number(d.choice);
+    return { k: Number(d.choice), decision: eventOf(d) };
   }
 
   /**
    * Decides, for each link of a chain in a planned graph, whether to merge its two tasks into one (the prior
-   * keeps them apart until outcomes say otherwise). Risk-flagged tasks are never merged. Returns the plan to run.
+   * keeps them apart until outcomes say otherwise). Risk-flagged tasks are never merged. Returns the plan to
+   * run and the decisions taken.
    */
-  mergePlan(plan: Plan): Plan {
+  mergePlan(plan: Plan): { plan: Plan; decisions: DecisionEventPayload[] } {
     let current = plan;
+    const decisions: DecisionEventPayload[] = [];
     const seen = new Set<string>();
     let budget = this.o.maxMergeDecisions ?? 8;
     for (;;) {
@@ -175,15 +156,29 @@ export class RunPolicy {
         }
       }
       this.merges.push({ id: d.id, choice, first: a, second: b });
-      this.emit(d, (e) => ({ ...e, choice, reason: `${e.reason}${note}` }));
+      decisions.push(eventOf(d, (e) => ({ ...e, choice, reason: `${e.reason}${note}` })));
     }
-    return current;
+    return { plan: current, decisions };
   }
 
-  /** The agents' model: for each attempt, the policy binds a model and a prompt protocol to the task. */
-  readonly agentModel = (task: Task): Model => {
+  /** The decision points the engine calls (see {@link DecisionHooks}). */
+  readonly decide: Required<DecisionHooks> = {
+    modelForAttempt: (task, ctx) => this.modelForAttempt(task, ctx),
+    check: (task, ctx) => this.check(task, ctx),
+    recovery: async (failure) => this.recover(failure),
+  };
+
+  /** The outcomes the engine tells (see {@link OutcomeHooks}). */
+  readonly outcome: Required<OutcomeHooks> = {
+    check: (task, verdict) => this.learn('a check', () => this.checkEnded(task, verdict)),
+    attempt: (task, outcome) => this.learn('an attempt', () => this.attemptEnded(task, outcome)),
+    run: (end) => this.learn('the run', () => this.runEnded(end)),
+  };
+
+  /** For each attempt, the policy binds a model and a prompt protocol to the task. */
+  private modelForAttempt(task: Task, ctx: AttemptContext): ModelChoice {
     const fails = this.failures.get(task.id) ?? 0;
-    const features = taskFeatures(task, { plan: this.plan, priorFailures: fails });
+    const features = taskFeatures(task, { plan: ctx.plan, priorFailures: fails });
     const risk = riskOf(task);
     const flags = { taskId: task.id, retry: fails > 0, ...(risk ? { risk } : {}) };
     const models = this.o.agentModels;
@@ -193,78 +188,75 @@ export class RunPolicy {
     const d = this.o.policy.decide('model', features, escalated ? [options[strongest] as OptionSpec] : options, { ...flags, ...(escalated ? {} : this.pin('model', features, this.tiers)) });
     const index = Math.max(0, this.tiers.indexOf(d.choice));
     const model = models[index] as Model;
-    this.emit(d, (e) => ({
+    const chosen = eventOf(d, (e) => ({
       ...e,
       options: e.options.map((opt) => ({ ...opt, model: models[this.tiers.indexOf(opt.id)]?.name })),
       reason: `${escalated ? 'Escalated after a failed attempt: ' : ''}${e.reason} Model: ${model.name}.`,
     }));
     const p = this.o.policy.decide('protocol', features, PROTOCOL_OPTIONS.map((id) => ({ id, fingerprint: protocolFingerprint(id) })), { ...flags, ...this.pin('protocol', features, PROTOCOL_OPTIONS) });
-    this.emit(p);
-    this.attempts.set(task.id, { ids: [d.id, p.id], t0: Date.now(), cost: 0, priced: false });
-    return withProtocol(model, p.choice);
-  };
-
-  /** Closes the open attempt of a task with its outcome. */
-  private closeAttempt(taskId: string, success: boolean): void {
-    const a = this.attempts.get(taskId);
-    if (!a) return;
-    this.attempts.delete(taskId);
-    for (const id of a.ids) this.record(id, success, 'verification', a.priced ? a.cost : undefined, Date.now() - a.t0);
+    this.attempts.set(task.id, [d.id, p.id]);
+    this.checks.delete(task.id);
+    return { model: withProtocol(model, p.choice), decisions: [chosen, eventOf(p)] };
   }
 
-  private onEvent(e: RunEvent): void {
-    switch (e.type) {
-      case 'plan.ready':
-        this.plan = e.plan;
-        break;
-      case 'plan.updated':
-        if (e.plan) this.plan = e.plan;
-        break;
-      case 'task.status':
-        this.statuses.set(e.taskId, e.status);
-        break;
-      case 'usage': {
-        const a = e.taskId !== undefined && e.role === 'agent' ? this.attempts.get(e.taskId) : undefined;
-        if (a && e.cost !== undefined) {
-          a.cost += e.cost;
-          a.priced = true;
-        }
-        break;
-      }
-      case 'task.verified': {
-        if (e.outcome === 'unverified') {
-          this.attempts.delete(e.taskId);
-          break;
-        }
-        const passed = e.outcome === 'passed';
-        this.closeAttempt(e.taskId, passed);
-        const rec = this.recoveries.get(e.taskId);
-        if (rec !== undefined) {
-          this.recoveries.delete(e.taskId);
-          this.record(rec, passed, 'verification');
-        }
-        break;
-      }
-      case 'run.checked':
-        // The whole-run check found a defect: every check skipped in this run may have let it through.
-        if (e.outcome === 'failed') for (const id of this.skipped.splice(0)) this.o.policy.recordDefect(id, 'run-check');
-        break;
-      case 'run.finished':
-        this.finishRun(e.exitCode);
-        break;
-      default:
-        break;
+  /** Whether the inspector may be skipped for this verification: only under a certificate, never for a risky task. */
+  private check(task: Task, ctx: AttemptContext): CheckChoice {
+    const risk = riskOf(task);
+    const features: Features = { ...taskFeatures(task, { plan: ctx.plan, priorFailures: this.failures.get(task.id) ?? 0 }), check: 'inspector' };
+    const d = this.o.policy.decideCheck(features, { taskId: task.id, ...(risk ? { risk } : {}) });
+    this.checks.set(task.id, d);
+    return { skipInspector: d.choice === 'skip', decision: eventOf(d) };
+  }
+
+  private checkEnded(task: Task, r: VerifyVerdict): void {
+    const d = this.checks.get(task.id);
+    if (!d) return;
+    this.checks.delete(task.id);
+    if (d.choice === 'skip') {
+      if (r.outcome === 'passed') this.skipped.push(d.id);
+      return;
+    }
+    // The inspector ran only when the tools passed: its verdict is the check's outcome.
+    if (r.outcome === 'passed') this.record(d.id, true, 'inspector');
+    else if (r.findings.some((f) => f.tool === 'inspector')) this.record(d.id, false, 'inspector');
+  }
+
+  /** Closes the open attempt of a task with its outcome. */
+  private closeAttempt(taskId: string, success: boolean, costUsd: number | undefined, latencyMs: number): void {
+    const ids = this.attempts.get(taskId);
+    if (!ids) return;
+    this.attempts.delete(taskId);
+    for (const id of ids) this.record(id, success, 'verification', costUsd, latencyMs);
+  }
+
+  private attemptEnded(task: Task, o: AttemptOutcome): void {
+    // An agent that gave up produced no verification: its attempt failed all the same.
+    if (!o.verified) {
+      this.closeAttempt(task.id, false, o.costUsd, o.durationMs);
+      return;
+    }
+    if (o.outcome === 'unverified') {
+      this.attempts.delete(task.id);
+      return;
+    }
+    const passed = o.outcome === 'passed';
+    this.closeAttempt(task.id, passed, o.costUsd, o.durationMs);
+    const rec = this.recoveries.get(task.id);
+    if (rec !== undefined) {
+      this.recoveries.delete(task.id);
+      this.record(rec, passed, 'verification');
     }
   }
 
-  /** Outcomes that are known only at the end: K, merges, recoveries whose task was replaced. */
-  private finishRun(exitCode: number): void {
-    if (exitCode !== 0 && exitCode !== 1) return; // cancelled or misconfigured: nothing was learned
-    if (this.planK !== undefined) this.record(this.planK, exitCode === 0, 'verification');
+  /** Outcomes that are known only at the end: escaped defects, K, merges, recoveries whose task was replaced. */
+  private runEnded(end: RunEnd): void {
+    // The whole-run check found a defect: every check skipped in this run may have let it through.
+    if (end.check?.outcome === 'failed') for (const id of this.skipped.splice(0)) this.o.policy.recordDefect(id, 'run-check');
+    if (end.exitCode !== 0 && end.exitCode !== 1) return; // cancelled or misconfigured: nothing was learned
+    if (this.planK !== undefined) this.record(this.planK, end.exitCode === 0, 'verification');
     this.planK = undefined;
-    const status = (id: string): TaskStatus | undefined => this.statuses.get(id);
     const verdict = (ids: string[]): boolean | undefined => {
-      const s = ids.map(status);
+      const s = ids.map((id): TaskStatus | undefined => end.statuses[id]);
       if (s.some((x) => x === 'failed')) return false;
       if (s.every((x) => x === 'passed')) return true;
       return undefined;
@@ -281,83 +273,32 @@ export class RunPolicy {
   }
 
   /** Chooses how to recover from a failed attempt; the engine's recovery code executes it within its budgets. */
-  private recover(info: FailureInfo): FailureDecision {
+  private recover(info: FailureInfo): RecoveryChoice {
     const task = info.task;
-    // An agent that gave up produced no verification event: its attempt failed all the same.
-    this.closeAttempt(task.id, false);
     const fails = (this.failures.get(task.id) ?? 0) + 1;
     this.failures.set(task.id, fails);
     const retryLeft = info.retriesLeft > 0;
     const options: string[] = [];
     if (retryLeft) options.push('retry');
     if (retryLeft && this.o.agentModels.length > 1) options.push('escalate');
-    if (this.wiring.updater) options.push('replan-task', 'replan-subtree');
+    if (info.updater) options.push('replan-task', 'replan-subtree');
     if (options.length === 0) return { action: 'replan' }; // nothing to choose: the engine fails the task with its reason
     const features = recoveryFeatures(task, failureKindOf(info.reason, info.findings), fails);
     // A failed task is on a retry path: the policy exploits what it knows and never experiments here.
     const d = this.o.policy.decide('recovery', features, options, { taskId: task.id, retry: true, ...this.pin('recovery', features, options) });
-    this.emit(d);
     this.recoveries.set(task.id, d.id);
+    const decision = eventOf(d);
     switch (d.choice) {
       case 'escalate':
         this.escalate.add(task.id);
-        return { action: 'retry', feedback: retryFeedback(info.reason, info.findings) };
+        return { action: 'retry', feedback: retryFeedback(info.reason, info.findings), decision };
       case 'replan-task':
-        return { action: 'replan', scope: 'task' };
+        return { action: 'replan', scope: 'task', decision };
       case 'replan-subtree':
-        return { action: 'replan', scope: 'subtree' };
+        return { action: 'replan', scope: 'subtree', decision };
       default:
-        return { action: 'retry', feedback: retryFeedback(info.reason, info.findings) };
+        return { action: 'retry', feedback: retryFeedback(info.reason, info.findings), decision };
     }
-  }
-
-  private wrapVerify(full: VerifyHook): VerifyHook {
-    const toolsOnly = this.wiring.toolsOnly;
-    return async (task, view, ctx) => {
-      if (!this.wiring.inspector || !toolsOnly) return full(task, view, ctx);
-      const risk = riskOf(task);
-      const features: Features = { ...taskFeatures(task, { plan: this.plan, priorFailures: this.failures.get(task.id) ?? 0 }), check: 'inspector' };
-      const d = this.o.policy.decideCheck(features, { taskId: task.id, ...(risk ? { risk } : {}) });
-      this.emit(d);
-      if (d.choice === 'skip') {
-        const r = await toolsOnly(task, view, ctx);
-        if (r.outcome === 'passed') this.skipped.push(d.id);
-        return r;
-      }
-      const r: VerifyVerdict = await full(task, view, ctx);
-      // The inspector ran only when the tools passed: its verdict is the check's outcome.
-      if (r.outcome === 'passed') this.record(d.id, true, 'inspector');
-      else if (r.findings.some((f) => f.tool === 'inspector')) this.record(d.id, false, 'inspector');
-      return r;
-    };
-  }
-
-  /**
-   * The engine options with the policy's hooks: checks through certificates, recovery through the policy
-   * (unless the options already have a failure hook), decisions journaled once the run has its id, outcomes
-   * observed from the run's events.
-   */
-  decorate(opts: EngineOptions, wiring: RunPolicyWiring = {}): EngineOptions {
-    this.wiring = wiring;
-    const listener = opts.onEvent;
-    const connect = opts.connect;
-    return {
-      ...opts,
-      ...(opts.verify ? { verify: this.wrapVerify(opts.verify) } : {}),
-      onFailure: opts.onFailure ?? (async (info) => this.recover(info)),
-      connect: (run) => {
-        this.attach(run);
-        connect?.(run);
-      },
-      onEvent: (e) => {
-        try {
-          this.onEvent(e);
-        } catch (err) {
-          this.warnings.push(`the policy could not learn from a ${e.type} event: ${(err as Error).message}`);
-        }
-        listener?.(e);
-      },
-    };
   }
 
   /** Saves what was learned (merging with other writers), once however often called. Resolves to a message for the user on failure. */

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import type { Model } from '../../../src/core/models/types';
 import { CoordinationPolicy, DEFAULT_POLICY, seededRng, taskFeatures, type PolicySettings } from '../../../src/core/policy';
 import type { Plan, Task } from '../../../src/core/plan';
-import { startRun, type RunEvent, type RunEventOf, type VerifyHook } from '../../../src/core/run';
-import { chainLinks, failureKindOf, recordReview, riskOf, RunPolicy, withProtocol } from '../../../src/core/session';
+import { startRun, type EngineOptions, type RunEvent, type RunEventOf, type VerifyHook } from '../../../src/core/run';
+import { chainLinks, failureKindOf, recordReview, riskOf, runGoal, RunPolicy, withProtocol } from '../../../src/core/session';
 import { FakeModel, writeOwnedFiles } from './fakeModel';
 import { tempDirs } from './tmp';
 
@@ -15,15 +15,40 @@ function policy(settings: PolicySettings = {}): CoordinationPolicy {
 
 const task = (id: string, files: string[], deps: string[] = []): Task => ({ id, title: id, objective: `write ${id}`, role: 'developer', deps, files, acceptance: [] });
 
+/** What the composition wires for a run's policy: whether an inspector runs after the tools, and the tools alone. */
+interface Wiring {
+  inspector?: boolean;
+  toolsOnly?: VerifyHook;
+  updater?: boolean;
+}
+
+/**
+ * Engine options with `rp`'s decision points and outcomes, as src/core/session composes them: the check point only
+ * where an inspector runs, and a skipped inspector leaves the tools alone (`toolsOnly`).
+ */
+function withPolicy(rp: RunPolicy, opts: Omit<EngineOptions, 'model'>, wiring: Wiring = {}): EngineOptions {
+  const { check: _check, ...noCheck } = rp.decide;
+  const full = opts.verify;
+  const toolsOnly = wiring.toolsOnly;
+  return {
+    ...opts,
+    // Never called: the policy chooses the model of every attempt.
+    model: new FakeModel(),
+    ...(full ? { verify: (t, view, ctx) => (ctx.inspector === false && toolsOnly ? toolsOnly(t, view, ctx) : full(t, view, ctx)) } : {}),
+    decide: wiring.inspector && toolsOnly ? rp.decide : noCheck,
+    outcome: rp.outcome,
+  } satisfies EngineOptions;
+}
+
 describe('RunPolicy: the learned policy wired into a run', function () {
   this.timeout(20_000);
   const tmp = tempDirs();
   afterEach(() => tmp.cleanup());
 
-  async function run(rp: RunPolicy, plan: Plan, verify: VerifyHook, wiring: Parameters<RunPolicy['decorate']>[1] = {}): Promise<{ events: RunEvent[]; exitCode: number }> {
+  async function run(rp: RunPolicy, plan: Plan, verify: VerifyHook, wiring: Wiring = {}): Promise<{ events: RunEvent[]; exitCode: number }> {
     const events: RunEvent[] = [];
     const base = tmp.make('af-rp-');
-    const opts = rp.decorate({ model: rp.agentModel, stateDir: `${base}/state`, verify, onEvent: (e) => events.push(e) }, wiring);
+    const opts = withPolicy(rp, { stateDir: `${base}/state`, verify, onEvent: (e) => events.push(e) }, wiring);
     const dir = tmp.make('af-rp-ws-');
     const out = await startRun({ ...opts, dir, plan });
     return { events, exitCode: out.exitCode };
@@ -34,10 +59,17 @@ describe('RunPolicy: the learned policy wired into a run', function () {
   it('journals the decisions made before the run (K) right after run.started, each with its id and reason', async () => {
     const p = policy();
     const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
-    const k = rp.chooseCandidates('add a feature', 3, 4);
-    assert.equal(k, 4);
     const plan: Plan = { tasks: [task('a', ['a.txt'])] };
-    const { events, exitCode } = await run(rp, plan, async () => ({ outcome: 'passed', findings: [] }));
+    // The planner answers every candidate with the same plan.
+    const planner: Model = { provider: 'openai-compatible', name: 'planner', call: async () => ({ text: '', toolCalls: [{ id: 'p', name: 'submit_workflow', arguments: plan, rawArguments: JSON.stringify(plan) }], usage: { inputTokens: 1, outputTokens: 1 }, stopReason: 'tool_calls', model: 'planner' }) };
+    const events: RunEvent[] = [];
+    let k: number | undefined;
+    const out = await runGoal({
+      start: { goal: 'add a feature', dir: tmp.make('af-rp-ws-') }, config: {}, models: { agent: new FakeModel(), planner }, policy: rp, candidates: 4,
+      stateDir: tmp.make('af-rp-'), signal: new AbortController().signal, onEvent: (e) => events.push(e), onPlanning: (info) => (k = info.candidates),
+    });
+    assert.equal(k, 4);
+    const exitCode = out.exitCode;
     assert.equal(exitCode, 0);
     assert.equal(events[0]?.type, 'run.started');
     const planK = decisions(events, 'planK')[0];
@@ -76,8 +108,8 @@ describe('RunPolicy: the learned policy wired into a run', function () {
     const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel(), new FakeModel()] });
     const events: RunEvent[] = [];
     const failing: VerifyHook = async () => ({ outcome: 'failed', findings: [{ message: 'still wrong', tool: 'pytest' }] });
-    const opts = rp.decorate({
-      model: rp.agentModel, stateDir: tmp.make('af-rp-'), verify: failing, onEvent: (e) => events.push(e), recovery: { maxRetries: 0 },
+    const opts = withPolicy(rp, {
+      stateDir: tmp.make('af-rp-'), verify: failing, onEvent: (e) => events.push(e), recovery: { maxRetries: 0 },
       updater: async () => ({ error: 'no better plan', decision: { options: [], choice: 'none', mode: 'rule', reason: 'no valid candidate' }, usage: [] }),
     }, { updater: true });
     const out = await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: { tasks: [task('a', ['a.txt'])] } });
@@ -120,7 +152,7 @@ describe('RunPolicy: the learned policy wired into a run', function () {
     assert.equal(p.decideCheck(features).choice, 'skip');
     const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
     const events: RunEvent[] = [];
-    const opts = rp.decorate({ model: rp.agentModel, stateDir: tmp.make('af-rp-'), verify: async () => ({ outcome: 'passed', findings: [] }), runCheck: async () => ({ outcome: 'failed', findings: [{ message: 'a test failed' }] }), onEvent: (e) => events.push(e) }, { inspector: true, toolsOnly: async () => ({ outcome: 'passed', findings: [] }) });
+    const opts = withPolicy(rp, { stateDir: tmp.make('af-rp-'), verify: async () => ({ outcome: 'passed', findings: [] }), runCheck: async () => ({ outcome: 'failed', findings: [{ message: 'a test failed' }] }), onEvent: (e) => events.push(e) }, { inspector: true, toolsOnly: async () => ({ outcome: 'passed', findings: [] }) });
     await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: { tasks: [t] } });
     const skipped = decisions(events, 'verify')[0];
     assert.equal(skipped?.choice, 'skip');
@@ -132,7 +164,7 @@ describe('RunPolicy: the learned policy wired into a run', function () {
   it("the user's reject after the run reaches the decisions of the task's last attempt (journaled ids)", async () => {
     const p = policy();
     const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
-    const opts = rp.decorate({ model: rp.agentModel, stateDir: tmp.make('af-rp-'), verify: async () => ({ outcome: 'passed', findings: [] }) }, {});
+    const opts = withPolicy(rp, { stateDir: tmp.make('af-rp-'), verify: async () => ({ outcome: 'passed', findings: [] }) }, {});
     const out = await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: { tasks: [task('a', ['a.txt'])] } });
     const ids = out.record.decisions.filter((d) => d.taskId === 'a' && (d.point === 'model' || d.point === 'protocol')).map((d) => d.decisionId as string);
     assert.equal(ids.length, 2);
@@ -143,10 +175,10 @@ describe('RunPolicy: the learned policy wired into a run', function () {
   it('merges a chain link only when pinned or learned; never risky tasks; the merged plan is valid', () => {
     const plan: Plan = { tasks: [task('a', ['a.py']), task('b', ['b.py'], ['a']), task('c', ['c.py'], ['b']), task('ci', ['package.json'], ['c'])] };
     assert.deepEqual(chainLinks(plan), [['a', 'b'], ['b', 'c'], ['c', 'ci']]);
-    const kept = new RunPolicy({ policy: policy(), agentModels: [new FakeModel()] }).mergePlan(plan);
+    const kept = new RunPolicy({ policy: policy(), agentModels: [new FakeModel()] }).mergePlan(plan).plan;
     assert.deepEqual(kept.tasks.map((t) => t.id), ['a', 'b', 'c', 'ci'], 'the prior keeps tasks apart');
     const rp = new RunPolicy({ policy: policy(), agentModels: [new FakeModel()], pins: [{ point: 'merge', when: {}, option: 'merge' }] });
-    const merged = rp.mergePlan(plan);
+    const merged = rp.mergePlan(plan).plan;
     assert.deepEqual(merged.tasks.map((t) => [t.id, t.deps, t.files]), [['a', [], ['a.py', 'b.py', 'c.py']], ['ci', ['a'], ['package.json']]]);
   });
 

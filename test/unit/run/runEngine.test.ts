@@ -150,7 +150,7 @@ describe('run/engine', () => {
         if (task.id === 'b') return { outcome: 'failed', findings: [{ file: 'b.txt', line: 1, message: 'bad' }] };
         return { outcome: attempts[task.id] === 1 ? 'failed' : 'passed', findings: [] };
       },
-      onFailure: async (info) => (info.task.id === 'a' && info.attempt === 1 ? { action: 'retry', feedback: 'fix it' } : { action: 'fail' }),
+      decide: { recovery: async (info) => (info.task.id === 'a' && info.attempt === 1 ? { action: 'retry', feedback: 'fix it' } : { action: 'fail' }) },
     });
     assert.equal(out.exitCode, 1);
     assert.deepEqual(Object.fromEntries(Object.entries(out.record.tasks).map(([k, v]) => [k, v.status])), { a: 'passed', b: 'failed', c: 'blocked' });
@@ -238,7 +238,7 @@ describe('run/engine', () => {
       taskIdOf(messages) === 'a' && turn === 1 ? { calls: [{ name: 'write_file', args: { path: 'a.txt', content: 'same\n' } }] } : { calls: [{ name: 'finish', args: { summary: 'done' } }] },
     );
     const decided: string[] = [];
-    const out = await startRun({ dir, stateDir, plan, model, onFailure: async (info) => (decided.push(`${info.task.id}:${info.findings.map((f) => f.message).join()}`), { action: 'fail' }) });
+    const out = await startRun({ dir, stateDir, plan, model, decide: { recovery: async (info) => (decided.push(`${info.task.id}:${info.findings.map((f) => f.message).join()}`), { action: 'fail' }) } });
     assert.equal(out.exitCode, 1);
     assert.equal(out.record.tasks.a.status, 'failed');
     assert.match(out.record.tasks.a.reason ?? '', /no changes made/);
