@@ -40,6 +40,8 @@ export const RunConfigSchema = z
     verifiers: z.array(z.unknown()).optional(),
     testCommand: z.unknown().optional(),
     verifyTimeoutMs: z.number().int().positive().optional(),
+    /** Calls of the agents' run_checks tool per attempt (default 3; 0 turns it off). */
+    agentChecksPerAttempt: z.number().int().min(0).max(10).optional(),
     budget: z.object({ tokens: z.number().positive(), cost: z.number().positive() }).partial().optional(),
     prices: z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() })).optional(),
     inspector: z.boolean().optional(),

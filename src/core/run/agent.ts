@@ -7,7 +7,7 @@ import type { ChatMessage, Model, ToolCall, Usage } from '../models/types';
 import { AGENT_SYSTEM_PROMPT } from './agentPrompt';
 import { errnoCode, isRunCancelledError, RunCancelledError } from './errors';
 import type { TaskLayer } from './staging';
-import { AGENT_TOOL_LIST, AGENT_TOOLS, type ToolContext, type ToolEvent, type ToolOutput } from './tools';
+import { AGENT_TOOL_LIST, AGENT_TOOLS, type AttemptChecks, type TaskChecks, type ToolContext, type ToolEvent, type ToolOutput } from './tools';
 
 export type AgentEvent =
   | { type: 'text'; delta: string }
@@ -24,6 +24,8 @@ export interface AgentOptions {
   maxTurns?: number;
   signal: AbortSignal;
   maxTokens?: number;
+  /** The task's checks for `run_checks`; each call of runAgent (one attempt) gets its own count of calls. */
+  checks?: TaskChecks;
   onEvent?(event: AgentEvent): void;
 }
 
@@ -42,6 +44,8 @@ function cutOffMessage(tokens: number | undefined, dropped: readonly string[]): 
 export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
   const maxTurns = opts.maxTurns ?? 20;
   const emit = opts.onEvent ?? (() => undefined);
+  const given = opts.checks;
+  const checks: AttemptChecks | undefined = given ? { limit: given.limit, run: (signal) => given.run(signal), used: 0 } : undefined;
   const messages: ChatMessage[] = [
     { role: 'system', content: AGENT_SYSTEM_PROMPT },
     { role: 'user', content: opts.firstMessage },
@@ -90,7 +94,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
         messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: 'error: not executed: it came after finish, which ended the task', isError: true });
         continue;
       }
-      const out = await runToolSafely({ layer: opts.layer, emit, signal: opts.signal }, call);
+      const out = await runToolSafely({ layer: opts.layer, emit, signal: opts.signal, ...(checks ? { checks } : {}) }, call);
       messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: out.content, isError: out.isError || undefined });
       if (out.finished !== undefined) summary = out.finished;
     }

@@ -19,7 +19,7 @@ export const AGENT_SYSTEM_PROMPT = [
   'Look before you change: search for the symbols you need and read the lines around them. Change an existing file with edit_file (small exact replacements); use write_file for new files and full rewrites.',
   'Write complete, working code (no placeholders, no TODOs). You may only change the files your task owns; other tasks own the rest.',
   'Your changes are staged and reviewed; the files of the tasks you depend on are already visible to read_file and search.',
-  'When your files are changed, call finish with a short summary that the tasks depending on yours can rely on.',
+  'When your files are changed, call run_checks to run the checks that will verify your task and fix what they find; then call finish with a short summary that the tasks depending on yours can rely on.',
 ].join('\n');
 
 export interface UpstreamInfo {

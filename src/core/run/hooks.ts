@@ -31,6 +31,18 @@ export interface VerifyContext {
 /** Checks a task's staged output. Must not throw for a failing check: return `failed` with findings. */
 export type VerifyHook = (task: Task, view: StagedView, ctx: VerifyContext) => Promise<VerifyVerdict>;
 
+/** What the agent's `run_checks` tool learns: the verdict of the task's checks and which checks ran (their ids). */
+export interface StagedChecks extends VerifyVerdict {
+  checks: string[];
+}
+
+/**
+ * Runs a task's checks (the built-in ones and the user's verifiers, never the inspector) on what its agent
+ * has staged so far, for the agent's `run_checks` tool. Wired from the same verification settings as
+ * {@link VerifyHook}, so the agent sees what verification will find. Must not throw for a failing check.
+ */
+export type CheckStagedHook = (task: Task, view: StagedView, ctx: { runId: string; signal: AbortSignal }) => Promise<StagedChecks>;
+
 export interface FailureInfo {
   task: Task;
   /** 1 for the first attempt. */

@@ -14,7 +14,7 @@ import { applyFsOver, recordApplyResult, type ApplyFs } from './apply';
 import { errnoCode, isJournalWriteError, isRunCancelledError, RunConfigError } from './errors';
 import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
 import { missingOwnedFiles, noChangesFinding, summarizeFindings } from './findings';
-import { isFatalModelError, type AgentModelChoice, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
+import { isFatalModelError, type AgentModelChoice, type CheckStagedHook, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type StagedChecks, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
 import { RunJournal, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
 import { patchSummary, type TaskPatch } from './patch';
@@ -22,7 +22,8 @@ import { applyRecorded } from './review';
 import { processWrites, type WriteGuard } from './writeGuard';
 import { newRunId } from './runId';
 import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
-import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits } from './staging';
+import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits, type TaskLayer } from './staging';
+import { DEFAULT_AGENT_CHECKS_PER_ATTEMPT, type TaskChecks } from './tools';
 import { listWorkspaceFiles } from '../context/workspaceFiles';
 
 export interface EngineOptions {
@@ -35,6 +36,10 @@ export interface EngineOptions {
   decide?: DecisionHooks;
   /** Outcomes told back to that coordinator. */
   outcome?: OutcomeHooks;
+  /** The agents' `run_checks`: the task's checks without the inspector; without it the tool says none are available. */
+  checkStaged?: CheckStagedHook;
+  /** Calls of `run_checks` an agent may make per attempt (default 3; 0 turns the tool off). */
+  agentChecksPerAttempt?: number;
   /** The local re-plan after a task's retries are used up (src/core/replan); without it a task just fails. */
   updater?: UpdaterHook;
   /** Retries per task version and update budgets (defaults: 1 retry, 2 updates per task, 6 per run). */
@@ -510,6 +515,7 @@ class Engine {
           firstMessage: agentUserMessage(this.contextFor(task, feedback)),
           maxTurns: this.record.settings.maxTurns,
           maxTokens: this.opts.maxTokens,
+          checks: this.checksFor(task, layer),
           signal,
           onEvent: (e) => this.onAgentEvent(task.id, e),
         });
@@ -614,6 +620,28 @@ class Engine {
     }
     this.tell('check', (o) => o.check?.(task, verdict));
     return verdict;
+  }
+
+  /**
+   * The agent's `run_checks` on this attempt's layer: what verification would find now, the engine's own
+   * checks first (an owned file not written, no change made), then the check hook's.
+   */
+  private checksFor(task: Task, layer: TaskLayer): TaskChecks | undefined {
+    const hook = this.opts.checkStaged;
+    if (!hook) return undefined;
+    return {
+      limit: this.opts.agentChecksPerAttempt ?? DEFAULT_AGENT_CHECKS_PER_ATTEMPT,
+      run: async (signal) => {
+        const own = [...(await missingOwnedFiles(task, layer)), ...noChangesFinding(task, (await layer.seal(this.record.runId)).files.length)];
+        let r: StagedChecks;
+        try {
+          r = await hook(task, layer, { runId: this.record.runId, signal });
+        } catch (e) {
+          r = { outcome: 'unverified', findings: [{ message: `the checks could not run: ${(e as Error).message ?? String(e)}` }], checks: [] };
+        }
+        return own.length ? { outcome: 'failed', findings: [...own, ...r.findings], checks: r.checks } : r;
+      },
+    };
   }
 
   private finishTask(taskId: string, started: number, status: TaskStatus, reason?: string): void {

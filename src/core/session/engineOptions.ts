@@ -10,7 +10,7 @@ import type { DecisionHooks, EngineOptions, RunCheckHook, RunEvent, VerifyHook }
 import { RunConfigError } from '../run/errors';
 import type { RunPolicy } from './runPolicy';
 import type { RecoveryLimits } from '../run/recovery';
-import { CheckLimiter, createVerifyHook, failingFindings, parseVerifyConfig, runTestCommand, type VerifyConfig } from '../verify';
+import { CheckLimiter, createCheckHook, createVerifyHook, failingFindings, parseVerifyConfig, runTestCommand, type ToolCheckOptions, type VerifyConfig } from '../verify';
 import { RunLedger } from './ledger';
 
 /** The parts of a run's configuration (the CLI's `--config` file, the extension's settings) the engine uses. */
@@ -27,6 +27,8 @@ export interface EngineConfig {
   inspector?: boolean;
   /** Retries per task and update budgets (defaults 1, 2 per task, 6 per run). */
   recovery?: Partial<RecoveryLimits>;
+  /** Calls of the agents' `run_checks` per attempt (default 3; 0 turns it off). */
+  agentChecksPerAttempt?: number;
 }
 
 /** What {@link buildEngineOptions} needs besides the configuration. */
@@ -98,10 +100,12 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
   const inspector = config.inspector !== false ? wiring.inspector : undefined;
   // One cap on the verification processes of the whole run: every task's checks and the test command.
   const limiter = new CheckLimiter();
+  // How the tools are chosen and run: one object for the verification and the agents' run_checks alike.
+  const tools: ToolCheckOptions = { config: verifyConfig, env, limiter };
   // One check, built per call so the inspector's calls are booked under the task they inspect; a certified
   // skip (the policy's) drops only the inspector, the tools always run.
   const verify: VerifyHook = (task, view, ctx) =>
-    createVerifyHook({ config: verifyConfig, env, limiter, ...(inspector && ctx.inspector !== false ? { inspector: ledger.model(inspector, { role: 'inspector', taskId: task.id }) } : {}) })(task, view, ctx);
+    createVerifyHook({ ...tools, ...(inspector && ctx.inspector !== false ? { inspector: ledger.model(inspector, { role: 'inspector', taskId: task.id }) } : {}) })(task, view, ctx);
   const runCheck = testCommandCheck(verifyConfig, env, limiter);
   const updater = wiring.updater;
   const policy = wiring.policy;
@@ -112,6 +116,9 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
     signal: wiring.signal,
     onEvent: wiring.onEvent,
     verify,
+    // The agents' run_checks: the same tool checks as verification, without the inspector.
+    checkStaged: createCheckHook(tools),
+    ...(config.agentChecksPerAttempt !== undefined ? { agentChecksPerAttempt: config.agentChecksPerAttempt } : {}),
     // The check point exists only where there is an inspector to skip.
     ...(policy ? { decide: inspector ? policy.decide : withoutCheck(policy.decide), outcome: policy.outcome } : {}),
     ...(updater

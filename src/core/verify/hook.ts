@@ -5,7 +5,8 @@
  */
 import type { Model } from '../models/types';
 import type { Finding } from '../run/events';
-import type { VerifyHook } from '../run/hooks';
+import type { CheckStagedHook, VerifyHook } from '../run/hooks';
+import type { Task } from '../plan/schema';
 import type { StagedView } from '../run/staging';
 import { parseVerifyConfig, type VerifyConfig, type VerifyConfigInput } from './config';
 import { inspectTask, type InspectedFile, type InspectResult } from './inspector';
@@ -35,26 +36,44 @@ async function taskFiles(view: StagedView, files: readonly string[]): Promise<In
   return out;
 }
 
+/** The options that choose and run the tools: everything but the inspector, shared by the verify and the check hook. */
+export type ToolCheckOptions = Omit<VerifyHookOptions, 'inspector' | 'onResult'>;
+
+/**
+ * The tool checks of one task (built-ins and user verifiers) on the workspace plus its view of the staged
+ * layers: the one place both the verification and the agent's `run_checks` run them, so they cannot drift.
+ */
+function toolChecks(options: ToolCheckOptions): (task: Task, view: StagedView, signal: AbortSignal) => Promise<VerifyResult> {
+  const { config: raw, ...common } = options;
+  const config = parseVerifyConfig(raw ?? {});
+  return (task, view, signal) => verifyTask({ ...common, workspaceDir: view.root, layers: [view.changes], taskFiles: task.files, config, signal });
+}
+
 /** Builds the engine's `VerifyHook`. */
 export function createVerifyHook(options: VerifyHookOptions = {}): VerifyHook {
-  const config = parseVerifyConfig(options.config ?? {});
+  const { inspector: _inspector, onResult: _onResult, ...toolOptions } = options;
+  const tools = toolChecks(toolOptions);
   return async (task, view, ctx) => {
-    const tools = await verifyTask({
-      workspaceDir: view.root,
-      layers: [view.changes],
-      taskFiles: task.files,
-      config,
-      signal: ctx.signal,
-      ...(options.env ? { env: options.env } : {}),
-      ...(options.limiter ? { limiter: options.limiter } : {}),
-    });
-    if (tools.outcome !== 'passed' || !options.inspector || ctx.signal.aborted) {
-      options.onResult?.(task.id, tools, undefined);
-      return { outcome: tools.outcome, findings: failingFindings(tools) };
+    const result = await tools(task, view, ctx.signal);
+    if (result.outcome !== 'passed' || !options.inspector || ctx.signal.aborted) {
+      options.onResult?.(task.id, result, undefined);
+      return { outcome: result.outcome, findings: failingFindings(result) };
     }
-    const verdict = await inspectTask({ model: options.inspector, task, tools, files: await taskFiles(view, task.files), signal: ctx.signal });
-    options.onResult?.(task.id, tools, verdict);
+    const verdict = await inspectTask({ model: options.inspector, task, tools: result, files: await taskFiles(view, task.files), signal: ctx.signal });
+    options.onResult?.(task.id, result, verdict);
     if (verdict.pass) return { outcome: 'passed', findings: [] };
     return { outcome: 'failed', findings: verdict.reasons.map((message) => ({ message, tool: 'inspector' })) };
+  };
+}
+
+/**
+ * Builds the engine's `CheckStagedHook` (the agent's `run_checks`): the same tool checks as
+ * {@link createVerifyHook} with the same options, never the inspector.
+ */
+export function createCheckHook(options: ToolCheckOptions = {}): CheckStagedHook {
+  const tools = toolChecks(options);
+  return async (task, view, ctx) => {
+    const result = await tools(task, view, ctx.signal);
+    return { outcome: result.outcome, findings: failingFindings(result), checks: result.checks.map((c) => c.id) };
   };
 }

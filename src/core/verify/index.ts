@@ -25,7 +25,7 @@
  * `CheckLimiter.size` checks (default: the CPU count) run at once, shared by a run's tasks.
  */
 export { verifyTask, runTestCommand, type VerifyTaskInput, type CommonInput } from './verify';
-export { createVerifyHook, failingFindings, type VerifyHookOptions } from './hook';
+export { createCheckHook, createVerifyHook, failingFindings, type ToolCheckOptions, type VerifyHookOptions } from './hook';
 export {
   inspectTask,
   inspectorMessages,

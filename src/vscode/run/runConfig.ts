@@ -76,7 +76,7 @@ export function buildAgentModels(get: SettingsReader, apiKey: string | undefined
   });
 }
 
-/** The engine configuration (verifiers, test command, timeout, budget, prices, recovery budgets) from the settings. */
+/** The engine configuration (verifiers, test command, timeout, agents' checks, budget, prices, recovery budgets) from the settings. */
 export function engineConfigOf(get: SettingsReader): EngineConfig {
   const tokens = get('budget.tokens');
   const cost = get('budget.cost');
@@ -87,6 +87,7 @@ export function engineConfigOf(get: SettingsReader): EngineConfig {
     ...(verifiers.length ? { verifiers: [...verifiers] } : {}),
     ...(testCommand !== null ? { testCommand } : {}),
     verifyTimeoutMs: get('verifyTimeoutMs'),
+    agentChecksPerAttempt: get('agentChecksPerAttempt'),
     ...(tokens > 0 || cost > 0 ? { budget: { ...(tokens > 0 ? { tokens } : {}), ...(cost > 0 ? { cost } : {}) } } : {}),
     ...(Object.keys(prices).length ? { prices } : {}),
     recovery: { maxRetries: get('recovery.maxRetries'), updatesPerTask: get('recovery.updatesPerTask'), updatesPerRun: get('recovery.updatesPerRun') },

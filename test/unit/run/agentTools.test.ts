@@ -10,6 +10,8 @@ import { AGENT_SYSTEM_PROMPT } from '../../../src/core/run/agentPrompt';
 import { StagingArea } from '../../../src/core/run/staging';
 import { AGENT_TOOL_LIST, AGENT_TOOLS, type ToolEvent } from '../../../src/core/run/tools';
 import type { ProviderId } from '../../../src/core/models/types';
+import { PlanSchema } from '../../../src/core/plan/schema';
+import { createCheckHook } from '../../../src/core/verify';
 import { FakeModelServer, type FakeReply, type RecordedRequest } from '../../fixtures/fake-servers';
 import { modelFor } from '../models/helpers';
 import { tempDirs } from './tmp';
@@ -50,7 +52,7 @@ function lastUserText(req: RecordedRequest): string {
 describe('run/tools: the registry', () => {
   it('offers each tool once, by name, and the system prompt names every tool with its description', () => {
     const names = AGENT_TOOL_LIST.map((t) => t.name);
-    assert.deepEqual([...names].sort(), ['delete_file', 'edit_file', 'finish', 'list_files', 'read_file', 'search', 'write_file']);
+    assert.deepEqual([...names].sort(), ['delete_file', 'edit_file', 'finish', 'list_files', 'read_file', 'run_checks', 'search', 'write_file']);
     for (const t of AGENT_TOOL_LIST) {
       assert.equal(AGENT_TOOLS.get(t.name), t);
       assert.ok(AGENT_SYSTEM_PROMPT.includes(`- ${t.name}: ${t.description}`), t.name);
@@ -138,7 +140,7 @@ describe('run/tools: read_file, list_files, search', () => {
   });
 });
 
-describe('run/agent: a scripted agent on a repository (search, read, edit, finish)', function () {
+describe('run/agent: a scripted agent on a repository (search, read, edit, run_checks, finish)', function () {
   this.timeout(20_000);
   const tmp = tempDirs();
   let server: FakeModelServer;
@@ -167,6 +169,7 @@ describe('run/agent: a scripted agent on a repository (search, read, edit, finis
     '',
   ].join('\r\n');
   const EXPECTED = ORIGINAL.replace('        total += item.price', '        total += item.price * item.quantity');
+  const TASK = PlanSchema.parse({ tasks: [{ id: 't1', title: 'Quantities', objective: 'subtotal counts quantities', files: ['shop/cart.py'] }] }).tasks[0];
 
   function repo(): string {
     const ws = tmp.make();
@@ -179,32 +182,42 @@ describe('run/agent: a scripted agent on a repository (search, read, edit, finis
 
   for (const provider of ['openai-compatible', 'anthropic'] as ProviderId[]) {
     for (const stream of [false, true]) {
-      it(`${provider}, ${stream ? 'streamed' : 'plain'}: the edited file equals the expected bytes, CRLF kept`, async () => {
+      it(`${provider}, ${stream ? 'streamed' : 'plain'}: the edited file equals the expected bytes, CRLF kept; run_checks reports the slip the agent then fixes`, async () => {
         const ws = repo();
         server.enqueue(
           calls([{ name: 'search', arguments: { pattern: 'def subtotal' } }]),
           calls([{ name: 'read_file', arguments: { path: 'shop/cart.py', offset: 4, limit: 5 } }]),
-          // The model copies the lines with LF endings and without the numbers: the edit still applies to the CRLF file.
-          calls([{ name: 'edit_file', arguments: { path: 'shop/cart.py', edits: [{ old_string: '    for item in items:\n        total += item.price\n', new_string: '    for item in items:\n        total += item.price * item.quantity\n' }] } }]),
+          // The model copies the lines with LF endings and without the numbers: the edit still applies to the
+          // CRLF file. Its first try leaves a stray parenthesis, which python's own compiler reports.
+          calls([{ name: 'edit_file', arguments: { path: 'shop/cart.py', edits: [{ old_string: '    for item in items:\n        total += item.price\n', new_string: '    for item in items:\n        total += item.price * item.quantity)\n' }] } }]),
+          calls([{ name: 'run_checks', arguments: {} }]),
+          calls([{ name: 'edit_file', arguments: { path: 'shop/cart.py', edits: [{ old_string: 'item.quantity)', new_string: 'item.quantity' }] } }]),
+          calls([{ name: 'run_checks', arguments: {} }]),
           calls([{ name: 'finish', arguments: { summary: 'subtotal counts quantities' } }]),
         );
         const area = new StagingArea(ws);
         const layer = area.openLayer('t1', ['shop/cart.py'], []);
         const { model } = modelFor(server, provider, stream);
         const events: AgentEvent[] = [];
-        const result = await runAgent({ model, layer, firstMessage: 'Task t1: Quantities', signal: new AbortController().signal, maxTurns: 6, onEvent: (e) => events.push(e) });
-        assert.deepEqual(result, { ok: true, summary: 'subtotal counts quantities', turns: 4 });
+        // The real checks of verification (python3's py_compile here) on the real materialised view.
+        const hook = createCheckHook({});
+        const checks = { limit: 3, run: (signal: AbortSignal) => hook(TASK, layer, { runId: 'r1', signal }) };
+        const result = await runAgent({ model, layer, firstMessage: 'Task t1: Quantities', signal: new AbortController().signal, maxTurns: 8, checks, onEvent: (e) => events.push(e) });
+        assert.deepEqual(result, { ok: true, summary: 'subtotal counts quantities', turns: 7 });
         assert.equal(layer.own.get('shop/cart.py'), EXPECTED);
         const patch = await layer.seal('r1');
         assert.equal(patch.files.length, 1);
         assert.equal(patch.files[0].after, EXPECTED);
         assert.equal(readFileSync(path.join(ws, 'shop', 'cart.py'), 'utf8'), ORIGINAL, 'the workspace is untouched');
-        const results = toolResultTexts(server.requests[3]);
+        const results = toolResultTexts(server.requests[6]);
         assert.equal(results[0], 'shop/cart.py:4: def subtotal(items):');
         assert.equal(results[1], '     4\tdef subtotal(items):\n     5\t    total = 0\n     6\t    for item in items:\n     7\t        total += item.price\n     8\t    return total\n[read_file: showed lines 4-8 of 12; call read_file with offset 9 to read on]');
         assert.match(results[2], /^ok: shop\/cart\.py edited \(1 edit, \+1 −1 lines/);
+        assert.equal(results[3], "run_checks (1 of 3 this attempt): 1 problem found (checks run: python:py_compile). Fix them, then run the checks again or finish:\nshop/cart.py:7: SyntaxError: unmatched ')' (python3)");
+        assert.match(results[4], /^ok: shop\/cart\.py edited/);
+        assert.equal(results[5], 'run_checks (2 of 3 this attempt): no problems found (checks run: python:py_compile).');
         const summaries = events.flatMap((e) => (e.type === 'tool' && e.summary ? [e.summary] : []));
-        assert.deepEqual(summaries, ['search "def subtotal" → 1 match', 'read shop/cart.py:4-8', 'edit shop/cart.py (+1 −1)', 'finish']);
+        assert.deepEqual(summaries, ['search "def subtotal" → 1 match', 'read shop/cart.py:4-8', 'edit shop/cart.py (+1 −1)', 'run_checks: 1 problem in shop/cart.py', 'edit shop/cart.py (+1 −1)', 'run_checks: no problems', 'finish']);
         const edit = events.find((e) => e.type === 'tool' && e.tool === 'edit_file');
         assert.ok(edit?.type === 'tool' && edit.diff?.includes('+        total += item.price * item.quantity'));
       });

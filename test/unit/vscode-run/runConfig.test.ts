@@ -42,7 +42,7 @@ describe('vscode run: settings to run configuration', () => {
   });
 
   it('maps budgets, verifiers, test command and prices, leaving unset ones out', () => {
-    assert.deepEqual(engineConfigOf(reader({})), { verifyTimeoutMs: 120_000, recovery: { maxRetries: 1, updatesPerTask: 2, updatesPerRun: 6 } });
+    assert.deepEqual(engineConfigOf(reader({})), { verifyTimeoutMs: 120_000, agentChecksPerAttempt: 3, recovery: { maxRetries: 1, updatesPerTask: 2, updatesPerRun: 6 } });
     const cfg = engineConfigOf(reader({
       'budget.tokens': 5000, 'budget.cost': 0, testCommand: ['pytest', '-q'], verifiers: [{ glob: '**/*.py', command: ['ruff', 'check', '{files}'] }], prices: { m: { input: 1, output: 2 } },
     }));
@@ -50,6 +50,7 @@ describe('vscode run: settings to run configuration', () => {
     assert.deepEqual(cfg.testCommand, ['pytest', '-q']);
     assert.equal(cfg.verifiers?.length, 1);
     assert.deepEqual(cfg.prices, { m: { input: 1, output: 2 } });
+    assert.equal(engineConfigOf(reader({ agentChecksPerAttempt: 0 })).agentChecksPerAttempt, 0, 'run_checks can be turned off');
   });
 
   it('records provider, model and base URL for resume, and leaves candidates to the policy at 0', () => {

@@ -6,13 +6,15 @@ import { editFileTool } from './editFile';
 import { finishTool } from './finish';
 import { listFilesTool } from './listFiles';
 import { readFileTool } from './readFile';
+import { runChecksTool } from './runChecks';
 import { searchTool } from './search';
 import type { AgentTool } from './types';
 import { deleteFileTool, writeFileTool } from './writeFile';
 
-export const AGENT_TOOL_LIST: readonly AgentTool[] = [listFilesTool, searchTool, readFileTool, editFileTool, writeFileTool, deleteFileTool, finishTool] as readonly AgentTool[];
+export const AGENT_TOOL_LIST: readonly AgentTool[] = [listFilesTool, searchTool, readFileTool, editFileTool, writeFileTool, deleteFileTool, runChecksTool, finishTool] as readonly AgentTool[];
 
 /** The tools by name, in a Map: a model-chosen name such as `constructor` or `__proto__` finds nothing. */
 export const AGENT_TOOLS: ReadonlyMap<string, AgentTool> = new Map(AGENT_TOOL_LIST.map((t) => [t.name, t]));
 
-export type { AgentTool, ToolContext, ToolEvent, ToolOutput } from './types';
+export type { AgentTool, AttemptChecks, TaskChecks, ToolContext, ToolEvent, ToolOutput } from './types';
+export { DEFAULT_AGENT_CHECKS_PER_ATTEMPT } from './runChecks';

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ToolSpec } from '../../models/types';
+import type { StagedChecks } from '../hooks';
 import type { FileChange } from '../patch';
 import type { TaskLayer } from '../staging';
 
@@ -14,10 +15,24 @@ export type ToolEvent =
   | { type: 'staged'; path: string; change: FileChange; bytes: number }
   | { type: 'refused'; path: string; reason: string };
 
+/** The task's checks as its agent may run them (`run_checks`), at most `limit` times per attempt. */
+export interface TaskChecks {
+  readonly limit: number;
+  /** Runs the checks on the task's staged files now. */
+  run(signal: AbortSignal): Promise<StagedChecks>;
+}
+
+/** {@link TaskChecks} within one attempt: `used` counts its calls (a retry starts at 0). */
+export interface AttemptChecks extends TaskChecks {
+  used: number;
+}
+
 export interface ToolContext {
   layer: TaskLayer;
   emit(event: ToolEvent): void;
   signal: AbortSignal;
+  /** The task's checks; absent when the run has none to offer. */
+  checks?: AttemptChecks;
 }
 
 /** What goes back to the model as the tool's result; `finished` ends the attempt with that summary. */
