@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import type { ChatMessage } from '../../../src/core/models/types';
 import { PlanSchema, type Plan } from '../../../src/core/plan/schema';
-import { runAgent, startRun, StagingArea, type RunEvent, type StagedChecks } from '../../../src/core/run';
+import { isRunCancelledError, runAgent, startRun, StagingArea, type RunEvent, type StagedChecks } from '../../../src/core/run';
 import { AGENT_TOOLS, type ToolEvent } from '../../../src/core/run/tools';
 import { RUN_CHECKS_MAX_CHARS, RUN_CHECKS_MAX_FINDINGS } from '../../../src/core/run/tools/runChecks';
 import { buildEngineOptions } from '../../../src/core/session/engineOptions';
@@ -112,6 +112,33 @@ describe('run/engine: run_checks in a run', function () {
     assert.deepEqual(toolEvents, [true, true, true, false, true, true]);
   });
 
+  it('X3: cancelling while run_checks runs cancels its checks and ends the agent, with no further model call', async () => {
+    const dir = tmp.make('af-ws-');
+    const ac = new AbortController();
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let cancelledChecks = false;
+    const checks = {
+      limit: 3,
+      run: (signal: AbortSignal) =>
+        new Promise<StagedChecks>((resolve) => {
+          signal.addEventListener('abort', () => {
+            cancelledChecks = true;
+            resolve({ outcome: 'unverified', findings: [{ message: 'verification cancelled' }], checks: [] });
+          }, { once: true });
+          started();
+        }),
+    };
+    const model = new FakeModel({ calc: (turn) => (turn === 1 ? { calls: [{ name: 'run_checks', args: {} }] } : { calls: [{ name: 'finish', args: { summary: 'x' } }] }) });
+    const layer = new StagingArea(dir).openLayer('calc', ['calc.py'], []);
+    const agent = runAgent({ model, layer, firstMessage: 'Task calc: Calculator', signal: ac.signal, checks });
+    await running;
+    ac.abort();
+    await assert.rejects(agent, isRunCancelledError);
+    assert.equal(cancelledChecks, true, 'the checks got the cancel');
+    assert.equal(model.calls, 1, 'no model call after the cancel');
+  });
+
   it('runs exactly the checks verification runs, from the same settings (a user verifier added to verification appears in run_checks too)', async () => {
     const dir = tmp.make('af-ws-');
     const stateDir = tmp.make('af-state-');
@@ -129,7 +156,7 @@ describe('run/engine: run_checks in a run', function () {
     assert.match(verdict.findings[1].message, /style: \.\/calc\.py/);
   });
 
-  it('V7: run_checks never shows the run\'s secrets, even when a verifier runs agent-written code that prints its environment', async () => {
+  it('C7: run_checks never shows the run\'s secrets, even when a verifier runs agent-written code that prints its environment', async () => {
     const dir = tmp.make('af-ws-');
     const stateDir = tmp.make('af-state-');
     const KEY = 'sk-SENTINEL-run-checks-0123456789';
