@@ -105,6 +105,10 @@ export class LiveView {
         this.clear();
         this.write(`test command: ${e.outcome}\n${e.findings.length ? findingsBlock(e.findings, '    ') : ''}`);
         break;
+      case 'agent.tool':
+        // Plain output follows what each agent does (`t1: edit a.py (+2 −1)`); the live table has no room for it.
+        if (!this.tty && e.tool !== 'finish') this.write(`  ${e.taskId}: ${e.summary ?? `${e.tool}${e.path ? ` ${e.path}` : ''}`}${e.ok ? '' : ` failed: ${e.error ?? ''}`}\n`);
+        break;
       case 'write.refused':
         if (!this.tty) this.write(`  ${e.taskId}: write refused: ${e.path}: ${e.reason}\n`);
         break;

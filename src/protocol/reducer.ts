@@ -6,7 +6,7 @@ import type { Plan } from '../core/plan/schema';
 import type { RunEvent, RunEventOf, TaskStatus } from '../core/run/events';
 import { analysePlan, type PlanAnalyser } from './planAnalysis';
 import { runLogLine } from './reducerLog';
-import { CAPS, emptyTaskDetail, emptyViewState, type RunViewState, type TaskDetail, type UsageTotals } from './viewState';
+import { CAPS, emptyTaskDetail, emptyViewState, type RunViewState, type TaskDetail, type ToolCallView, type UsageTotals } from './viewState';
 
 /** Options of {@link applyEvent}. */
 export interface ReducerOptions {
@@ -32,6 +32,36 @@ function appendLog(log: string, text: string): string {
 function withTask(state: RunViewState, taskId: string, update: (t: TaskDetail) => TaskDetail): RunViewState {
   const current = state.tasks[taskId] ?? emptyTaskDetail();
   return { ...state, tasks: { ...state.tasks, [taskId]: update(current) } };
+}
+
+/** A tool call as the view keeps it: only the fields the event has (no `undefined` keys in snapshots). */
+function toolCallView(e: RunEventOf<'agent.tool'>): ToolCallView {
+  const v: ToolCallView = { ts: e.ts, tool: e.tool, ok: e.ok };
+  if (e.path !== undefined) v.path = e.path;
+  if (e.error !== undefined) v.error = e.error;
+  if (e.summary !== undefined) v.summary = e.summary;
+  if (e.diff !== undefined) v.diff = e.diff;
+  if (e.diffOmitted !== undefined) v.diffOmitted = e.diffOmitted;
+  return v;
+}
+
+/**
+ * Appends a tool call, keeping the last {@link CAPS.toolCalls}; only the latest {@link CAPS.toolDiffs} calls
+ * with a diff keep it, so a long task's state stays small (the staged files still open their full diff).
+ */
+function addToolCall(tools: readonly ToolCallView[], call: ToolCallView): ToolCallView[] {
+  const next = capTail(tools, call, CAPS.toolCalls);
+  let withDiff = 0;
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i].diff === undefined) continue;
+    if (++withDiff > CAPS.toolDiffs) {
+      const { diff: _drop, diffOmitted: _n, ...rest } = next[i];
+      void _drop;
+      void _n;
+      next[i] = rest;
+    }
+  }
+  return next;
 }
 
 /** Sets a new plan; `reset` names replaced tasks, which start over as pending (their history stays). */
@@ -112,10 +142,7 @@ function reduce(state: RunViewState, event: RunEvent, options: ReducerOptions): 
       // The streamed text of a call that started over is void: the retry streams its own.
       return withTask(state, event.taskId, (t) => ({ ...t, log: t.log.slice(0, Math.max(0, t.log.length - event.discard)) }));
     case 'agent.tool':
-      return withTask(state, event.taskId, (t) => ({
-        ...t,
-        tools: capTail(t.tools, { ts: event.ts, tool: event.tool, path: event.path, ok: event.ok, error: event.error }, CAPS.toolCalls),
-      }));
+      return withTask(state, event.taskId, (t) => ({ ...t, tools: addToolCall(t.tools, toolCallView(event)) }));
     case 'file.staged':
       return withTask(state, event.taskId, (t) => ({
         ...t,

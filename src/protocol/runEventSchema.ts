@@ -50,7 +50,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('agent.reset'), taskId: id, reason: str, discard: z.number().int().min(0) }),
   z.object({
     ...base, type: z.literal('agent.tool'), taskId: id, tool: z.string().max(LIMITS.id), path: path.optional(),
-    ok: z.boolean(), error: str.optional(),
+    ok: z.boolean(), error: str.optional(), summary: str.optional(), diff: str.optional(), diffOmitted: z.number().int().min(0).optional(),
   }),
   z.object({
     ...base, type: z.literal('file.staged'), taskId: id, path, change: z.enum(['created', 'modified', 'deleted']),

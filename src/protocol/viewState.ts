@@ -13,6 +13,8 @@ export const CAPS = {
   /** Characters of an agent's streamed text kept per task (the tail). */
   taskLog: 64_000,
   toolCalls: 300,
+  /** Tool calls of a task that keep their diff (the latest ones); older calls keep their summary only. */
+  toolDiffs: 30,
   decisions: 300,
   logs: 500,
 } as const;
@@ -27,6 +29,11 @@ export const ToolCallViewSchema = z.object({
   path: path.optional(),
   ok: z.boolean(),
   error: str.optional(),
+  /** A short line of what the call did (`search "x" → 3 matches`, `edit a.py (+2 −1)`). */
+  summary: str.optional(),
+  /** The unified diff of an edit or write (bounded by the event); `diffOmitted` lines of it were left out. */
+  diff: z.string().max(LIMITS.text).optional(),
+  diffOmitted: z.number().int().min(0).optional(),
 });
 
 export const StagedFileViewSchema = z.object({

@@ -6,7 +6,8 @@
  */
 import type { Task } from '../core/plan/schema';
 import type { WebviewCommand } from '../protocol/messages';
-import type { DecisionView, LogLine, RunViewState, TaskDetail } from '../protocol/viewState';
+import type { DecisionView, LogLine, RunViewState, TaskDetail, ToolCallView } from '../protocol/viewState';
+import { renderDiff } from './diffView';
 import { button, h, replaceChildren, setText, type Child } from './dom';
 import { formatCost, formatElapsed, formatFigure, formatTokens, splitGoal, stripAnsi } from './format';
 import { STATUS_LOOK, statusIconClass } from './status';
@@ -59,6 +60,13 @@ export function renderLog(doc: Document, lines: readonly LogLine[], startedAt: n
       withTask && l.taskId ? h(doc, 'code', 'log-task', undefined, l.taskId) : null, withTask && l.taskId ? ' ' : null, stripAnsi(l.message)))));
 }
 
+/** A summary without its leading verb when that repeats the tool name shown before it (`read a.py` after `read_file`). */
+function stripToolName(summary: string, tool: string): string {
+  const verb = tool.split('_')[0];
+  if (summary === verb || summary === tool) return '';
+  return summary.startsWith(`${verb} `) ? summary.slice(verb.length + 1) : summary;
+}
+
 /** What {@link TaskDetails} draws of one task besides the task itself. */
 interface TaskView {
   detail: TaskDetail | undefined;
@@ -82,6 +90,10 @@ export class TaskDetails {
   private readonly logNote: HTMLElement;
   private readonly decisionsSection: HTMLElement;
   private shownLog = '';
+  /** The rendered tool list and the calls it shows, reused while they are the same array. */
+  private tools: { taskId: string; calls: TaskDetail['tools'] | undefined; element: HTMLElement } | undefined;
+  /** Diffs the user opened or closed, by call, for the shown task. */
+  private readonly opened = new Map<string, boolean>();
 
   constructor(container: HTMLElement, private readonly post: Post) {
     this.doc = container.ownerDocument;
@@ -179,12 +191,12 @@ export class TaskDetails {
             f.file ? ' ' : null, stripAnsi(f.message), f.tool ? h(doc, 'span', 'badge', undefined, f.tool) : null))))
       : h(doc, 'p', 'muted', undefined, 'Not verified yet.');
 
-    const tools = detail && detail.tools.length > 0
-      ? h(doc, 'ol', 'tool-calls', undefined, ...detail.tools.slice(-50).map((t) => h(doc, 'li', t.ok ? 'ok' : 'failed', undefined,
-        h(doc, 'span', `codicon codicon-${t.ok ? 'check' : 'error'}`, { 'aria-hidden': 'true' }),
-        h(doc, 'code', undefined, undefined, t.tool), t.path ? ` ${t.path}` : '', t.error ? h(doc, 'span', 'tool-error', undefined, ` ${t.error}`) : null)))
-      : h(doc, 'p', 'muted', undefined, 'No tool calls yet.');
+    const tools = this.toolsElement(task.id, detail?.tools);
 
+    // The tool list is reused while unchanged (a streamed log re-renders the rest): keyboard focus and opened
+    // diffs stay where the user left them.
+    const active = doc.activeElement;
+    const refocus = active && tools.contains(active) ? (active as HTMLElement) : null;
     replaceChildren(this.body,
       section(doc, 'Objective', h(doc, 'p', 'objective', undefined, task.objective)),
       facts,
@@ -201,6 +213,44 @@ export class TaskDetails {
         : h(doc, 'div', undefined, undefined, ...decisions.map((d) => renderDecision(doc, d))));
     this.decisionsSection.hidden = false;
     this.logSection.hidden = false;
+    if (refocus && refocus.isConnected && doc.activeElement !== refocus) refocus.focus({ preventScroll: true });
+  }
+
+  /** The task's last 50 tool calls, each with its summary and, for edits and writes, its diff (a disclosure). */
+  private toolsElement(taskId: string, calls: TaskDetail['tools'] | undefined): HTMLElement {
+    const doc = this.doc;
+    if (this.tools && this.tools.taskId === taskId && this.tools.calls === calls) return this.tools.element;
+    if (this.tools?.taskId !== taskId) this.opened.clear();
+    let element: HTMLElement;
+    if (!calls || calls.length === 0) {
+      element = h(doc, 'p', 'muted', undefined, 'No tool calls yet.');
+    } else {
+      const shown = calls.slice(-50);
+      // The latest diffs start open; the user's own choice is kept across updates.
+      const withDiff = shown.filter((c) => c.diff !== undefined);
+      const openByDefault = new Set(withDiff.slice(-3));
+      element = h(doc, 'ol', 'tool-calls', { 'aria-label': 'Tool calls' }, ...shown.map((c) => this.toolCall(c, openByDefault.has(c))));
+    }
+    this.tools = { taskId, calls, element };
+    return element;
+  }
+
+  private toolCall(c: ToolCallView, openByDefault: boolean): HTMLElement {
+    const doc = this.doc;
+    const what = c.summary ?? (c.path ? `${c.tool} ${c.path}` : c.tool);
+    const head = [
+      h(doc, 'span', `codicon codicon-${c.ok ? 'check' : 'error'}`, { role: 'img', 'aria-label': c.ok ? 'done' : 'failed' }),
+      h(doc, 'code', 'tool-name', undefined, c.tool),
+      h(doc, 'span', 'tool-summary', undefined, c.summary ? stripToolName(c.summary, c.tool) : c.path ?? ''),
+      c.error ? h(doc, 'span', 'tool-error', undefined, c.error) : null,
+    ];
+    if (c.diff === undefined) return h(doc, 'li', `tool-call ${c.ok ? 'ok' : 'failed'}`, undefined, h(doc, 'div', 'tool-head', undefined, ...head));
+    const key = `${c.ts}\u0000${c.tool}\u0000${c.path ?? ''}\u0000${c.summary ?? ''}`;
+    const disclosure = h(doc, 'details', 'tool-diff', { open: this.opened.get(key) ?? openByDefault },
+      h(doc, 'summary', 'tool-head', { title: `Show or hide the diff of ${what}` }, h(doc, 'span', 'codicon codicon-chevron-right tool-chevron', { 'aria-hidden': 'true' }), ...head),
+      renderDiff(doc, c.diff, `Diff of ${what}`, c.diffOmitted));
+    disclosure.addEventListener('toggle', () => this.opened.set(key, disclosure.open));
+    return h(doc, 'li', `tool-call ${c.ok ? 'ok' : 'failed'} has-diff`, undefined, disclosure);
   }
 
   private updateLog(raw: string, truncated: boolean, reset: boolean): void {

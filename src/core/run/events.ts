@@ -47,7 +47,12 @@ export type RunEvent = Base &
     | { type: 'agent.text'; taskId: string; delta: string }
     /** The model call restarted (a retried stream): views drop the last `discard` characters of the task's text. */
     | { type: 'agent.reset'; taskId: string; reason: string; discard: number }
-    | { type: 'agent.tool'; taskId: string; tool: string; path?: string; ok: boolean; error?: string }
+    /**
+     * A tool ran. `summary` is a short human line (`read a.py:10-40`, `search "x" → 3 matches`); `diff` a unified
+     * diff of what an edit or write changed, bounded (at most 200 lines and 16 KB), with `diffOmitted` the
+     * number of lines left out.
+     */
+    | { type: 'agent.tool'; taskId: string; tool: string; path?: string; ok: boolean; error?: string; summary?: string; diff?: string; diffOmitted?: number }
     | { type: 'file.staged'; taskId: string; path: string; change: 'created' | 'modified' | 'deleted'; bytes: number }
     | { type: 'write.refused'; taskId: string; path: string; reason: string }
     | { type: 'usage'; taskId?: string; role: string; model: string; inputTokens: number; outputTokens: number; cost?: number }

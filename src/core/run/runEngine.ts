@@ -25,6 +25,7 @@ import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler'
 import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits, type TaskLayer } from './staging';
 import { DEFAULT_AGENT_CHECKS_PER_ATTEMPT, type TaskChecks } from './tools';
 import { listWorkspaceFiles } from '../context/workspaceFiles';
+import { boundedToolDetail } from './tools/toolDiff';
 
 export interface EngineOptions {
   /** The agents' model, unless `decide.modelForAttempt` chooses one per attempt. */
@@ -702,7 +703,7 @@ class Engine {
         this.emit({ type: 'agent.reset', taskId, reason: e.reason, discard: e.discard });
         break;
       case 'tool':
-        this.emit({ type: 'agent.tool', taskId, tool: e.tool, ok: e.ok, ...(e.path !== undefined ? { path: e.path } : {}), ...(e.error ? { error: e.error } : {}) });
+        this.emit({ type: 'agent.tool', taskId, tool: e.tool, ok: e.ok, ...(e.path !== undefined ? { path: e.path } : {}), ...(e.error ? { error: e.error } : {}), ...boundedToolDetail(e) });
         break;
       case 'staged':
         this.emit({ type: 'file.staged', taskId, path: e.path, change: e.change, bytes: e.bytes });

@@ -417,7 +417,7 @@ export function logEvent(log: Logger, e: RunEvent): void {
       log.debug(`run ${e.runId}${task} model call restarted (${e.reason}): ${e.discard} characters of text discarded`);
       return;
     case 'agent.tool':
-      log.debug(`run ${e.runId}${task} ${e.tool}${e.path ? ` ${e.path}` : ''}${e.ok ? '' : ` failed: ${e.error ?? ''}`}`);
+      log.debug(`run ${e.runId}${task} ${e.ok && e.summary ? e.summary : `${e.tool}${e.path ? ` ${e.path}` : ''}`}${e.ok ? '' : ` failed: ${e.error ?? ''}`}`);
       return;
     case 'usage':
       log.debug(`run ${e.runId}${task} usage ${e.role} ${e.model}: ${e.inputTokens} in, ${e.outputTokens} out`);

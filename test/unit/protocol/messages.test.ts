@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MAX_COMMAND_JSON, PROTOCOL_VERSION, parseHostMessage, parseWebviewCommand } from '../../../src/protocol/messages';
-import { RunEventSchema } from '../../../src/protocol/runEventSchema';
+import { LIMITS, RunEventSchema } from '../../../src/protocol/runEventSchema';
 import { emptyViewState } from '../../../src/protocol/viewState';
 import { sampleEvents, sampleState } from '../webview/sampleRun';
 
@@ -75,5 +75,14 @@ describe('protocol: host -> webview notifications', () => {
     assert.equal(parseHostMessage({ type: 'events', events: [{ type: 'task.status', runId: 'r', ts: 1, taskId: 'a', status: 'exploded' }] }).ok, false);
     assert.equal(parseHostMessage({ type: 'focusTask', taskId: '<img>' }).ok, false);
     assert.equal(parseHostMessage({ type: 'eval', code: 'alert(1)' }).ok, false);
+  });
+});
+
+describe('protocol: tool-call events with diffs', () => {
+  const tool = (extra: object) => ({ type: 'agent.tool', runId: 'r', ts: 1, taskId: 'a', tool: 'edit_file', ok: true, ...extra });
+  it('accepts a summary and a bounded diff; rejects a diff over the limit or a negative omitted count', () => {
+    assert.equal(RunEventSchema.safeParse(tool({ summary: 'edit a.py (+1 −1)', diff: '@@ -1 +1 @@\n-a\n+b\n', diffOmitted: 3 })).success, true);
+    assert.equal(RunEventSchema.safeParse(tool({ diff: 'x'.repeat(LIMITS.text + 1) })).success, false);
+    assert.equal(RunEventSchema.safeParse(tool({ diffOmitted: -1 })).success, false);
   });
 });

@@ -189,3 +189,35 @@ describe('protocol: the run log', () => {
     assert.equal(RunViewStateSchema.safeParse(s).success, true);
   });
 });
+
+describe('protocol: tool calls with summaries and diffs', () => {
+  const base = (): RunEvent[] => [
+    { type: 'run.started', dir: '/w', ...at(1) },
+    { type: 'plan.ready', plan: plan([], ['a']), ...at(2) },
+  ];
+
+  it('keeps a tool call\'s summary, diff and omitted-line count in the task\'s details, and no empty keys', () => {
+    const diff = '--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n';
+    const s = applyEvents(emptyViewState(), [
+      ...base(),
+      { type: 'agent.tool', taskId: 'a', tool: 'search', ok: true, summary: 'search "x" → 1 match', ...at(3) },
+      { type: 'agent.tool', taskId: 'a', tool: 'edit_file', path: 'a.py', ok: true, summary: 'edit a.py (+1 −1)', diff, diffOmitted: 7, ...at(4) },
+    ]);
+    assert.deepEqual(s.tasks.a.tools, [
+      { ts: 3, tool: 'search', ok: true, summary: 'search "x" → 1 match' },
+      { ts: 4, tool: 'edit_file', path: 'a.py', ok: true, summary: 'edit a.py (+1 −1)', diff, diffOmitted: 7 },
+    ]);
+    assert.equal(RunViewStateSchema.safeParse(s).success, true);
+  });
+
+  it(`only the latest ${CAPS.toolDiffs} calls keep their diff; older ones keep their summary`, () => {
+    const edits: RunEvent[] = Array.from({ length: CAPS.toolDiffs + 5 }, (_, i) => ({
+      type: 'agent.tool', taskId: 'a', tool: 'edit_file', path: 'a.py', ok: true, summary: `edit ${i}`, diff: `@@ -1 +1 @@\n-${i}\n+${i + 1}\n`, diffOmitted: 1, ...at(10 + i),
+    }));
+    const s = applyEvents(emptyViewState(), [...base(), ...edits]);
+    const tools = s.tasks.a.tools;
+    assert.equal(tools.length, CAPS.toolDiffs + 5);
+    assert.deepEqual(tools.slice(0, 5).map((t) => [t.summary, t.diff, t.diffOmitted]), Array.from({ length: 5 }, (_, i) => [`edit ${i}`, undefined, undefined]));
+    assert.ok(tools.slice(5).every((t, i) => t.diff === `@@ -1 +1 @@\n-${i + 5}\n+${i + 6}\n`));
+  });
+});

@@ -29,6 +29,9 @@ export const THEMES: Record<'light' | 'dark' | 'hc', { bodyClass: string; vars: 
       '--vscode-charts-yellow': '#bf8803', '--vscode-progressBar-background': '#0e70c0', '--vscode-disabledForeground': '#61616180',
       '--vscode-icon-foreground': '#424242', '--vscode-toolbar-hoverBackground': '#b8b8b850', '--vscode-textCodeBlock-background': '#dcdcdc66',
       '--vscode-editorIndentGuide-activeBackground1': '#939393', '--vscode-input-background': '#ffffff',
+      '--vscode-diffEditor-insertedLineBackground': '#9bb95533', '--vscode-diffEditor-removedLineBackground': '#ff000033',
+      '--vscode-editorLineNumber-foreground': '#237893', '--vscode-gitDecoration-addedResourceForeground': '#587c0c',
+      '--vscode-gitDecoration-deletedResourceForeground': '#ad0707', '--vscode-editor-foreground': '#000000',
     },
   },
   dark: {
@@ -48,6 +51,9 @@ export const THEMES: Record<'light' | 'dark' | 'hc', { bodyClass: string; vars: 
       '--vscode-charts-yellow': '#cca700', '--vscode-progressBar-background': '#0e70c0', '--vscode-disabledForeground': '#cccccc80',
       '--vscode-icon-foreground': '#c5c5c5', '--vscode-toolbar-hoverBackground': '#5a5d5e50', '--vscode-textCodeBlock-background': '#0a0a0a66',
       '--vscode-editorIndentGuide-activeBackground1': '#707070', '--vscode-input-background': '#3c3c3c',
+      '--vscode-diffEditor-insertedLineBackground': '#9bb95533', '--vscode-diffEditor-removedLineBackground': '#ff000033',
+      '--vscode-editorLineNumber-foreground': '#858585', '--vscode-gitDecoration-addedResourceForeground': '#81b88b',
+      '--vscode-gitDecoration-deletedResourceForeground': '#c74e39', '--vscode-editor-foreground': '#d4d4d4',
     },
   },
   hc: {
@@ -66,6 +72,9 @@ export const THEMES: Record<'light' | 'dark' | 'hc', { bodyClass: string; vars: 
       '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#f38518', '--vscode-charts-green': '#89d185', '--vscode-charts-yellow': '#ffd370',
       '--vscode-progressBar-background': '#6fc3df', '--vscode-disabledForeground': '#a5a5a5', '--vscode-icon-foreground': '#ffffff',
       '--vscode-textCodeBlock-background': '#000000', '--vscode-editorIndentGuide-activeBackground1': '#ffffff', '--vscode-input-background': '#000000',
+      '--vscode-diffEditor-insertedTextBorder': '#33ff2eb3', '--vscode-diffEditor-removedTextBorder': '#ff008fb3',
+      '--vscode-editorLineNumber-foreground': '#ffffff', '--vscode-gitDecoration-addedResourceForeground': '#a1e3ad',
+      '--vscode-gitDecoration-deletedResourceForeground': '#c74e39', '--vscode-editor-foreground': '#ffffff',
     },
   },
 };

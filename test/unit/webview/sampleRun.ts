@@ -5,10 +5,33 @@
  */
 import type { Plan, Task } from '../../../src/core/plan/schema';
 import type { RunEvent, TaskStatus } from '../../../src/core/run/events';
+import { unifiedDiff } from '../../../src/core/run/tools/toolDiff';
 import { applyEvents } from '../../../src/protocol/reducer';
 import { emptyViewState, type RunViewState } from '../../../src/protocol/viewState';
 
 export const RUN_ID = 'run-2026-demo';
+
+/** The file the sample's `save` task edits, before and after (its edit_file diff is built from these). */
+const SAVE_BEFORE = `"""Save and load games as JSON files."""
+import os
+
+from gobang.board import Board
+
+
+def save_game(board: Board, path: str) -> None:
+    data = {"size": board.size, "moves": board.moves}
+    with open(path, "w") as f:
+        f.write(json.dumps(data))
+
+
+def load_game(path: str) -> Board:
+    with open(path) as f:
+        data = json.loads(f.read())
+    return Board.from_moves(data["size"], data["moves"])
+`;
+const SAVE_AFTER = SAVE_BEFORE
+  .replace('import os\n', 'import json\n')
+  .replace('    with open(path, "w") as f:\n        f.write(json.dumps(data))', '    with open(path, "w", encoding="utf-8") as f:\n        json.dump(data, f)\n        f.write("\\n")');
 const T0 = 1_780_000_000_000;
 
 function task(id: string, title: string, role: string, deps: string[], files: string[], acceptance: string[] = []): Task {
@@ -83,6 +106,11 @@ export function sampleEvents(): RunEvent[] {
   }
   events.push({ type: 'agent.tool', taskId: 'save', tool: 'write_file', path: '.env', ok: false, error: 'protected path', ...at() });
   events.push({ type: 'write.refused', taskId: 'save', path: '.env', reason: 'protected path', ...at() });
+  // The second attempt looks the function up, reads around it and edits it: what the details pane shows legibly.
+  events.push({ type: 'agent.tool', taskId: 'save', tool: 'search', ok: true, summary: 'search "def save_game" → 1 match', ...at() });
+  events.push({ type: 'agent.tool', taskId: 'save', tool: 'read_file', path: 'gobang/save.py', ok: true, summary: 'read gobang/save.py:1-17', ...at() });
+  events.push({ type: 'agent.tool', taskId: 'save', tool: 'edit_file', path: 'gobang/save.py', ok: true, summary: 'edit gobang/save.py (+4 −3)', diff: unifiedDiff('gobang/save.py', SAVE_BEFORE, SAVE_AFTER), ...at() });
+  events.push({ type: 'agent.tool', taskId: 'save', tool: 'write_file', path: 'tests/test_save.py', ok: true, summary: 'write tests/test_save.py (new file, 24 lines)', ...at() });
   events.push({ type: 'task.verified', taskId: 'spec', outcome: 'passed', findings: [], ...at() });
   events.push({ type: 'task.verified', taskId: 'board', outcome: 'passed', findings: [], ...at() });
   events.push({ type: 'task.verified', taskId: 'gui-controls', outcome: 'unverified', findings: [{ message: 'python3-tk is not installed: the GUI check could not run', tool: 'python3' }], ...at() });

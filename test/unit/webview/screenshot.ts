@@ -1,6 +1,7 @@
 /**
  * `npm run screenshot:webview`: opens the preview pages in Debian's Chromium through playwright-core and
- * saves PNGs next to them (out/preview/*.png). Skips with a message when Chromium is not installed.
+ * saves PNGs next to them (out/preview/*.png; for the graph, also the details pane scrolled to the selected
+ * task's tool calls, *-tools.png). Skips with a message when Chromium is not installed.
  * Run `npm run preview:webview` first.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -33,6 +34,16 @@ async function main(): Promise<void> {
       const png = join(out, page.replace(/\.html$/, '.png'));
       await tab.screenshot({ path: png });
       process.stdout.write(`${png}${errors.length ? `  errors: ${errors.join(' | ')}` : ''}  posted: ${posted}\n`);
+      if (!sidebar) {
+        // The selected task's tool calls (summaries and diffs) sit below the fold of the details pane.
+        const tools = tab.locator('.tool-calls');
+        if ((await tools.count()) > 0) {
+          await tools.scrollIntoViewIfNeeded();
+          const shot = png.replace(/\.png$/, '-tools.png');
+          await tab.locator('.details').screenshot({ path: shot });
+          process.stdout.write(`${shot}\n`);
+        }
+      }
       await tab.close();
     }
   } finally {

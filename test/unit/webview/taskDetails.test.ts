@@ -163,3 +163,103 @@ describe('webview: task details actions', () => {
     assert.equal(reject.disabled, false);
   });
 });
+
+describe('webview: tool calls shown legibly (search, read, edit, write)', () => {
+  const plan = { tasks: [{ id: 'fix', title: 'Fix', objective: 'o', role: 'dev', deps: [], files: ['src/cart.py'], acceptance: [] }] };
+  const diff = [
+    '--- a/src/cart.py',
+    '+++ b/src/cart.py',
+    '@@ -10,4 +10,5 @@',
+    ' def subtotal(items):',
+    '-    return sum(i.price for i in items)',
+    '+    total = sum(i.price * i.qty for i in items)',
+    '+    return round(total, 2)',
+    ' ',
+    ' def tax(total):',
+    '',
+  ].join('\n');
+  const events = (extra: RunEvent[] = []): RunEvent[] => [
+    { type: 'run.started', dir: '/w', ...at(1) },
+    { type: 'plan.ready', plan, ...at(2) },
+    { type: 'agent.tool', taskId: 'fix', tool: 'search', ok: true, summary: 'search "def subtotal" → 1 match', ...at(3) },
+    { type: 'agent.tool', taskId: 'fix', tool: 'read_file', path: 'src/cart.py', ok: true, summary: 'read src/cart.py:5-20', ...at(4) },
+    { type: 'agent.tool', taskId: 'fix', tool: 'edit_file', path: 'src/cart.py', ok: true, summary: 'edit src/cart.py (+2 −1)', diff, ...at(5) },
+    { type: 'agent.tool', taskId: 'fix', tool: 'write_file', path: 'tests/test_cart.py', ok: true, summary: 'write tests/test_cart.py (new file, 12 lines)', ...at(6) },
+    ...extra,
+  ];
+
+  it('shows the search pattern and hit count, the read range, the write summary, and the edit as a diff with line numbers (not JSON)', () => {
+    const { root, details } = setup();
+    details.update(applyEvents(emptyViewState(), events()), 'fix');
+    const heads = [...root.querySelectorAll('.tool-calls .tool-head')].map((e) => e.textContent);
+    assert.deepEqual(heads, [
+      'search"def subtotal" → 1 match',
+      'read_filesrc/cart.py:5-20',
+      'edit_filesrc/cart.py (+2 −1)',
+      'write_filetests/test_cart.py (new file, 12 lines)',
+    ]);
+    const rows = [...root.querySelectorAll('.diff tbody tr')].map((r) => [r.className, [...r.querySelectorAll('td')].map((c) => c.textContent).join('|')]);
+    assert.deepEqual(rows, [
+      ['diff-line hunk', '@@ -10,4 +10,5 @@'],
+      ['diff-line context', '10|10| |def subtotal(items):'],
+      ['diff-line removed', '11||−|    return sum(i.price for i in items)'],
+      ['diff-line added', '|11|+|    total = sum(i.price * i.qty for i in items)'],
+      ['diff-line added', '|12|+|    return round(total, 2)'],
+      ['diff-line context', '12|13| |'],
+      ['diff-line context', '13|14| |def tax(total):'],
+    ]);
+    assert.equal(root.querySelectorAll('.diff-line.added').length, 2);
+    assert.equal(root.querySelectorAll('.diff-line.removed').length, 1);
+    assert.doesNotMatch(root.textContent ?? '', /old_string|new_string|\{"/, 'no tool arguments as JSON');
+    // The diff is a disclosure (keyboard: its summary is focusable and toggles it) and starts open as the latest edit.
+    const disclosure = root.querySelector('details.tool-diff') as HTMLDetailsElement;
+    assert.equal(disclosure.open, true);
+    assert.equal(disclosure.querySelector('summary')?.textContent, 'edit_filesrc/cart.py (+2 −1)');
+    assert.equal(root.querySelector('.diff-scroll')?.getAttribute('tabindex'), '0');
+    assert.equal(root.querySelector('.diff-scroll')?.getAttribute('aria-label'), 'Diff of edit src/cart.py (+2 −1)');
+  });
+
+  it('V1: an edit whose diff holds markup renders it as text: no element, no handler', () => {
+    const { root, details } = setup();
+    const evil = `--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-${HOSTILE[0]}\n+${HOSTILE[1]}\n ${HOSTILE[2]}\n@@ -9 +9 @@ ${HOSTILE[3]}\n\\ ${HOSTILE[1]}\n`;
+    const state = applyEvents(emptyViewState(), events([
+      { type: 'agent.tool', taskId: 'fix', tool: 'edit_file', path: HOSTILE[0], ok: true, summary: `edit ${HOSTILE[2]}`, diff: evil, ...at(7) },
+    ]));
+    details.update(state, 'fix');
+    assert.equal(root.querySelectorAll(DANGEROUS).length, 0);
+    assert.equal(elementsWithHandlers(root).length, 0);
+    const texts = [...root.querySelectorAll('.diff-text')].map((e) => e.textContent);
+    assert.ok(texts.includes(HOSTILE[1]) && texts.includes(HOSTILE[0]) && texts.includes(HOSTILE[2]), texts.join(' | '));
+    assert.ok([...root.querySelectorAll('.tool-summary')].some((e) => e.textContent === HOSTILE[2]));
+  });
+
+  it('says how many lines of a diff the event bound left out', () => {
+    const { root, details } = setup();
+    const state = applyEvents(emptyViewState(), events([
+      { type: 'agent.tool', taskId: 'fix', tool: 'write_file', path: 'src/cart.py', ok: true, summary: 'write src/cart.py (+400 −400)', diff, diffOmitted: 612, ...at(7) },
+    ]));
+    details.update(state, 'fix');
+    assert.match(root.querySelector('.diff-omitted')?.textContent ?? '', /612 more lines of this diff not shown/);
+  });
+
+  it('keeps a diff the user closed closed, and keyboard focus on its toggle, while the agent streams text', () => {
+    const { document, root, details } = setup();
+    let state = applyEvents(emptyViewState(), events());
+    details.update(state, 'fix');
+    const summary = root.querySelector('details.tool-diff > summary') as HTMLElement;
+    summary.focus();
+    summary.click();
+    const disclosure = root.querySelector('details.tool-diff') as HTMLDetailsElement;
+    assert.equal(disclosure.open, false);
+    disclosure.dispatchEvent(new (document.defaultView as unknown as { Event: typeof Event }).Event('toggle'));
+    state = applyEvent(state, { type: 'agent.text', taskId: 'fix', delta: 'thinking…', ...at(8) });
+    details.update(state, 'fix');
+    assert.equal(root.querySelector('details.tool-diff'), disclosure, 'the tool list is kept while its calls are unchanged');
+    assert.equal(document.activeElement, summary);
+    // A new call redraws the list; the user's choice for the edit stays.
+    state = applyEvent(state, { type: 'agent.tool', taskId: 'fix', tool: 'search', ok: true, summary: 'search "tax" → 2 matches', ...at(9) });
+    details.update(state, 'fix');
+    assert.notEqual(root.querySelector('details.tool-diff'), disclosure);
+    assert.equal((root.querySelector('details.tool-diff') as HTMLDetailsElement).open, false);
+  });
+});

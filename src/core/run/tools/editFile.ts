@@ -1,19 +1,8 @@
 /** `edit_file`: search/replace edits to a file as the task sees it, staged in its own layer, all or none. */
-import { createTwoFilesPatch } from 'diff';
 import { z } from 'zod';
 import { applyEdits } from './editMatch';
+import { diffCounts, unifiedDiff } from './toolDiff';
 import { defineTool, toolError } from './types';
-
-/** Added and removed lines of a unified diff (its headers left out). */
-function diffCounts(diff: string): { added: number; removed: number } {
-  let added = 0;
-  let removed = 0;
-  for (const l of diff.split('\n')) {
-    if (l.startsWith('+') && !l.startsWith('+++')) added++;
-    else if (l.startsWith('-') && !l.startsWith('---')) removed++;
-  }
-  return { added, removed };
-}
 
 export const editFileTool = defineTool({
   name: 'edit_file',
@@ -36,11 +25,13 @@ export const editFileTool = defineTool({
     if (r.text === cur.value.text) return toolError(ctx, 'edit_file', `${rel}: the edits leave the file unchanged`, rel);
     const staged = await ctx.layer.stage(rel, r.text);
     if (!staged.ok) return toolError(ctx, 'edit_file', staged.error, rel, staged.refused);
-    const diff = createTwoFilesPatch(`a/${rel}`, `b/${rel}`, cur.value.text, r.text, undefined, undefined, { context: 2 });
-    const { added, removed } = diffCounts(diff);
-    ctx.emit({ type: 'tool', tool: 'edit_file', path: rel, ok: true, summary: `edit ${rel} (+${added} −${removed})`, diff });
+    const diff = unifiedDiff(rel, cur.value.text, r.text);
+    // Without a diff (the edits changed too much to diff cheaply) the counts are left out rather than guessed.
+    const counts = diff !== undefined ? diffCounts(diff) : undefined;
+    const lines = counts ? `+${counts.added} −${counts.removed}` : undefined;
+    ctx.emit({ type: 'tool', tool: 'edit_file', path: rel, ok: true, summary: `edit ${rel}${lines ? ` (${lines})` : ''}`, ...(diff !== undefined ? { diff } : {}) });
     ctx.emit({ type: 'staged', ...staged.value });
     const notes = r.notes.length ? `\nnote: ${r.notes.join('; ')}` : '';
-    return { content: `ok: ${rel} edited (${args.edits.length} edit${args.edits.length > 1 ? 's' : ''}, +${added} −${removed} lines, ${staged.value.bytes} bytes staged)${notes}`, isError: false };
+    return { content: `ok: ${rel} edited (${args.edits.length} edit${args.edits.length > 1 ? 's' : ''}, ${lines ? `${lines} lines, ` : ''}${staged.value.bytes} bytes staged)${notes}`, isError: false };
   },
 });

@@ -46,7 +46,7 @@ export const readFileTool = defineTool({
     if (lines.length === 0) notes.push(`[read_file: ${r.value.path} is empty]`);
     else if (last < lines.length) notes.push(`[read_file: showed lines ${first}-${last} of ${lines.length}; call read_file with offset ${last + 1} to read on]`);
     if (r.value.note) notes.push(r.value.note);
-    const range = first === 1 && last === lines.length ? '' : `:${first}-${last}`;
+    const range = first === 1 && last === lines.length ? ` (${lines.length} line${lines.length === 1 ? '' : 's'})` : `:${first}-${last}`;
     ctx.emit({ type: 'tool', tool: 'read_file', path: r.value.path, ok: true, summary: `read ${r.value.path}${range}` });
     return { content: [...out, ...notes].join('\n'), isError: false };
   },
