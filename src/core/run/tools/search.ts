@@ -21,11 +21,20 @@ const SHOWN_CHARS = 300;
 /** A group with a quantifier inside that is itself quantified (`(a+)+`, `(\w*)*`, `(x|y+){2,}`): exponential backtracking. */
 const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,?\d*\})/;
 
-function matcherFor(pattern: string, regex: boolean, caseSensitive: boolean): ((line: string) => boolean) | string {
+/**
+ * Tests for one line, and for a whole file when it can rule the file out at once: a literal that the file's
+ * text does not contain has no line that does (most files of a large repository, for a rare symbol).
+ */
+interface Matcher {
+  line: (line: string) => boolean;
+  file?: (text: string) => boolean;
+}
+
+function matcherFor(pattern: string, regex: boolean, caseSensitive: boolean): Matcher | string {
   if (!regex) {
-    if (caseSensitive) return (line) => line.includes(pattern);
+    if (caseSensitive) return { line: (line) => line.includes(pattern), file: (text) => text.includes(pattern) };
     const p = pattern.toLowerCase();
-    return (line) => line.toLowerCase().includes(p);
+    return { line: (line) => line.toLowerCase().includes(p), file: (text) => text.toLowerCase().includes(p) };
   }
   if (NESTED_QUANTIFIER.test(pattern)) return 'the pattern nests quantifiers (like (a+)+), which can take exponential time; simplify it';
   let re: RegExp;
@@ -34,8 +43,81 @@ function matcherFor(pattern: string, regex: boolean, caseSensitive: boolean): ((
   } catch (e) {
     return `invalid regular expression: ${e instanceof Error ? e.message : String(e)}`;
   }
-  return (line) => re.test(line.length > REGEX_LINE_CHARS ? line.slice(0, REGEX_LINE_CHARS) : line);
+  const line = (l: string): boolean => re.test(l.length > REGEX_LINE_CHARS ? l.slice(0, REGEX_LINE_CHARS) : l);
+  // Case-insensitive patterns fold case as Unicode does (`ſ` matches `s`), which lower-casing does not: no prefilter.
+  const must = caseSensitive ? requiredLiteral(pattern) : undefined;
+  return must === undefined ? { line } : { line, file: (text) => text.includes(must) };
 }
+
+/** Escapes that stand for themselves (`\(`, `\.`, `\/`): any escaped character that is not a letter or digit. */
+const LITERAL_ESCAPE = /^[^A-Za-z0-9]$/;
+
+/**
+ * The longest run of plain characters (at least 3) that every match of `pattern` must contain, or undefined:
+ * a file without it has no matching line. Conservative: a pattern with an alternation gives none, and groups,
+ * classes, escapes of classes and characters a quantifier may drop all end a run.
+ */
+export function requiredLiteral(pattern: string): string | undefined {
+  if (pattern.includes('|')) return undefined;
+  let best = '';
+  let run = '';
+  const end = (): void => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    let lit: string | undefined;
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      i++;
+      if (LITERAL_ESCAPE.test(next)) lit = next;
+      // Skip an escape's payload (`\u{1F600}`, `\u00e9`, `\x41`, `\p{L}`, `\k<name>`, `\cJ`): it is not literal text.
+      else if ((next === 'u' || next === 'p' || next === 'P') && pattern[i + 1] === '{') i = Math.max(i, pattern.indexOf('}', i));
+      else if (next === 'k' && pattern[i + 1] === '<') i = Math.max(i, pattern.indexOf('>', i));
+      else if (next === 'u') i += 4;
+      else if (next === 'x') i += 2;
+      else if (next === 'c') i += 1;
+    } else if (c === '{') {
+      // A quantifier's bounds (`{0,2}`) are not text.
+      i = Math.max(i, pattern.indexOf('}', i));
+    } else if (c === '[') {
+      // Skip the class (escapes inside it included).
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+    } else if (c === '(') {
+      // Skip the group and everything in it.
+      let depth = 1;
+      for (i++; i < pattern.length && depth > 0; i++) {
+        if (pattern[i] === '\\') i++;
+        else if (pattern[i] === '[') for (i++; i < pattern.length && pattern[i] !== ']'; i++) { if (pattern[i] === '\\') i++; }
+        else if (pattern[i] === '(') depth++;
+        else if (pattern[i] === ')') depth--;
+      }
+      i--;
+    } else if (!'.^$*+?{}()|)'.includes(c)) {
+      lit = c;
+    }
+    if (lit === undefined) {
+      end();
+      continue;
+    }
+    const q = pattern[i + 1];
+    if (q === '?' || q === '*' || q === '{') {
+      // The character may be absent (or its count is open): it ends the run without joining it.
+      end();
+    } else if (q === '+') {
+      run += lit;
+      end();
+    } else {
+      run += lit;
+    }
+  }
+  end();
+  return best.length >= 3 ? best : undefined;
+}
+
+/** Longest stretch of scanning between two turns of the event loop, in milliseconds. */
+const YIELD_MS = 10;
 
 function globFilter(glob: string | undefined): (p: string) => boolean {
   if (!glob) return () => true;
@@ -79,7 +161,13 @@ export const searchTool = defineTool({
     let bytes = 0;
     let stopped: string | undefined;
     const started = Date.now();
+    let lastYield = Date.now();
     for (const rel of files) {
+      // Files are read synchronously; the event loop gets a turn every few milliseconds.
+      if (Date.now() - lastYield > YIELD_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = Date.now();
+      }
       if (ctx.signal.aborted) break;
       if (matches > SEARCH_MAX_MATCHES) break;
       if (bytes > SEARCH_MAX_BYTES) {
@@ -90,9 +178,10 @@ export const searchTool = defineTool({
         stopped = `stopped after ${SEARCH_MAX_MS} ms`;
         break;
       }
-      const text = single?.ok ? (single.value.note === undefined ? single.value.text : undefined) : await ctx.layer.scanText(rel);
+      const text = single?.ok ? (single.value.note === undefined ? single.value.text : undefined) : ctx.layer.scanText(rel);
       if (text === undefined) continue;
       bytes += text.length;
+      if (test.file && !test.file(text)) continue;
       let line = 0;
       let hit = false;
       for (let start = 0; start <= text.length; ) {
@@ -101,7 +190,7 @@ export const searchTool = defineTool({
         line++;
         let s = text.slice(start, stop);
         if (s.endsWith('\r')) s = s.slice(0, -1);
-        if (test(s)) {
+        if (test.line(s)) {
           hit = true;
           matches++;
           if (matches > SEARCH_MAX_MATCHES) break;
