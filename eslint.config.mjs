@@ -48,7 +48,7 @@ const noFixedSleeps = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'out/**', '.vscode-test/**', '*.vsix', 'demo-out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'out/**', '.vscode-test/**', '*.vsix', 'demo-out/**', 'bench/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
