@@ -60,11 +60,13 @@ export function renderLog(doc: Document, lines: readonly LogLine[], startedAt: n
       withTask && l.taskId ? h(doc, 'code', 'log-task', undefined, l.taskId) : null, withTask && l.taskId ? ' ' : null, stripAnsi(l.message)))));
 }
 
-/** A summary without its leading verb when that repeats the tool name shown before it (`read a.py` after `read_file`). */
+/** A summary without its leading tool name or verb, which the row shows before it (`read a.py` after `read_file`). */
 function stripToolName(summary: string, tool: string): string {
   const verb = tool.split('_')[0];
   if (summary === verb || summary === tool) return '';
-  return summary.startsWith(`${verb} `) ? summary.slice(verb.length + 1) : summary;
+  // `run_checks: 2 problems`, `write a.py (new file, 3 lines)`.
+  const prefix = [`${tool}: `, `${tool} `, `${verb} `].find((p) => summary.startsWith(p));
+  return prefix ? summary.slice(prefix.length) : summary;
 }
 
 /** What {@link TaskDetails} draws of one task besides the task itself. */

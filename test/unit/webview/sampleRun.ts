@@ -111,6 +111,7 @@ export function sampleEvents(): RunEvent[] {
   events.push({ type: 'agent.tool', taskId: 'save', tool: 'read_file', path: 'gobang/save.py', ok: true, summary: 'read gobang/save.py:1-17', ...at() });
   events.push({ type: 'agent.tool', taskId: 'save', tool: 'edit_file', path: 'gobang/save.py', ok: true, summary: 'edit gobang/save.py (+4 −3)', diff: unifiedDiff('gobang/save.py', SAVE_BEFORE, SAVE_AFTER), ...at() });
   events.push({ type: 'agent.tool', taskId: 'save', tool: 'write_file', path: 'tests/test_save.py', ok: true, summary: 'write tests/test_save.py (new file, 24 lines)', ...at() });
+  events.push({ type: 'agent.tool', taskId: 'save', tool: 'run_checks', ok: true, summary: 'run_checks: 1 problem in gobang/save.py', ...at() });
   events.push({ type: 'task.verified', taskId: 'spec', outcome: 'passed', findings: [], ...at() });
   events.push({ type: 'task.verified', taskId: 'board', outcome: 'passed', findings: [], ...at() });
   events.push({ type: 'task.verified', taskId: 'gui-controls', outcome: 'unverified', findings: [{ message: 'python3-tk is not installed: the GUI check could not run', tool: 'python3' }], ...at() });

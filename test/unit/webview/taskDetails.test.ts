@@ -185,10 +185,11 @@ describe('webview: tool calls shown legibly (search, read, edit, write)', () => 
     { type: 'agent.tool', taskId: 'fix', tool: 'read_file', path: 'src/cart.py', ok: true, summary: 'read src/cart.py:5-20', ...at(4) },
     { type: 'agent.tool', taskId: 'fix', tool: 'edit_file', path: 'src/cart.py', ok: true, summary: 'edit src/cart.py (+2 −1)', diff, ...at(5) },
     { type: 'agent.tool', taskId: 'fix', tool: 'write_file', path: 'tests/test_cart.py', ok: true, summary: 'write tests/test_cart.py (new file, 12 lines)', ...at(6) },
+    { type: 'agent.tool', taskId: 'fix', tool: 'run_checks', ok: true, summary: 'run_checks: 1 problem in src/cart.py', ...at(6) },
     ...extra,
   ];
 
-  it('shows the search pattern and hit count, the read range, the write summary, and the edit as a diff with line numbers (not JSON)', () => {
+  it('shows the search pattern and hit count, the read range, the write and run_checks summaries, and the edit as a diff with line numbers (not JSON)', () => {
     const { root, details } = setup();
     details.update(applyEvents(emptyViewState(), events()), 'fix');
     const heads = [...root.querySelectorAll('.tool-calls .tool-head')].map((e) => e.textContent);
@@ -197,6 +198,7 @@ describe('webview: tool calls shown legibly (search, read, edit, write)', () => 
       'read_filesrc/cart.py:5-20',
       'edit_filesrc/cart.py (+2 −1)',
       'write_filetests/test_cart.py (new file, 12 lines)',
+      'run_checks1 problem in src/cart.py',
     ]);
     const rows = [...root.querySelectorAll('.diff tbody tr')].map((r) => [r.className, [...r.querySelectorAll('td')].map((c) => c.textContent).join('|')]);
     assert.deepEqual(rows, [
