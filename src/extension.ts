@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   contribute('review', () => (review = new ReviewService({ stateDir, log: log.child('review'), onPatch: (e) => {
     store.push(e);
     // The user's verdict teaches the policy (a rejected patch is a failure of the choices behind it).
-    if (e.state === 'applied' || e.state === 'rejected') policy.recordReview(e.runId, e.taskId, e.state === 'applied').catch((err: unknown) => log.warn(`policy: could not record the review of ${e.taskId}: ${err instanceof Error ? err.message : String(err)}`));
+    if (e.state === 'applied' || e.state === 'merged' || e.state === 'rejected') policy.recordReview(e.runId, e.taskId, e.state !== 'rejected').catch((err: unknown) => log.warn(`policy: could not record the review of ${e.taskId}: ${err instanceof Error ? err.message : String(err)}`));
   } })));
   contribute('policyCommands', () => new PolicyCommands(policy, log.child('policy')));
   let controller: RunController | undefined;

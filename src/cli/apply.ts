@@ -1,5 +1,6 @@
 /** `agensflow apply RUN_ID [TASK_ID...]`: applies reviewed patches, each all or nothing, never over user edits. */
-import { applyReviewedPatches, isJournalWriteError, processWrites } from '../core/run';
+import { applyReviewedPatches, describeRange, isJournalWriteError, processWrites, type ApplyReport } from '../core/run';
+
 import { interruptHandler } from './interrupt';
 import { boolFlag } from './args';
 import { UsageError } from './args';
@@ -9,18 +10,25 @@ import { STATE_FLAG, stateDirOf } from './run';
 export const applyCommand: CliCommand = {
   summary: "Apply a run's reviewed patches to the workspace",
   usage: [
-    'Usage: agensflow apply RUN_ID [TASK_ID...] [--state DIR] [--json]',
+    'Usage: agensflow apply RUN_ID [TASK_ID...] [--merge-markers] [--force] [--state DIR] [--json]',
     '',
-    'Applies the patches of the given tasks (default: every proposed patch), each all or nothing. A patch',
-    'whose files changed since the run read them is marked conflicted and not applied. Files decided in',
-    'review (per-file accept/reject in VS Code) are honoured: a rejected file is never written.',
-    'Exit 0 when every patch applied, 1 when one is conflicted or failed, 2 for an unknown run or task.',
+    'Applies the patches of the given tasks (default: every proposed or conflicted patch), each all or',
+    'nothing. A file you changed since the run read it is merged with the proposal (both kept: "merged");',
+    'when the changes overlap nothing is written, the patch is conflicted and each file is named with the',
+    'lines that overlap. A task whose upstream task\'s patch is rejected or conflicted is held back. Files',
+    'decided in review (per-file accept/reject in VS Code) are honoured: a rejected file is never written.',
+    'Exit 0 when every patch applied or merged; 1 when one is conflicted, held back, has conflict markers',
+    'to resolve, or failed; 2 for an unknown run or task.',
     '',
     'Options:',
-    '  --state DIR  the state folder (default $XDG_STATE_HOME/agensflow)',
-    '  --json       one JSON array of {taskId, state, files, reason?, rejected?} on stdout',
+    '  --merge-markers  write overlapping changes with conflict markers (<<<<<<< yours ... >>>>>>> proposed)',
+    '                   for you to resolve, instead of leaving the patch conflicted',
+    '  --force          apply tasks even when an upstream patch is rejected or conflicted',
+    '  --state DIR      the state folder (default $XDG_STATE_HOME/agensflow)',
+    '  --json           one JSON array of {taskId, state, files, reason?, rejected?, conflicts?, merged?,',
+    '                   heldBy?} on stdout',
   ].join('\n'),
-  flags: { ...STATE_FLAG, json: { type: 'boolean' } },
+  flags: { ...STATE_FLAG, json: { type: 'boolean' }, 'merge-markers': { type: 'boolean' }, force: { type: 'boolean' } },
   async run(args, io) {
     const [runId, ...taskIds] = args.positionals;
     if (!runId) throw new UsageError('missing RUN_ID');
@@ -36,7 +44,11 @@ export const applyCommand: CliCommand = {
     });
     process.on('SIGINT', onSigint);
     try {
-      reports = await applyReviewedPatches(stateDirOf(args, io), runId, taskIds, undefined, { signal: ac.signal });
+      reports = await applyReviewedPatches(stateDirOf(args, io), runId, taskIds, undefined, {
+        signal: ac.signal,
+        markers: boolFlag(args.values, 'merge-markers'),
+        force: boolFlag(args.values, 'force'),
+      });
     } catch (e) {
       if (e instanceof Error && e.name === 'JournalError') {
         io.stderr(`agensflow apply: ${e.message}\n`);
@@ -51,17 +63,44 @@ export const applyCommand: CliCommand = {
     } finally {
       process.off('SIGINT', onSigint);
     }
-    if (boolFlag(args.values, 'json')) io.stdout(`${JSON.stringify(reports)}\n`);
+    const json = boolFlag(args.values, 'json');
+    if (json) io.stdout(`${JSON.stringify(reports)}\n`);
     else if (!reports.length) io.stderr('nothing to apply\n');
-    for (const r of reports) {
-      if (boolFlag(args.values, 'json')) break;
-      const skipped = r.rejected?.length ? `; not applied, rejected in review: ${r.rejected.join(', ')}` : '';
-      io.stderr(`${r.taskId}: ${r.state}${r.files.length ? ` (${r.files.join(', ')})` : ''}${r.reason ? `: ${r.reason}` : ''}${skipped}\n`);
-    }
+    else for (const r of reports) io.stderr(reportLines(r));
     if (ac.signal.aborted) {
       io.stderr('cancelled: the patches not listed above were not applied\n');
       return 130;
     }
-    return reports.every((r) => r.state === 'applied') ? 0 : 1;
+    const open = summary(reports);
+    if (open) io.stderr(`${open}\n`);
+    return reports.every((r) => r.state === 'applied' || r.state === 'merged') ? 0 : 1;
   },
 };
+
+/** One report as lines for stderr: the state and files, then each conflicted file with where it overlaps. */
+function reportLines(r: ApplyReport): string {
+  const skipped = r.rejected?.length ? `; not applied, rejected in review: ${r.rejected.join(', ')}` : '';
+  const merged = r.merged?.length ? `; merged with your changes: ${r.merged.join(', ')}` : '';
+  // A conflict's reason is shown per file below, with its hunks.
+  const reason = r.reason && !r.conflicts?.length ? `: ${r.reason}` : '';
+  let out = `${r.taskId}: ${r.state}${r.files.length ? ` (${r.files.join(', ')})` : ''}${reason}${merged}${skipped}\n`;
+  for (const c of r.conflicts ?? []) {
+    if (!c.hunks?.length) out += `  ${c.path}: ${c.reason}\n`;
+    else if (r.state === 'conflicted-markers') out += `  ${c.path}: conflict markers written around ${c.hunks.map((h) => `your ${describeRange(h.yours)}`).join(', ')}\n`;
+    else for (const h of c.hunks) out += `  ${c.path}: your ${describeRange(h.yours)} and the proposal's ${describeRange(h.proposed)} overlap (base ${describeRange(h.base)})\n`;
+  }
+  return out;
+}
+
+/** What is left to do, counted: conflicted, held back, markers to resolve. Empty when nothing is. */
+function summary(reports: readonly ApplyReport[]): string {
+  const conflicted = reports.filter((r) => r.state === 'conflicted').length;
+  const markers = reports.filter((r) => r.state === 'conflicted-markers').length;
+  const held = reports.filter((r) => r.heldBy?.length && (r.state === 'proposed' || r.state === 'conflicted')).length;
+  const parts = [
+    conflicted ? `${conflicted} ${conflicted === 1 ? 'patch' : 'patches'} still conflicted (edit the files, then apply again, or use --merge-markers)` : '',
+    markers ? `${markers} with conflict markers to resolve` : '',
+    held ? `${held} held back by an upstream patch (--force applies anyway)` : '',
+  ].filter(Boolean);
+  return parts.join('; ');
+}

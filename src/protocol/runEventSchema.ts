@@ -23,7 +23,7 @@ const path = z.string().max(LIMITS.path);
 export const TaskStatusSchema = z.enum([
   'pending', 'ready', 'running', 'verifying', 'passed', 'unverified', 'failed', 'blocked', 'cancelled',
 ]);
-export const PatchStateSchema = z.enum(['proposed', 'applied', 'rejected', 'conflicted']);
+export const PatchStateSchema = z.enum(['proposed', 'applied', 'merged', 'rejected', 'conflicted', 'conflicted-markers']);
 export const DecisionModeSchema = z.enum(['exploit', 'explore', 'pinned', 'forced', 'certified-skip', 'canary', 'rule']);
 export const LogLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error']);
 

@@ -97,7 +97,12 @@ export class SidebarApp {
     this.cancel.disabled = run?.status !== 'running';
     const anyPatch = tasks.some((t) => (state.tasks[t.id]?.files.length ?? 0) > 0);
     this.review.disabled = !anyPatch;
-    this.acceptAll.disabled = !tasks.some((t) => state.statuses[t.id] === 'passed' && state.tasks[t.id]?.patch?.state !== 'applied' && (state.tasks[t.id]?.files.length ?? 0) > 0);
+    // Still to decide: no patch state yet, proposed, or conflicted (an accept retries the merge).
+    const undecided = (id: string): boolean => {
+      const s = state.tasks[id]?.patch?.state;
+      return s === undefined || s === 'proposed' || s === 'conflicted';
+    };
+    this.acceptAll.disabled = !tasks.some((t) => state.statuses[t.id] === 'passed' && undecided(t.id) && (state.tasks[t.id]?.files.length ?? 0) > 0);
     this.graph.update(state);
     if (this.lastStatuses !== state.statuses || this.lastPlan !== state.plan) this.renderTasks(state);
     this.lastStatuses = state.statuses;

@@ -136,7 +136,7 @@ export class TaskDetails {
     const doc = this.doc;
     const look = STATUS_LOOK[status];
     const patchState = detail?.patch?.state;
-    const decided = patchState === 'applied' || patchState === 'rejected';
+    const decided = patchState === 'applied' || patchState === 'merged' || patchState === 'conflicted-markers' || patchState === 'rejected';
     const hasFiles = (detail?.files.length ?? 0) > 0;
     // Accepting needs a proposed patch or a task that passed or could not be checked; a failed task's
     // output can only be rejected (or re-planned), never applied from here.

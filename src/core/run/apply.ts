@@ -1,8 +1,10 @@
 /**
  * Applying a task's patch to the workspace: all or nothing, each file written atomically and verified
  * (src/core/fs/atomicWrite), files already written rolled back when a later one fails. Each file's folder is
- * held open (see holdWorkspaceDir) and the file re-checked at the moment it is written. A file whose content changed since the run read
- * it makes the whole patch "conflicted": user edits are never overwritten. Paths are checked again here
+ * held open (see holdWorkspaceDir) and the file re-checked at the moment it is written. A text file the user
+ * changed since the run read it is merged three ways (base, the user's version, the proposal; see ./merge3):
+ * a clean merge keeps both sets of changes; an overlap makes the whole patch "conflicted" and writes nothing,
+ * unless the caller asked for conflict markers. User edits are never overwritten. Paths are checked again here
  * (realpath, protected paths), because the workspace may have changed since the agent staged them.
  * Pure core: the VS Code side reuses {@link checkPatch} and the patch contents for its WorkspaceEdit.
  */
@@ -10,43 +12,42 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describeFsError, nodeWriteIo, removeStrayTemps, writeFileVerified, type WriteIo } from '../fs/atomicWrite';
 import { errnoCode } from './errors';
-import { hashBytes, type TaskPatch } from './patch';
+import { describeRange, mergeThreeWay, type MergeHunk } from './merge3';
+import { hashBytes, type AppliedFile, type FilePatch, type TaskPatch } from './patch';
 import { withWorkspaceLock } from './workspaceLock';
 import { holdWorkspaceDir, isUnsafePathError, readHeldFile, WorkspaceGuard, type HeldDir } from './workspacePaths';
 
 export interface PatchConflict {
   path: string;
   reason: string;
+  /** Where the proposal overlaps the user's changes (a text file changed on both sides). */
+  hunks?: MergeHunk[];
 }
 
-interface Target {
+/** A file about to be written. */
+export interface Target {
   path: string;
   absolute: string;
   /** The bytes there now (`null`: absent), kept for rollback. */
   current: Buffer | null;
+  /** What to write (`null`: delete): the proposal, its merge with the user's changes, or (Undo) earlier bytes. */
+  content: string | Buffer | null;
+  how: AppliedFile['how'];
+  /** With `how: 'markers'`: the overlapping hunks the markers surround. */
+  hunks?: MergeHunk[];
 }
 
 export type PatchCheck = { ok: true; targets: Target[] } | { ok: false; conflicts: PatchConflict[] };
 
 export type ApplyResult =
-  | { state: 'applied'; files: string[] }
+  /** `written`: per file written, how and what it replaced (files already as proposed have no entry). */
+  | { state: 'applied'; files: string[]; written: Record<string, AppliedFile>; markers: PatchConflict[] }
   | { state: 'conflicted'; conflicts: PatchConflict[] }
   | { state: 'failed'; error: string; rolledBack: boolean };
 
-/**
- * Records on `patch` what applying it did: applied (any old reason cleared), conflicted (the conflicts'
- * reasons), or failed (the state is kept; the error, and whether the rollback completed, become the reason).
- */
-export function recordApplyResult(patch: TaskPatch, res: ApplyResult): void {
-  if (res.state === 'applied') {
-    patch.state = 'applied';
-    delete patch.reason;
-  } else if (res.state === 'conflicted') {
-    patch.state = 'conflicted';
-    patch.reason = res.conflicts.map((c) => c.reason).join('; ');
-  } else {
-    patch.reason = res.error + (res.rolledBack ? ' (rolled back)' : ' (rollback incomplete)');
-  }
+export interface CheckOptions {
+  /** Write overlapping changes with conflict markers instead of refusing the patch (the user asked for it). */
+  markers?: boolean;
 }
 
 /** File operations used by {@link applyPatch}; tests inject faults here. Paths name a file inside a held folder. */
@@ -78,8 +79,35 @@ async function readCurrent(abs: string): Promise<Buffer | null | 'dir'> {
   }
 }
 
-/** Whether every file of `patch` can be applied now: paths still safe, workspace files still as the run saw them. */
-export async function checkPatch(root: string, patch: TaskPatch): Promise<PatchCheck> {
+/** The reason of an overlap, naming each hunk's lines in the user's file and in the proposal. */
+export function describeOverlap(path: string, hunks: readonly MergeHunk[]): string {
+  const where = hunks.map((h) => `your ${describeRange(h.yours)} against the proposal's ${describeRange(h.proposed)}`).join(', ');
+  return `${path} changed since the run read it, and the changes overlap: ${where}`;
+}
+
+/**
+ * What to write over a file that changed since the run read it: the three-way merge of base, the user's
+ * version and the proposal; a conflict when they overlap (or, with `markers`, the text with conflict markers),
+ * or when the file is no text both sides can be merged as.
+ */
+function mergeTarget(f: FilePatch, current: Buffer, markers: boolean): { content: string; how: 'merged' | 'markers'; hunks?: MergeHunk[] } | PatchConflict {
+  const changed = `${f.path} changed since the run read it`;
+  if (f.after === null) return { path: f.path, reason: `${changed}, and the proposal deletes it` };
+  // The base must be exactly what the run read (its hash), and the user's version text that survives decoding.
+  if (f.before === null || hashBytes(f.before) !== f.baseHash) return { path: f.path, reason: `${changed} (no text base to merge with)` };
+  const yours = current.toString('utf8');
+  if (!Buffer.from(yours, 'utf8').equals(current)) return { path: f.path, reason: `${changed}, and it is not text that can be merged` };
+  const merged = mergeThreeWay(f.before, yours, f.after, { yours: `${f.path} (yours)`, proposed: `${f.path} (proposed)` });
+  if (merged.clean) return { content: merged.text, how: 'merged' };
+  if (markers) return { content: merged.withMarkers, how: 'markers', hunks: merged.hunks };
+  return { path: f.path, reason: describeOverlap(f.path, merged.hunks), hunks: merged.hunks };
+}
+
+/**
+ * Whether every file of `patch` can be applied now, and what to write: paths still safe; a file the user
+ * changed since the run read it is merged (see {@link mergeTarget}).
+ */
+export async function checkPatch(root: string, patch: TaskPatch, opts: CheckOptions = {}): Promise<PatchCheck> {
   const guard = new WorkspaceGuard(root);
   const conflicts: PatchConflict[] = [];
   const targets: Target[] = [];
@@ -107,12 +135,16 @@ export async function checkPatch(root: string, patch: TaskPatch): Promise<PatchC
       continue;
     }
     if (hash !== f.baseHash) {
-      const reason =
-        f.baseHash === null ? `${f.path} was created in the workspace since the run started` : hash === null ? `${f.path} no longer exists` : `${f.path} changed since the run read it`;
-      conflicts.push({ path: f.path, reason });
+      if (f.baseHash === null) conflicts.push({ path: f.path, reason: `${f.path} was created in the workspace since the run started` });
+      else if (current === null) conflicts.push({ path: f.path, reason: `${f.path} no longer exists` });
+      else {
+        const m = mergeTarget(f, current, opts.markers === true);
+        if ('reason' in m) conflicts.push(m);
+        else targets.push({ path: f.path, absolute: chk.absolute, current, ...m });
+      }
       continue;
     }
-    targets.push({ path: f.path, absolute: chk.absolute, current });
+    targets.push({ path: f.path, absolute: chk.absolute, current, content: f.after, how: 'written' });
   }
   return conflicts.length ? { ok: false, conflicts } : { ok: true, targets };
 }
@@ -121,9 +153,9 @@ export async function checkPatch(root: string, patch: TaskPatch): Promise<PatchC
  * Applies `patch` to the workspace at `root`, all or nothing. Never throws for a file-system failure: the
  * result says what happened. The patch object is not modified; the caller records the new state.
  */
-export function applyPatch(root: string, patch: TaskPatch, ops: ApplyFs = realFs): Promise<ApplyResult> {
+export function applyPatch(root: string, patch: TaskPatch, ops: ApplyFs = realFs, opts: CheckOptions = {}): Promise<ApplyResult> {
   // Holds the workspace alone: a verification copying it meanwhile would see half a patch (or a temporary file vanish).
-  return withWorkspaceLock(root, 'write', () => applyLocked(root, patch, ops));
+  return withWorkspaceLock(root, 'write', () => applyLocked(root, patch, ops, opts));
 }
 
 /** What was there when the patch was checked differs from what is there at the moment of writing. */
@@ -137,10 +169,17 @@ class ReadOnlyFileError extends Error {
   readonly code = 'EACCES';
 }
 
-async function applyLocked(root: string, patch: TaskPatch, ops: ApplyFs): Promise<ApplyResult> {
-  const check = await checkPatch(root, patch);
+async function applyLocked(root: string, patch: TaskPatch, ops: ApplyFs, opts: CheckOptions): Promise<ApplyResult> {
+  const check = await checkPatch(root, patch, opts);
   if (!check.ok) return { state: 'conflicted', conflicts: check.conflicts };
-  const byPath = new Map(patch.files.map((f) => [f.path, f]));
+  return writeTargets(root, check.targets, ops, patch.files.map((f) => f.path));
+}
+
+/**
+ * Writes `targets` (checked just before, under the workspace lock), all or nothing: each file re-verified at
+ * the moment of writing, files already written rolled back when a later one fails. Also the writer of Undo.
+ */
+export async function writeTargets(root: string, targets: readonly Target[], ops: ApplyFs, files: string[]): Promise<ApplyResult> {
   const realRoot = await fs.realpath(root);
   // Each target's folder is reached without following symlinks and held open; every write and rollback goes
   // through the held folder, so a folder swapped for a symlink meanwhile cannot send a byte outside (break 4).
@@ -159,27 +198,30 @@ async function applyLocked(root: string, patch: TaskPatch, ops: ApplyFs): Promis
   /** The file whose operation is under way: restored only if that operation changed it before failing. */
   let failing: { target: Target; file: string; dir: HeldDir; name: string } | undefined;
   let verb = 'write';
+  const written: Record<string, AppliedFile> = {};
+  const markers: PatchConflict[] = [];
   try {
-    for (const t of check.targets) {
-      const f = byPath.get(t.path);
-      if (!f) continue;
+    for (const t of targets) {
       current = t;
-      verb = f.after === null ? 'delete' : 'write';
+      verb = t.content === null ? 'delete' : 'write';
       const relReal = path.relative(realRoot, t.absolute).split(path.sep).join('/');
       const relDir = path.posix.dirname(relReal);
-      const dir = await hold(relDir === '.' ? '' : relDir, f.after !== null);
+      const dir = await hold(relDir === '.' ? '' : relDir, t.content !== null);
       const file = path.join(dir.path, path.posix.basename(relReal));
       // Re-verified at the moment of writing: still what the check saw (not a symlink, not edited meanwhile).
       const now = await readHeldFile(dir, path.posix.basename(relReal));
       if (!sameBytes(now?.data ?? null, t.current)) throw new ChangedMeanwhileError(`${t.path} changed while the patch was being applied`);
       if (now && (now.mode & 0o222) === 0) throw new ReadOnlyFileError(`${t.path} is read-only`);
       failing = { target: t, file, dir, name: path.posix.basename(relReal) };
-      if (f.after === null) await ops.unlink(file);
-      else await ops.writeFile(file, f.after);
+      if (t.content === null) await ops.unlink(file);
+      else if (typeof t.content === 'string') await ops.writeFile(file, t.content);
+      else await ops.restoreFile(file, t.content);
       done.push({ target: t, file });
       failing = undefined;
+      written[t.path] = { how: t.how, prior: t.current === null ? null : t.current.toString('base64'), ...(t.how !== 'written' && typeof t.content === 'string' ? { written: t.content } : {}) };
+      if (t.hunks) markers.push({ path: t.path, reason: `${t.path}: conflict markers at ${t.hunks.map((h) => `your ${describeRange(h.yours)}`).join(', ')}`, hunks: t.hunks });
     }
-    return { state: 'applied', files: patch.files.map((f) => f.path) };
+    return { state: 'applied', files, written, markers };
   } catch (e) {
     let rolledBack = true;
     if (failing) {

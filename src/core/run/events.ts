@@ -16,7 +16,13 @@ export type TaskStatus =
   | 'blocked' // a dependency failed or was cancelled
   | 'cancelled';
 
-export type PatchState = 'proposed' | 'applied' | 'rejected' | 'conflicted';
+/**
+ * A patch's review state. `merged`: applied onto a file the user had changed since, both sets of changes kept
+ * (three-way merge). `conflicted`: the changes overlap the user's (or a file changed in a way no merge can
+ * take); nothing written. `conflicted-markers`: written with conflict markers, on the user's request, for the
+ * user to resolve.
+ */
+export type PatchState = 'proposed' | 'applied' | 'merged' | 'rejected' | 'conflicted' | 'conflicted-markers';
 
 export type DecisionMode = 'exploit' | 'explore' | 'pinned' | 'forced' | 'certified-skip' | 'canary' | 'rule';
 

@@ -4,11 +4,12 @@ export type { VerifyHook, VerifyContext, VerifyVerdict, FailureInfo, FailureDeci
 export { Recovery, DEFAULT_RECOVERY, type RecoveryLimits } from './recovery';
 export { findingLine, findingList, summarizeFindings } from './findings';
 export { isFatalModelError } from './hooks';
-export { applyPatch, applyFsOver, checkPatch, type ApplyResult, type PatchCheck, type PatchConflict, type ApplyFs } from './apply';
-export { hashBytes, patchStats, patchSummary, type TaskPatch, type FilePatch, type FileChange, type FileDecision } from './patch';
-export { decide, diskTextReader, fileDecision, isOpen, pendingFiles, reconcilePatch, type WorkspaceTextReader } from './patchReview';
+export { applyPatch, applyFsOver, checkPatch, describeOverlap, type ApplyResult, type PatchCheck, type PatchConflict, type ApplyFs, type CheckOptions, type Target } from './apply';
+export { mergeThreeWay, hasConflictMarkers, describeRange, type MergeHunk, type MergeOutcome, type LineRange } from './merge3';
+export { hashBytes, patchStats, patchSummary, type TaskPatch, type FilePatch, type FileChange, type FileDecision, type AppliedFile } from './patch';
+export { appliedBytes, decide, diskTextReader, fileDecision, isAccepted, isOpen, pendingFiles, reconcilePatch, recordApplyResult, undecide, type WorkspaceTextReader } from './patchReview';
 export { RunJournal, listRuns, defaultStateDir, runDir, type RunRecord, type RunSummary, type RunStatus, type TaskRecord, type RunSettings } from './journal';
-export { applyRecorded, applyReviewedPatches, rejectPatches, type ApplyReport } from './review';
+export { applyRecorded, applyReviewedPatches, rejectPatches, upstreamProblems, type ApplyReport, type ApplyOptions, type UpstreamProblem } from './review';
 export { newRunId, RUN_ID_PATTERN } from './runId';
 export { runSchedule, type ScheduleOptions, type TaskRunContext, type TaskOutcome } from './scheduler';
 export { DagState } from './dagState';

@@ -45,6 +45,22 @@ export interface TaskPatch {
    * it (files already written are recognised by their hash).
    */
   applying?: number;
+  /**
+   * What applying wrote, per file: the bytes it replaced and, when it was not the proposal itself, the text it
+   * wrote. Undo Accept puts back exactly those bytes. Absent in patches applied before this was recorded:
+   * their base content stands in.
+   */
+  applied?: Record<string, AppliedFile>;
+}
+
+/** How an applied file was written, and what it replaced. */
+export interface AppliedFile {
+  /** `written`: the proposal as is; `merged`: merged with the user's changes; `markers`: with conflict markers. */
+  how: 'written' | 'merged' | 'markers';
+  /** The workspace bytes before the apply, base64; `null` when the file did not exist. */
+  prior: string | null;
+  /** The text written, when it is not the proposal's `after` (a merge, or conflict markers). */
+  written?: string;
 }
 
 /** A file's decision in review. */

@@ -11,7 +11,7 @@ import type { RunRecord } from './journal';
 import type { TaskPatch } from './patch';
 
 const TaskStatusSchema = z.enum(['pending', 'ready', 'running', 'verifying', 'passed', 'unverified', 'failed', 'blocked', 'cancelled']);
-const PatchStateSchema = z.enum(['proposed', 'applied', 'rejected', 'conflicted']);
+const PatchStateSchema = z.enum(['proposed', 'applied', 'merged', 'rejected', 'conflicted', 'conflicted-markers']);
 const DecisionModeSchema = z.enum(['exploit', 'explore', 'pinned', 'forced', 'certified-skip', 'canary', 'rule']);
 const count = z.number().int().min(0);
 
@@ -86,6 +86,12 @@ const FilePatchSchema = z.object({
   diff: z.string(),
 });
 
+const AppliedFileSchema = z.object({
+  how: z.enum(['written', 'merged', 'markers']),
+  prior: z.string().nullable(),
+  written: z.string().optional(),
+});
+
 export const TaskPatchSchema = z.object({
   version: z.literal(1),
   runId: z.string(),
@@ -96,6 +102,8 @@ export const TaskPatchSchema = z.object({
   fileStates: z.record(z.string(), z.enum(['applied', 'rejected'])).optional(),
   verified: z.enum(['passed', 'unverified']).optional(),
   applying: z.number().optional(),
+  // Added with three-way apply and undo; patches written before it have none (their base stands in).
+  applied: z.record(z.string(), AppliedFileSchema).optional(),
 });
 
 /** The schemas' outputs are the journal's types (a field added to one and not the other fails `tsc`). */

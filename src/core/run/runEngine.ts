@@ -10,7 +10,8 @@ import { isBudgetExceededError, redactUrl, type Model } from '../models';
 import { runAgent } from './agent';
 import { agentUserMessage } from './agentPrompt';
 import { describeFsError, type WriteIo } from '../fs/atomicWrite';
-import { applyFsOver, recordApplyResult, type ApplyFs } from './apply';
+import { applyFsOver, type ApplyFs } from './apply';
+import { recordApplyResult } from './patchReview';
 import { errnoCode, isJournalWriteError, isRunCancelledError, RunConfigError } from './errors';
 import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
 import { missingOwnedFiles, noChangesFinding, summarizeFindings } from './findings';
@@ -421,7 +422,7 @@ class Engine {
     const cancelled = this.opts.signal?.aborted === true;
     const statuses = Object.values(this.record.tasks);
     const allPassed = statuses.every((t) => t.status === 'passed') && (this.record.check === undefined || this.record.check.outcome === 'passed');
-    const allApplied = settings.apply !== 'auto' || statuses.every((t) => !t.patch || t.patch.state === 'applied' || t.patch.files.length === 0);
+    const allApplied = settings.apply !== 'auto' || statuses.every((t) => !t.patch || t.patch.state === 'applied' || t.patch.state === 'merged' || t.patch.files.length === 0);
     let status: RunStatus = cancelled ? 'cancelled' : this.budget ? 'budget' : allPassed && allApplied && !this.fatal ? 'completed' : 'failed';
     let exitCode = cancelled ? 130 : this.fatal ? 2 : status === 'completed' ? 0 : 1;
     const checkFailed = this.record.check && this.record.check.outcome !== 'passed' ? summarizeFindings(`the test command ${this.record.check.outcome === 'failed' ? 'failed' : 'could not run'}`, this.record.check.findings) : undefined;

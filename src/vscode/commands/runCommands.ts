@@ -238,7 +238,7 @@ export class RunCommands extends Disposable {
       const SAVE = 'Save My Edits';
       const files = outcome.unsaved.join(', ');
       void vscode.window.showWarningMessage(
-        `AgensFlow: did not apply ${subject}: ${files} ${outcome.unsaved.length === 1 ? 'has' : 'have'} unsaved edits that the proposal was not based on, so it is out of date. Your text was kept and nothing was saved. Save your edits and run the task again on them, or undo your edits and accept again.`,
+        `AgensFlow: did not apply ${subject}: ${files} ${outcome.unsaved.length === 1 ? 'has' : 'have'} unsaved edits that the proposal was not based on, so it is out of date. Your text was kept and nothing was saved. Save your edits and accept again (the proposal is then merged with them), or undo your edits and accept again.`,
         SAVE, 'Review Changes',
       ).then(async (c) => {
         if (c === SAVE) {
@@ -255,6 +255,8 @@ export class RunCommands extends Disposable {
       ).then((c) => c && vscode.commands.executeCommand(COMMANDS.reviewChanges));
     } else if (outcome.state === 'failed' || outcome.state === 'nothing') {
       void vscode.window.showWarningMessage(`AgensFlow: ${outcome.reason}.`);
+    } else if (outcome.merged.length > 0) {
+      void vscode.window.showInformationMessage(`AgensFlow: applied ${subject}, merged with your changes in ${outcome.merged.join(', ')}.`);
     }
   }
 }

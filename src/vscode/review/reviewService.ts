@@ -15,7 +15,7 @@
  * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
  */
 import * as vscode from 'vscode';
-import { checkPatch, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, RunJournal, withWorkspaceLock, type PatchConflict, type RunEventOf, type TaskPatch } from '../../core/run';
+import { checkPatch, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch } from '../../core/run';
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
@@ -23,7 +23,8 @@ import { parseProposedUri, PROPOSED_SCHEME, proposedUriParts, remoteSchemaUrls, 
 
 /** What an accept did. */
 export type AcceptOutcome =
-  | { state: 'applied' | 'proposed'; files: string[] }
+  /** `merged`: files merged three ways with the user's saved changes (both kept). */
+  | { state: 'applied' | 'proposed'; files: string[]; merged: string[] }
   /** `unsaved`: the files whose editors hold unsaved text the proposal was not based on. */
   | { state: 'conflicted'; conflicts: PatchConflict[]; unsaved: string[] }
   | { state: 'failed'; reason: string }
@@ -191,11 +192,22 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     const patch = await this.load(journal, taskId);
     if (!patch) return { state: 'nothing', reason: `task ${taskId} has no patch` };
     if (!isOpen(patch)) return { state: 'nothing', reason: `the patch of ${taskId} is already ${patch.state}` };
-    const files = pendingFiles(patch, paths);
+    const pending = pendingFiles(patch, paths);
     const root = journal.record.dir;
-    if (files.length > 0) {
-      const conflicts = await this.conflicts(root, patch, files);
-      if (conflicts.length) return this.conflicted(journal, patch, conflicts, root, files);
+    /** Per file written: how (as proposed, or merged with the user's saved changes) and the bytes it replaced. */
+    let written: Record<string, AppliedFile> = {};
+    // Each file as it will be written: the proposal, or its three-way merge with the user's saved changes.
+    let files = pending;
+    if (pending.length > 0) {
+      const check = await this.conflicts(root, patch, pending);
+      if (!check.ok) return this.conflicted(journal, patch, check.conflicts, root, pending);
+      files = pending.map((f) => {
+        const t = check.targets.find((x) => x.path === f.path);
+        return t && typeof t.content === 'string' && t.content !== f.after ? { ...f, after: t.content } : f;
+      });
+      written = Object.fromEntries(
+        check.targets.map((t) => [t.path, { how: t.how, prior: t.current === null ? null : t.current.toString('base64'), ...(t.how !== 'written' && typeof t.content === 'string' ? { written: t.content } : {}) }]),
+      );
       // A writer of the workspace, like the core's applyPatch: a verification copy of a run still going on in
       // this window never sees the edit half-applied or a file vanishing under it.
       const result = await withWorkspaceLock(root, 'write', async (): Promise<{ late: PatchConflict[] } | { failed: string } | undefined> => {
@@ -218,12 +230,14 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
         return { state: 'failed', reason: result.failed };
       }
     }
-    const state = decide(patch, files.map((f) => f.path), 'applied');
+    recordApplyResult(patch, { state: 'applied', files: files.map((f) => f.path), written, markers: [] });
+    const state = patch.state;
     await this.save(journal, patch);
     for (const f of files) this.accepted.set(this.workspaceUri(root, f.path).toString(), { runId, taskId });
     this.deps.log.info(`accepted ${taskId}: ${files.map((f) => f.path).join(', ') || '(no files)'}${state === 'proposed' ? ' (other files still pending)' : ''}`);
     this.closeDiffs(runId, taskId, files.map((f) => f.path));
-    return { state: state === 'applied' ? 'applied' : 'proposed', files: files.map((f) => f.path) };
+    const merged = Object.entries(written).filter(([, a]) => a.how === 'merged').map(([p]) => p);
+    return { state: state === 'proposed' ? 'proposed' : 'applied', files: files.map((f) => f.path), merged };
   }
 
   /** Rejects a task's pending files (or only `paths`): recorded in the journal; the workspace is untouched. */
@@ -261,11 +275,15 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     );
   }
 
-  /** The core's check (paths still safe, disk unchanged since the run read it) plus unsaved editors. */
-  private async conflicts(root: string, patch: TaskPatch, files: FilePatch[]): Promise<PatchConflict[]> {
+  /**
+   * The core's check (paths still safe; a file saved with changes since the run read it merged three ways, an
+   * overlap a conflict) plus unsaved editors.
+   */
+  private async conflicts(root: string, patch: TaskPatch, files: FilePatch[]): Promise<PatchCheck> {
     const check = await checkPatch(root, { ...patch, files });
     const conflicts = check.ok ? [] : [...check.conflicts];
-    return [...conflicts, ...this.unsavedConflicts(root, files, conflicts)];
+    const all = [...conflicts, ...this.unsavedConflicts(root, files, conflicts)];
+    return all.length || !check.ok ? { ok: false, conflicts: all } : check;
   }
 
   /**

@@ -23,7 +23,7 @@ export interface StatusLine {
 
 /** Patches of the run shown that wait for a decision. */
 export function openPatchCount(state: RunViewState): number {
-  return Object.values(state.tasks).filter((t) => t.patch && (t.patch.state === 'proposed' || t.patch.state === 'conflicted') && t.patch.files.length > 0).length;
+  return Object.values(state.tasks).filter((t) => t.patch && (t.patch.state === 'proposed' || t.patch.state === 'conflicted' || t.patch.state === 'conflicted-markers') && t.patch.files.length > 0).length;
 }
 
 /** The status line of `state`; `planning` while the planner works (before the engine's first event). */
