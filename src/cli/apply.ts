@@ -81,10 +81,11 @@ export const applyCommand: CliCommand = {
 function reportLines(r: ApplyReport): string {
   const skipped = r.rejected?.length ? `; not applied, rejected in review: ${r.rejected.join(', ')}` : '';
   const merged = r.merged?.length ? `; merged with your changes: ${r.merged.join(', ')}` : '';
-  // A conflict's reason is shown per file below, with its hunks.
-  const reason = r.reason && !r.conflicts?.length ? `: ${r.reason}` : '';
+  // Conflicts with overlapping hunks are shown per file below, with their lines; others by the reason inline.
+  const perFile = r.conflicts?.some((c) => c.hunks?.length) === true;
+  const reason = r.reason && !perFile ? `: ${r.reason}` : '';
   let out = `${r.taskId}: ${r.state}${r.files.length ? ` (${r.files.join(', ')})` : ''}${reason}${merged}${skipped}\n`;
-  for (const c of r.conflicts ?? []) {
+  for (const c of perFile ? (r.conflicts ?? []) : []) {
     if (!c.hunks?.length) out += `  ${c.path}: ${c.reason}\n`;
     else if (r.state === 'conflicted-markers') out += `  ${c.path}: conflict markers written around ${c.hunks.map((h) => `your ${describeRange(h.yours)}`).join(', ')}\n`;
     else for (const h of c.hunks) out += `  ${c.path}: your ${describeRange(h.yours)} and the proposal's ${describeRange(h.proposed)} overlap (base ${describeRange(h.base)})\n`;
