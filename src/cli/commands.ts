@@ -5,6 +5,7 @@ import { runCommand } from './run';
 import { planCommand } from './plan';
 import { runsCommand } from './runs';
 import { applyCommand } from './apply';
+import { undoCommand } from './undo';
 
 /**
  * The command table: name -> command, in the order the global help lists them.
@@ -17,4 +18,5 @@ export const commands: Readonly<Record<string, CliCommand>> = {
   run: runCommand,
   runs: runsCommand,
   apply: applyCommand,
+  undo: undoCommand,
 };

@@ -21,3 +21,4 @@ export { JournalError, JournalWriteError, isJournalWriteError, RunConfigError, R
 export * from './events';
 export { withWorkspaceLock, WorkspaceBusyError, type WorkspaceAccess } from './workspaceLock';
 export { WriteGuard, processWrites } from './writeGuard';
+export { undoDecision, type UndoReport, type UndoOptions } from './undo';
