@@ -18,6 +18,8 @@ export const COMMANDS = {
   rejectTask: 'agensflow.rejectTask',
   acceptFile: 'agensflow.acceptFile',
   rejectFile: 'agensflow.rejectFile',
+  undoAccept: 'agensflow.undoAccept',
+  undoReject: 'agensflow.undoReject',
   acceptAllVerified: 'agensflow.acceptAllVerified',
   rejectAll: 'agensflow.rejectAll',
   setApiKey: 'agensflow.setApiKey',

@@ -1,7 +1,8 @@
 /**
  * The run and review commands: New Task…, Run Plan From File…, Show Graph,
  * Cancel Run, Resume Run, Open Run…, Review Changes, Accept/Reject Task, Accept/Reject File, Accept All
- * Verified, Reject All. Each command also takes its subject as an argument (the webviews and the walkthrough
+ * Verified, Reject All, Undo Accept, Undo Reject. Every decision is confirmed by a short notification with
+ * its counts and an Undo button. Each command also takes its subject as an argument (the webviews and the walkthrough
  * pass a task id; tests pass a goal or a plan file), and those that start a run resolve with its result.
  */
 import * as vscode from 'vscode';
@@ -57,6 +58,8 @@ export class RunCommands extends Disposable {
     reg(c.rejectFile, (uri) => this.decideFile(uri, 'reject'));
     reg(c.acceptAllVerified, () => this.acceptAllVerified());
     reg(c.rejectAll, (confirmed) => this.rejectAll(confirmed === true));
+    reg(c.undoAccept, (arg) => this.undo(arg, 'accept'));
+    reg(c.undoReject, (arg) => this.undo(arg, 'reject'));
   }
 
   /** With a goal: plans and runs it. Without: opens a task document to write the goal in. */
@@ -181,10 +184,67 @@ export class RunCommands extends Disposable {
     if (!runId) return undefined;
     const taskId = await this.taskOf(arg, runId, verb);
     if (!taskId) return undefined;
-    if (verb === 'reject') return this.deps.review.reject(runId, taskId);
+    if (verb === 'reject') {
+      const done = await this.deps.review.reject(runId, taskId);
+      if (done) this.notifyDone(`rejected the changes of ${taskId}; your files are as they were`, [taskId], 'reject');
+      return done;
+    }
     const outcome = await this.deps.review.accept(runId, taskId);
-    this.report(taskId, outcome, runId);
+    this.report(taskId, outcome, runId, taskId);
     return outcome;
+  }
+
+  /**
+   * Undo Accept / Undo Reject of a task (its id, a proposed document, or one picked from the decided tasks).
+   * A file the accept created and the user edited since is removed only after asking.
+   */
+  private async undo(arg: unknown, kind: 'accept' | 'reject'): Promise<boolean> {
+    const runId = this.currentRun();
+    if (!runId) return false;
+    let taskId = typeof arg === 'string' ? arg : arg instanceof vscode.Uri ? parseProposedUri(arg)?.taskId : undefined;
+    if (!taskId) {
+      const decided = await this.deps.review.decidedTasks(runId, kind);
+      if (decided.length === 0) {
+        void vscode.window.showInformationMessage(`AgensFlow: no ${kind === 'accept' ? 'accepted' : 'rejected'} change to undo in this run.`);
+        return false;
+      }
+      const pick = await vscode.window.showQuickPick(decided.map((d) => ({ label: d.taskId, description: d.title, detail: d.files.join(', ') })), { placeHolder: `The task whose ${kind} to undo` });
+      taskId = pick?.label;
+    }
+    if (!taskId) return false;
+    let report = await this.deps.review.undo(runId, taskId, kind);
+    if (report.undone === 'nothing' && report.edited?.length && !report.conflicts?.length) {
+      const REMOVE = 'Remove Anyway';
+      const choice = await vscode.window.showWarningMessage(
+        `AgensFlow: ${report.edited.join(', ')} ${report.edited.length === 1 ? 'was' : 'were'} created by accepting ${taskId}, and you edited ${report.edited.length === 1 ? 'it' : 'them'} since. Undoing the accept removes ${report.edited.length === 1 ? 'it' : 'them'} with your edits.`,
+        { modal: true },
+        REMOVE,
+      );
+      if (choice !== REMOVE) return false;
+      report = await this.deps.review.undo(runId, taskId, kind, { removeEdited: true });
+    }
+    if (report.undone === 'nothing') {
+      void vscode.window.showWarningMessage(`AgensFlow: did not undo the ${kind} of ${taskId}: ${report.reason ?? 'nothing to undo'}.`);
+      return false;
+    }
+    const what = kind === 'accept'
+      ? `undid the accept of ${taskId}: ${report.files.length} file${report.files.length === 1 ? '' : 's'} put back${report.merged?.length ? ` (your later edits kept in ${report.merged.join(', ')})` : ''}`
+      : `undid the reject of ${taskId}: its changes wait for review again`;
+    void vscode.window.showInformationMessage(`AgensFlow: ${what}.`);
+    return true;
+  }
+
+  /**
+   * The short notification after a decision: what was done, with counts, and an Undo button that takes it
+   * back (accepts undone in reverse order, dependents first).
+   */
+  private notifyDone(text: string, taskIds: readonly string[], kind: 'accept' | 'reject'): void {
+    if (taskIds.length === 0) return;
+    void vscode.window.showInformationMessage(`AgensFlow: ${text}.`, 'Undo').then(async (choice) => {
+      if (choice !== 'Undo') return;
+      const order = kind === 'accept' ? [...taskIds].reverse() : taskIds;
+      for (const id of order) await vscode.commands.executeCommand(kind === 'accept' ? COMMANDS.undoAccept : COMMANDS.undoReject, id);
+    });
   }
 
   /** Accepts or rejects the one file of a proposed document (the diff editor's title buttons). */
@@ -195,9 +255,13 @@ export class RunCommands extends Disposable {
       void vscode.window.showInformationMessage('AgensFlow: open a proposed change (Review Changes) first.');
       return undefined;
     }
-    if (verb === 'reject') return this.deps.review.reject(ref.runId, ref.taskId, [ref.path]);
+    if (verb === 'reject') {
+      const done = await this.deps.review.reject(ref.runId, ref.taskId, [ref.path]);
+      if (done) this.notifyDone(`rejected ${ref.path} of ${ref.taskId}`, [ref.taskId], 'reject');
+      return done;
+    }
     const outcome = await this.deps.review.accept(ref.runId, ref.taskId, [ref.path]);
-    this.report(`${ref.taskId} (${ref.path})`, outcome, ref.runId);
+    this.report(`${ref.taskId} (${ref.path})`, outcome, ref.runId, ref.taskId);
     return outcome;
   }
 
@@ -211,11 +275,20 @@ export class RunCommands extends Disposable {
       return [];
     }
     const outcomes: AcceptOutcome[] = [];
+    const accepted: string[] = [];
+    let files = 0;
     for (const p of open) {
       const outcome = await this.deps.review.accept(runId, p.taskId);
       outcomes.push(outcome);
+      // Problems are told per task; successes in one notification below.
       this.report(p.taskId, outcome, runId);
+      if (outcome.state === 'applied' || outcome.state === 'proposed') {
+        accepted.push(p.taskId);
+        files += outcome.files.length;
+      }
     }
+    const left = open.length - accepted.length;
+    this.notifyDone(`applied ${accepted.length} task${accepted.length === 1 ? '' : 's'} (${files} file${files === 1 ? '' : 's'})${left ? `; ${left} not applied (see the warnings)` : ''}`, accepted, 'accept');
     return outcomes;
   }
 
@@ -228,11 +301,14 @@ export class RunCommands extends Disposable {
       const ok = await vscode.window.showWarningMessage(`Reject the changes of ${open.length} task${open.length === 1 ? '' : 's'}? Your files stay as they are.`, { modal: true }, 'Reject All');
       if (ok !== 'Reject All') return 0;
     }
-    for (const p of open) await this.deps.review.reject(runId, p.taskId);
+    const rejected: string[] = [];
+    for (const p of open) if (await this.deps.review.reject(runId, p.taskId)) rejected.push(p.taskId);
+    this.notifyDone(`rejected the changes of ${rejected.length} task${rejected.length === 1 ? '' : 's'}; your files are as they were`, rejected, 'reject');
     return open.length;
   }
 
-  private report(subject: string, outcome: AcceptOutcome, runId: string): void {
+  /** Tells the user what an accept did: a problem with its next step, or (given `undoTask`) the success with Undo. */
+  private report(subject: string, outcome: AcceptOutcome, runId: string, undoTask?: string): void {
     if (outcome.state === 'conflicted' && outcome.unsaved.length > 0) {
       // The user edits a file the proposal was made without. Nothing is saved or overwritten unless asked.
       const SAVE = 'Save My Edits';
@@ -255,8 +331,10 @@ export class RunCommands extends Disposable {
       ).then((c) => c && vscode.commands.executeCommand(COMMANDS.reviewChanges));
     } else if (outcome.state === 'failed' || outcome.state === 'nothing') {
       void vscode.window.showWarningMessage(`AgensFlow: ${outcome.reason}.`);
-    } else if (outcome.merged.length > 0) {
-      void vscode.window.showInformationMessage(`AgensFlow: applied ${subject}, merged with your changes in ${outcome.merged.join(', ')}.`);
+    } else if (undoTask) {
+      const n = outcome.files.length;
+      const merged = outcome.merged.length ? `, merged with your changes in ${outcome.merged.join(', ')}` : '';
+      this.notifyDone(`applied ${subject} (${n} file${n === 1 ? '' : 's'})${merged}`, [undoTask], 'accept');
     }
   }
 }

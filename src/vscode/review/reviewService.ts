@@ -15,7 +15,7 @@
  * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
  */
 import * as vscode from 'vscode';
-import { checkPatch, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch } from '../../core/run';
+import { checkPatch, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, undoDecision, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch, type UndoReport } from '../../core/run';
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
@@ -238,6 +238,46 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     this.closeDiffs(runId, taskId, files.map((f) => f.path));
     const merged = Object.entries(written).filter(([, a]) => a.how === 'merged').map(([p]) => p);
     return { state: state === 'proposed' ? 'proposed' : 'applied', files: files.map((f) => f.path), merged };
+  }
+
+  /** Tasks of the run with files accepted (`accept`) or rejected (`reject`), in plan order. */
+  async decidedTasks(runId: string, kind: 'accept' | 'reject'): Promise<{ taskId: string; title: string; files: string[] }[]> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const wanted = kind === 'accept' ? 'applied' : 'rejected';
+    const out: { taskId: string; title: string; files: string[] }[] = [];
+    for (const task of journal.record.plan.tasks) {
+      const patch = await this.load(journal, task.id);
+      const files = patch?.files.filter((f) => fileDecision(patch, f.path) === wanted).map((f) => f.path) ?? [];
+      if (files.length || (kind === 'reject' && patch?.state === 'rejected')) out.push({ taskId: task.id, title: task.title, files });
+    }
+    return out;
+  }
+
+  /**
+   * Undo Accept (the exact bytes the accept replaced are put back by the core; edits made since are merged or
+   * refuse the undo) or Undo Reject (the proposal is back). Refused while a file of the patch has unsaved
+   * text in an editor: that text is the user's and the undo writes the disk. `removeEdited`: the user agreed to
+   * remove files the accept created that they edited since.
+   */
+  async undo(runId: string, taskId: string, kind: 'accept' | 'reject', opts: { removeEdited?: boolean } = {}): Promise<UndoReport> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const root = journal.record.dir;
+    // An Undo in the editor may have put files back already: re-derived first.
+    const patch = await this.load(journal, taskId);
+    if (kind === 'accept' && patch) {
+      const dirty = patch.files.filter((f) => this.openDocument(root, f.path)?.isDirty).map((f) => f.path);
+      if (dirty.length) return { taskId, undone: 'nothing', state: patch.state, files: [], reason: `${dirty.join(', ')} ${dirty.length === 1 ? 'has' : 'have'} unsaved changes in an editor: save or revert them first` };
+    }
+    const report = await undoDecision(this.deps.stateDir, runId, taskId, { kind, ...(opts.removeEdited ? { removeEdited: true } : {}) });
+    if (report.undone === 'nothing') {
+      this.deps.log.warn(`undo ${kind} of ${taskId}: ${report.reason ?? 'nothing to undo'}`);
+      return report;
+    }
+    for (const p of report.files) this.accepted.delete(this.workspaceUri(root, p).toString());
+    const after = await (await RunJournal.open(this.deps.stateDir, runId)).loadPatch(taskId);
+    if (after) this.deps.onPatch({ type: 'patch', runId, ts: Date.now(), taskId, ...patchSummary(after) });
+    this.deps.log.info(`undid the ${kind} of ${taskId}: ${report.files.join(', ') || '(no files)'}; the patch is ${report.state} again`);
+    return report;
   }
 
   /** Rejects a task's pending files (or only `paths`): recorded in the journal; the workspace is untouched. */

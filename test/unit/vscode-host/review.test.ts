@@ -4,70 +4,13 @@
  */
 import './install';
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
-import { hashBytes, newRunId, RunJournal, type RunRecord } from '../../../src/core/run';
-import type { FilePatch, TaskPatch } from '../../../src/core/run/patch';
+import { RunJournal } from '../../../src/core/run';
+import type { TaskPatch } from '../../../src/core/run/patch';
 import { parseProposedUri, proposedUriParts, remoteSchemaUrls } from '../../../src/vscode/review/proposedUri';
-import { ReviewService } from '../../../src/vscode/review/reviewService';
-import { createLogger } from '../../../src/vscode/log';
 import * as fake from './fakeVscode';
-
-function silentLog() {
-  const lines: string[] = [];
-  const sink = { trace: (m: string) => lines.push(m), debug: (m: string) => lines.push(m), info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string | Error) => lines.push(String(m)) };
-  return { lines, log: createLogger(sink, 'review') };
-}
-
-interface Fixture {
-  base: string;
-  root: string;
-  stateDir: string;
-  runId: string;
-  review: ReviewService;
-  logLines: string[];
-}
-
-function filePatch(path: string, before: string | null, after: string | null): FilePatch {
-  return {
-    path,
-    change: before === null ? 'created' : after === null ? 'deleted' : 'modified',
-    baseHash: before === null ? null : hashBytes(before),
-    before,
-    after,
-    diff: createTwoFilesPatch(`a/${path}`, `b/${path}`, before ?? '', after ?? ''),
-  };
-}
-
-/** A workspace with `files` on disk, and a run whose task `t1` proposes `patch`. */
-async function fixture(files: Record<string, string>, patch: FilePatch[]): Promise<Fixture> {
-  const base = mkdtempSync(join(tmpdir(), 'af-review-'));
-  const root = join(base, 'ws');
-  const stateDir = join(base, 'state');
-  mkdirSync(root);
-  for (const [p, text] of Object.entries(files)) {
-    mkdirSync(join(root, p, '..'), { recursive: true });
-    writeFileSync(join(root, p), text);
-  }
-  const runId = newRunId();
-  const now = Date.now();
-  const record: RunRecord = {
-    version: 1, runId, createdAt: now, updatedAt: now, dir: root, status: 'completed',
-    settings: { maxAgents: 1, apply: 'review', maxTurns: 5 },
-    plan: { tasks: [{ id: 't1', title: 'T1', objective: 'o', role: 'developer', deps: [], files: patch.map((f) => f.path), acceptance: [] }] },
-    tasks: { t1: { status: 'passed', attempts: 1, usage: { inputTokens: 0, outputTokens: 0, cost: 0 }, refusals: 0 } },
-    usage: { inputTokens: 0, outputTokens: 0, cost: 0 }, decisions: [], resumes: 0,
-  } as unknown as RunRecord;
-  const journal = await RunJournal.create(stateDir, record);
-  const taskPatch: TaskPatch = { version: 1, runId, taskId: 't1', state: 'proposed', files: patch };
-  await journal.savePatch(taskPatch);
-  await journal.flush();
-  const { log, lines } = silentLog();
-  const review = new ReviewService({ stateDir, log, onPatch: () => undefined });
-  return { base, root, stateDir, runId, review, logLines: lines };
-}
+import { filePatch, fixture, type Fixture } from './reviewFixture';
 
 /** Every file under `dir` (relative), to show nothing was written outside the workspace and the journal. */
 function tree(dir: string): string[] {
