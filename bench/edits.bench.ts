@@ -22,7 +22,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { createModel } from '../src/core/models/create';
-import { PlanSchema } from '../src/core/plan/schema';
+import { validatePlan } from '../src/core/plan';
 import type { RunEvent } from '../src/core/run/events';
 import { RunJournal } from '../src/core/run/journal';
 import { startRun } from '../src/core/run/runEngine';
@@ -120,7 +120,9 @@ async function throughEngine(server: FakeModelServer, rel: string, original: str
   try {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     writeFileSync(path.join(dir, rel), original);
-    const plan = PlanSchema.parse({ goal: 'change one function', tasks: [{ id: 'edit', title: 'Change one function', objective: 'change it', role: 'developer', files: [rel] }] });
+    const checked = validatePlan({ goal: 'change one function', tasks: [{ id: 'edit', title: 'Change one function', objective: 'change it', role: 'developer', files: [rel] }] });
+    if (!checked.ok) throw new Error(`the benchmark's plan is invalid: ${checked.errors.map((e) => e.message).join('; ')}`);
+    const plan = checked.plan;
     server.enqueue(
       { kind: 'message', toolCalls: [{ id: 'call_1', ...call }] },
       { kind: 'message', toolCalls: [{ id: 'call_2', name: 'finish', arguments: { summary: 'done' } }] },

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { callTool } from '../src/core/models/structured';
-import { selectPlan, validatePlan, type Plan, toPlan } from '../src/core/plan';
+import { selectPlan, validatePlan, type Plan, type ValidPlan } from '../src/core/plan';
 import { createUpdater, fullReplanMessages, SUBMIT_WORKFLOW } from '../src/core/replan';
 import { startRun } from '../src/core/run';
 import type { UpdateRequest, UpdaterHook } from '../src/core/run/hooks';
@@ -47,9 +47,9 @@ const MODES: Mode[] = ['none', 'retry', 'update'];
 const MODE_TITLE: Record<Mode, string> = { none: 'no recovery', retry: 'retry only (w/o update)', update: 'retry + local updates' };
 
 /** The plan the planner would choose among the canned candidates (design.md's rule). */
-function chosenPlan(task: ScriptedTask): Plan {
+function chosenPlan(task: ScriptedTask): ValidPlan {
   const valid = task.candidates.map((c) => validatePlan(c)).flatMap((v) => (v.ok ? [v.plan] : []));
-  return toPlan(valid[selectPlan(valid).index]);
+  return valid[selectPlan(valid).index];
 }
 
 /** The canned files, always the working version (gobang's canned `ai` answer is broken until "revised"). */
@@ -59,7 +59,7 @@ function cleanFiles(task: ScriptedTask, id: string): Record<string, string> | un
 }
 
 /** Top-level names each Python file defines that a sibling module imports: the project's API spec. */
-function apiSpec(task: ScriptedTask, plan: Plan): Record<string, string[]> {
+function apiSpec(task: ScriptedTask, plan: Pick<ValidPlan, 'tasks'>): Record<string, string[]> {
   const all: Record<string, string> = {};
   for (const t of plan.tasks) Object.assign(all, cleanFiles(task, t.id) ?? {});
   const names: Record<string, string[]> = {};
@@ -152,7 +152,7 @@ interface Trial {
 /** The task a request belongs to (its first user line), or '' for none. */
 const taskOfRequest = (messages: ReadonlyArray<{ role: string; content?: unknown }>): string => /^Task ([a-z0-9_-]+): /.exec(String(messages.find((m) => m.role === 'user')?.content ?? ''))?.[1] ?? '';
 
-async function runTrial(task: ScriptedTask, plan: Plan, mode: Mode, seed: number, score: (dir: string) => Promise<TaskScore>): Promise<Trial> {
+async function runTrial(task: ScriptedTask, plan: ValidPlan, mode: Mode, seed: number, score: (dir: string) => Promise<TaskScore>): Promise<Trial> {
   const base = mkdtempSync(path.join(tmpdir(), `agensflow-recovery-${task.name}-`));
   try {
     const dir = path.join(base, 'ws');

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChatMessage, Model, ModelRequest, ModelResult } from '../src/core/models/types';
-import { PlanSchema } from '../src/core/plan/schema';
+import { validatePlan } from '../src/core/plan';
 import { mulberry32 } from '../src/core/policy/random';
 import { weightedRemainingPath, type DagNode } from '../src/core/plan/adjacency';
 import { startRun } from '../src/core/run/runEngine';
@@ -205,7 +205,9 @@ class InstantModel implements Model {
 async function engineOverheadPerTask(tasks: SimTask[]): Promise<{ wall: number; cpu: number }> {
   const base = mkdtempSync(path.join(os.tmpdir(), 'af-bench-'));
   try {
-    const plan = PlanSchema.parse({ tasks: tasks.map((t) => ({ id: t.id, title: t.id, objective: 'o', deps: t.deps, files: [`out/${t.id}.txt`] })) });
+    const checked = validatePlan({ tasks: tasks.map((t) => ({ id: t.id, title: t.id, objective: 'o', deps: t.deps, files: [`out/${t.id}.txt`] })) }, { maxTasks: tasks.length });
+    if (!checked.ok) throw new Error(`the simulated plan is invalid: ${checked.errors.map((e) => e.message).join('; ')}`);
+    const plan = checked.plan;
     const cpu0 = process.cpuUsage();
     const out = await startRun({ dir: base, stateDir: path.join(base, '.state'), plan, model: new InstantModel(), maxAgents: 4 });
     const cpu = process.cpuUsage(cpu0);

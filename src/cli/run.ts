@@ -5,7 +5,6 @@
  */
 import { resolve } from 'node:path';
 import { isModelConfigError, type Model, type ProviderId } from '../core/models';
-import { toPlan } from '../core/plan';
 import { isPlanningFailure, runGoal, type RunPolicy, type RunStart } from '../core/session';
 import { defaultStateDir, isJournalWriteError, isRunCancelledError, processWrites, RunJournal, type RunEvent, type RunOutcome } from '../core/run';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
@@ -139,7 +138,7 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
           printErrors(planFile, loaded.errors, io);
           return loaded.exitCode;
         }
-        start = { plan: toPlan(loaded.plan), dir };
+        start = { plan: loaded.plan, dir };
       } else {
         await checkDir(dir);
         start = { goal, dir };

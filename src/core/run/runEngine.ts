@@ -5,7 +5,8 @@
  */
 import { promises as fs } from 'node:fs';
 import { adjacencyOfNodes, ancestorOrder, dependantIds, weightedRemainingPath } from '../plan/adjacency';
-import type { Plan, Task } from '../plan/schema';
+import type { Task } from '../plan/schema';
+import { toPlan, type ValidPlan } from '../plan/validPlan';
 import { isBudgetExceededError, redactUrl, type Model } from '../models';
 import { runAgent } from './agent';
 import { agentUserMessage } from './agentPrompt';
@@ -96,8 +97,8 @@ export interface RunConnection {
 export interface StartOptions extends EngineOptions {
   /** The workspace root. */
   dir: string;
-  /** A plan already validated (core/plan's validatePlan). */
-  plan: Plan;
+  /** The plan to run: only core/plan's validatePlan (or an update it checked) makes one. */
+  plan: ValidPlan;
   goal?: string;
   maxAgents?: number;
   apply?: 'review' | 'auto';
@@ -157,7 +158,8 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     status: 'running',
     // The base URL is stored without userinfo or query (where keys hide); a resume must be given it again.
     settings: { maxAgents: opts.maxAgents ?? 4, apply: opts.apply ?? 'review', maxTurns: opts.maxTurns ?? 20, ...opts.settings, ...(opts.settings?.baseUrl ? { baseUrl: redactUrl(opts.settings.baseUrl) } : {}) },
-    plan: opts.plan,
+    // The journal's copy: updates replace it, and a resume validates it again when it reads run.json.
+    plan: toPlan(opts.plan),
     tasks: Object.fromEntries(opts.plan.tasks.map((t) => [t.id, newTaskRecord()])),
     usage,
     decisions: prelude.flatMap((e) => (e.type === 'decision' ? [decisionRecord(e)] : [])),

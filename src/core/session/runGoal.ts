@@ -6,7 +6,7 @@
  * turn their settings into models and present events and outcomes.
  */
 import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProviderError, modelErrorExitCode, type Model } from '../models';
-import type { Plan } from '../plan';
+import type { ValidPlan } from '../plan';
 import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../planner';
 import { assertDir, newRunId, resumeRun, startRun, type RunConnection, type RunEvent, type RunOutcome, type RunSettings, type UsageCall } from '../run';
 import type { RunEventInput } from '../run/events';
@@ -18,8 +18,8 @@ import { planGoal } from './planGoal';
 export type RunStart =
   /** Plan `goal` in `dir` (K candidates, the policy's merges), then run the plan. */
   | { goal: string; dir: string }
-  /** Run a validated plan (a plan file) in `dir`, as written. */
-  | { plan: Plan; dir: string; goal?: string }
+  /** Run a plan (a plan file, validated by the front end) in `dir`, as written. */
+  | { plan: ValidPlan; dir: string; goal?: string }
   /** Continue an interrupted, cancelled or budget-stopped run from its journal. */
   | { resume: string };
 
@@ -137,7 +137,7 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
     ledger.bookTo((call) => link.usage(call));
     const goal = 'goal' in start ? start.goal : undefined;
     link.emit({ type: 'run.started', goal: goal ?? ('plan' in start ? start.plan.goal : undefined), dir: start.dir });
-    let plan: Plan;
+    let plan: ValidPlan;
     if ('plan' in start) {
       plan = start.plan;
     } else {
@@ -168,7 +168,7 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
 }
 
 /** Plans the goal: K (pinned, else the policy's), the candidates through the metered planner, the policy's merges. */
-async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string } }, link: SessionLink, ledger: RunLedger): Promise<{ plan: Plan } | PlanningFailure> {
+async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string } }, link: SessionLink, ledger: RunLedger): Promise<{ plan: ValidPlan } | PlanningFailure> {
   const { goal, dir } = o.start;
   const planner = o.models.planner ?? o.models.agent;
   try {
@@ -188,8 +188,8 @@ async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string
     });
     o.onPlanned?.(planned.result);
     // Merges of chain links apply to planned graphs only; a plan file runs as written.
-    if (!o.policy) return { plan: planned.plan };
-    const merged = o.policy.mergePlan(planned.plan);
+    if (!o.policy) return { plan: planned.result.plan };
+    const merged = o.policy.mergePlan(planned.result.plan);
     for (const d of merged.decisions) link.decision(d);
     return { plan: merged.plan };
   } catch (e) {

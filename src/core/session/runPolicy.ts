@@ -13,7 +13,7 @@
 import type { AuditEntry, AuditLog, CoordinationPolicy, Decision, DecisionEventPayload, Features, OptionSpec, Pin, PolicyStore } from '../policy';
 import { pinFor, mergeFeatures, mergeTasks, MERGE_OPTIONS, PLAN_K_OPTIONS, planningFeatures, PROTOCOL_OPTIONS, recoveryFeatures, taskFeatures } from '../policy';
 import type { Model } from '../models';
-import { validatePlan, toPlan, type Plan, type Task } from '../plan';
+import { validatePlan, toPlan, type Task, type ValidPlan } from '../plan';
 import type { AttemptContext, AttemptOutcome, CheckChoice, DecisionHooks, FailureInfo, ModelChoice, OutcomeHooks, RecoveryChoice, RunEnd, TaskStatus, VerifyVerdict } from '../run';
 import { retryFeedback } from '../run/findings';
 import { chainLinks, failureKindOf, riskOf } from './policyContext';
@@ -125,8 +125,9 @@ export class RunPolicy {
    * keeps them apart until outcomes say otherwise). Risk-flagged tasks are never merged. Returns the plan to
    * run and the decisions taken.
    */
-  mergePlan(plan: Plan): { plan: Plan; decisions: DecisionEventPayload[] } {
-    let current = plan;
+  mergePlan(plan: ValidPlan): { plan: ValidPlan; decisions: DecisionEventPayload[] } {
+    let result = plan;
+    let current = toPlan(plan);
     const decisions: DecisionEventPayload[] = [];
     const seen = new Set<string>();
     let budget = this.o.maxMergeDecisions ?? 8;
@@ -147,7 +148,8 @@ export class RunPolicy {
         const merged = mergeTasks(current, a, b);
         const valid = merged.ok ? validatePlan(merged.plan) : undefined;
         if (merged.ok && valid?.ok) {
-          current = toPlan(valid.plan);
+          result = valid.plan;
+          current = toPlan(result);
           for (const key of [...seen]) if (key.startsWith(`${b}>`) || key.endsWith(`>${b}`)) seen.delete(key);
           note = ` Merged '${b}' into '${a}'.`;
         } else {
@@ -158,7 +160,7 @@ export class RunPolicy {
       this.merges.push({ id: d.id, choice, first: a, second: b });
       decisions.push(eventOf(d, (e) => ({ ...e, choice, reason: `${e.reason}${note}` })));
     }
-    return { plan: current, decisions };
+    return { plan: result, decisions };
   }
 
   /** The decision points the engine calls (see {@link DecisionHooks}). */

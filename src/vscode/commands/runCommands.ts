@@ -6,7 +6,7 @@
  * pass a task id; tests pass a goal or a plan file), and those that start a run resolve with its result.
  */
 import * as vscode from 'vscode';
-import { parsePlanText, toPlan } from '../../core/plan';
+import { parsePlanText } from '../../core/plan';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import type { RunController, RunResult } from '../run/runController';
@@ -102,7 +102,7 @@ export class RunCommands extends Disposable {
       void vscode.window.showErrorMessage(`AgensFlow: ${vscode.workspace.asRelativePath(uri)} is not a valid plan; see the Problems panel.`);
       return undefined;
     }
-    return this.start(() => this.deps.controller.startPlan(toPlan(parsed.plan)));
+    return this.start(() => this.deps.controller.startPlan(parsed.plan));
   }
 
   /** Starts a run with the graph panel in view (when the run may start at all: trusted, nothing running). */

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { Model, ProviderId, ProviderRegistry } from '../../core/models';
 import { isExtensionProviderId } from '../providers';
-import type { Plan } from '../../core/plan';
+import type { ValidPlan } from '../../core/plan';
 import { isRunCancelledError, listRuns, newRunId, RunJournal, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
 import { isPlanningFailure, isRunSetupError, setupErrorOf, type PlanningFailure, type RunPolicy, type RunSetupError, type RunStart } from '../../core/session';
@@ -144,8 +144,8 @@ export class RunController extends Disposable {
     return this.launch({ goal, dir: root });
   }
 
-  /** Runs a validated plan (from a plan file) in the workspace. */
-  async startPlan(plan: Plan): Promise<RunResult | undefined> {
+  /** Runs a plan (from a plan file) in the workspace. */
+  async startPlan(plan: ValidPlan): Promise<RunResult | undefined> {
     const root = this.prepare('run a plan');
     if (!root) return undefined;
     return this.launch({ plan, dir: root });

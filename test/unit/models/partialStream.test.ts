@@ -9,6 +9,7 @@ import path from 'node:path';
 import { startRun } from '../../../src/core/run';
 import type { RunEvent } from '../../../src/core/run/events';
 import { FakeModelServer, type FakeReply } from '../../fixtures/fake-servers';
+import { validPlan } from '../plan/helpers';
 import { tempDirs } from '../run/tmp';
 import { PROVIDER_IDS, modelFor } from './helpers';
 
@@ -42,7 +43,7 @@ describe('P9: no file staged from a partial stream (run engine)', function () {
       const { model } = modelFor(server, provider, true);
       const dir = tmp.make('af-ws-');
       const events: RunEvent[] = [];
-      const plan = { goal: 'g', tasks: [{ id: 'a', title: 'A', objective: 'write a.txt', role: 'developer', deps: [], acceptance: [], files: ['a.txt'] }] };
+      const plan = validPlan({ goal: 'g', tasks: [{ id: 'a', title: 'A', objective: 'write a.txt', role: 'developer', deps: [], acceptance: [], files: ['a.txt'] }] });
       const out = await startRun({ dir, stateDir: tmp.make('af-state-'), plan, model, apply: 'auto', onEvent: (e) => events.push(e) });
       assert.equal(out.exitCode, 0, JSON.stringify(out.record.tasks.a));
       assert.equal(agentCalls, 4, 'two cut answers, the whole one, finish');

@@ -5,11 +5,16 @@ export function task(id: string, deps: string[] = [], files: string[] = []): { i
   return { id, title: id.toUpperCase(), objective: `do ${id}`, deps, files };
 }
 
-/** Validates a plan that the test knows is valid, failing loudly otherwise. */
-export function valid(tasks: unknown[], goal?: string): ValidPlan {
-  const result = validatePlan(goal === undefined ? { tasks } : { goal, tasks }, { maxTasks: 10_000 });
+/** Validates a plan document that the test knows is valid (the engine runs only validated plans), failing loudly otherwise. */
+export function validPlan(input: unknown): ValidPlan {
+  const result = validatePlan(input, { maxTasks: 10_000 });
   if (!result.ok) throw new Error(`expected a valid plan: ${JSON.stringify(result.errors)}`);
   return result.plan;
+}
+
+/** Validates a plan of `tasks` that the test knows is valid, failing loudly otherwise. */
+export function valid(tasks: unknown[], goal?: string): ValidPlan {
+  return validPlan(goal === undefined ? { tasks } : { goal, tasks });
 }
 
 /** A plan from edges written `a>c` (a before c); every named node becomes a task, in order of first mention, then `extra`. */

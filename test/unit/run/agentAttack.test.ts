@@ -15,6 +15,7 @@ import { runAgent, type AgentEvent } from '../../../src/core/run/agent';
 import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits } from '../../../src/core/run/staging';
 import { FakeModelServer, type FakeReply, type RecordedRequest } from '../../fixtures/fake-servers';
 import { modelFor } from '../models/helpers';
+import { validPlan } from '../plan/helpers';
 import { FakeModel } from './fakeModel';
 import { tempDirs } from './tmp';
 
@@ -294,7 +295,7 @@ describe('run events: a model call that restarts mid-stream', function () {
     });
     const { model } = modelFor(server, 'openai-compatible', true);
     const events: RunEvent[] = [];
-    const plan = { goal: 'g', tasks: [{ id: 'a', title: 'A', objective: 'write a.txt', role: 'developer', deps: [], acceptance: [], files: ['a.txt'] }] };
+    const plan = validPlan({ goal: 'g', tasks: [{ id: 'a', title: 'A', objective: 'write a.txt', role: 'developer', deps: [], acceptance: [], files: ['a.txt'] }] });
     const out = await startRun({ dir: tmp.make('af-ws-'), stateDir: tmp.make('af-state-'), plan, model, onEvent: (e) => events.push(e) });
     assert.equal(out.exitCode, 0);
     const reset = events.find((e) => e.type === 'agent.reset');
@@ -313,7 +314,7 @@ describe('run: the run\'s own state inside the workspace', () => {
     const stateDir = path.join(dir, 'af-state');
     writeFileSync(path.join(dir, 'agensflow.json'), '{"testCommand":["true"]}\n');
     const files = ['af-state/policy.json', 'af-state/runs/evil.json', 'agensflow.json', 'ok.txt'];
-    const plan = { goal: 'g', tasks: [{ id: 'a', title: 'A', objective: 'o', role: 'developer', deps: [], acceptance: [], files }] };
+    const plan = validPlan({ goal: 'g', tasks: [{ id: 'a', title: 'A', objective: 'o', role: 'developer', deps: [], acceptance: [], files }] });
     const events: RunEvent[] = [];
     const out = await startRun({ dir, stateDir, plan, model: new FakeModel(), apply: 'auto', reserved: [path.join(dir, 'agensflow.json')], onEvent: (e) => events.push(e) });
     const refused = [...new Set(events.flatMap((e) => (e.type === 'write.refused' ? [e.path] : [])))].sort();

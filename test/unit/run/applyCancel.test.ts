@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PlanSchema } from '../../../src/core/plan/schema';
+import { validPlan } from '../plan/helpers';
 import { applyFsOver, type ApplyFs } from '../../../src/core/run/apply';
 import { RunJournal } from '../../../src/core/run/journal';
 import type { TaskPatch } from '../../../src/core/run/patch';
@@ -81,7 +81,7 @@ describe('cancelling or killing while a patch is being applied', () => {
   it('X4 (--apply auto): cancelling the run while a patch is applied leaves it whole and recorded as applied', async () => {
     const dir = tmp.make('af-ws-');
     const stateDir = tmp.make('af-state-');
-    const plan = PlanSchema.parse({ tasks: [{ id: 'a', title: 'A', objective: 'a', files: ['x/1.txt', 'x/2.txt', 'x/3.txt'] }] });
+    const plan = validPlan({ tasks: [{ id: 'a', title: 'A', objective: 'a', files: ['x/1.txt', 'x/2.txt', 'x/3.txt'] }] });
     const g = gatedOps('2.txt');
     const ac = new AbortController();
     const running = startRun({ dir, stateDir, plan, model: new FakeModel(), apply: 'auto', signal: ac.signal, io: { apply: g.ops } });

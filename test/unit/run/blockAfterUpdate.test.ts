@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { PlanSchema, type Plan } from '../../../src/core/plan/schema';
+import { validPlan } from '../plan/helpers';
 import { createUpdater } from '../../../src/core/replan';
 import { startRun } from '../../../src/core/run';
 import type { RunEvent } from '../../../src/core/run/events';
@@ -11,7 +11,7 @@ import { FakeModel, writeOwnedFiles } from './fakeModel';
 import { tempDirs } from './tmp';
 
 /** b and a independent; c after a; d after c. */
-const plan: Plan = PlanSchema.parse({
+const plan = validPlan({
   goal: 'blocks after an update',
   tasks: [
     { id: 'a', title: 'A', objective: 'a v1', files: ['a.txt'] },

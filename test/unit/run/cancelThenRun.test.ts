@@ -7,13 +7,13 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Model, ModelRequest, ModelResult } from '../../../src/core/models/types';
-import { PlanSchema, type Plan } from '../../../src/core/plan/schema';
+import { validPlan } from '../plan/helpers';
 import { RunJournal, startRun } from '../../../src/core/run';
 import type { RunEvent } from '../../../src/core/run/events';
 import { FakeModel, taskIdOf } from './fakeModel';
 import { tempDirs } from './tmp';
 
-const plan: Plan = PlanSchema.parse({
+const plan = validPlan({
   tasks: [
     { id: 'a', title: 'A', objective: 'write a', files: ['a.txt'] },
     { id: 'b', title: 'B', objective: 'write b', files: ['b.txt'] },

@@ -6,14 +6,14 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PlanSchema, type Plan } from '../../../src/core/plan/schema';
+import { validPlan } from '../plan/helpers';
 import type { RunEvent } from '../../../src/core/run/events';
 import { RunJournal, resumeRun, startRun } from '../../../src/core/run';
 import { FakeModel, taskIdOf, writeOwnedFiles } from './fakeModel';
 import { faultyIo } from '../fs/faultyIo';
 import { tempDirs } from './tmp';
 
-const plan: Plan = PlanSchema.parse({
+const plan = validPlan({
   tasks: [
     { id: 'a', title: 'A', objective: 'a', files: ['a.txt'] },
     { id: 'b', title: 'B', objective: 'b', files: ['b.txt'] },

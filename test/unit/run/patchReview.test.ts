@@ -3,12 +3,12 @@ import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { captureIo } from '../../../src/cli/io';
-import { PlanSchema } from '../../../src/core/plan/schema';
+import { validPlan } from '../plan/helpers';
 import { decide, diskTextReader, reconcilePatch, RunJournal, startRun, type TaskPatch } from '../../../src/core/run';
 import { FakeModel } from './fakeModel';
 import { tempDirs } from './tmp';
 
-const plan = PlanSchema.parse({
+const plan = validPlan({
   tasks: [
     { id: 'app', title: 'App', objective: 'o', files: ['a.txt', 'b.txt', 'old.txt'] },
     { id: 'doc', title: 'Doc', objective: 'o', files: ['doc.txt'] },

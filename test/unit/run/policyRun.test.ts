@@ -4,6 +4,7 @@ import { CoordinationPolicy, DEFAULT_POLICY, seededRng, taskFeatures, type Polic
 import type { Plan, Task } from '../../../src/core/plan';
 import { startRun, type EngineOptions, type RunEvent, type RunEventOf, type VerifyHook } from '../../../src/core/run';
 import { chainLinks, failureKindOf, recordReview, riskOf, runGoal, RunPolicy, withProtocol } from '../../../src/core/session';
+import { validPlan } from '../plan/helpers';
 import { FakeModel, writeOwnedFiles } from './fakeModel';
 import { tempDirs } from './tmp';
 
@@ -50,7 +51,7 @@ describe('RunPolicy: the learned policy wired into a run', function () {
     const base = tmp.make('af-rp-');
     const opts = withPolicy(rp, { stateDir: `${base}/state`, verify, onEvent: (e) => events.push(e) }, wiring);
     const dir = tmp.make('af-rp-ws-');
-    const out = await startRun({ ...opts, dir, plan });
+    const out = await startRun({ ...opts, dir, plan: validPlan(plan) });
     return { events, exitCode: out.exitCode };
   }
   const decisions = (events: RunEvent[], point?: string): Array<RunEventOf<'decision'>> =>
@@ -112,7 +113,7 @@ describe('RunPolicy: the learned policy wired into a run', function () {
       stateDir: tmp.make('af-rp-'), verify: failing, onEvent: (e) => events.push(e), recovery: { maxRetries: 0 },
       updater: async () => ({ error: 'no better plan', decision: { options: [], choice: 'none', mode: 'rule', reason: 'no valid candidate' }, usage: [] }),
     }, { updater: true });
-    const out = await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: { tasks: [task('a', ['a.txt'])] } });
+    const out = await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: validPlan({ tasks: [task('a', ['a.txt'])] }) });
     assert.equal(out.exitCode, 1);
     const recovery = decisions(events, 'recovery').find((d) => d.decisionId);
     assert.ok(recovery, 'the policy chose the recovery');
@@ -153,7 +154,7 @@ describe('RunPolicy: the learned policy wired into a run', function () {
     const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
     const events: RunEvent[] = [];
     const opts = withPolicy(rp, { stateDir: tmp.make('af-rp-'), verify: async () => ({ outcome: 'passed', findings: [] }), runCheck: async () => ({ outcome: 'failed', findings: [{ message: 'a test failed' }] }), onEvent: (e) => events.push(e) }, { inspector: true, toolsOnly: async () => ({ outcome: 'passed', findings: [] }) });
-    await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: { tasks: [t] } });
+    await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: validPlan({ tasks: [t] }) });
     const skipped = decisions(events, 'verify')[0];
     assert.equal(skipped?.choice, 'skip');
     assert.equal(p.auditOf(skipped?.decisionId as string)?.outcomes[0]?.success, false);
@@ -165,7 +166,7 @@ describe('RunPolicy: the learned policy wired into a run', function () {
     const p = policy();
     const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
     const opts = withPolicy(rp, { stateDir: tmp.make('af-rp-'), verify: async () => ({ outcome: 'passed', findings: [] }) }, {});
-    const out = await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: { tasks: [task('a', ['a.txt'])] } });
+    const out = await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: validPlan({ tasks: [task('a', ['a.txt'])] }) });
     const ids = out.record.decisions.filter((d) => d.taskId === 'a' && (d.point === 'model' || d.point === 'protocol')).map((d) => d.decisionId as string);
     assert.equal(ids.length, 2);
     assert.equal(recordReview(p, out.record, 'a', false), 2);
@@ -175,10 +176,10 @@ describe('RunPolicy: the learned policy wired into a run', function () {
   it('merges a chain link only when pinned or learned; never risky tasks; the merged plan is valid', () => {
     const plan: Plan = { tasks: [task('a', ['a.py']), task('b', ['b.py'], ['a']), task('c', ['c.py'], ['b']), task('ci', ['package.json'], ['c'])] };
     assert.deepEqual(chainLinks(plan), [['a', 'b'], ['b', 'c'], ['c', 'ci']]);
-    const kept = new RunPolicy({ policy: policy(), agentModels: [new FakeModel()] }).mergePlan(plan).plan;
+    const kept = new RunPolicy({ policy: policy(), agentModels: [new FakeModel()] }).mergePlan(validPlan(plan)).plan;
     assert.deepEqual(kept.tasks.map((t) => t.id), ['a', 'b', 'c', 'ci'], 'the prior keeps tasks apart');
     const rp = new RunPolicy({ policy: policy(), agentModels: [new FakeModel()], pins: [{ point: 'merge', when: {}, option: 'merge' }] });
-    const merged = rp.mergePlan(plan).plan;
+    const merged = rp.mergePlan(validPlan(plan)).plan;
     assert.deepEqual(merged.tasks.map((t) => [t.id, t.deps, t.files]), [['a', [], ['a.py', 'b.py', 'c.py']], ['ci', ['a'], ['package.json']]]);
   });
 

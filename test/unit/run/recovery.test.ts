@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { PlanSchema, type Plan } from '../../../src/core/plan/schema';
+import { validPlan } from '../plan/helpers';
 import { createUpdater } from '../../../src/core/replan';
 import { startRun } from '../../../src/core/run';
 import type { RunEvent } from '../../../src/core/run/events';
@@ -11,7 +11,7 @@ import { FakeModel, taskIdOf, type Script } from './fakeModel';
 import { tempDirs } from './tmp';
 
 /** a, b independent; c after a; d after c; e after b. */
-const plan: Plan = PlanSchema.parse({
+const plan = validPlan({
   goal: 'locality',
   tasks: [
     { id: 'a', title: 'A', objective: 'a v1', files: ['a.txt'] },
@@ -182,7 +182,7 @@ describe('run: retries, local updates and budgets', function () {
   it('without an updater a task fails after its retry; a missing owned file is a finding; retries can be turned off', async () => {
     const { dir, stateDir } = dirs();
     const lazy: Script = (turn) => (turn === 1 ? { calls: [{ name: 'finish', args: { summary: 'nothing to do' } }] } : { calls: [] });
-    const one: Plan = PlanSchema.parse({ tasks: [{ id: 'x', title: 'X', objective: 'o', files: ['x.py', 'y.py'] }] });
+    const one = validPlan({ tasks: [{ id: 'x', title: 'X', objective: 'o', files: ['x.py', 'y.py'] }] });
     const model = new FakeModel({ x: lazy });
     const out = await startRun({ dir, stateDir, plan: one, model });
     assert.equal(out.exitCode, 1);

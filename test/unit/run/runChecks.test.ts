@@ -4,7 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import type { ChatMessage } from '../../../src/core/models/types';
-import { PlanSchema, type Plan } from '../../../src/core/plan/schema';
+import { toPlan } from '../../../src/core/plan';
+import { validPlan } from '../plan/helpers';
 import { isRunCancelledError, runAgent, startRun, StagingArea, type RunEvent, type StagedChecks } from '../../../src/core/run';
 import { AGENT_TOOLS, type ToolEvent } from '../../../src/core/run/tools';
 import { RUN_CHECKS_MAX_CHARS, RUN_CHECKS_MAX_FINDINGS } from '../../../src/core/run/tools/runChecks';
@@ -29,8 +30,8 @@ async function runTool(checks: { limit: number; used: number; run(signal: AbortS
   return { out, events };
 }
 
-const plan: Plan = PlanSchema.parse({ tasks: [{ id: 'calc', title: 'Calculator', objective: 'add()', files: ['calc.py'] }] });
-const task = plan.tasks[0];
+const plan = validPlan({ tasks: [{ id: 'calc', title: 'Calculator', objective: 'add()', files: ['calc.py'] }] });
+const task = toPlan(plan).tasks[0];
 
 describe('run/tools: run_checks', function () {
   this.timeout(30_000);

@@ -1,14 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PlanSchema, type Plan } from '../../../src/core/plan/schema';
+import { validPlan } from '../plan/helpers';
 import type { RunEvent } from '../../../src/core/run/events';
 import { applyReviewedPatches, listRuns, RunJournal, resumeRun, startRun } from '../../../src/core/run';
 import { FakeModel, taskIdOf, writeOwnedFiles, type Script } from './fakeModel';
 import { tempDirs } from './tmp';
 import { ProviderError } from '../../../src/core/models';
 
-const plan4: Plan = PlanSchema.parse({
+const plan4 = validPlan({
   goal: 'a tiny app',
   tasks: [
     { id: 'model', title: 'Model', objective: 'the data model', role: 'python developer', files: ['app/model.py'] },
@@ -83,7 +83,7 @@ describe('run/engine', () => {
 
   it('keeps at most maxAgents agent calls in flight and reaches min(maxAgents, ready)', async () => {
     const { dir, stateDir } = dirs();
-    const wide = PlanSchema.parse({ tasks: Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, title: `T${i}`, objective: 'o', files: [`f${i}.txt`] })) });
+    const wide = validPlan({ tasks: Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, title: `T${i}`, objective: 'o', files: [`f${i}.txt`] })) });
     const model = new FakeModel();
     const gate = model.gate();
     const run = startRun({ dir, stateDir, plan: wide, model, maxAgents: 3 });
@@ -97,7 +97,7 @@ describe('run/engine', () => {
 
   it('refuses writes outside the task, counts them, tells the agent, and the task still succeeds', async () => {
     const { dir, stateDir } = dirs();
-    const plan = PlanSchema.parse({ tasks: [{ id: 'a', title: 'A', objective: 'o', files: ['a.txt'] }, { id: 'b', title: 'B', objective: 'o', files: ['b.txt'] }] });
+    const plan = validPlan({ tasks: [{ id: 'a', title: 'A', objective: 'o', files: ['a.txt'] }, { id: 'b', title: 'B', objective: 'o', files: ['b.txt'] }] });
     const toolResults: string[] = [];
     const model = new FakeModel({
       a: (turn, messages) => {
@@ -130,7 +130,7 @@ describe('run/engine', () => {
 
   it('verify hook: a failed check goes to the failure hook, a retry reopens the conversation, dependents of a failure are blocked', async () => {
     const { dir, stateDir } = dirs();
-    const plan = PlanSchema.parse({
+    const plan = validPlan({
       tasks: [
         { id: 'a', title: 'A', objective: 'o', files: ['a.txt'] },
         { id: 'b', title: 'B', objective: 'o', files: ['b.txt'] },
@@ -215,7 +215,7 @@ describe('run/engine', () => {
 
   it('an agent that never finishes fails after its turn cap', async () => {
     const { dir, stateDir } = dirs();
-    const plan = PlanSchema.parse({ tasks: [{ id: 'a', title: 'A', objective: 'o', files: ['a.txt'] }] });
+    const plan = validPlan({ tasks: [{ id: 'a', title: 'A', objective: 'o', files: ['a.txt'] }] });
     const model = new FakeModel(() => ({ text: 'thinking...', calls: [] }));
     const out = await startRun({ dir, stateDir, plan, model, maxTurns: 3 });
     assert.equal(out.exitCode, 1);
@@ -227,7 +227,7 @@ describe('run/engine', () => {
   it('a task that owns files and finishes without changing any fails with "no changes made" and goes through recovery; a task owning none may finish with a summary', async () => {
     const { dir, stateDir } = dirs();
     writeFileSync(path.join(dir, 'a.txt'), 'same\n');
-    const plan = PlanSchema.parse({
+    const plan = validPlan({
       tasks: [
         { id: 'a', title: 'A', objective: 'o', files: ['a.txt'] },
         { id: 'r', title: 'R', objective: 'report only', files: [] },

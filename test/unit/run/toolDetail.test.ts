@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PlanSchema } from '../../../src/core/plan/schema';
+import { validPlan } from '../plan/helpers';
 import type { RunEvent, RunEventOf } from '../../../src/core/run/events';
 import { startRun } from '../../../src/core/run';
 import { StagingArea } from '../../../src/core/run/staging';
@@ -86,7 +86,7 @@ describe('run/tools: summaries and diffs of tool calls', () => {
     const big = lines(1000, (i) => `value_${i} = ${i}${i % 7 === 0 ? '  # mark' : ''}`);
     writeFileSync(path.join(dir, 'big.py'), big);
     writeFileSync(path.join(dir, 'small.py'), 'def f():\n    return 1\n');
-    const plan = PlanSchema.parse({ goal: 'g', tasks: [{ id: 't', title: 'T', objective: 'o', role: 'developer', files: ['big.py', 'small.py'] }] });
+    const plan = validPlan({ goal: 'g', tasks: [{ id: 't', title: 'T', objective: 'o', role: 'developer', files: ['big.py', 'small.py'] }] });
     const model = new FakeModel((turn) => {
       if (turn === 1) {
         return {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { PlanSchema } from '../../../src/core/plan/schema';
+import { validPlan } from '../plan/helpers';
 import { startRun, type RunEvent } from '../../../src/core/run';
 import { composeRun } from '../../../src/core/session';
 import { ScriptedToolModel } from '../replan/helpers';
@@ -80,7 +80,7 @@ describe('vscode run: settings to run configuration', () => {
         ...(candidates !== undefined ? { candidates } : {}),
       });
       assert.deepEqual(options.recovery, { maxRetries: 0, updatesPerTask: 1, updatesPerRun: 6 });
-      const plan = PlanSchema.parse({ tasks: [{ id: 'x', title: 'X', objective: 'x', files: ['x.txt'] }] });
+      const plan = validPlan({ tasks: [{ id: 'x', title: 'X', objective: 'x', files: ['x.txt'] }] });
       const out = await startRun({ ...options, dir: tmp.make('af-ws-'), plan });
       assert.equal(out.exitCode, 0, JSON.stringify([out.record.reason, out.record.tasks.x]));
       assert.equal(out.record.tasks.x.attempts, 2, 'no retry (maxRetries 0): the update came at once');
