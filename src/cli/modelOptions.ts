@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { createModel, type Model, type ProviderId, type RetryInfo } from '../core/models';
 import { ModelNamesSchema, modelNames, PolicyConfigSchema, RunSetupError } from '../core/session';
-import { UsageError, stringFlag, type FlagSpec, type FlagValues } from './args';
+import { UsageError, intFlag, stringFlag, type FlagSpec, type FlagValues } from './args';
 import type { CliIo } from './io';
 import { cliProviders } from './providers';
 
@@ -19,6 +19,7 @@ export const MODEL_FLAGS: FlagSpec = {
   'base-url': { type: 'string' },
   model: { type: 'string' },
   'api-key': { type: 'string' },
+  'max-output-tokens': { type: 'string' },
   config: { type: 'string' },
 };
 
@@ -27,6 +28,7 @@ export const MODEL_FLAGS_HELP = [
   '  --base-url URL     given to the SDK unchanged (http://localhost:11434/v1 for Ollama)',
   '  --model NAME       the model for every role',
   '  --api-key KEY      wins over OPENAI_API_KEY / ANTHROPIC_API_KEY',
+  '  --max-output-tokens N  output tokens per model call (default: the model\'s known limit)',
   '  --config FILE      JSON: models per role, verifiers, test command, budget, prices, policy settings',
 ];
 
@@ -35,6 +37,8 @@ export const RunConfigSchema = z
   .object({
     provider: z.string().optional(),
     baseUrl: z.string().optional(),
+    /** Output tokens per model call; default the model's known output limit. */
+    maxOutputTokens: z.number().int().positive().optional(),
     // A role may list several models, cheapest first: the learned policy binds one per agent task.
     models: z.object({ planner: ModelNamesSchema, agent: ModelNamesSchema, inspector: ModelNamesSchema, updater: ModelNamesSchema }).partial().optional(),
     verifiers: z.array(z.unknown()).optional(),
@@ -80,6 +84,8 @@ export interface ModelSettings {
   baseUrl?: string;
   /** The config's `limits` (never recorded in a run: read again from the config on resume). */
   limits?: RunConfig['limits'];
+  /** `--max-output-tokens` or the config's `maxOutputTokens` (read again on resume, like `limits`). */
+  maxOutputTokens?: number;
 }
 
 /** Flags win over the config file, which wins over `fallback` (a resumed run's recorded settings). */
@@ -92,7 +98,14 @@ export function modelSettings(values: FlagValues, config: RunConfig, role: 'plan
   }
   const model = stringFlag(values, 'model') ?? modelNames(config.models?.[role])[0] ?? fallback.model;
   const baseUrl = stringFlag(values, 'base-url') ?? config.baseUrl ?? fallback.baseUrl;
-  return { provider, ...(model !== undefined ? { model } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}), ...(config.limits ? { limits: config.limits } : {}) };
+  const maxOutputTokens = intFlag(values, 'max-output-tokens') ?? config.maxOutputTokens;
+  return {
+    provider,
+    ...(model !== undefined ? { model } : {}),
+    ...(baseUrl !== undefined ? { baseUrl } : {}),
+    ...(config.limits ? { limits: config.limits } : {}),
+    ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
+  };
 }
 
 /** The line a retried call prints, e.g. "agent (openai gpt-x): rate limited, retrying in 2 s (1/3)". */
@@ -116,6 +129,7 @@ export function buildModel(settings: ModelSettings, values: FlagValues, io: CliI
     model: settings.model ?? '',
     ...(settings.baseUrl !== undefined ? { baseUrl: settings.baseUrl } : {}),
     ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(settings.maxOutputTokens !== undefined ? { maxOutputTokens: settings.maxOutputTokens } : {}),
     retry: { onRetry: (info) => io.stderr(retryNotice(who, info)) },
     env: io.env,
     ...(settings.limits ? { limits: settings.limits, timeouts: settings.limits.callTimeoutMs ? { totalMs: settings.limits.callTimeoutMs } : {} } : {}),

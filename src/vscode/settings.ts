@@ -42,6 +42,8 @@ export const AGENSFLOW_SETTINGS = {
   'models.agentAlternatives': { schema: z.array(modelName.min(1)).max(8), default: [] as string[] },
   'models.inspector': { schema: modelName, default: '' },
   'models.updater': { schema: modelName, default: '' },
+  // Output tokens per model call; 0: the model's known output limit (src/core/models/outputLimits.ts).
+  'models.maxOutputTokens': { schema: z.number().int().min(0).max(1_000_000), default: 0 },
   maxAgents: { schema: z.number().int().min(1).max(32), default: 4 },
   candidates: { schema: z.number().int().min(0).max(8), default: 0 },
   apply: { schema: z.enum(['review', 'auto']), default: 'review' },

@@ -3,6 +3,7 @@
  * settings before any request, and wraps the provider adapter in the retry layer.
  */
 import { ModelConfigError } from './errors';
+import { maxOutputTokensFor } from './outputLimits';
 import { keyEnvOf, type ProviderDefinition, type ProviderRegistry } from './provider';
 import { CORE_PROVIDERS, coreProviderRegistry } from './providers';
 import { isRedactedUrl, redactUrl } from './redact';
@@ -45,8 +46,11 @@ export interface CreateModelOptions {
   retry?: Partial<RetryOptions>;
   /** Stream answers (SSE) by default; a request may override. Default true. */
   stream?: boolean;
-  /** Output tokens asked for when a request sets none; default: the provider's. */
-  defaultMaxTokens?: number;
+  /**
+   * The user's output-token limit for a call that sets none; default: the model's known limit
+   * (outputLimits.ts), else the provider's default.
+   */
+  maxOutputTokens?: number;
   /** Where `provider` is looked up; default the core's registry. */
   providers?: Pick<ProviderRegistry, 'get' | 'ids' | 'refusal'>;
 }
@@ -136,7 +140,7 @@ export function createModel(options: CreateModelOptions): Model {
   const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const limits: AnswerLimits = { ...DEFAULT_ANSWER_LIMITS, ...options.limits };
   const stream = options.stream ?? true;
-  const maxOutputTokens = options.defaultMaxTokens ?? def.defaultMaxOutputTokens;
+  const maxOutputTokens = maxOutputTokensFor(options.model, options.maxOutputTokens, def.defaultMaxOutputTokens);
   const raw = def.create({ model: options.model, baseUrl, apiKey, timeouts, limits, stream, maxOutputTokens });
   // Every model of this process calling this endpoint shares its rate gate (parallel agents back off together).
   const endpoint = baseUrl ?? '';

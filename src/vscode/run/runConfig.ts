@@ -58,10 +58,12 @@ export function buildRoleModel(get: SettingsReader, role: ModelRole, apiKey: str
   if (envKey && !apiKey && (env[envKey] ?? '').trim() === '') {
     throw new RunSetupError('no-key', `No API key configured for ${provider}: set one with "AgensFlow: Set API Key…" (or set ${envKey} in the environment VS Code starts in).`);
   }
+  const maxOutputTokens = get('models.maxOutputTokens');
   return createModel({
     ...(providers ? { providers } : {}),
     provider,
     model: modelNameOf(get, role),
+    ...(maxOutputTokens > 0 ? { maxOutputTokens } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     ...(apiKey ? { apiKey } : {}),
     env,
