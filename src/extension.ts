@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   context.subscriptions.push(settings);
   const keys = new ApiKeys(context.secrets);
   // The providers of this window: the core's, and those only the extension can build.
-  const providers = extensionProviders();
+  const providers = extensionProviders(vscode);
   // Runs persist with the workspace (a reloaded window continues them); no folder: per user.
   const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
   // The views' one source of truth: the run controller and the review push into it.

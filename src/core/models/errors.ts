@@ -17,7 +17,10 @@ export type ProviderErrorKind =
   | 'bad-response' // 200 with a body that is not the protocol (an HTML page, another schema, a malformed stream)
   | 'answer-too-large' // the answer broke the size limits (bytes of text and arguments, tool calls); not retried
   | 'deadline' // the whole call took longer than its overall limit (a stream that never ends); not retried
-  | 'wait-too-long'; // the provider asked us to wait longer than the cap
+  | 'wait-too-long' // the provider asked us to wait longer than the cap
+  | 'consent' // the user has not allowed this extension to use the model (a host's consent prompt declined)
+  | 'blocked' // the host blocks this extension from the model
+  | 'quota'; // the user's plan has no quota left for the model (it was withdrawn): retry later or switch
 
 export interface ProviderErrorInit {
   kind: ProviderErrorKind;
@@ -135,6 +138,6 @@ export function isBudgetExceededError(e: unknown): e is BudgetExceededError {
 export function modelErrorExitCode(e: unknown): 1 | 2 | 130 {
   if (isModelConfigError(e)) return 2;
   if (isModelAbortedError(e)) return 130;
-  if (isProviderError(e) && ['auth', 'permission', 'not-found', 'bad-request'].includes(e.kind)) return 2;
+  if (isProviderError(e) && ['auth', 'permission', 'not-found', 'bad-request', 'consent', 'blocked'].includes(e.kind)) return 2;
   return 1;
 }

@@ -17,6 +17,10 @@ export type SetupErrorKind =
   | 'bad-endpoint'
   /** The provider could not be reached (refused, reset, timed out). */
   | 'unreachable'
+  /** The user has not allowed AgensFlow to use the chosen model (VS Code's consent prompt was declined). */
+  | 'no-consent'
+  /** The chosen model is blocked for AgensFlow, or withdrawn because the user's quota for it is spent. */
+  | 'model-unavailable'
   /** The folder is not trusted (VS Code's Restricted Mode): nothing runs in it. */
   | 'untrusted'
   /** No folder on disk is open. */
@@ -54,6 +58,8 @@ export function setupErrorOf(e: unknown): RunSetupError | undefined {
   if (isProviderError(e)) {
     if (e.kind === 'auth' || e.kind === 'permission') return new RunSetupError('rejected-key', e.message, { cause: e });
     if (e.kind === 'not-found') return new RunSetupError('bad-endpoint', e.message, { cause: e });
+    if (e.kind === 'consent') return new RunSetupError('no-consent', e.message, { cause: e });
+    if (e.kind === 'blocked' || e.kind === 'quota') return new RunSetupError('model-unavailable', e.message, { cause: e });
     if (e.kind === 'connection' || e.kind === 'timeout') return new RunSetupError('unreachable', e.message, { cause: e });
     return undefined;
   }

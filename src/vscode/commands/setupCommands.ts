@@ -125,6 +125,13 @@ export function registerSelectModel(providers: ProviderRegistry, keys: ApiKeys, 
       const current = config.get<string>('models.agent') ?? '';
       const OTHER = 'Another model…';
       const items = await modelItems(def, current);
+      if (def.listModels && items.length === 0 && typeof modelArg !== 'string') {
+        // A live list that is empty: nothing to choose until a model provider (e.g. GitHub Copilot) is set up.
+        const OTHER_PROVIDER = 'Choose Another Provider…';
+        const choice = await vscode.window.showWarningMessage(`AgensFlow: ${def.label}: VS Code offers no chat model now. Install and sign in to GitHub Copilot (or another extension that provides chat models), or choose another provider.`, OTHER_PROVIDER);
+        if (choice) await vscode.commands.executeCommand(COMMANDS.selectModel);
+        return false;
+      }
       const pick = items.length ? await vscode.window.showQuickPick([...items, { label: OTHER, description: 'type a name' }], { placeHolder: 'The model of the agents (the planner, inspector and updater use it unless set apart)', ignoreFocusOut: true }) : { label: OTHER };
       if (!pick) return false;
       model = pick.label !== OTHER ? pick.label : await vscode.window.showInputBox({ title: 'AgensFlow: model name', value: current, prompt: provider === 'openai-compatible' ? 'As the server names it, e.g. qwen2.5-coder:7b' : 'e.g. gpt-4.1-mini', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A model name') });

@@ -56,6 +56,7 @@ export function fixFor(kind: SetupErrorKind): SetupFix {
   switch (kind) {
     case 'no-model':
     case 'unavailable-provider':
+    case 'model-unavailable':
     case 'bad-endpoint':
       return 'selectModel';
     case 'no-key':
@@ -65,6 +66,8 @@ export function fixFor(kind: SetupErrorKind): SetupFix {
       return 'manageTrust';
     case 'busy':
       return 'showGraph';
+    // No consent: VS Code asks again at the next request; the message says to start again and choose Allow.
+    case 'no-consent':
     case 'no-folder':
       return 'none';
     case 'unreachable':

@@ -16,6 +16,7 @@ import { UsageMeter, meteredModel } from '../../../src/core/models/usage';
 import type { Model } from '../../../src/core/models/types';
 import { EXTENSION_PROVIDER_IDS, extensionProviders } from '../../../src/vscode/providers';
 import { AGENSFLOW_SETTINGS } from '../../../src/vscode/settings';
+import { fakeLm } from '../vscode-lm/fakeLm';
 
 const reply = { text: 'ok', toolCalls: [], usage: { inputTokens: 1000, outputTokens: 500 }, stopReason: 'stop' as const };
 
@@ -102,7 +103,7 @@ describe('provider registry: front ends', () => {
     };
     const entry = manifest.contributes.configuration.properties['agensflow.provider'];
     assert.ok(entry?.enum);
-    const ids = extensionProviders().ids();
+    const ids = extensionProviders(fakeLm([]).api).ids();
     assert.deepEqual(entry.enum, ids, 'package.json enum vs the extension registry');
     assert.deepEqual([...EXTENSION_PROVIDER_IDS], ids);
     assert.equal(entry.enumDescriptions?.length, ids.length, 'one description per provider');

@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fakeLm, type FakeChat } from '../vscode-lm/fakeLm';
 
 type Listener<T> = (e: T) => unknown;
 
@@ -246,6 +247,8 @@ export const state = {
   restricted: new Set<string>(),
   /** Called with each message shown (a test waits on it instead of polling). */
   onMessage: undefined as undefined | ((m: ShownMessage) => void),
+  /** The chat models the Language Model API offers (`lm.selectChatModels`). */
+  lmChats: [] as FakeChat[],
 };
 
 export const emitters = {
@@ -499,6 +502,21 @@ export const env = {
 
 export const version = '1.96.4-fake';
 
+// The Language Model API, as the vscode-lm provider uses it (../vscode-lm/fakeLm.ts), over state.lmChats.
+export {
+  FakeChatMessage as LanguageModelChatMessage,
+  FakeTextPart as LanguageModelTextPart,
+  FakeToolCallPart as LanguageModelToolCallPart,
+  FakeToolResultPart as LanguageModelToolResultPart,
+  FakeLanguageModelError as LanguageModelError,
+  FakeCancellationTokenSource as CancellationTokenSource,
+} from '../vscode-lm/fakeLm';
+export const LanguageModelChatToolMode = { Auto: 1, Required: 2 };
+export const lm = {
+  selectChatModels: (selector?: { vendor?: string; family?: string; id?: string }) => fakeLm(state.lmChats).api.lm.selectChatModels(selector),
+  onDidChangeChatModels: () => new Disposable(),
+};
+
 /** A SecretStorage in memory whose calls can be made to fail (the OS keyring missing or locked). */
 export class MemorySecrets implements FakeSecretStorage {
   readonly values = new Map<string, string>();
@@ -552,6 +570,7 @@ export function resetHost(): void {
   state.writableFileSystem = true;
   state.panels = [];
   state.onMessage = undefined;
+  state.lmChats = [];
   workspace.isTrusted = true;
   workspace.workspaceFolders = undefined;
   for (const e of Object.values(emitters)) e.dispose();
