@@ -3,6 +3,7 @@
  * plain lines on status changes otherwise, and a final table with the makespan against the critical-path
  * bound. `--json` output is separate (one event per line on stdout).
  */
+import { verificationLabel } from '../protocol/reducerLog';
 import type { RunEvent, TaskStatus } from '../core/run/events';
 import type { RunRecord } from '../core/run/journal';
 import { findingLine } from '../core/run/findings';
@@ -100,6 +101,10 @@ export class LiveView {
         for (const id of e.added) if (!this.rows.has(id)) this.rows.set(id, { id, role: e.plan?.tasks.find((t) => t.id === id)?.role ?? 'developer', status: 'pending' });
         for (const id of e.removed) this.rows.delete(id);
         this.write(`  ${e.taskId}: plan updated (${e.reason})${e.changed.length ? `; changed ${e.changed.join(', ')}` : ''}${e.added.length ? `; added ${e.added.join(', ')}` : ''}${e.removed.length ? `; removed ${e.removed.join(', ')}` : ''}\n`);
+        break;
+      case 'verify.mode':
+        this.clear();
+        this.write(`verification: ${verificationLabel(e)}${e.reason ? ` (${e.reason})` : ''}\n`);
         break;
       case 'run.checked':
         this.clear();

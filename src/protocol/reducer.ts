@@ -5,7 +5,7 @@
 import type { Plan } from '../core/plan/schema';
 import type { RunEvent, RunEventOf, TaskStatus } from '../core/run/events';
 import { analysePlan, type PlanAnalyser } from './planAnalysis';
-import { runLogLine } from './reducerLog';
+import { runLogLine, verificationLabel } from './reducerLog';
 import { CAPS, emptyTaskDetail, emptyViewState, type RunViewState, type TaskDetail, type ToolCallView, type UsageTotals } from './viewState';
 
 /** Options of {@link applyEvent}. */
@@ -172,6 +172,8 @@ function reduce(state: RunViewState, event: RunEvent, options: ReducerOptions): 
       };
     case 'patch':
       return withTask(state, event.taskId, (t) => ({ ...t, patch: { state: event.state, files: event.files, reason: event.reason } }));
+    case 'verify.mode':
+      return state.run ? { ...state, run: { ...state.run, verification: verificationLabel(event) } } : state;
     case 'log':
     case 'run.checked':
       // Shown only as run-log lines, which applyEvent adds.

@@ -4,7 +4,7 @@
  * Model text, tool calls and usage are never logged here (they have their own places in a task's details);
  * `log` events at trace/debug level are left to the output channel, since they may carry prompts.
  */
-import type { RunEvent } from '../core/run/events';
+import type { RunEvent, RunEventOf } from '../core/run/events';
 import type { LogLine, RunViewState } from './viewState';
 
 const SETTLED_LEVEL = {
@@ -81,6 +81,8 @@ export function runLogLine(event: RunEvent, next: RunViewState): Omit<LogLine, '
     case 'log':
       if (event.level === 'trace' || event.level === 'debug') return undefined;
       return { level: event.level, message: event.message, ...(event.taskId !== undefined ? { taskId: event.taskId } : {}) };
+    case 'verify.mode':
+      return { level: event.sandbox === 'none' ? 'warn' : 'info', message: `Verification: ${verificationLabel(event)}${event.reason ? ` (${event.reason})` : ''}` };
     case 'run.checked':
       return {
         level: event.outcome === 'passed' ? 'info' : 'error',
@@ -94,4 +96,9 @@ export function runLogLine(event: RunEvent, next: RunViewState): Omit<LogLine, '
     default:
       return undefined;
   }
+}
+
+/** The verification mode as one phrase: "overlay view, bwrap sandbox", "copy, no sandbox". */
+export function verificationLabel(e: Pick<RunEventOf<'verify.mode'>, 'view' | 'sandbox'>): string {
+  return `${e.view === 'overlay' ? 'overlay view' : 'copy'}, ${e.sandbox === 'none' ? 'no sandbox' : `${e.sandbox} sandbox`}`;
 }

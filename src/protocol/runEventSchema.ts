@@ -79,6 +79,10 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ ...base, type: z.literal('log'), level: LogLevelSchema, message: str, taskId: id.optional() }),
   z.object({
+    ...base, type: z.literal('verify.mode'), view: z.enum(['overlay', 'copy']), sandbox: z.enum(['bwrap', 'sandbox-exec', 'none']),
+    reason: str.optional(),
+  }),
+  z.object({
     ...base, type: z.literal('run.checked'), outcome: z.enum(['passed', 'failed', 'unverified']),
     findings: z.array(FindingSchema).max(LIMITS.list),
   }),

@@ -95,6 +95,8 @@ export const RunInfoSchema = z.object({
   status: z.enum(['running', 'completed', 'failed', 'cancelled', 'budget']),
   exitCode: z.number().optional(),
   reason: str.optional(),
+  /** How verification runs (see the `verify.mode` event), as one short phrase for the header. */
+  verification: str.optional(),
 });
 
 export const RunViewStateSchema = z.object({

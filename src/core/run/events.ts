@@ -67,6 +67,8 @@ export type RunEvent = Base &
     | { type: 'plan.updated'; taskId: string; reason: string; changed: string[]; added: string[]; removed: string[]; /** The whole plan after the update, so views can redraw without asking. */ plan?: Plan }
     | { type: 'patch'; taskId: string; state: PatchState; files: string[]; reason?: string }
     | { type: 'log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string; taskId?: string }
+    /** How verification sees the workspace (an overlay at its own path, or a copy) and what sandbox contains its commands; `reason` says why it is less than an overlay in a sandbox. */
+    | { type: 'verify.mode'; view: 'overlay' | 'copy'; sandbox: 'bwrap' | 'sandbox-exec' | 'none'; reason?: string }
     | { type: 'run.checked'; outcome: 'passed' | 'failed' | 'unverified'; findings: Finding[] }
     | { type: 'run.finished'; exitCode: number; status: 'completed' | 'failed' | 'cancelled' | 'budget'; reason?: string }
   );

@@ -73,6 +73,13 @@ export interface RunSettings {
   config?: string;
 }
 
+/** How verification saw the workspace and what sandbox contained its commands. */
+export interface VerificationRecord {
+  view: 'overlay' | 'copy';
+  sandbox: 'bwrap' | 'sandbox-exec' | 'none';
+  reason?: string;
+}
+
 export interface RunRecord {
   version: 1;
   runId: string;
@@ -94,6 +101,8 @@ export interface RunRecord {
   check?: { outcome: 'passed' | 'failed' | 'unverified'; findings: Finding[] };
   /** How many times this run was resumed. */
   resumes: number;
+  /** The verification mode of the run's last start or resume (see the `verify.mode` event). */
+  verification?: VerificationRecord;
   /** Wall time of the run's scheduling (last segment when resumed), and its critical-path bound. */
   makespanMs?: number;
   criticalPathMs?: number;

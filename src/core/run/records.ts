@@ -73,6 +73,7 @@ export const RunRecordSchema = z.object({
   updates: count.optional(),
   check: z.object({ outcome: z.enum(['passed', 'failed', 'unverified']), findings: z.array(FindingSchema) }).optional(),
   resumes: count.default(0),
+  verification: z.object({ view: z.enum(['overlay', 'copy']), sandbox: z.enum(['bwrap', 'sandbox-exec', 'none']), reason: z.string().optional() }).optional(),
   makespanMs: z.number().optional(),
   criticalPathMs: z.number().optional(),
 });

@@ -18,7 +18,7 @@ import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus 
 import { missingOwnedFiles, noChangesFinding, summarizeFindings } from './findings';
 import { isFatalModelError, type AgentModelChoice, type CheckStagedHook, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type StagedChecks, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
-import { RunJournal, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
+import { RunJournal, type VerificationRecord, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
 import { patchSummary, type TaskPatch } from './patch';
 import { applyRecorded } from './review';
 import { processWrites, type WriteGuard } from './writeGuard';
@@ -92,6 +92,8 @@ export interface RunConnection {
   decision(e: Omit<RunEventOf<'decision'>, 'runId' | 'ts'>): void;
   /** Books one model call in the journal's totals (and its task's, when it names one) and emits its `usage` event. */
   usage(call: UsageCall): void;
+  /** Records the run's verification mode in the journal and emits its `verify.mode` event. */
+  verification(mode: VerificationRecord): void;
 }
 
 export interface StartOptions extends EngineOptions {
@@ -373,7 +375,17 @@ class Engine {
     const startedAt = Date.now();
     for (const e of prelude) this.journal.logEvent(e);
     if (!prelude.some((e) => e.type === 'run.started')) this.emit({ type: 'run.started', goal: this.record.goal, dir: this.record.dir });
-    this.opts.connect?.({ runId: this.record.runId, decision: (e) => this.decided(e), usage: (call) => this.book(call) });
+    this.opts.connect?.({
+      runId: this.record.runId,
+      decision: (e) => this.decided(e),
+      usage: (call) => this.book(call),
+      verification: (mode) => {
+        this.journal.update((r) => {
+          r.verification = mode;
+        });
+        this.emit({ type: 'verify.mode', ...mode });
+      },
+    });
     this.emit({ type: 'plan.ready', plan: this.record.plan });
     this.workspaceFiles = await listWorkspaceFiles(this.record.dir, { limit: 2000 });
     const done: string[] = [];

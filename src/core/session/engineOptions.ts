@@ -10,7 +10,7 @@ import type { DecisionHooks, EngineOptions, RunCheckHook, RunEvent, VerifyHook }
 import { RunConfigError } from '../run/errors';
 import type { RunPolicy } from './runPolicy';
 import type { RecoveryLimits } from '../run/recovery';
-import { CheckLimiter, createCheckHook, createVerifyHook, failingFindings, parseVerifyConfig, runTestCommand, type ToolCheckOptions, type VerifyConfig } from '../verify';
+import { createCheckHook, createVerifyHook, failingFindings, parseVerifyConfig, runTestCommand, VerifyRuntime, type ToolCheckOptions, type VerifyConfig } from '../verify';
 import { RunLedger } from './ledger';
 
 /** The parts of a run's configuration (the CLI's `--config` file, the extension's settings) the engine uses. */
@@ -55,13 +55,15 @@ export interface EngineWiring {
   policy?: RunPolicy;
   /** The run's usage ledger when the session already metered calls (the planner's); else a new one. */
   ledger?: RunLedger;
+  /** What the run's verifications share (tests choose the sandbox support); default one recording in `stateDir`. */
+  verifyRuntime?: VerifyRuntime;
 }
 
 /** The test command as the engine's whole-run check (workspace plus every staged file, in a temporary copy). */
-function testCommandCheck(config: VerifyConfig, env: NodeJS.ProcessEnv, limiter: CheckLimiter): RunCheckHook | undefined {
+function testCommandCheck(config: VerifyConfig, env: NodeJS.ProcessEnv, runtime: VerifyRuntime): RunCheckHook | undefined {
   if (!config.testCommand) return undefined;
   return async (view) => {
-    const r = await runTestCommand({ workspaceDir: view.root, layers: [view.changes], config, signal: view.signal, env, limiter });
+    const r = await runTestCommand({ workspaceDir: view.root, layers: [view.changes], config, signal: view.signal, env, runtime });
     if (!r) return undefined;
     const findings = failingFindings(r);
     // A failing test run without parsed findings still says why: the tail of its output.
@@ -98,15 +100,19 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
   const verifyConfig = verifyConfigOf(config);
   const env = wiring.env ?? { ...process.env };
   const inspector = config.inspector !== false ? wiring.inspector : undefined;
-  // One cap on the verification processes of the whole run: every task's checks and the test command.
-  const limiter = new CheckLimiter();
+  // What the run's verifications share: one cap on their processes (every task's checks, the agents'
+  // run_checks and the test command), the sandbox found by the probe, and the record of views and processes
+  // for the cleanup after a crash.
+  const runtime = wiring.verifyRuntime ?? new VerifyRuntime({ stateDir: wiring.stateDir });
+  // What runs killed before left behind goes first (never a live run's own).
+  const swept = runtime.sweep().catch(() => undefined);
   // How the tools are chosen and run: one object for the verification and the agents' run_checks alike.
-  const tools: ToolCheckOptions = { config: verifyConfig, env, limiter };
+  const tools: ToolCheckOptions = { config: verifyConfig, env, runtime };
   // One check, built per call so the inspector's calls are booked under the task they inspect; a certified
   // skip (the policy's) drops only the inspector, the tools always run.
   const verify: VerifyHook = (task, view, ctx) =>
     createVerifyHook({ ...tools, ...(inspector && ctx.inspector !== false ? { inspector: ledger.model(inspector, { role: 'inspector', taskId: task.id }) } : {}) })(task, view, ctx);
-  const runCheck = testCommandCheck(verifyConfig, env, limiter);
+  const runCheck = testCommandCheck(verifyConfig, env, runtime);
   const updater = wiring.updater;
   const policy = wiring.policy;
   const options: EngineOptions = {
@@ -139,7 +145,11 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
     price: (name, usage) => ledger.price(name, usage),
     meter: (model, labels) => ledger.model(model, labels),
     budgetSpent: () => ledger.spent(),
-    connect: (run) => ledger.bookTo(run.usage),
+    connect: (run) => {
+      ledger.bookTo(run.usage);
+      // The run says which verification mode it uses, once the probe (run once per process) has answered.
+      void swept.then(() => runtime.mode()).then((mode) => run.verification(mode), () => undefined);
+    },
   };
   return options;
 }

@@ -93,6 +93,11 @@ class SessionLink implements RunConnection {
     else this.emit(e);
   }
 
+  verification(mode: Parameters<RunConnection['verification']>[0]): void {
+    if (this.engine) this.engine.verification(mode);
+    else this.emit({ type: 'verify.mode', ...mode });
+  }
+
   usage(call: UsageCall): void {
     if (this.engine) {
       this.engine.usage(call);

@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runProcessCheck, unverifiedCheck, type CheckEnv } from './check-runner';
-import { checkCss, checkHtml, checkJson } from './inprocess';
+import { checkCss, checkHtml, checkJson, type HostPath } from './inprocess';
 import { parseNodeCheck, parsePython, parseTex, parseTsc } from './parsers';
 import { pathArg, resolveNode, resolveTscScript, tscNoWriteArgs, whichOnPath } from './tools';
 import type { CheckResult } from './types';
@@ -23,13 +23,23 @@ export interface PlannedCheck {
 const ext = (f: string): string => path.posix.extname(f).toLowerCase();
 const abs = (root: string, rel: string): string => path.join(root, ...rel.split('/'));
 
-/** The nearest folder (workspace-relative, '' for the root) holding a tsconfig.json, in the copy. */
-async function nearestTsconfig(root: string, rel: string): Promise<string | undefined> {
+/**
+ * In bubblewrap's sandbox, compiled files go to its private /tmp rather than next to the sources: the view
+ * may hold a `__pycache__` link to a place the sandbox does not show, and a cache write there would fail the
+ * check for a reason that is not the task's.
+ */
+function pycachePrefix(ce: CheckEnv): string[] {
+  return ce.view.mode.sandbox === 'bwrap' ? ['-X', 'pycache_prefix=/tmp/pycache'] : [];
+}
+
+/** The nearest folder (workspace-relative, '' for the root) holding a tsconfig.json, in the view. */
+async function nearestTsconfig(hostPath: HostPath, rel: string): Promise<string | undefined> {
   let dir = path.posix.dirname(rel);
   for (;;) {
     const d = dir === '.' ? '' : dir;
+    const at = hostPath(d ? `${d}/tsconfig.json` : 'tsconfig.json');
     try {
-      if ((await fs.stat(path.join(abs(root, d), 'tsconfig.json'))).isFile()) return d;
+      if (at !== undefined && (await fs.stat(at)).isFile()) return d;
     } catch {
       // keep walking up
     }
@@ -38,17 +48,20 @@ async function nearestTsconfig(root: string, rel: string): Promise<string | unde
   }
 }
 
-async function isLatexMain(root: string, rel: string): Promise<boolean> {
-  const text = await fs.readFile(abs(root, rel), 'utf8');
+async function isLatexMain(hostPath: HostPath, rel: string): Promise<boolean> {
+  const at = hostPath(rel);
+  if (at === undefined) return false;
+  const text = await fs.readFile(at, 'utf8');
   // A chapter included by \input has no \documentclass: its owner's main document compiles it.
   return /^[^%\n]*\\documentclass/m.test(text);
 }
 
 /**
- * Plans the built-in checks for `files` (workspace-relative, existing in the copy at `root`). Tools are
- * resolved here, from PATH and the user's `workspaceDir`.
+ * Plans the built-in checks for `files` (workspace-relative, existing in the view that commands see at
+ * `root` and this process reads through `hostPath`). Tools are resolved here, from PATH and the user's
+ * `workspaceDir`.
  */
-export async function planBuiltinChecks(files: readonly string[], root: string, workspaceDir: string, env: NodeJS.ProcessEnv): Promise<PlannedCheck[]> {
+export async function planBuiltinChecks(files: readonly string[], root: string, hostPath: HostPath, workspaceDir: string, env: NodeJS.ProcessEnv): Promise<PlannedCheck[]> {
   const by = (exts: string[]): string[] => files.filter((f) => exts.includes(ext(f))).sort();
   const checks: PlannedCheck[] = [];
 
@@ -60,7 +73,7 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
       tool: 'python3',
       files: py,
       run: (ce) =>
-        runProcessCheck({ id: 'python:py_compile', tool: 'python3', files: py, file: python, args: ['-I', '-m', 'py_compile', ...py.map(pathArg)], cwd: root, parse: parsePython }, ce),
+        runProcessCheck({ id: 'python:py_compile', tool: 'python3', files: py, file: python, args: ['-I', ...pycachePrefix(ce), '-m', 'py_compile', ...py.map(pathArg)], cwd: root, parse: parsePython }, ce),
     });
   }
 
@@ -81,7 +94,7 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
 
   const projects = new Map<string, string[]>();
   for (const f of by(['.ts', '.tsx', '.mts', '.cts'])) {
-    const project = await nearestTsconfig(root, f);
+    const project = await nearestTsconfig(hostPath, f);
     if (project === undefined) continue; // no project: nothing decides the compiler options
     projects.set(project, [...(projects.get(project) ?? []), f]);
   }
@@ -118,15 +131,15 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
   }
 
   const json = by(['.json', '.jsonc']);
-  if (json.length > 0) checks.push({ id: 'json', tool: 'json', files: json, run: (ce) => checkJson(json, ce.root) });
+  if (json.length > 0) checks.push({ id: 'json', tool: 'json', files: json, run: (ce) => checkJson(json, (r) => ce.view.hostPath(r)) });
   const html = by(['.html', '.htm']);
-  if (html.length > 0) checks.push({ id: 'html-validate', tool: 'html-validate', files: html, run: (ce) => checkHtml(html, ce.root) });
+  if (html.length > 0) checks.push({ id: 'html-validate', tool: 'html-validate', files: html, run: (ce) => checkHtml(html, (r) => ce.view.hostPath(r)) });
   const css = by(['.css']);
-  if (css.length > 0) checks.push({ id: 'css-tree', tool: 'css-tree', files: css, run: (ce) => checkCss(css, ce.root) });
+  if (css.length > 0) checks.push({ id: 'css-tree', tool: 'css-tree', files: css, run: (ce) => checkCss(css, (r) => ce.view.hostPath(r)) });
 
   const latexmk = whichOnPath('latexmk', env);
   for (const f of by(['.tex'])) {
-    if (!(await isLatexMain(root, f))) continue;
+    if (!(await isLatexMain(hostPath, f))) continue;
     const id = `latexmk:${f}`;
     checks.push({
       id,

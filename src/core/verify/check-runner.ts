@@ -2,18 +2,25 @@
  * Runs one process check and folds its outcome into a `CheckResult`: missing tools become `unverified`,
  * timeouts and signals `failed`, output scrubbed of the temp path.
  */
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Finding } from '../run/events';
 import { runProcess } from './process';
 import { scrubRoot, type PathContext } from './parsers';
+import type { LeaseStore } from './leftovers';
 import { missingToolMessage } from './tools';
+import type { VerifyView } from './view';
 import type { CheckResult } from './types';
 
 /** What every check of one verification shares. */
 export interface CheckEnv {
-  /** The materialised copy (absolute realpath). */
+  /** Where commands see the view (absolute realpath: the workspace's own path in overlay mode, else the copy's). */
   root: string;
+  /** The view: where this process reads its files, and how a command is started in its sandbox. */
+  view: Pick<VerifyView, 'hostPath' | 'isDir' | 'launch' | 'mode'>;
+  /** Records processes before they start (cleanup after a crash); absent: not recorded. */
+  leases?: LeaseStore;
   /** The user's workspace (absolute realpath), where tools are resolved from; never run in. */
   workspaceDir: string;
   env: NodeJS.ProcessEnv;
@@ -48,33 +55,74 @@ function lastLines(text: string, n: number): string {
 }
 
 /** Why `cwd` cannot be a process's working folder, or `undefined` when it can. */
-async function cwdProblem(cwd: string, root: string): Promise<string | undefined> {
-  const shown = path.relative(root, cwd).split(path.sep).join('/') || '.';
+async function cwdProblem(cwd: string, ce: CheckEnv): Promise<string | undefined> {
+  const shown = path.relative(ce.root, cwd).split(path.sep).join('/') || '.';
+  if (await ce.view.isDir(shown)) return undefined;
+  const host = shown === '.' ? ce.root : ce.view.hostPath(shown);
+  const exists = host !== undefined && (await fs.lstat(host).then(() => true, () => false));
+  return exists ? `its working folder "${shown}" is not a folder` : `its working folder "${shown}" does not exist in the workspace`;
+}
+
+/** `ENOENT` or `EACCES` when `file` cannot be run (missing, or not executable), else `undefined`. */
+async function programProblem(file: string): Promise<'ENOENT' | 'EACCES' | undefined> {
   try {
-    if ((await fs.stat(cwd)).isDirectory()) return undefined;
-    return `its working folder "${shown}" is not a folder`;
-  } catch {
-    return `its working folder "${shown}" does not exist in the workspace`;
+    const st = await fs.stat(file);
+    if (!st.isFile()) return 'EACCES';
+    if (process.platform !== 'win32') await fs.access(file, fsConstants.X_OK);
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'ENOENT' : 'EACCES';
   }
 }
+
+/** The name of signal `n` (`SIGKILL` for 9), or `undefined` when `n` is none. */
+function signalName(n: number): string | undefined {
+  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0];
+}
+
+/**
+ * What a sandboxed tool prints when the sandbox stopped it: a write outside the view (read-only file
+ * system), a connection (no network), a name lookup (no resolver).
+ */
+const SANDBOX_STOP = /Read-only file system|EROFS|Network is unreachable|ENETUNREACH|EAI_AGAIN|Temporary failure in name resolution|getaddrinfo/;
 
 export async function runProcessCheck(spec: ProcessCheckSpec, ce: CheckEnv): Promise<CheckResult> {
   if (spec.file === undefined) return unverifiedCheck(spec, missingToolMessage(spec.tool, spec.installHint));
   // A missing cwd fails spawn with ENOENT too, which would read as a missing tool: say which it is.
-  const badCwd = await cwdProblem(spec.cwd, ce.root);
+  const badCwd = await cwdProblem(spec.cwd, ce);
   if (badCwd !== undefined) return unverifiedCheck(spec, `${spec.tool} could not run: ${badCwd}; fix the cwd in your settings`);
+  // Inside a sandbox a missing or non-executable program is only an exit code of its shell: say which here.
+  const unusable = await programProblem(spec.file);
+  if (unusable === 'ENOENT') return unverifiedCheck(spec, missingToolMessage(spec.tool, spec.installHint));
+  if (unusable === 'EACCES') return unverifiedCheck(spec, `${spec.tool} is not executable (${spec.file}): check its permissions`);
   const timeoutMs = spec.timeoutMs ?? ce.timeoutMs;
-  const r = await runProcess({
-    file: spec.file,
-    args: spec.args,
-    cwd: spec.cwd,
-    env: { ...ce.env, ...spec.extraEnv },
-    timeoutMs,
-    outputCapBytes: ce.outputCapBytes,
-    ...(ce.signal ? { signal: ce.signal } : {}),
-  });
+  const launch = ce.view.launch({ file: spec.file, args: spec.args, cwd: spec.cwd, env: { ...ce.env, ...spec.extraEnv } });
+  const lease = launch.lease;
+  if (lease !== undefined) await ce.leases?.record({ kind: 'process', token: lease });
+  let r;
+  try {
+    r = await runProcess({
+      file: launch.file,
+      args: launch.args,
+      cwd: launch.cwd,
+      env: launch.env,
+      timeoutMs,
+      outputCapBytes: ce.outputCapBytes,
+      ...(launch.statusFd !== undefined ? { statusFd: launch.statusFd } : {}),
+      ...(lease !== undefined && ce.leases ? { onSpawn: (pid: number) => void ce.leases?.started(lease, pid) } : {}),
+      ...(ce.signal ? { signal: ce.signal } : {}),
+    });
+  } finally {
+    if (lease !== undefined) await ce.leases?.release(lease);
+  }
   const output = scrubRoot(r.output, ce.root);
   const base: CheckResult = { id: spec.id, tool: spec.tool, files: spec.files, outcome: 'failed', durationMs: r.durationMs, findings: [], output };
+  // bubblewrap reports a command killed by a signal as the shell convention 128 + its number.
+  const killedBy = launch.statusFd !== undefined && r.exitCode !== undefined && r.exitCode > 128 ? signalName(r.exitCode - 128) : undefined;
+  if (killedBy !== undefined) {
+    delete r.exitCode;
+    r.signal = killedBy;
+  }
   if (r.exitCode !== undefined) base.exitCode = r.exitCode;
   if (r.signal !== undefined) base.signal = r.signal;
   const tool = spec.tool;
@@ -88,6 +136,9 @@ export async function runProcessCheck(spec: ProcessCheckSpec, ce: CheckEnv): Pro
           ? `${tool} is not executable (${spec.file}): check its permissions`
           : `${tool} could not start: ${code ?? r.spawnError.message}`;
     return { ...base, outcome: 'unverified', findings: [{ message: why, tool }] };
+  }
+  if (r.sandboxFailed) {
+    return { ...base, outcome: 'unverified', findings: [{ message: `${tool} could not start in the verification sandbox (${ce.view.mode.sandbox}): ${lastLines(output, 3) || `exit ${r.exitCode ?? r.signal ?? '?'}`}`, tool }] };
   }
   if (r.aborted) return { ...base, outcome: 'unverified', findings: [{ message: `${tool}: verification cancelled`, tool }] };
   if (r.timedOut) {
@@ -103,5 +154,8 @@ export async function runProcessCheck(spec: ProcessCheckSpec, ce: CheckEnv): Pro
     parsed.length > 0
       ? parsed.map((f) => ({ ...f, message: scrubRoot(f.message, ce.root) }))
       : [{ message: `${tool} failed (${exitText}): ${lastLines(output, 5)}`, tool }];
+  if (ce.view.mode.sandbox !== 'none' && SANDBOX_STOP.test(output)) {
+    findings.push({ message: `${tool} was stopped by the verification sandbox (${ce.view.mode.sandbox}: no network, nothing writable outside the view, no secrets): a check must not need them`, tool });
+  }
   return { ...base, findings };
 }

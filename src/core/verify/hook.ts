@@ -11,6 +11,7 @@ import type { StagedView } from '../run/staging';
 import { parseVerifyConfig, type VerifyConfig, type VerifyConfigInput } from './config';
 import { inspectTask, type InspectedFile, type InspectResult } from './inspector';
 import type { CheckLimiter } from './limiter';
+import type { VerifyRuntime } from './runtime';
 import { verifyTask } from './verify';
 import type { VerifyResult } from './types';
 
@@ -23,6 +24,8 @@ export interface VerifyHookOptions {
   env?: NodeJS.ProcessEnv;
   /** Caps the checks running at once across every task of the run (see {@link CheckLimiter}). */
   limiter?: CheckLimiter;
+  /** What the run's verifications share (limiter, sandbox, cleanup record); see {@link VerifyRuntime}. */
+  runtime?: VerifyRuntime;
 }
 
 /** Findings of the checks that did not pass, in check order. */

@@ -43,3 +43,7 @@ export * from './config';
 export { materialise, normaliseRelPath, type Materialised } from './materialise';
 export { verifierEnv, whichOnPath, missingToolMessage } from './tools';
 export { CheckLimiter, defaultCheckConcurrency } from './limiter';
+export { VerifyRuntime, type VerifyRuntimeOptions } from './runtime';
+export { probeSandbox, sandboxSupport, type SandboxSupport, type VerificationMode, type ViewMode, type SandboxMode } from './sandbox';
+export { sweepLeftovers, LeaseStore, type SweepReport } from './leftovers';
+export { createView, findSecrets, type VerifyView } from './view';

@@ -26,12 +26,17 @@ function isJsonc(rel: string): boolean {
 
 type FileChecker = (text: string, rel: string) => Finding[] | Promise<Finding[]>;
 
-async function runInProcess(id: string, tool: string, files: string[], root: string, check: FileChecker): Promise<CheckResult> {
+/** Where this process reads a file of the view (see VerifyView.hostPath). */
+export type HostPath = (rel: string) => string | undefined;
+
+async function runInProcess(id: string, tool: string, files: string[], hostPath: HostPath, check: FileChecker): Promise<CheckResult> {
   const started = performance.now();
   const findings: Finding[] = [];
   const notes: string[] = [];
   for (const rel of files) {
-    const text = await fs.readFile(path.join(root, ...rel.split('/')), 'utf8');
+    const at = hostPath(rel);
+    if (at === undefined) continue; // deleted in the view
+    const text = await fs.readFile(at, 'utf8');
     const found = await check(text, rel);
     findings.push(...found);
     notes.push(found.length === 0 ? `${rel}: ok` : found.map((f) => `${f.file}:${f.line ?? ''}: ${f.message}`).join('\n'));
@@ -93,6 +98,6 @@ export async function checkHtmlText(text: string, rel: string): Promise<Finding[
   );
 }
 
-export const checkJson = (files: string[], root: string): Promise<CheckResult> => runInProcess('json', 'json', files, root, checkJsonText);
-export const checkCss = (files: string[], root: string): Promise<CheckResult> => runInProcess('css-tree', 'css-tree', files, root, checkCssText);
-export const checkHtml = (files: string[], root: string): Promise<CheckResult> => runInProcess('html-validate', 'html-validate', files, root, checkHtmlText);
+export const checkJson = (files: string[], hostPath: HostPath): Promise<CheckResult> => runInProcess('json', 'json', files, hostPath, checkJsonText);
+export const checkCss = (files: string[], hostPath: HostPath): Promise<CheckResult> => runInProcess('css-tree', 'css-tree', files, hostPath, checkCssText);
+export const checkHtml = (files: string[], hostPath: HostPath): Promise<CheckResult> => runInProcess('html-validate', 'html-validate', files, hostPath, checkHtmlText);

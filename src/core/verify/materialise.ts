@@ -18,10 +18,19 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { leavesRoot } from '../plan/paths';
+import { isSecretPath } from '../run/workspacePaths';
 import { withWorkspaceLock } from '../run/workspaceLock';
 import { VerifySetupError, type StagedLayer } from './types';
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.agensflow']);
+/**
+ * Folders of installed or built bulk (virtual environments, build output): linked into the copy as they are
+ * instead of copied, so a 600 MB `.venv` costs one symlink. Under a sandbox the workspace behind the link is
+ * read-only.
+ */
+const LINKED_BULK_DIRS = new Set(['.venv', 'venv', 'dist', 'build', 'target', 'coverage', '.tox', '.next']);
+/** Caches the tools rebuild: neither copied nor linked (a link would let a tool write its cache through it). */
+const REGENERATED_DIRS = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.cache']);
 const NOT_LINKED_IN_NODE_MODULES = new Set(['.cache']);
 
 /** A materialised copy; `dispose()` removes it (idempotent). */
@@ -87,7 +96,8 @@ async function recreateLink(src: string, root: string, rel: string): Promise<str
   return undefined;
 }
 
-async function hasSymlinkParent(root: string, rel: string): Promise<boolean> {
+/** True when a folder above `rel` in `root` is a symlink (a staged file there would be written through it). */
+export async function hasSymlinkParent(root: string, rel: string): Promise<boolean> {
   const parts = rel.split('/').slice(0, -1);
   let cur = root;
   for (const part of parts) {
@@ -119,52 +129,87 @@ async function copyable(p: string): Promise<boolean> {
   }
 }
 
-/** Copies `workspaceDir` and overlays `layers` in a new temp folder. */
-export async function materialise(workspaceDir: string, layers: readonly StagedLayer[] = []): Promise<Materialised> {
+/** Why a staged path is not put in a view, or `undefined` when it may be. */
+export function refusedStagedPath(rel: string): string | undefined {
+  const first = rel.split('/')[0]!.toLowerCase();
+  if (rel.split('/').some((s) => s === 'node_modules') || first === '.git') return 'staged files under node_modules or .git are not materialised';
+  return undefined;
+}
+
+/** A file system error that means "it changed under us" (deleted, replaced, made a folder) rather than a broken copy. */
+function changedMeanwhile(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ELOOP';
+}
+
+/**
+ * Copies the workspace folder `rel` of `src` into `root`, skipping what {@link materialise} skips. A file or
+ * folder deleted or replaced while the copy runs (a build, an editor's save) is left as it is found or
+ * left out: the workspace is a moving target, and a check must not become "unverified" for it.
+ */
+async function copyTree(src: string, root: string, rel: string, found: { nodeModules: string[]; links: string[]; bulk: string[] }): Promise<void> {
+  let entries;
+  try {
+    entries = await fs.readdir(path.join(src, rel), { withFileTypes: true });
+  } catch (e) {
+    if (changedMeanwhile(e) || (e as NodeJS.ErrnoException).code === 'EACCES') return;
+    throw e;
+  }
+  await fs.mkdir(path.join(root, rel), { recursive: true });
+  for (const e of entries) {
+    const child = rel ? path.join(rel, e.name) : e.name;
+    if (isSecretPath(e.name)) continue;
+    if (e.isSymbolicLink()) {
+      found.links.push(child);
+      continue;
+    }
+    if (e.isDirectory()) {
+      if (e.name === 'node_modules') found.nodeModules.push(child);
+      else if (LINKED_BULK_DIRS.has(e.name)) found.bulk.push(child);
+      else if (!SKIPPED_DIRS.has(e.name) && !REGENERATED_DIRS.has(e.name) && (await copyable(path.join(src, child)))) await copyTree(src, root, child, found);
+      continue;
+    }
+    if (!e.isFile() || !(await copyable(path.join(src, child)))) continue;
+    try {
+      await fs.copyFile(path.join(src, child), path.join(root, child), fsConstants.COPYFILE_FICLONE);
+    } catch (err) {
+      if (!changedMeanwhile(err)) throw err;
+    }
+  }
+}
+
+/**
+ * Copies `workspaceDir` and overlays `layers` in `target` (a new folder; default a new temp folder).
+ * Secrets (`.env*`) are never copied.
+ */
+export async function materialise(workspaceDir: string, layers: readonly StagedLayer[] = [], target?: string): Promise<Materialised> {
   const src = await fs.realpath(workspaceDir);
-  const root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'agensflow-verify-')));
+  if (target !== undefined) await fs.mkdir(target);
+  const root = await fs.realpath(target ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'agensflow-verify-'))));
   const refused: Array<{ path: string; reason: string }> = [];
   const droppedLinks: Array<{ path: string; reason: string }> = [];
   const dispose = async (): Promise<void> => {
     await fs.rm(root, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
-    const nodeModules: string[] = [];
-    const links: string[] = [];
+    const found = { nodeModules: [] as string[], links: [] as string[], bulk: [] as string[] };
     // A reader of the workspace: a patch being applied by this process (a writer) never overlaps the copy.
     await withWorkspaceLock(src, 'read', async () => {
-      await fs.cp(src, root, {
-        recursive: true,
-        verbatimSymlinks: true,
-        errorOnExist: false,
-        filter: async (from: string) => {
-          if (from === src) return true;
-          const name = path.basename(from);
-          if (SKIPPED_DIRS.has(name)) {
-            if (name === 'node_modules') nodeModules.push(path.relative(src, from));
-            return false;
-          }
-          // Symlinks are never copied as they are: recreateLink decides below.
-          if ((await fs.lstat(from).catch(() => undefined))?.isSymbolicLink()) {
-            links.push(path.relative(src, from));
-            return false;
-          }
-          return copyable(from);
-        },
-      });
-      for (const rel of links) {
-        const reason = await recreateLink(src, root, rel);
+      await copyTree(src, root, '', found);
+      for (const rel of found.links) {
+        const reason = await recreateLink(src, root, rel).catch((e: unknown) => (changedMeanwhile(e) ? 'it changed while the copy was made' : Promise.reject(e)));
         if (reason !== undefined) droppedLinks.push({ path: rel.split(path.sep).join('/'), reason });
       }
     });
-    for (const rel of nodeModules) await mirrorNodeModules(path.join(src, rel), path.join(root, rel));
+    for (const rel of found.nodeModules) await mirrorNodeModules(path.join(src, rel), path.join(root, rel));
+    for (const rel of found.bulk) await fs.symlink(path.join(src, rel), path.join(root, rel), process.platform === 'win32' ? 'junction' : undefined);
 
     const merged = new Map<string, Buffer | string | null>();
     for (const layer of layers) for (const [p, content] of layer) merged.set(normaliseRelPath(p), content);
     for (const [rel, content] of merged) {
-      const first = rel.split('/')[0]!.toLowerCase();
-      if (rel.split('/').some((s) => s === 'node_modules') || first === '.git') {
-        refused.push({ path: rel, reason: 'staged files under node_modules or .git are not materialised' });
+      const why = refusedStagedPath(rel);
+      if (why) {
+        refused.push({ path: rel, reason: why });
         continue;
       }
       if (await hasSymlinkParent(root, rel)) {

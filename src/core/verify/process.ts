@@ -15,6 +15,13 @@ export interface RunProcessOptions {
   timeoutMs: number;
   outputCapBytes: number;
   signal?: AbortSignal;
+  /**
+   * The fd (3) on which the sandbox says "started" once the command runs inside it: a third pipe is opened
+   * there, and a run that never said so is a sandbox that did not start (`sandboxFailed`).
+   */
+  statusFd?: number;
+  /** Called with the pid as soon as the process exists (to record it for the cleanup after a crash). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ProcessOutcome {
@@ -29,6 +36,8 @@ export interface ProcessOutcome {
   /** Combined stdout and stderr, tail kept. */
   output: string;
   durationMs: number;
+  /** Set when a status fd was asked for and the sandbox never started the command. */
+  sandboxFailed?: boolean;
 }
 
 /**
@@ -65,11 +74,19 @@ export function runProcess(opts: RunProcessOptions): Promise<ProcessOutcome> {
       cwd: opts.cwd,
       env: opts.env,
       shell: false,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: opts.statusFd === 3 ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       // Its own process group on POSIX, so the timeout can kill grandchildren too.
       detached: process.platform !== 'win32',
       windowsHide: true,
     });
+
+    let status = '';
+    const statusPipe = opts.statusFd === 3 ? (child.stdio[3] as NodeJS.ReadableStream | null) : null;
+    statusPipe?.on('data', (b: Buffer) => {
+      if (status.length < 4096) status += b.toString();
+    });
+    statusPipe?.on('error', () => undefined);
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
 
     const finish = (spawnError?: NodeJS.ErrnoException): void => {
       if (settled) return;
@@ -79,6 +96,7 @@ export function runProcess(opts: RunProcessOptions): Promise<ProcessOutcome> {
       opts.signal?.removeEventListener('abort', onAbort);
       child.stdout?.destroy();
       child.stderr?.destroy();
+      (statusPipe as { destroy?: () => void } | null)?.destroy?.();
       // Whatever the process left behind in its group (daemons, stuck grandchildren) goes too.
       if (child.pid !== undefined) killTree(child.pid);
       const result: ProcessOutcome = {
@@ -88,6 +106,8 @@ export function runProcess(opts: RunProcessOptions): Promise<ProcessOutcome> {
         durationMs: Math.round(performance.now() - started),
       };
       if (spawnError) result.spawnError = spawnError;
+      // The sandbox writes "started" there once the command runs inside it.
+      else if (statusPipe && !aborted && !timedOut && !status.includes('started')) result.sandboxFailed = true;
       if (exit?.code !== null && exit?.code !== undefined) result.exitCode = exit.code;
       if (exit?.signal) result.signal = exit.signal;
       resolve(result);

@@ -1,10 +1,12 @@
-/** `verifyTask` and `runTestCommand`: materialise, run the planned checks, clean up (see index.ts). */
+/** `verifyTask` and `runTestCommand`: make the view, run the planned checks in its sandbox, clean up (see index.ts). */
 import * as path from 'node:path';
 import { planBuiltinChecks, type PlannedCheck } from './builtins';
 import { runProcessCheck, unverifiedCheck, type CheckEnv } from './check-runner';
 import { normaliseTestCommand, parseVerifyConfig, type VerifyConfig, type VerifyConfigInput } from './config';
-import { CheckLimiter } from './limiter';
-import { materialise, normaliseRelPath, type Materialised } from './materialise';
+import type { CheckLimiter } from './limiter';
+import { normaliseRelPath } from './materialise';
+import { VerifyRuntime } from './runtime';
+import type { VerifyView } from './view';
 import { verifierEnv } from './tools';
 import { planUserChecks, resolveProgram } from './user';
 import { combineOutcomes, isVerifySetupError, type CheckResult, type StagedLayer, type VerifyResult } from './types';
@@ -23,9 +25,14 @@ export interface CommonInput {
   env?: NodeJS.ProcessEnv;
   /**
    * Caps the checks running at once; share one across a run (every task and the test command). Default:
-   * a limiter of this call alone, sized by the CPU count.
+   * the runtime's.
    */
   limiter?: CheckLimiter;
+  /**
+   * What a run's verifications share (sandbox support, limiter, the record for the cleanup after a crash);
+   * default a runtime of this call alone (the sandbox probe is still shared by the process).
+   */
+  runtime?: VerifyRuntime;
 }
 
 export interface VerifyTaskInput extends CommonInput {
@@ -33,11 +40,12 @@ export interface VerifyTaskInput extends CommonInput {
   taskFiles: readonly string[];
 }
 
-async function withCopy(input: CommonInput, body: (m: Materialised, ce: CheckEnv, config: VerifyConfig) => Promise<CheckResult[]>): Promise<VerifyResult> {
+async function withView(input: CommonInput, body: (m: VerifyView, ce: CheckEnv, config: VerifyConfig, limiter: CheckLimiter) => Promise<CheckResult[]>): Promise<VerifyResult> {
   const config = parseVerifyConfig(input.config ?? {});
-  let m: Materialised;
+  const runtime = input.runtime ?? new VerifyRuntime(input.limiter ? { limiter: input.limiter } : {});
+  let m: VerifyView;
   try {
-    m = await materialise(input.workspaceDir, input.layers ?? []);
+    m = await runtime.view(input.workspaceDir, input.layers ?? []);
   } catch (e) {
     const check = unverifiedCheck({ id: 'setup', tool: 'agensflow', files: [] }, (e as Error).message);
     return { outcome: 'unverified', checks: [check] };
@@ -45,13 +53,15 @@ async function withCopy(input: CommonInput, body: (m: Materialised, ce: CheckEnv
   try {
     const ce: CheckEnv = {
       root: m.root,
+      view: m,
+      ...(runtime.leases ? { leases: runtime.leases } : {}),
       workspaceDir: path.resolve(input.workspaceDir),
       env: verifierEnv(input.env ?? process.env),
       timeoutMs: config.timeoutMs,
       outputCapBytes: config.outputCapBytes,
       ...(input.signal ? { signal: input.signal } : {}),
     };
-    const checks = await body(m, ce, config);
+    const checks = await body(m, ce, config, input.limiter ?? runtime.limiter);
     return { outcome: combineOutcomes(checks), checks };
   } catch (e) {
     if (!isVerifySetupError(e)) throw e;
@@ -68,7 +78,7 @@ async function runPlanned(planned: readonly PlannedCheck[], ce: CheckEnv, limite
 
 /** Verifies one task's files with the built-in checks and the matching user verifiers. */
 export function verifyTask(input: VerifyTaskInput): Promise<VerifyResult> {
-  return withCopy(input, async (m, ce, config) => {
+  return withView(input, async (m, ce, config, limiter) => {
     const results: CheckResult[] = [];
     const files: string[] = [];
     for (const raw of input.taskFiles) {
@@ -78,10 +88,10 @@ export function verifyTask(input: VerifyTaskInput): Promise<VerifyResult> {
       else if (await m.exists(rel)) files.push(rel);
     }
     const planned = [
-      ...(config.builtins ? await planBuiltinChecks(files, m.root, ce.workspaceDir, ce.env) : []),
+      ...(config.builtins ? await planBuiltinChecks(files, m.root, (r) => m.hostPath(r), ce.workspaceDir, ce.env) : []),
       ...planUserChecks(config.verifiers, files, m.root, ce.workspaceDir),
     ];
-    return [...results, ...(await runPlanned(planned, ce, input.limiter ?? new CheckLimiter()))];
+    return [...results, ...(await runPlanned(planned, ce, limiter))];
   });
 }
 
@@ -93,7 +103,7 @@ export async function runTestCommand(input: CommonInput): Promise<VerifyResult |
   const config = parseVerifyConfig(input.config ?? {});
   if (!config.testCommand) return undefined;
   const t = normaliseTestCommand(config.testCommand);
-  return withCopy({ ...input, config }, async (m, ce) => {
+  return withView({ ...input, config }, async (m, ce, _config, limiter) => {
     const cwdRel = path.posix.normalize((t.cwd ?? '.').replace(/\\/g, '/'));
     const [program, ...args] = t.command as [string, ...string[]];
     const spec = {
@@ -106,7 +116,7 @@ export async function runTestCommand(input: CommonInput): Promise<VerifyResult |
       installHint: `install ${program} or fix the test command in your settings`,
       ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
     };
-    const check = (await (input.limiter ?? new CheckLimiter()).run(() => runProcessCheck(spec, ce), ce.signal)) ?? unverifiedCheck(spec, `${spec.tool}: verification cancelled`);
+    const check = (await limiter.run(() => runProcessCheck(spec, ce), ce.signal)) ?? unverifiedCheck(spec, `${spec.tool}: verification cancelled`);
     return [check];
   });
 }

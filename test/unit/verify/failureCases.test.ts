@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { CheckLimiter, createVerifyHook, runTestCommand, verifyTask, type VerifyResult } from '../../../src/core/verify';
 import type { Task } from '../../../src/core/plan';
 import type { StagedView } from '../../../src/core/run/staging';
-import { eventually, fixture, hashTree, processGone, suiteWorkspaces } from './helpers';
+import { eventually, fixture, hashTree, processGone, suiteWorkspaces, unsandboxed } from './helpers';
 
 const why = (r: VerifyResult): string => r.checks[0]?.findings[0]?.message ?? '';
 
@@ -96,7 +96,7 @@ describe('verify: failure cases C4, C9, C10, X3', function () {
         'open(os.path.join(d, f"{os.getpid()}.end"), "w").write(str(time.monotonic_ns()))',
       ].join('\n');
       const limiter = new CheckLimiter(2);
-      const hook = createVerifyHook({ config: { builtins: false, verifiers: [{ glob: '*.txt', command: ['python3', '-c', script] }] }, limiter });
+      const hook = createVerifyHook({ config: { builtins: false, verifiers: [{ glob: '*.txt', command: ['python3', '-c', script] }] }, limiter, runtime: unsandboxed(limiter) });
       const signal = new AbortController().signal;
       const results = await Promise.all(ids.map((id) => hook(task(id), view(dir), { signal } as Parameters<typeof hook>[2])));
       assert.deepEqual(results.map((r) => r.outcome), ids.map(() => 'passed'));
@@ -160,6 +160,7 @@ describe('verify: failure cases C4, C9, C10, X3', function () {
         ],
       },
       limiter: new CheckLimiter(1), // "hang" waits for "where": the copy's path is known before the cancel
+      runtime: unsandboxed(),
     });
     // The file exists before its content is written: wait until it parses.
     const readPids = (): { child: number; grandchild: number } | undefined => {
@@ -178,7 +179,7 @@ describe('verify: failure cases C4, C9, C10, X3', function () {
     assert.ok(await eventually(() => processGone(pids.child)), 'the verifier still runs');
     assert.ok(await eventually(() => processGone(pids.grandchild)), 'its grandchild still runs');
     const copy = await fs.readFile(cwdFile, 'utf8');
-    assert.match(path.basename(copy), /^agensflow-verify-/);
+    assert.match(path.basename(path.dirname(copy)), /^agensflow-view-/);
     assert.equal(existsSync(copy), false, 'the verification copy was left behind');
     assert.equal(await hashTree(dir), before);
   });

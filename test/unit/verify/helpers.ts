@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { VerifyRuntime, type CheckLimiter } from '../../../src/core/verify';
 
 /** Creates a temp workspace holding `files` (relative path -> content); returns its path. */
 export async function makeWorkspace(files: Record<string, string>): Promise<string> {
@@ -80,4 +81,13 @@ export function suiteWorkspaces(): (files: Record<string, string>) => Promise<st
     dirs.push(d);
     return d;
   };
+}
+
+/**
+ * A verification runtime without a sandbox (a copy, commands run as they are): for suites that watch the
+ * verifiers' processes from outside (pid files written outside the view, process groups), which a sandbox
+ * would hide from them. The sandbox's own suites use the machine's support.
+ */
+export function unsandboxed(limiter?: CheckLimiter): VerifyRuntime {
+  return new VerifyRuntime({ support: { view: 'copy', sandbox: 'none', reason: 'test without a sandbox', tools: {} }, ...(limiter ? { limiter } : {}) });
 }

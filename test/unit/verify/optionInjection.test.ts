@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { verifyTask, type VerifyResult } from '../../../src/core/verify';
+import { sandboxSupport, verifyTask, type VerifyResult } from '../../../src/core/verify';
 import { pathArg } from '../../../src/core/verify/tools';
 import { hashTree, suiteWorkspaces } from './helpers';
 
@@ -65,7 +65,9 @@ describe('verify: no file name is ever read as an option', function () {
     const r = await verifyTask({ workspaceDir: dir, layers: [staged], taskFiles: [...staged.keys()], env: { PATH: bin } });
     assert.equal(r.outcome, 'passed', outcomes(r).join(', '));
     const argv = Object.fromEntries(r.checks.map((c) => [c.id, c.output.trim().split('\n')]));
-    assert.deepEqual(argv['python:py_compile'], ['-I', '-m', 'py_compile', './-m.py']);
+    // In bubblewrap's sandbox compiled files go to its private /tmp (builtins.ts, pycachePrefix).
+    const prefix = (await sandboxSupport()).sandbox === 'bwrap' ? ['-X', 'pycache_prefix=/tmp/pycache'] : [];
+    assert.deepEqual(argv['python:py_compile'], ['-I', ...prefix, '-m', 'py_compile', './-m.py']);
     assert.deepEqual(argv['node:check:--check.js'], ['--check', './--check.js']);
     assert.deepEqual(argv['latexmk:-shell-escape.tex'], ['-norc', '-pdf', '-halt-on-error', '-interaction=nonstopmode', './-shell-escape.tex']);
     // tsc gets no file names, only the project folder after -p: the copy's absolute root (which output

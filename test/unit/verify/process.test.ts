@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { verifyTask, verifierEnv } from '../../../src/core/verify';
 import { TailBuffer } from '../../../src/core/verify/output-buffer';
 import { runProcess } from '../../../src/core/verify/process';
-import { eventually, fixture, makeWorkspace, processGone, rmrf } from './helpers';
+import { eventually, fixture, makeWorkspace, processGone, rmrf, unsandboxed } from './helpers';
 
 describe('verify: processes', function () {
   this.timeout(30_000);
@@ -25,6 +25,7 @@ describe('verify: processes', function () {
       workspaceDir: dir,
       taskFiles: ['a.txt'],
       config: { verifiers: [{ id: 'hang', glob: '*.txt', command: ['node', fixture('spawn-tree.js'), pidFile], timeoutMs: 3000 }] },
+      runtime: unsandboxed(),
     });
     const c = r.checks[0]!;
     assert.equal(r.outcome, 'failed');

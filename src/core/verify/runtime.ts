@@ -1,0 +1,73 @@
+/**
+ * What one run's verifications share: the machine's sandbox support (probed once), the cap on checks
+ * running at once, the record of temporary views and processes for the cleanup after a crash, and the
+ * workspace's secrets (found once per run).
+ */
+import * as path from 'node:path';
+import { CheckLimiter } from './limiter';
+import { LeaseStore, sweepLeftovers, type SweepReport } from './leftovers';
+import { sandboxSupport, type SandboxSupport, type VerificationMode } from './sandbox';
+import type { StagedLayer } from './types';
+import { createView, findSecrets, type SecretPath, type VerifyView } from './view';
+
+export interface VerifyRuntimeOptions {
+  /** The state folder: views and processes are recorded in `<state>/leftovers` (absent: not recorded). */
+  stateDir?: string;
+  /** Caps the checks running at once (default: one of the CPU count). */
+  limiter?: CheckLimiter;
+  /** `copy` makes every view a copy even where an overlay works (benchmarks, a user's choice). */
+  view?: 'copy';
+  /** The machine's support (tests); default the probe's, shared by the process. */
+  support?: SandboxSupport | Promise<SandboxSupport>;
+  /** The home folder the sandbox hides (default the user's). */
+  home?: string;
+}
+
+export class VerifyRuntime {
+  readonly limiter: CheckLimiter;
+  readonly leases: LeaseStore | undefined;
+  private readonly supported: Promise<SandboxSupport>;
+  private readonly secretsByRoot = new Map<string, Promise<SecretPath[]>>();
+
+  constructor(private readonly opts: VerifyRuntimeOptions = {}) {
+    this.limiter = opts.limiter ?? new CheckLimiter();
+    this.leases = opts.stateDir !== undefined ? new LeaseStore(opts.stateDir) : undefined;
+    this.supported = Promise.resolve(opts.support ?? sandboxSupport()).then((s) =>
+      opts.view === 'copy' && s.view === 'overlay' ? { ...s, view: 'copy', reason: 'copy chosen by the settings' } : s,
+    );
+  }
+
+  /** The machine's support as this runtime uses it. */
+  support(): Promise<SandboxSupport> {
+    return this.supported;
+  }
+
+  /** The view and sandbox every verification of this runtime uses, and why it is less than the best. */
+  async mode(): Promise<VerificationMode> {
+    const { view, sandbox, reason } = await this.supported;
+    return { view, sandbox, ...(reason !== undefined ? { reason } : {}) };
+  }
+
+  /** Kills and removes what runs killed before left (never this process's own). */
+  sweep(): Promise<SweepReport | undefined> {
+    return this.opts.stateDir !== undefined ? sweepLeftovers(this.opts.stateDir) : Promise.resolve(undefined);
+  }
+
+  /** A view of `layers` over `workspaceDir`, recorded for the cleanup. */
+  async view(workspaceDir: string, layers: readonly StagedLayer[]): Promise<VerifyView> {
+    const root = path.resolve(workspaceDir);
+    let secrets = this.secretsByRoot.get(root);
+    if (!secrets) {
+      secrets = findSecrets(root);
+      this.secretsByRoot.set(root, secrets);
+    }
+    return createView({
+      workspaceDir: root,
+      layers,
+      support: await this.supported,
+      secrets: await secrets,
+      ...(this.leases ? { leases: this.leases } : {}),
+      ...(this.opts.home !== undefined ? { home: this.opts.home } : {}),
+    });
+  }
+}
