@@ -65,6 +65,11 @@ export interface EngineOptions {
    */
   connect?: (run: RunConnection) => void;
   /**
+   * Settles when the run's hooks are ready (the verification sandbox probed, what crashed runs left swept):
+   * awaited once after `connect` and before the first task is scheduled, whatever it resolves to.
+   */
+  ready?: Promise<unknown>;
+  /**
    * The composition meters every model call of the run itself (src/core/session: planner, agents, inspector,
    * updater alike) and books each one through {@link RunConnection.usage}: the engine wraps each attempt's
    * agent model with it, and does not book the usage its agents and updater report, so no call counts twice.
@@ -386,6 +391,7 @@ class Engine {
         this.emit({ type: 'verify.mode', ...mode });
       },
     });
+    await this.opts.ready?.catch(() => undefined);
     this.emit({ type: 'plan.ready', plan: this.record.plan });
     this.workspaceFiles = await listWorkspaceFiles(this.record.dir, { limit: 2000 });
     const done: string[] = [];

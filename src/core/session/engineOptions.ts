@@ -104,8 +104,8 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
   // run_checks and the test command), the sandbox found by the probe, and the record of views and processes
   // for the cleanup after a crash.
   const runtime = wiring.verifyRuntime ?? new VerifyRuntime({ stateDir: wiring.stateDir });
-  // What runs killed before left behind goes first (never a live run's own).
-  const swept = runtime.sweep().catch(() => undefined);
+  // What runs killed before left behind goes first (never a live run's own); then the mode is known.
+  const ready = runtime.sweep().catch(() => undefined).then(() => runtime.mode());
   // How the tools are chosen and run: one object for the verification and the agents' run_checks alike.
   const tools: ToolCheckOptions = { config: verifyConfig, env, runtime };
   // One check, built per call so the inspector's calls are booked under the task they inspect; a certified
@@ -147,9 +147,11 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
     budgetSpent: () => ledger.spent(),
     connect: (run) => {
       ledger.bookTo(run.usage);
-      // The run says which verification mode it uses, once the probe (run once per process) has answered.
-      void swept.then(() => runtime.mode()).then((mode) => run.verification(mode), () => undefined);
+      // The run says which verification mode it uses, once the probe (run once per process) has answered:
+      // before the engine goes on (it awaits `ready` after connecting).
+      void ready.then((mode) => run.verification(mode), () => undefined);
     },
+    ready,
   };
   return options;
 }

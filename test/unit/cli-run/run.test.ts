@@ -96,6 +96,12 @@ describe('cli: run, runs, apply (against the loopback fake OpenAI server, real S
     assert.deepEqual(events.at(-1), { ...events.at(-1), type: 'run.finished', exitCode: 0 });
     const runId = events[0].runId;
     assert.ok(events.every((e) => e.runId === runId && typeof (e as { ts?: unknown }).ts === 'number'));
+    // The run says how it verifies, before its plan is scheduled, and keeps it in run.json.
+    const mode = events.find((e) => e.type === 'verify.mode') as { view?: string; sandbox?: string } | undefined;
+    assert.ok(mode && ['overlay', 'copy'].includes(mode.view ?? '') && ['bwrap', 'sandbox-exec', 'none'].includes(mode.sandbox ?? ''), JSON.stringify(mode));
+    assert.ok(events.findIndex((e) => e.type === 'verify.mode') < events.findIndex((e) => e.type === 'plan.ready'));
+    const record = JSON.parse(readFileSync(path.join(s.state, 'runs', runId, 'run.json'), 'utf8')) as { verification?: { view: string; sandbox: string } };
+    assert.deepEqual(record.verification && { view: record.verification.view, sandbox: record.verification.sandbox }, { view: mode.view, sandbox: mode.sandbox });
     assert.deepEqual(readdirSync(s.ws), []);
 
     const list = captureIo({ cwd: s.base, env: {} });
