@@ -1,9 +1,11 @@
 /**
  * Verification with real tools and the inspector. The run engine calls:
  *
- * - `verifyTask({workspaceDir, layers, taskFiles, config})` when a task's agent finishes: the workspace plus
- *   the run's staged layers are materialised in a temp folder (never the user's folder), the built-in checks
- *   for the task's files and the matching user verifiers run there, and the temp folder is removed.
+ * - `verifyTask({workspaceDir, layers, taskFiles, config})` when a task's agent finishes: a view of the
+ *   workspace plus the run's staged layers is made (view.ts: an overlay at the workspace's own path where
+ *   the machine allows it, else a copy in a temp folder; never the user's folder), the built-in checks for
+ *   the task's files and the matching user verifiers run in it inside the sandbox (sandbox.ts), and the view
+ *   is removed. A run shares one `VerifyRuntime` (runtime.ts) for all of it.
  * - `runTestCommand({workspaceDir, layers, config})` once after all tasks, when a test command is configured.
  *
  * Both resolve to a `VerifyResult` and do not throw for failing, missing or hanging tools.
@@ -14,8 +16,9 @@
  * (`VerifyConfigSchema`: settings or the CLI's `--config`), never model output or files the agents wrote.
  * Programs are resolved to absolute paths from PATH and the user's workspace as it was, and spawned
  * without a shell, with a timeout that kills the process tree and capped output. Note that a user command
- * such as `npm test` runs the project's own scripts in the copy, which may include agent-written code: that
- * is why such commands need a trusted workspace. Built-in checks never do, and nothing here ever runs an
+ * such as `npm test` runs the project's own scripts in the view, which may include agent-written code: the
+ * sandbox contains it where the machine has one (no network, no writes outside the view, no secrets), and
+ * such commands need a trusted workspace either way. Built-in checks never do, and nothing here ever runs an
  * installer (`npm install`, `pip install`): the project's dependencies are the user's, as they were before
  * the run.
  *

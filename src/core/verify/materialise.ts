@@ -1,8 +1,11 @@
 /**
  * Materialises "the workspace plus the run's staged layers" in a fresh temporary folder, so verification
- * never runs in (or writes to) the user's folder.
+ * never runs in (or writes to) the user's folder: the copy view, where the overlay view (view.ts) cannot be
+ * made.
  *
- * - The workspace is copied, skipping `.git`, `.agensflow` and every `node_modules`.
+ * - The workspace is copied, skipping `.git`, `.agensflow`, every `node_modules`, the secrets (`.env*`) and
+ *   tools' caches; virtualenv and build folders are linked, not copied. A file deleted or changed while the
+ *   copy runs is taken as found, or left out: never an error.
  * - Each skipped `node_modules` becomes a real folder whose entries are symlinks to the user's packages, so
  *   imports and `node_modules/.bin` resolve without copying hundreds of megabytes; `.cache` is not linked,
  *   so tools that cache there write inside the copy.
@@ -111,24 +114,6 @@ export async function hasSymlinkParent(root: string, rel: string): Promise<boole
   return false;
 }
 
-/**
- * False for what the copy cannot hold and no check reads: FIFOs, sockets and devices (copying one fails or
- * blocks) and entries this user may not read. Skipping them keeps one odd file from making every task
- * "unverified".
- */
-async function copyable(p: string): Promise<boolean> {
-  try {
-    const st = await fs.lstat(p);
-    if (st.isSymbolicLink()) return true;
-    if (st.isDirectory()) await fs.access(p, fsConstants.R_OK | fsConstants.X_OK);
-    else if (st.isFile()) await fs.access(p, fsConstants.R_OK);
-    else return false;
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Why a staged path is not put in a view, or `undefined` when it may be. */
 export function refusedStagedPath(rel: string): string | undefined {
   const first = rel.split('/')[0]!.toLowerCase();
@@ -156,26 +141,31 @@ async function copyTree(src: string, root: string, rel: string, found: { nodeMod
     throw e;
   }
   await fs.mkdir(path.join(root, rel), { recursive: true });
-  for (const e of entries) {
-    const child = rel ? path.join(rel, e.name) : e.name;
-    if (isSecretPath(e.name)) continue;
-    if (e.isSymbolicLink()) {
-      found.links.push(child);
-      continue;
-    }
-    if (e.isDirectory()) {
-      if (e.name === 'node_modules') found.nodeModules.push(child);
-      else if (LINKED_BULK_DIRS.has(e.name)) found.bulk.push(child);
-      else if (!SKIPPED_DIRS.has(e.name) && !REGENERATED_DIRS.has(e.name) && (await copyable(path.join(src, child)))) await copyTree(src, root, child, found);
-      continue;
-    }
-    if (!e.isFile() || !(await copyable(path.join(src, child)))) continue;
-    try {
-      await fs.copyFile(path.join(src, child), path.join(root, child), fsConstants.COPYFILE_FICLONE);
-    } catch (err) {
-      if (!changedMeanwhile(err)) throw err;
-    }
-  }
+  // The entries of a folder are copied at once (the thread pool bounds the real concurrency): a copy is
+  // mostly waiting on the file system.
+  await Promise.all(
+    entries.map(async (e) => {
+      const child = rel ? path.join(rel, e.name) : e.name;
+      if (isSecretPath(e.name)) return;
+      if (e.isSymbolicLink()) {
+        found.links.push(child);
+        return;
+      }
+      if (e.isDirectory()) {
+        if (e.name === 'node_modules') found.nodeModules.push(child);
+        else if (LINKED_BULK_DIRS.has(e.name)) found.bulk.push(child);
+        else if (!SKIPPED_DIRS.has(e.name) && !REGENERATED_DIRS.has(e.name)) await copyTree(src, root, child, found);
+        return;
+      }
+      // FIFOs, sockets and devices are left out (copying one fails or blocks), and so is what cannot be read.
+      if (!e.isFile()) return;
+      try {
+        await fs.copyFile(path.join(src, child), path.join(root, child), fsConstants.COPYFILE_FICLONE);
+      } catch (err) {
+        if (!changedMeanwhile(err) && (err as NodeJS.ErrnoException).code !== 'EACCES' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+      }
+    }),
+  );
 }
 
 /**

@@ -38,6 +38,8 @@ export interface VerifyView {
   readonly mode: VerificationMode;
   /** Where commands see the view (the workspace's own path in overlay mode, the copy's otherwise). */
   readonly root: string;
+  /** The view's temporary folder (staged files and the checks' writes, or the copy), removed by `dispose()`. */
+  readonly tempDir: string;
   /** Staged paths that were refused, with the reason. */
   readonly refused: ReadonlyArray<{ path: string; reason: string }>;
   /** Workspace symlinks left out of a copy (they lead outside the workspace, or nowhere). */
@@ -193,6 +195,7 @@ async function overlayView(opts: ViewOptions, ws: string, secrets: readonly Secr
   return {
     mode: { view: 'overlay', sandbox: opts.support.sandbox },
     root: ws,
+    tempDir: dir,
     refused,
     droppedLinks: [],
     exists: async (rel) => {
@@ -246,6 +249,7 @@ async function copyView(opts: ViewOptions, ws: string, secrets: readonly SecretP
   return {
     mode: { view: 'copy', sandbox: opts.support.sandbox, ...(opts.support.reason ? { reason: opts.support.reason } : {}) },
     root,
+    tempDir: dir,
     refused: m.refused,
     droppedLinks: m.droppedLinks,
     exists: (rel) => m.exists(rel),
