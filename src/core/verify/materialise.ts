@@ -4,8 +4,8 @@
  * made.
  *
  * - The workspace is copied, skipping `.git`, `.agensflow`, every `node_modules`, the secrets (`.env*`) and
- *   tools' caches; virtualenv and build folders are linked, not copied. A file deleted or changed while the
- *   copy runs is taken as found, or left out: never an error.
+ *   tools' caches; in a sandboxed copy what the ignore rules leave out is linked, not copied (LinkIgnored).
+ *   A file deleted or changed while the copy runs is taken as found, or left out: never an error.
  * - Each skipped `node_modules` becomes a real folder whose entries are symlinks to the user's packages, so
  *   imports and `node_modules/.bin` resolve without copying hundreds of megabytes; `.cache` is not linked,
  *   so tools that cache there write inside the copy.
@@ -26,12 +26,6 @@ import { withWorkspaceLock } from '../run/workspaceLock';
 import { VerifySetupError, type StagedLayer } from './types';
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.agensflow']);
-/**
- * Folders of installed or built bulk (virtual environments, build output): linked into the copy as they are
- * instead of copied, so a 600 MB `.venv` costs one symlink. Under a sandbox the workspace behind the link is
- * read-only.
- */
-const LINKED_BULK_DIRS = new Set(['.venv', 'venv', 'dist', 'build', 'target', 'coverage', '.tox', '.next']);
 /** Caches the tools rebuild: neither copied nor linked (a link would let a tool write its cache through it). */
 const REGENERATED_DIRS = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.cache']);
 const NOT_LINKED_IN_NODE_MODULES = new Set(['.cache']);
@@ -132,7 +126,36 @@ function changedMeanwhile(e: unknown): boolean {
  * folder deleted or replaced while the copy runs (a build, an editor's save) is left as it is found or
  * left out: the workspace is a moving target, and a check must not become "unverified" for it.
  */
-async function copyTree(src: string, root: string, rel: string, found: { nodeModules: string[]; links: string[]; bulk: string[] }): Promise<void> {
+/**
+ * What the workspace lister lets through (ignore rules, built-in skips and secrets applied): the files to
+ * copy. Everything else that is not skipped outright (an ignored virtualenv, build output, logs) is linked
+ * into the copy, not copied: a 600 MB `.venv` costs one symlink. Only for a sandboxed copy, where the
+ * workspace behind the links is read-only.
+ */
+export interface LinkIgnored {
+  /** Workspace-relative files (`/` separators) the lister lists. */
+  listed: ReadonlySet<string>;
+  /** Every folder holding a listed file at some depth. */
+  folders: ReadonlySet<string>;
+}
+
+/** The {@link LinkIgnored} of a listing. */
+export function linkIgnoredOf(files: readonly string[]): LinkIgnored {
+  const folders = new Set<string>();
+  for (const f of files) {
+    for (let d = path.posix.dirname(f); d !== '.' && !folders.has(d); d = path.posix.dirname(d)) folders.add(d);
+  }
+  return { listed: new Set(files), folders };
+}
+
+interface Found {
+  nodeModules: string[];
+  links: string[];
+  /** Ignored files and folders, linked to the user's. */
+  bulk: string[];
+}
+
+async function copyTree(src: string, root: string, rel: string, found: Found, ignored?: LinkIgnored): Promise<void> {
   let entries;
   try {
     entries = await fs.readdir(path.join(src, rel), { withFileTypes: true });
@@ -147,18 +170,24 @@ async function copyTree(src: string, root: string, rel: string, found: { nodeMod
     entries.map(async (e) => {
       const child = rel ? path.join(rel, e.name) : e.name;
       if (isSecretPath(e.name)) return;
+      const slashed = child.split(path.sep).join('/');
       if (e.isSymbolicLink()) {
         found.links.push(child);
         return;
       }
       if (e.isDirectory()) {
         if (e.name === 'node_modules') found.nodeModules.push(child);
-        else if (LINKED_BULK_DIRS.has(e.name)) found.bulk.push(child);
-        else if (!SKIPPED_DIRS.has(e.name) && !REGENERATED_DIRS.has(e.name)) await copyTree(src, root, child, found);
+        else if (SKIPPED_DIRS.has(e.name) || REGENERATED_DIRS.has(e.name)) return;
+        else if (ignored && !ignored.folders.has(slashed)) found.bulk.push(child);
+        else await copyTree(src, root, child, found, ignored);
         return;
       }
       // FIFOs, sockets and devices are left out (copying one fails or blocks), and so is what cannot be read.
       if (!e.isFile()) return;
+      if (ignored && !ignored.listed.has(slashed)) {
+        found.bulk.push(child);
+        return;
+      }
       try {
         await fs.copyFile(path.join(src, child), path.join(root, child), fsConstants.COPYFILE_FICLONE);
       } catch (err) {
@@ -172,7 +201,7 @@ async function copyTree(src: string, root: string, rel: string, found: { nodeMod
  * Copies `workspaceDir` and overlays `layers` in `target` (a new folder; default a new temp folder).
  * Secrets (`.env*`) are never copied.
  */
-export async function materialise(workspaceDir: string, layers: readonly StagedLayer[] = [], target?: string): Promise<Materialised> {
+export async function materialise(workspaceDir: string, layers: readonly StagedLayer[] = [], target?: string, ignored?: LinkIgnored): Promise<Materialised> {
   const src = await fs.realpath(workspaceDir);
   if (target !== undefined) await fs.mkdir(target);
   const root = await fs.realpath(target ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'agensflow-verify-'))));
@@ -182,17 +211,22 @@ export async function materialise(workspaceDir: string, layers: readonly StagedL
     await fs.rm(root, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
-    const found = { nodeModules: [] as string[], links: [] as string[], bulk: [] as string[] };
+    const found: Found = { nodeModules: [], links: [], bulk: [] };
+    // A folder that receives a staged file is copied, not linked (a staged file is never written through a link).
+    if (ignored) {
+      const staged = linkIgnoredOf(layers.flatMap((l) => [...l.keys()].map(normaliseRelPath)));
+      ignored = { listed: ignored.listed, folders: new Set([...ignored.folders, ...staged.folders]) };
+    }
     // A reader of the workspace: a patch being applied by this process (a writer) never overlaps the copy.
     await withWorkspaceLock(src, 'read', async () => {
-      await copyTree(src, root, '', found);
+      await copyTree(src, root, '', found, ignored);
       for (const rel of found.links) {
         const reason = await recreateLink(src, root, rel).catch((e: unknown) => (changedMeanwhile(e) ? 'it changed while the copy was made' : Promise.reject(e)));
         if (reason !== undefined) droppedLinks.push({ path: rel.split(path.sep).join('/'), reason });
       }
     });
     for (const rel of found.nodeModules) await mirrorNodeModules(path.join(src, rel), path.join(root, rel));
-    for (const rel of found.bulk) await fs.symlink(path.join(src, rel), path.join(root, rel), process.platform === 'win32' ? 'junction' : undefined);
+    for (const rel of found.bulk) await fs.symlink(path.join(src, rel), path.join(root, rel));
 
     const merged = new Map<string, Buffer | string | null>();
     for (const layer of layers) for (const [p, content] of layer) merged.set(normaliseRelPath(p), content);

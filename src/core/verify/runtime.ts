@@ -4,11 +4,16 @@
  * workspace's secrets (found once per run).
  */
 import * as path from 'node:path';
+import { listWorkspaceFiles } from '../context/workspaceFiles';
 import { CheckLimiter } from './limiter';
+import { linkIgnoredOf, type LinkIgnored } from './materialise';
 import { LeaseStore, sweepLeftovers, type SweepReport } from './leftovers';
 import { sandboxSupport, type SandboxSupport, type VerificationMode } from './sandbox';
 import type { StagedLayer } from './types';
 import { createView, findSecrets, type SecretPath, type VerifyView } from './view';
+
+/** Most files listed to decide what a copy links instead of copying. */
+const LISTING_CAP = 200_000;
 
 export interface VerifyRuntimeOptions {
   /** The state folder: views and processes are recorded in `<state>/leftovers` (absent: not recorded). */
@@ -28,6 +33,7 @@ export class VerifyRuntime {
   readonly leases: LeaseStore | undefined;
   private readonly supported: Promise<SandboxSupport>;
   private readonly secretsByRoot = new Map<string, Promise<SecretPath[]>>();
+  private readonly listedByRoot = new Map<string, Promise<LinkIgnored | undefined>>();
 
   constructor(private readonly opts: VerifyRuntimeOptions = {}) {
     this.limiter = opts.limiter ?? new CheckLimiter();
@@ -53,6 +59,20 @@ export class VerifyRuntime {
     return this.opts.stateDir !== undefined ? sweepLeftovers(this.opts.stateDir) : Promise.resolve(undefined);
   }
 
+  /**
+   * What the lister lets through in `root`, listed once per run: a copy links the rest. Nothing when the
+   * listing is cut short (a workspace past the cap is copied whole, as without ignore rules).
+   */
+  private async ignoredOf(root: string): Promise<{ ignored?: LinkIgnored }> {
+    let listed = this.listedByRoot.get(root);
+    if (!listed) {
+      listed = listWorkspaceFiles(root, { limit: LISTING_CAP }).then((l) => (l.truncated ? undefined : linkIgnoredOf(l.files)), () => undefined);
+      this.listedByRoot.set(root, listed);
+    }
+    const ignored = await listed;
+    return ignored ? { ignored } : {};
+  }
+
   /** A view of `layers` over `workspaceDir`, recorded for the cleanup. */
   async view(workspaceDir: string, layers: readonly StagedLayer[]): Promise<VerifyView> {
     const root = path.resolve(workspaceDir);
@@ -61,11 +81,13 @@ export class VerifyRuntime {
       secrets = findSecrets(root);
       this.secretsByRoot.set(root, secrets);
     }
+    const support = await this.supported;
     return createView({
       workspaceDir: root,
       layers,
-      support: await this.supported,
+      support,
       secrets: await secrets,
+      ...(support.view === 'copy' && support.sandbox !== 'none' ? await this.ignoredOf(root) : {}),
       ...(this.leases ? { leases: this.leases } : {}),
       ...(this.opts.home !== undefined ? { home: this.opts.home } : {}),
     });

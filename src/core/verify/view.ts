@@ -16,7 +16,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isSecretPath } from '../run/workspacePaths';
-import { hasSymlinkParent, materialise, normaliseRelPath, refusedStagedPath } from './materialise';
+import { hasSymlinkParent, materialise, normaliseRelPath, refusedStagedPath, type LinkIgnored } from './materialise';
 import { LEASE_ENV, type LeaseStore, removeOwnView, VIEW_MARKER, viewName } from './leftovers';
 import { bwrapArgs, newToken, OVERLAY_SCRIPT, overlayUnsafePath, sandboxExecProfile, unshareArgs, type SandboxedCommand, type SandboxLayout, type SandboxSupport, type VerificationMode } from './sandbox';
 import { VerifySetupError, type StagedLayer } from './types';
@@ -66,6 +66,8 @@ export interface ViewOptions {
   secrets?: readonly SecretPath[];
   /** The user's home folder to hide (default `os.homedir()`). */
   home?: string;
+  /** What the ignore rules let through, for a copy to link the rest (only a sandboxed copy uses it). */
+  ignored?: LinkIgnored;
 }
 
 /** A secret of the workspace: a `.env*` file or folder (its contents go with it). */
@@ -232,7 +234,7 @@ async function copyView(opts: ViewOptions, ws: string, secrets: readonly SecretP
   try {
     tmp = path.join(dir, 'tmp');
     await fs.mkdir(tmp);
-    m = await materialise(ws, opts.layers, path.join(dir, 'view'));
+    m = await materialise(ws, opts.layers, path.join(dir, 'view'), opts.support.sandbox !== 'none' ? opts.ignored : undefined);
   } catch (e) {
     await dispose();
     throw e;

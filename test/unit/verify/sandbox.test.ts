@@ -243,6 +243,36 @@ describe('verify: a copy made while files churn', function () {
   });
 });
 
+describe('verify: the sandboxed copy honours ignore rules', function () {
+  this.timeout(60_000);
+  const ws = suiteWorkspaces();
+
+  it('ignored bulk is linked, not copied; source is copied; a staged file in an ignored folder is copied; .env is never copied', async function () {
+    const support = await sandboxSupport();
+    if (support.sandbox === 'none') {
+      console.log(`      skipped: no sandbox on this machine (${support.reason ?? ''})`);
+      this.skip();
+    }
+    const dir = await ws({ '.gitignore': 'logs/\n*.bin\n', 'src/a.py': 'x = 1\n', 'logs/run.log': 'log', 'data.bin': 'bulk', 'gen/out.txt': 'o', '.env': `T=${SECRET}` });
+    const runtime = new VerifyRuntime({ view: 'copy' });
+    const view = await runtime.view(dir, [new Map([['gen/new.txt', 'staged'], ['logs/keep/x.txt', 'staged']])]);
+    try {
+      const at = (rel: string): string => path.join(view.root, ...rel.split('/'));
+      assert.equal(view.mode.view, 'copy');
+      assert.ok((await fs.lstat(at('src/a.py'))).isFile());
+      assert.ok((await fs.lstat(at('data.bin'))).isSymbolicLink(), 'an ignored file was copied');
+      assert.ok((await fs.lstat(at('logs'))).isDirectory(), 'a folder receiving a staged file must be a real folder');
+      assert.ok((await fs.lstat(at('logs/run.log'))).isSymbolicLink(), 'an ignored file was copied');
+      assert.equal(await fs.readFile(at('logs/keep/x.txt'), 'utf8'), 'staged');
+      assert.equal(await fs.readFile(at('gen/new.txt'), 'utf8'), 'staged');
+      assert.equal(existsSync(at('.env')), false, '.env was copied');
+    } finally {
+      await view.dispose();
+    }
+    assert.equal(existsSync(view.tempDir), false);
+  });
+});
+
 describe('verify: sandbox arguments and profiles', () => {
   const cmd = { file: '/usr/bin/python3', args: ['-c', 'pass'], cwd: '/w/proj', env: { PATH: '/usr/bin:/opt/tool/bin' } };
   const layout = { viewRoot: '/w/proj', secrets: [{ path: '/w/proj/.env', dir: false }, { path: '/w/proj/.env.d', dir: true }], readable: [], home: '/home/u' };
