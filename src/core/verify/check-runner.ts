@@ -98,7 +98,8 @@ export async function runProcessCheck(spec: ProcessCheckSpec, ce: CheckEnv): Pro
   const timeoutMs = spec.timeoutMs ?? ce.timeoutMs;
   const launch = ce.view.launch({ file: spec.file, args: spec.args, cwd: spec.cwd, env: { ...ce.env, ...spec.extraEnv } });
   const lease = launch.lease;
-  if (lease !== undefined) await ce.leases?.record({ kind: 'process', token: lease });
+  // A state folder that cannot be written loses the cleanup after a crash, not the check.
+  if (lease !== undefined) await ce.leases?.record({ kind: 'process', token: lease }).catch(() => undefined);
   let r;
   try {
     r = await runProcess({
