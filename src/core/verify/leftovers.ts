@@ -203,12 +203,23 @@ export async function sweepLeftovers(stateDir: string): Promise<SweepReport> {
   }
   // Processes first: a process still running in a view would write into it while it is removed.
   const procTokens = new Set(orphans.filter((l) => l.kind === 'process').map((l) => l.token));
-  for (const { pid } of await processesWithLease(procTokens)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-      report.killed.push(pid);
-    } catch {
-      // already gone
+  // A process may start a child between a scan and its kill: its group goes with it, and the scan is
+  // repeated until it finds nothing (a bounded number of times).
+  for (let round = 0; round < 10; round++) {
+    const found = await processesWithLease(procTokens);
+    if (found.length === 0) break;
+    for (const { pid } of found) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // not a group leader
+      }
+      try {
+        process.kill(pid, 'SIGKILL');
+        if (!report.killed.includes(pid)) report.killed.push(pid);
+      } catch {
+        // already gone
+      }
     }
   }
   for (const l of orphans) {
