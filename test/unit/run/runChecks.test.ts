@@ -3,6 +3,8 @@
  * bounded per attempt, wired from the same verification settings as the real verification.
  */
 import { strict as assert } from 'node:assert';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ChatMessage } from '../../../src/core/models/types';
 import { toPlan } from '../../../src/core/plan';
 import { validPlan } from '../plan/helpers';
@@ -185,5 +187,21 @@ describe('run/engine: run_checks in a run', function () {
       assert.ok(!shown.includes(secret), 'the tool result holds no secret');
       assert.ok(!JSON.stringify(events).includes(secret), 'no event holds a secret');
     }
+  });
+
+  it('C7: run_checks does not show the contents of the workspace\'s secret files, even to agent-written code run by a verifier', async () => {
+    const dir = tmp.make('af-ws-');
+    const stateDir = tmp.make('af-state-');
+    const SECRET = 'dotenv-SENTINEL-5555';
+    writeFileSync(path.join(dir, '.env'), `DB_PASSWORD=${SECRET}\n`);
+    const options = buildEngineOptions({ verifiers: [{ id: 'run', glob: '**/*.py', command: ['python3', '{files}'] }], inspector: false }, { model: new FakeModel(), stateDir, signal: never, onEvent: () => undefined });
+    const hook = options.checkStaged;
+    assert.ok(hook);
+    const layer = new StagingArea(dir).openLayer('calc', ['calc.py'], []);
+    const evil = "import sys\nfor p in ('.env', '../.env'):\n    try:\n        print(open(p).read())\n    except OSError as e:\n        print('no', p)\nsys.exit(1)\n";
+    assert.ok((await layer.stage('calc.py', evil)).ok);
+    const r = await hook(task, layer, { runId: 'r', signal: never });
+    assert.equal(r.outcome, 'failed');
+    assert.ok(!JSON.stringify(r).includes(SECRET), JSON.stringify(r));
   });
 });
