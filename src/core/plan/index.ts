@@ -40,7 +40,7 @@ export {
   type DagNode,
 } from './adjacency';
 export { planMetrics, type PlanMetrics } from './metrics';
-export { selectPlan, METRIC_EPSILON, type PlanSelection } from './select';
+export { selectPlan, renameCandidates, reasonBody, METRIC_EPSILON, type PlanSelection } from './select';
 export { canonicalPlanJson } from './canonical';
 export {
   PlanUpdateSchema,

@@ -16,6 +16,21 @@ export interface PlanSelection {
   readonly reason: string;
 }
 
+/**
+ * Renames the candidates a selection reason names (1-based in the order given to {@link selectPlan}) with
+ * `rename`, e.g. to their draw numbers when only some draws were valid. The space after a number is kept:
+ * "candidate 1 of 3", "candidates 2, 3 are the same plan".
+ */
+export function renameCandidates(reason: string, rename: (n: number) => number): string {
+  return reason.replace(/\bcandidate(s?) (\d+(?:, \d+)*)/g, (_m, plural: string, list: string) =>
+    `candidate${plural} ${list.split(', ').map((n) => String(rename(Number(n)))).join(', ')}`);
+}
+
+/** The reason without its leading "candidate N of M: " (for callers that name the winner themselves). */
+export function reasonBody(reason: string): string {
+  return reason.replace(/^candidate \d+ of \d+: /, '');
+}
+
 const fmt = (x: number): string => String(Number(x.toFixed(3)));
 const names = (ids: readonly number[]): string =>
   ids.length === 1 ? `candidate ${ids[0] + 1}` : `candidates ${ids.map((i) => i + 1).join(', ')}`;

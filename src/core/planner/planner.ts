@@ -6,7 +6,7 @@
 import { callTool } from '../models/structured';
 import { ModelAbortedError, isProviderError, isStructuredAnswerError } from '../models/errors';
 import type { Model, ToolSpec, Usage } from '../models/types';
-import { PlanSchema, planMetrics, selectPlan, validatePlan, type PlanInput, type PlanMetrics, type ValidPlan } from '../plan';
+import { PlanSchema, planMetrics, reasonBody, renameCandidates, selectPlan, validatePlan, type PlanInput, type PlanMetrics, type ValidPlan } from '../plan';
 import { DEFAULT_MAX_TASKS } from '../plan';
 import type { DecisionOption, RunEventOf } from '../run/events';
 import { plannerMessages } from './prompt';
@@ -150,9 +150,7 @@ export async function planTask(o: PlannerOptions): Promise<PlannerResult> {
   const selection = selectPlan(valid.map((c) => c.plan!));
   const winner = valid[selection.index]!;
   // The plan core names candidates by their position among the valid ones; rename them to draw numbers.
-  const reason = selection.reason.replace(/candidates? ([\d, ]+)/g, (m, list: string) =>
-    m.replace(list, list.split(',').map((n) => String(valid[Number(n.trim()) - 1]?.number ?? n.trim())).join(', ')),
-  );
+  const reason = renameCandidates(reasonBody(selection.reason), (n) => valid[n - 1]?.number ?? n);
   const dropped = candidates.length - valid.length;
   const fullReason = `chose candidate ${winner.number} of ${k}: ${reason}${dropped > 0 ? ` (${dropped} invalid candidate${dropped === 1 ? '' : 's'} dropped)` : ''}`;
   const decision: RunEventOf<'decision'> = {

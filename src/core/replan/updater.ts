@@ -7,7 +7,7 @@
 import { callTool } from '../models/structured';
 import type { Model, ModelRequest, ModelResult } from '../models/types';
 import { isBudgetExceededError } from '../models/errors';
-import { applyPlanUpdate, DEFAULT_MAX_TASKS, droppedFiles, formatJsonPath, planMetrics, selectPlan, toPlan, validatePlan, type PlanError, type PlanUpdate, type ValidPlan } from '../plan';
+import { applyPlanUpdate, DEFAULT_MAX_TASKS, droppedFiles, formatJsonPath, planMetrics, renameCandidates, selectPlan, toPlan, validatePlan, type PlanError, type PlanUpdate, type ValidPlan } from '../plan';
 import { isFatalModelError, type ChosenUpdate, type UpdateCandidateOption, type UpdateProposal, type UpdateRequest, type UpdaterHook } from '../run/hooks';
 import { updaterMessages } from './prompt';
 import { SUBMIT_UPDATE } from './tool';
@@ -139,7 +139,7 @@ export async function proposeUpdate(opts: UpdaterOptions, req: UpdateRequest): P
     const selection = selectPlan(pool.map((x) => (x.c.applied as Applied).plan));
     best = pool[selection.index].i;
     const among = pool.length < valid.length ? `${pool.length} of them change the plan; ` : '';
-    reason = `${valid.length} of ${k} candidates valid; ${among}by the plan selection rule among them: ${renumber(selection.reason.replace(/^candidate (\d+) of \d+: /, "candidate $1: "), pool.map((x) => x.i))}`;
+    reason = `${valid.length} of ${k} candidates valid; ${among}by the plan selection rule among them: ${renameCandidates(selection.reason.replace(/^candidate (\d+) of \d+: /, 'candidate $1: '), (n) => (pool[n - 1]?.i ?? n - 1) + 1)}`;
     if (keepsPlan(candidates[best].applied as Applied)) reason += `; it changes nothing: the plan stands and ${req.taskId} runs again as planned`;
   }
   const options: UpdateCandidateOption[] = candidates.map((c, i) => {
@@ -166,11 +166,6 @@ export async function proposeUpdate(opts: UpdaterOptions, req: UpdateRequest): P
     affected: [...a.affected],
   };
   return { chosen, decision, usage };
-}
-
-/** `selectPlan` names candidates 1-based among those it was given: rename them to their draw order. */
-function renumber(reason: string, drawIndex: readonly number[]): string {
-  return reason.replace(/candidate(s?) (\d+(?:, \d+)*)/g, (_m, plural: string, list: string) => `candidate${plural} ${list.split(', ').map((n) => (drawIndex[Number(n) - 1] ?? Number(n) - 1) + 1).join(', ')}`);
 }
 
 function selectionMetrics(plan: ValidPlan): Record<string, number> {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { NoCandidatesError, canonicalPlanJson, selectPlan } from '../../../src/core/plan';
+import { NoCandidatesError, canonicalPlanJson, reasonBody, renameCandidates, selectPlan } from '../../../src/core/plan';
 import { fromEdges, task, valid } from './helpers';
 
 describe('selectPlan', () => {
@@ -48,5 +48,17 @@ describe('selectPlan', () => {
   it('explains a single candidate and refuses none', () => {
     assert.match(selectPlan([W1()]).reason, /only valid candidate/);
     assert.throws(() => selectPlan([]), (e: unknown) => e instanceof NoCandidatesError && e.name === 'NoCandidatesError');
+  });
+
+  it('renames candidates to their draw numbers without eating the space after a number ("1of 3", "2, 3are")', () => {
+    const draw = [2, 4, 5];
+    const renamed = renameCandidates('candidate 1 of 3: highest parallelism; candidates 2, 3 are the same plan', (n) => draw[n - 1]);
+    assert.equal(renamed, 'candidate 2 of 3: highest parallelism; candidates 4, 5 are the same plan');
+    assert.equal(reasonBody(renamed), 'highest parallelism; candidates 4, 5 are the same plan');
+  });
+
+  it('says copies of the winner are the same plan, with a space before the verb', () => {
+    const s = selectPlan([W2(), W2(), W2()]);
+    assert.match(s.reason, /^candidate 1 of 3: .*candidates 2, 3 are the same plan$/);
   });
 });

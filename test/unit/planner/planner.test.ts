@@ -47,7 +47,8 @@ describe('planner: K candidates through submit_workflow', () => {
       assert.equal(d.mode, 'rule');
       assert.equal(d.choice, 'candidate-2');
       assert.deepEqual(d.options.map((o) => o.id), ['candidate-1', 'candidate-2', 'candidate-3']);
-      assert.match(d.reason, /candidate 2/);
+      assert.match(d.reason, /^chose candidate 2 of 3: /);
+      assert.doesNotMatch(d.reason, /\d[a-z]/, 'a number runs into the next word');
       for (const req of server.requests) {
         assert.equal(req.forcedTool, 'submit_workflow');
         const body = req.body as { messages: { role: string; content: unknown }[]; system?: string };
