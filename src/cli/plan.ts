@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { writeFileVerified } from '../core/fs/atomicWrite';
 import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProviderError, meteredModel, modelErrorExitCode, UsageMeter, type Model } from '../core/models';
+import { formatCostText } from '../protocol/cost';
 import type { Plan } from '../core/plan';
 import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../core/planner';
 import { planGoal } from '../core/session';
@@ -126,7 +127,7 @@ async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {
     const outPath = resolve(io.cwd, outFlag);
     await writeFileVerified(outPath, `${JSON.stringify(out.plan, null, 2)}\n`);
     const totals = meter.totals();
-    io.stderr(`wrote ${outFlag} (${out.plan.tasks.length} tasks); planner tokens: ${totals.inputTokens} in, ${totals.outputTokens} out${totals.unpricedCalls === 0 && totals.calls > 0 ? `, $${totals.cost.toFixed(4)}` : ''}\n`);
+    io.stderr(`wrote ${outFlag} (${out.plan.tasks.length} tasks); planner tokens: ${totals.inputTokens} in, ${totals.outputTokens} out${totals.calls > 0 ? `, ${totals.unpricedCalls === 0 ? `$${totals.cost.toFixed(4)}` : formatCostText(totals.cost, totals.unpricedCalls)}` : ''}\n`);
     return finish(0);
   } finally {
     process.off('SIGINT', onSigint);

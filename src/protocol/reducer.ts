@@ -14,8 +14,10 @@ export interface ReducerOptions {
   analyse?: PlanAnalyser;
 }
 
-function addUsage(a: UsageTotals, input: number, output: number, cost: number): UsageTotals {
-  return { inputTokens: a.inputTokens + input, outputTokens: a.outputTokens + output, cost: a.cost + cost };
+/** Adds one call; `cost` undefined means its model has no known price (counted apart, not as $0). */
+function addUsage(a: UsageTotals, input: number, output: number, cost: number | undefined): UsageTotals {
+  const unpriced = (a.unpricedCalls ?? 0) + (cost === undefined ? 1 : 0);
+  return { inputTokens: a.inputTokens + input, outputTokens: a.outputTokens + output, cost: a.cost + (cost ?? 0), ...(unpriced > 0 ? { unpricedCalls: unpriced } : {}) };
 }
 
 function capTail<T>(items: readonly T[], item: T, cap: number): T[] {
@@ -151,7 +153,7 @@ function reduce(state: RunViewState, event: RunEvent, options: ReducerOptions): 
     case 'write.refused':
       return withTask(state, event.taskId, (t) => ({ ...t, refused: [...t.refused, { path: event.path, reason: event.reason }] }));
     case 'usage': {
-      const cost = event.cost ?? 0;
+      const cost = event.cost;
       const byRole = { ...state.usage.byRole };
       byRole[event.role] = addUsage(byRole[event.role] ?? { inputTokens: 0, outputTokens: 0, cost: 0 }, event.inputTokens, event.outputTokens, cost);
       let next: RunViewState = { ...state, usage: { ...addUsage(state.usage, event.inputTokens, event.outputTokens, cost), byRole } };

@@ -45,7 +45,10 @@ export const StagedFileViewSchema = z.object({
 export const UsageTotalsSchema = z.object({
   inputTokens: z.number(),
   outputTokens: z.number(),
+  /** Dollars over the priced calls. */
   cost: z.number(),
+  /** Calls of a model with no known price: their cost is unknown, not zero. */
+  unpricedCalls: z.number().optional(),
 });
 
 export const TaskDetailSchema = z.object({

@@ -1,5 +1,7 @@
 /** Formatting of figures and text for display (pure, no DOM). */
 
+import { formatCostText } from '../protocol/cost';
+
 /** `12.3k`, `1.2M`. */
 export function formatTokens(n: number): string {
   if (n < 1000) return String(Math.round(n));
@@ -7,10 +9,9 @@ export function formatTokens(n: number): string {
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
-/** `$0.0042`, `$1.23`. */
-export function formatCost(usd: number): string {
-  if (usd === 0) return '$0';
-  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+/** `$0.0042`, `$1.23`, or "price unknown" when calls of a model without a price were counted. */
+export function formatCost(usage: { readonly cost: number; readonly unpricedCalls?: number }): string {
+  return formatCostText(usage.cost, usage.unpricedCalls ?? 0);
 }
 
 /** `42s`, `3m 05s`, `1h 02m`. */

@@ -127,7 +127,7 @@ export class GraphApp {
     const elapsed = run ? formatElapsed((run.finishedAt ?? Date.now()) - run.startedAt) : '';
     const status = run ? (run.status === 'running' ? 'running' : run.status) : 'idle';
     setText(this.progress, run
-      ? `${status} · ${done}/${total} settled · ${formatTokens(state.usage.inputTokens + state.usage.outputTokens)} tokens · ${formatCost(state.usage.cost)} · ${elapsed}${run.verification ? ` · verification: ${run.verification}` : ''}`
+      ? `${status} · ${done}/${total} settled · ${formatTokens(state.usage.inputTokens + state.usage.outputTokens)} tokens · ${formatCost(state.usage)} · ${elapsed}${run.verification ? ` · verification: ${run.verification}` : ''}`
       : '');
     this.cancel.disabled = run?.status !== 'running';
   }

@@ -93,7 +93,7 @@ export class SidebarApp {
     this.bar.value = settled;
     setText(this.progressText, tasks.length ? `${settled}/${tasks.length} tasks settled` : 'planning…');
     const u = state.usage;
-    setText(this.usage, `${formatTokens(u.inputTokens)} in · ${formatTokens(u.outputTokens)} out tokens · ${formatCost(u.cost)}`);
+    setText(this.usage, `${formatTokens(u.inputTokens)} in · ${formatTokens(u.outputTokens)} out tokens · ${formatCost(u)}`);
     this.cancel.disabled = run?.status !== 'running';
     const anyPatch = tasks.some((t) => (state.tasks[t.id]?.files.length ?? 0) > 0);
     this.review.disabled = !anyPatch;

@@ -164,7 +164,7 @@ export class TaskDetails {
       h(doc, 'dt', undefined, undefined, 'Model'), h(doc, 'dd', undefined, undefined, agent ? `${agent.model} (${agent.agent}, attempt ${agent.attempt})` : '—'),
       h(doc, 'dt', undefined, undefined, 'Depends on'), h(doc, 'dd', undefined, undefined, task.deps.length ? task.deps.join(', ') : 'nothing'),
       h(doc, 'dt', undefined, undefined, 'Tokens'), h(doc, 'dd', undefined, undefined,
-        detail ? `${formatTokens(detail.usage.inputTokens)} in · ${formatTokens(detail.usage.outputTokens)} out · ${formatCost(detail.usage.cost)}` : '—'));
+        detail ? `${formatTokens(detail.usage.inputTokens)} in · ${formatTokens(detail.usage.outputTokens)} out · ${formatCost(detail.usage)}` : '—'));
 
     const staged = new Map((detail?.files ?? []).map((f) => [f.path, f]));
     const paths = [...new Set([...task.files, ...staged.keys()])];

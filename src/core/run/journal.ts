@@ -29,7 +29,10 @@ export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'budg
 export interface TaskUsage {
   inputTokens: number;
   outputTokens: number;
+  /** Dollars over the priced calls. */
   cost: number;
+  /** Calls of a model with no known price: their cost is unknown, not zero. */
+  unpricedCalls?: number;
 }
 
 export interface TaskRecord {

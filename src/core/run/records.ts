@@ -16,7 +16,8 @@ const DecisionModeSchema = z.enum(['exploit', 'explore', 'pinned', 'forced', 'ce
 const count = z.number().int().min(0);
 
 const FindingSchema = z.object({ file: z.string().optional(), line: z.number().optional(), message: z.string(), tool: z.string().optional() });
-const UsageSchema = z.object({ inputTokens: z.number().min(0), outputTokens: z.number().min(0), cost: z.number().min(0) });
+// `cost` sums the priced calls; `unpricedCalls` counts calls of a model with no known price (cost unknown, not $0).
+const UsageSchema = z.object({ inputTokens: z.number().min(0), outputTokens: z.number().min(0), cost: z.number().min(0), unpricedCalls: count.optional() });
 const zeroUsage = (): z.output<typeof UsageSchema> => ({ inputTokens: 0, outputTokens: 0, cost: 0 });
 
 const TaskRecordSchema = z.object({

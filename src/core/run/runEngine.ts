@@ -18,7 +18,7 @@ import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus 
 import { missingOwnedFiles, noChangesFinding, summarizeFindings } from './findings';
 import { isFatalModelError, type AgentModelChoice, type CheckStagedHook, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type StagedChecks, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
-import { RunJournal, type VerificationRecord, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord } from './journal';
+import { RunJournal, type VerificationRecord, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord, type TaskUsage } from './journal';
 import { patchSummary, type TaskPatch } from './patch';
 import { applyRecorded } from './review';
 import { processWrites, type WriteGuard } from './writeGuard';
@@ -137,7 +137,7 @@ export interface RunOutcome {
 }
 
 const FINISHED: ReadonlySet<TaskStatus> = new Set(['passed', 'unverified', 'failed', 'blocked']);
-const emptyUsage = () => ({ inputTokens: 0, outputTokens: 0, cost: 0 });
+const emptyUsage = (): TaskUsage => ({ inputTokens: 0, outputTokens: 0, cost: 0 });
 
 function newTaskRecord(): TaskRecord {
   return { status: 'pending', attempts: 0, usage: emptyUsage(), refusals: 0 };
@@ -154,6 +154,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
     usage.inputTokens += e.inputTokens;
     usage.outputTokens += e.outputTokens;
     usage.cost += e.cost ?? 0;
+    if (e.cost === undefined) usage.unpricedCalls = (usage.unpricedCalls ?? 0) + 1;
   }
   const record: RunRecord = {
     version: 1,
@@ -326,6 +327,7 @@ class Engine {
         u.inputTokens += call.inputTokens;
         u.outputTokens += call.outputTokens;
         u.cost += call.cost ?? 0;
+        if (call.cost === undefined) u.unpricedCalls = (u.unpricedCalls ?? 0) + 1;
       }
     });
     this.emit({ type: 'usage', ...(call.taskId !== undefined ? { taskId: call.taskId } : {}), role: call.role, model: call.model, inputTokens: call.inputTokens, outputTokens: call.outputTokens, ...(call.cost !== undefined ? { cost: call.cost } : {}) });

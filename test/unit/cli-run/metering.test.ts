@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { captureIo } from '../../../src/cli/io';
+import { summaryTable } from '../../../src/cli/runOutput';
 import type { RunRecord } from '../../../src/core/run/journal';
 import type { RunEvent } from '../../../src/core/run/events';
 import { FakeModelServer, type FakeReply, type RecordedRequest } from '../../fixtures/fake-servers';
@@ -92,6 +93,12 @@ describe('cli: run meters every model call of a run once (planner, agents, inspe
     // The inspector's and the updater's calls count in their task's usage too.
     const docsCalls = served.filter((r) => JSON.stringify(r.body).includes('Task docs:')).length;
     assert.equal(record.tasks.docs?.usage.inputTokens, docsCalls * IN);
+    // fake-coder has no price: every call is counted as unpriced, and the summary says so instead of "$0".
+    assert.equal(record.usage.cost, 0);
+    assert.equal(record.usage.unpricedCalls, served.length);
+    const table = summaryTable(record);
+    assert.match(table, /^tokens \d+ \(in \d+, out \d+\), cost price unknown$/m);
+    assert.doesNotMatch(table, /\$0\b/);
   });
 
   it('--json carries the planner\'s candidate decision (journaled with the run) and a single run.started', async () => {

@@ -4,6 +4,7 @@ import type { Plan } from '../../../src/core/plan/schema';
 import type { RunEvent } from '../../../src/core/run/events';
 import { analysePlan, planLevels } from '../../../src/protocol/planAnalysis';
 import { applyEvent, applyEvents } from '../../../src/protocol/reducer';
+import { formatCost } from '../../../src/webview/format';
 import { CAPS, emptyViewState, RunViewStateSchema, type RunViewState } from '../../../src/protocol/viewState';
 import { RUN_ID, SAMPLE_PLAN, SAMPLE_STATUSES, sampleEvents, sampleState } from '../webview/sampleRun';
 
@@ -43,6 +44,21 @@ describe('protocol: applyEvent', () => {
     assert.equal(s.tasks.save.agent?.attempt, 2);
     assert.equal(s.tasks.save.refused.length, 1);
     assert.equal(s.decisions.filter((d) => d.taskId === undefined).length, 1);
+  });
+
+  it('counts calls of a model with no known price apart, so their cost reads "price unknown", not "$0"', () => {
+    let s = applyEvent(emptyViewState(), { type: 'usage', role: 'planner', model: 'local-llm', inputTokens: 100, outputTokens: 20, ...at(1) });
+    assert.equal(s.usage.cost, 0);
+    assert.equal(s.usage.unpricedCalls, 1);
+    assert.equal(s.usage.byRole.planner?.unpricedCalls, 1);
+    assert.equal(formatCost(s.usage), 'price unknown');
+    s = applyEvent(s, { type: 'usage', role: 'planner', model: 'gpt-4o', inputTokens: 1000, outputTokens: 1000, cost: 0.0125, ...at(2) });
+    assert.equal(formatCost(s.usage), '$0.01+ (some prices unknown)');
+    // A model paid by the user's plan (priced at $0) is not unknown.
+    const included = applyEvent(emptyViewState(), { type: 'usage', role: 'planner', model: 'copilot', inputTokens: 5, outputTokens: 5, cost: 0, ...at(3) });
+    assert.equal(included.usage.unpricedCalls, undefined);
+    assert.equal(formatCost(included.usage), '$0');
+    assert.ok(RunViewStateSchema.safeParse(s).success);
   });
 
   it('keeps untouched slices by reference (views redraw only what changed)', () => {
