@@ -1,16 +1,17 @@
 /**
- * The policy commands: Show Learned Policy… (a document per decision point and context, then pin or unpin an
- * option), Reset… (after a modal confirmation), Export… and Import… (file dialogs; an import is validated
+ * The policy commands: Show Learned Policy… (a rendered Markdown preview, then pin or unpin an
+ * option from a notification button), Reset… (after a modal confirmation), Export… and Import… (file dialogs; an import is validated
  * and never brings skip certificates). Each command also takes an argument so tests and other extensions
  * can run it without dialogs.
  */
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { updatePins, type Pin } from '../core/policy';
 import { COMMANDS } from './commands/commandIds';
 import { Disposable } from './lifecycle';
 import { describeError, type Logger } from './log';
 import type { PolicyService } from './policyService';
-import { renderPolicy } from './policyView';
+import { renderPolicy, situationLabel } from './policyView';
 
 /** Arguments of `agensflow.showPolicy` for scripted use: the point to show; `pin`/`unpin` change a pin without a picker. */
 export interface ShowPolicyArgs {
@@ -45,41 +46,38 @@ export class PolicyCommands extends Disposable {
     this._register(vscode.commands.registerCommand(COMMANDS.importPolicy, guard('Import Learned Policy', (uri?: vscode.Uri) => this.import(uri))));
   }
 
-  /** Shows the policy; returns the document's text (for tests). */
+  /**
+   * Shows the policy as a rendered Markdown preview (the text is written next to the policy file, outside
+   * the workspace, so no untitled editor is left behind); returns the text (for tests). Pins are offered by
+   * a notification button, not a picker over the view.
+   */
   private async show(args?: ShowPolicyArgs): Promise<string | undefined> {
     if (args?.pin || args?.unpin) {
       const change = (args.pin ?? args.unpin) as Pin;
       await this.service.setPins(updatePins(this.service.pins(), change, args.unpin !== undefined));
     }
     const view = await this.service.view();
-    let point = args?.point;
+    const text = renderPolicy(view, args?.point);
+    const file = vscode.Uri.file(join(dirname(this.service.path), 'learned-policy.md'));
+    await vscode.workspace.fs.writeFile(file, Buffer.from(text, 'utf8'));
+    await vscode.commands.executeCommand('markdown.showPreview', file);
     if (args === undefined) {
-      const picked = await vscode.window.showQuickPick(
-        [
-          { label: 'All decision points', id: undefined as string | undefined },
-          ...view.points.map((p) => ({ label: p.point, description: `${p.contexts.length} context${p.contexts.length === 1 ? '' : 's'}${p.defaultOption ? `, default ${p.defaultOption}` : ''}`, id: p.point as string | undefined })),
-        ],
-        { title: 'AgensFlow: learned policy', placeHolder: 'Which decision point?' },
-      );
-      if (!picked) return undefined;
-      point = picked.id;
+      void vscode.window.showInformationMessage('AgensFlow: the learned policy is open. Pin an option to always use it in a situation?', 'Pin or Unpin…')
+        .then((answer) => (answer ? this.offerPins(view, undefined) : undefined))
+        .then(undefined, (e: unknown) => this.log.error('pinning failed', e));
     }
-    const text = renderPolicy(view, point);
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
-    await vscode.window.showTextDocument(doc, { preview: true });
-    if (args === undefined) await this.offerPins(view, point);
     return text;
   }
 
   /** Pin an option for a context, or unpin one, from a quick pick. */
   private async offerPins(view: Awaited<ReturnType<PolicyService['view']>>, point: string | undefined): Promise<void> {
-    const items: PinItem[] = view.pins.map((p) => ({ label: `$(pinned) Unpin ${p.point} → ${p.option}`, description: Object.entries(p.when).map(([k, v]) => `${k}=${v}`).join(', ') || 'every context', pin: p, remove: true }));
+    const items: PinItem[] = view.pins.map((p) => ({ label: `$(pinned) Unpin ${p.point} → ${p.option}`, description: situationLabel(p.when), pin: p, remove: true }));
     for (const pv of view.points) {
       if (point !== undefined && pv.point !== point) continue;
       if (pv.point === 'verify') continue; // checks are never pinned off: skips need a certificate
       for (const ctx of pv.contexts) {
         for (const o of ctx.options) {
-          items.push({ label: `$(pin) Pin ${pv.point} → ${o.id}`, description: Object.entries(ctx.features).map(([k, v]) => `${k}=${v}`).join(', ') || 'every context', pin: { point: pv.point, when: ctx.features, option: o.id } });
+          items.push({ label: `$(pin) Pin ${pv.point} → ${o.id}`, description: situationLabel(ctx.features), pin: { point: pv.point, when: ctx.features, option: o.id } });
         }
       }
     }

@@ -27,24 +27,25 @@ export function registerPolicyTests(): void {
     });
     afterEach(closeAllEditors);
 
-    it('Show Learned Policy opens a document with every option\'s estimate, interval and prior share for a point', async () => {
+    it('Show Learned Policy opens a rendered preview with every option\'s estimate, range and starting-guess share for a point', async () => {
       const text = await vscode.commands.executeCommand<string>('agensflow.showPolicy', { point: 'model' });
-      assert.match(text, /^# AgensFlow: learned policy of this workspace/);
-      assert.match(text, /## model: which configured model/);
-      assert.match(text, /\| option \| P\(success\) \| 90 % interval \| runs here \| prior \|/);
+      assert.match(text, /^# AgensFlow: what this workspace has learned/);
+      assert.match(text, /## model\n\nWhich of your configured models/);
+      assert.match(text, /\| option \| chance of passing \| likely range \| runs here \| starting guess \|/);
       assert.match(text, /\| \*?\*?cheap\*?\*? \| \d+% \| \d+%–\d+% \| 0 \| 100% \|/);
       assert.doesNotMatch(text, /## recovery/);
-      assert.equal(vscode.window.activeTextEditor?.document.languageId, 'markdown');
-      assert.equal(vscode.window.activeTextEditor?.document.getText(), text);
+      // The preview shows a file next to the policy, not an untitled editor.
+      assert.equal(fs.readFileSync(path.join(path.dirname(policyFile), 'learned-policy.md'), 'utf8'), text);
+      assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled), 'no untitled document is left');
     });
 
     it('pins and unpins an option for a context', async () => {
       const pin = { point: 'protocol', when: {}, option: 'test-first' };
       const pinned = await vscode.commands.executeCommand<string>('agensflow.showPolicy', { point: 'protocol', pin });
-      assert.match(pinned, /## Pins\n\n- protocol → \*\*test-first\*\* in every context/);
-      assert.match(pinned, /### every context \(the whole point\)( \(\d+ outcomes\))? \(pinned: test-first\)/);
+      assert.match(pinned, /## Your pins\n\n.*\n\n- protocol → \*\*test-first\*\* for every task/);
+      assert.match(pinned, /### every task \(all situations together\)( \(\d+ outcomes?\))? \(pinned: test-first\)/);
       const unpinned = await vscode.commands.executeCommand<string>('agensflow.showPolicy', { point: 'protocol', unpin: pin });
-      assert.doesNotMatch(unpinned, /## Pins/);
+      assert.doesNotMatch(unpinned, /## Your pins/);
     });
 
     it('resets after confirmation, exports and imports; the policy file is in the extension storage, not the workspace', async () => {

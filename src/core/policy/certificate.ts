@@ -64,7 +64,7 @@ export function evaluateCertificate(
   const failureBound = wilsonUpper(failures, runs, settings.z);
   const base = { runs, failures, streak, failureBound, bar };
   if (runs < settings.minRuns) {
-    return { ...base, granted: false, reason: `only ${Math.floor(runs)} of ${settings.minRuns} verified runs in this context` };
+    return { ...base, granted: false, reason: `only ${Math.floor(runs)} of ${settings.minRuns} verified runs in this situation` };
   }
   if (streak < settings.minStreak) {
     return { ...base, granted: false, reason: `the last ${Math.floor(streak)} runs were clean; ${settings.minStreak} are needed` };
@@ -73,12 +73,12 @@ export function evaluateCertificate(
     return {
       ...base,
       granted: false,
-      reason: `failure-rate bound ${pct(failureBound)} over ${Math.floor(runs)} runs is above the ${pct(bar)} a skip can afford`,
+      reason: `over ${Math.floor(runs)} runs the failure rate may be as high as ${pct(failureBound)}, above the ${pct(bar)} a skip can afford`,
     };
   }
   return {
     ...base,
     granted: true,
-    reason: `${Math.floor(runs)} verified runs here, the last ${Math.floor(streak)} clean, failure-rate bound ${pct(failureBound)} ≤ ${pct(bar)}`,
+    reason: `${Math.floor(runs)} verified runs here, the last ${Math.floor(streak)} clean, failure rate at most ${pct(failureBound)} (a skip can afford ${pct(bar)})`,
   };
 }

@@ -62,9 +62,20 @@ describe('policy in VS Code: the service behind Show/Reset/Export/Import (no vsc
     assert.ok(direct && direct.realRuns === 6 && direct.priorShare < 0.7 && direct.interval[0] < direct.pSuccess && direct.pSuccess < direct.interval[1]);
     assert.ok(view.points.find((p) => p.point === CHECK_POINT)?.contexts[0]?.certificate, 'the check point shows its certificate');
     const text = renderPolicy(view, 'protocol');
-    assert.match(text, /## protocol: the agent's prompt protocol/);
+    assert.match(text, /## protocol\n\nHow the agent is told to work/);
     assert.match(text, /\| direct-edit \| \d+% \| \d+%–\d+% \| 6 \| \d+% \|/);
     assert.doesNotMatch(text, /## model/);
+    // Every column is explained in a sentence; no internal names or jargon are left unexplained.
+    for (const term of ['Chance of passing', 'Likely range', 'Runs here', 'Starting guess', 'Cost', 'Score']) assert.match(text, new RegExp(`- \\*\\*${term}\\*\\*[^\\n]*: [A-Za-z]`), term);
+    assert.match(text, /A \*\*situation\*\* is/);
+    assert.doesNotMatch(text, /P\(success\)|certificate|contexts?\b|tiers|prior\b|[a-z]+=[a-z]/);
+    assert.match(text, /### kind of change: \w+, language: text, size: small \(1 file\)/);
+    // Options that never ran here show no cost or time (the starting values are guesses, not prices).
+    const untried = text.split('\n').find((l) => l.startsWith('| test-first |'));
+    assert.ok(untried && /\| — \| — \| [-\d.]+ \|$/.test(untried), untried);
+    const checks = renderPolicy(view, CHECK_POINT);
+    assert.match(checks, /The review (may be skipped|is not skipped) here: .*Skipping is allowed only after/);
+    assert.doesNotMatch(checks, /certificate|context/);
 
     assert.equal((await s.reset()).ok, true);
     const after = await s.view();
