@@ -4,12 +4,12 @@
  * text, and the layout is recomputed only when the plan's shape changes.
  */
 import type { Plan } from '../core/plan/schema';
-import type { TaskStatus } from '../core/run/events';
+import type { PatchState, TaskStatus } from '../core/run/events';
 import type { RunViewState } from '../protocol/viewState';
 import { h, s, setText } from './dom';
 import { COMPACT_LAYOUT, layoutPlan, PANEL_LAYOUT, type GraphLayout, type LayoutEdge, type Point } from './layout';
 import { PanZoom, type Transform } from './panZoom';
-import { STATUS_LOOK, statusClass, statusIconClass } from './status';
+import { PATCH_LOOK, patchBadgeClass, STATUS_LOOK, statusClass, statusIconClass } from './status';
 
 export interface GraphViewOptions {
   /** The sidebar's small graph: icon-only nodes, no zoom controls. */
@@ -25,6 +25,8 @@ interface NodeParts {
   icon: HTMLSpanElement;
   title: HTMLSpanElement;
   meta: HTMLSpanElement;
+  /** The patch state's badge (hidden while the task has no patch). */
+  patch: HTMLSpanElement;
 }
 
 /** A structural signature of a plan: ids and deps; nothing else moves nodes (titles are repainted in place). */
@@ -120,7 +122,7 @@ export class GraphView {
       const parts = this.nodes.get(task.id);
       if (!parts) continue;
       const status: TaskStatus = state.statuses[task.id] ?? 'pending';
-      this.paintNode(parts, task.id, task.title, task.role, status, critical.has(task.id), state.tasks[task.id]?.agent?.attempt);
+      this.paintNode(parts, task.id, task.title, task.role, status, critical.has(task.id), state.tasks[task.id]?.agent?.attempt, state.tasks[task.id]?.patch);
     }
     for (const [key, path] of this.edges) path.classList.toggle('critical', criticalEdges.has(key));
     for (const [key, path] of this.edges) {
@@ -232,17 +234,18 @@ export class GraphView {
     const iconEl = h(doc, 'span', statusIconClass('pending'), { 'aria-hidden': 'true' });
     const title = h(doc, 'span', 'node-title');
     const meta = h(doc, 'span', 'node-meta');
+    const patch = h(doc, 'span', 'badge patch-badge', { hidden: '' });
     const root = h(doc, 'div', 'node status-pending', { tabindex: -1, role: 'button', 'aria-pressed': 'false', 'data-task-id': taskId },
-      iconEl, h(doc, 'span', 'node-text', undefined, title, meta));
+      iconEl, h(doc, 'span', 'node-text', undefined, title, meta), patch);
     root.addEventListener('click', () => {
       this.setFocusable(taskId);
       this.options.onSelect(taskId);
     });
     root.addEventListener('focus', () => this.setFocusable(taskId));
-    return { root, icon: iconEl, title, meta };
+    return { root, icon: iconEl, title, meta, patch };
   }
 
-  private paintNode(parts: NodeParts, id: string, title: string, role: string, status: TaskStatus, critical: boolean, attempt: number | undefined): void {
+  private paintNode(parts: NodeParts, id: string, title: string, role: string, status: TaskStatus, critical: boolean, attempt: number | undefined, patch: { state: PatchState; files: readonly string[] } | undefined): void {
     const root = parts.root;
     const wanted = statusClass(status);
     if (!root.classList.contains(wanted)) {
@@ -256,9 +259,19 @@ export class GraphView {
     // The attempt goes before the role, which is the part an ellipsis may cut.
     const retry = attempt !== undefined && attempt > 1 ? ` · try ${attempt}` : '';
     setText(parts.meta, `${id}${retry} · ${role}`);
-    const aria = `${title}, ${label}${retry ? `, attempt ${attempt}` : ''}${critical ? ', on the critical path' : ''}`;
+    // The patch's review state, once there is something to review.
+    const shown = patch && patch.files.length > 0 ? patch.state : undefined;
+    const patchText = shown ? PATCH_LOOK[shown].label : '';
+    if (shown) {
+      const cls = patchBadgeClass(shown);
+      if (parts.patch.className !== cls) parts.patch.className = cls;
+      parts.patch.removeAttribute('hidden');
+    } else if (!parts.patch.hasAttribute('hidden')) parts.patch.setAttribute('hidden', '');
+    setText(parts.patch, patchText);
+    const patchNote = shown ? `, changes ${patchText}` : '';
+    const aria = `${title}, ${label}${retry ? `, attempt ${attempt}` : ''}${critical ? ', on the critical path' : ''}${patchNote}`;
     if (root.getAttribute('aria-label') !== aria) root.setAttribute('aria-label', aria);
-    const tip = `${title} (${id}): ${label}${retry ? `, attempt ${attempt}` : ''}`;
+    const tip = `${title} (${id}): ${label}${retry ? `, attempt ${attempt}` : ''}${patchNote}`;
     if (root.getAttribute('title') !== tip) root.setAttribute('title', tip);
   }
 

@@ -10,7 +10,7 @@ import { button, h, replaceChildren, setText } from './dom';
 import { formatCost, formatElapsed, formatTokens, splitGoal } from './format';
 import { GraphView } from './graphView';
 import { RunModel } from './runModel';
-import { isSettled, STATUS_LOOK, STATUS_ORDER, statusIconClass } from './status';
+import { isSettled, PATCH_LOOK, patchBadgeClass, STATUS_LOOK, STATUS_ORDER, statusIconClass } from './status';
 
 export class SidebarApp {
   readonly model = new RunModel();
@@ -30,6 +30,8 @@ export class SidebarApp {
   private readonly acceptAll: HTMLButtonElement;
   private readonly review: HTMLButtonElement;
   private lastStatuses: RunViewState['statuses'] | undefined;
+  /** The patch states last rendered in the task list (a decision re-renders its badges). */
+  private lastPatches = '';
   private lastPlan: RunViewState['plan'] | undefined;
 
   constructor(root: HTMLElement, private readonly channel: Pick<Channel, 'post'>) {
@@ -104,9 +106,11 @@ export class SidebarApp {
     };
     this.acceptAll.disabled = !tasks.some((t) => state.statuses[t.id] === 'passed' && undecided(t.id) && (state.tasks[t.id]?.files.length ?? 0) > 0);
     this.graph.update(state);
-    if (this.lastStatuses !== state.statuses || this.lastPlan !== state.plan) this.renderTasks(state);
+    const patches = (state.plan?.tasks ?? []).map((t) => state.tasks[t.id]?.patch?.state ?? '').join(',');
+    if (this.lastStatuses !== state.statuses || this.lastPlan !== state.plan || this.lastPatches !== patches) this.renderTasks(state);
     this.lastStatuses = state.statuses;
     this.lastPlan = state.plan;
+    this.lastPatches = patches;
   }
 
   private renderTasks(state: RunViewState): void {
@@ -124,10 +128,14 @@ export class SidebarApp {
       // A task that needed more than one attempt says so: the graph panel's History tells why.
       const attempt = state.tasks[id]?.agent?.attempt ?? 1;
       const label = attempt > 1 ? `${STATUS_LOOK[st].label} · try ${attempt}` : STATUS_LOOK[st].label;
-      const b = h(doc, 'button', `task-row status-${st}`, { type: 'button', title: `${titles.get(id) ?? id}: ${label}` },
+      const patch = state.tasks[id]?.patch;
+      const patchState = patch && patch.files.length > 0 ? patch.state : undefined;
+      const patchNote = patchState ? `, changes ${PATCH_LOOK[patchState].label}` : '';
+      const b = h(doc, 'button', `task-row status-${st}`, { type: 'button', title: `${titles.get(id) ?? id}: ${label}${patchNote}` },
         h(doc, 'span', statusIconClass(st), { 'aria-hidden': 'true' }),
         h(doc, 'span', 'task-title', undefined, titles.get(id) ?? id),
-        h(doc, 'span', 'task-status muted', undefined, label));
+        h(doc, 'span', 'task-status muted', undefined, label),
+        patchState ? h(doc, 'span', patchBadgeClass(patchState), undefined, PATCH_LOOK[patchState].label) : null);
       b.addEventListener('click', () => this.channel.post({ type: 'showGraph', taskId: id }));
       return h(doc, 'li', undefined, undefined, b);
     }));

@@ -1,5 +1,5 @@
 /** How each task status looks: its codicon, label and CSS class (colours come from theme variables in CSS). */
-import type { TaskStatus } from '../core/run/events';
+import type { PatchState, TaskStatus } from '../core/run/events';
 
 export interface StatusLook {
   icon: string;
@@ -19,6 +19,21 @@ export const STATUS_LOOK: Readonly<Record<TaskStatus, StatusLook>> = {
   blocked: { icon: 'circle-slash', label: 'Blocked' },
   cancelled: { icon: 'stop-circle', label: 'Cancelled' },
 };
+
+/** How each patch state reads on a node's and a sidebar row's badge (its colour: `patch-<state>` in CSS). */
+export const PATCH_LOOK: Readonly<Record<PatchState, { label: string }>> = {
+  proposed: { label: 'to review' },
+  applied: { label: 'applied' },
+  merged: { label: 'merged' },
+  rejected: { label: 'rejected' },
+  conflicted: { label: 'conflicted' },
+  'conflicted-markers': { label: 'markers to resolve' },
+};
+
+/** The badge class of a patch state. */
+export function patchBadgeClass(state: PatchState): string {
+  return `badge patch-badge patch-${state}`;
+}
 
 /** Display order of statuses in summaries. */
 export const STATUS_ORDER: readonly TaskStatus[] = [

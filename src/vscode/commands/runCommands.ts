@@ -105,10 +105,33 @@ export class RunCommands extends Disposable {
     return this.start(() => this.deps.controller.startPlan(parsed.plan));
   }
 
-  /** Starts a run with the graph panel in view (when the run may start at all: trusted, nothing running). */
+  /**
+   * Starts a run with the graph panel in view (when the run may start at all: trusted, nothing running). When
+   * the run shown until now still has patches waiting for review, says so, with Review and Discard: the new
+   * run replaces it in the views, and those patches would otherwise be easy to forget.
+   */
   private start(run: () => Promise<RunResult | undefined>): Promise<RunResult | undefined> {
-    if (vscode.workspace.isTrusted && !this.deps.controller.isBusy) this.deps.showGraph();
+    const startable = vscode.workspace.isTrusted && !this.deps.controller.isBusy;
+    if (startable) this.deps.showGraph();
+    const earlier = startable ? this.deps.controller.currentRunId : undefined;
+    if (earlier) void this.remindUnreviewed(earlier).catch((e: unknown) => this.deps.log.warn(`could not check run ${earlier} for unreviewed patches: ${e instanceof Error ? e.message : String(e)}`));
     return run();
+  }
+
+  /** The reminder of an earlier run's unreviewed patches: Review opens them, Discard rejects them (with Undo). */
+  private async remindUnreviewed(runId: string): Promise<void> {
+    const open = await this.deps.review.openPatches(runId);
+    if (open.length === 0) return;
+    const n = open.length;
+    const choice = await vscode.window.showWarningMessage(
+      `AgensFlow: the earlier run ${runId} still has ${n} patch${n === 1 ? '' : 'es'} waiting for review (${open.map((p) => p.taskId).join(', ')}).`,
+      'Review', 'Discard',
+    );
+    if (choice === 'Review') await this.deps.review.reviewChanges(runId);
+    else if (choice === 'Discard') {
+      for (const p of open) await this.deps.review.reject(runId, p.taskId);
+      void vscode.window.showInformationMessage(`AgensFlow: discarded ${n} patch${n === 1 ? '' : 'es'} of run ${runId}; your files are as they were.`);
+    }
   }
 
   private async resumeRun(arg: unknown): Promise<RunResult | undefined> {

@@ -138,4 +138,22 @@ describe('vscode review: notifications with Undo, Undo Accept, Undo Reject, merg
     assert.equal(readFileSync(join(f.root, 'app.py'), 'utf8'), '1\n2 mine\n');
     assert.match(fake.state.messages.at(-1)?.text ?? '', /app\.py changed since the run read it, and the changes overlap: your line 2 against the proposal's line 2/);
   });
+
+  it('a new run while the shown run still has unreviewed patches says so, with Review and Discard; Discard rejects them', async () => {
+    f = await fixture({ 'a.txt': 'a\n' }, [filePatch('a.txt', 'a\n', 'A\n')]);
+    const started: string[] = [];
+    const controller = { currentRunId: f.runId, isBusy: false, startGoal: async (goal: string) => void started.push(goal) } as unknown as RunController;
+    commands = new RunCommands({ controller, review: f.review, showGraph: () => undefined, log: silentLog().log });
+    fake.state.answers.push({ match: /still has 1 patch waiting for review/, answer: 'Discard' });
+    const shown = nextMessage(/still has 1 patch/);
+    const discarded = nextMessage(/discarded 1 patch of run/);
+    await fake.commands.executeCommand('agensflow.newTask', 'next goal');
+    assert.deepEqual(started, ['next goal'], 'the new run is not held up');
+    const reminder = await shown;
+    assert.deepEqual(reminder?.items, ['Review', 'Discard']);
+    assert.match(reminder?.text ?? '', /\(t1\)/);
+    await discarded;
+    assert.equal((await loadPatch(f))?.state, 'rejected');
+    assert.equal(readFileSync(join(f.root, 'a.txt'), 'utf8'), 'a\n');
+  });
 });
