@@ -160,6 +160,22 @@ export function registerRunTests(): void {
       assert.equal(journal.state, 'rejected');
     });
 
+    it('Undo Reject (palette command) brings the proposal back; Undo Accept puts the file back and the patch is proposed again', async () => {
+      assert.equal(await vscode.commands.executeCommand('agensflow.undoReject', 'drop'), true);
+      assert.equal((await exportsOf()).runState().tasks.drop?.patch?.state, 'proposed');
+      assert.equal(disk('app/rejected.txt'), undefined);
+      assert.equal(await vscode.commands.executeCommand<number>('agensflow.reviewChanges', 'drop'), 1, 'the proposal is back in review');
+      await closeAllEditors();
+
+      const accepted = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'edit');
+      assert.equal(accepted.state, 'applied');
+      assert.equal(disk('app/existing.txt'), proposed('app/existing.txt', 'edit'));
+      assert.equal(await vscode.commands.executeCommand('agensflow.undoAccept', 'edit'), true);
+      assert.equal(disk('app/existing.txt'), 'original\n');
+      assert.equal((await exportsOf()).runState().tasks.edit?.patch?.state, 'proposed');
+      await closeAllEditors();
+    });
+
     it('a file written since the run read it is a conflict, shown and never overwritten', async () => {
       fs.writeFileSync(workspaceFile('app/clash.txt').fsPath, 'mine\n');
       const outcome = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'clash');
