@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { RunViewStore } from './protocol/runViewSource';
 import type { RunViewState } from './protocol/viewState';
+import type { ProviderModelInfo } from './core/models';
 import { registerShowLogCommand } from './vscode/commands/showLog';
 import { RunCommands } from './vscode/commands/runCommands';
-import { registerSelectModel, registerSetApiKey } from './vscode/commands/setupCommands';
+import { modelChoices, registerSelectModel, registerSetApiKey } from './vscode/commands/setupCommands';
 import { registerGraphViews, type GraphViews } from './vscode/graphPanelRegistration';
 import { contribute as startContribution } from './vscode/contributions';
 import { toDisposable, type IDisposable } from './vscode/lifecycle';
@@ -30,6 +31,11 @@ export interface AgensFlowExports {
   readonly stateDir: string;
   /** The state of the run the views show. */
   runState(): RunViewState;
+  /**
+   * The models "Select Provider and Model…" offers for `provider` now (live for providers that list theirs,
+   * such as `vscode-lm`), with the agents' current model as the current choice; empty for an unknown provider.
+   */
+  modelChoices(provider: string): Promise<ProviderModelInfo[]>;
 }
 
 /**
@@ -109,7 +115,15 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   // Every command is registered now: say so, for `when` clauses and for test drivers waiting to use the palette.
   log.info(activatedMessage(context.extension.id, Date.now() - started));
   void vscode.commands.executeCommand('setContext', ACTIVATED_CONTEXT, true);
-  return { failedContributions, stateDir, runState: () => store.snapshot() };
+  return {
+    failedContributions,
+    stateDir,
+    runState: () => store.snapshot(),
+    modelChoices: async (provider) => {
+      const def = providers.get(provider);
+      return def ? modelChoices(def, vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('models.agent') ?? '') : [];
+    },
+  };
 }
 
 /**

@@ -10,7 +10,7 @@
  * Usage: tsx test/host/run-in-code-server.ts [--release minimum|current] [--vsix FILE] [--workspace-trust]
  *          [--grep PATTERN] [--timeout SECONDS] [--tests DIR] [--workspace DIR] [--keep]
  *   --release NAME     the VS Code to run in: `minimum` (1.96.4, the default) or `current` (see lib/paths.ts)
- *   --extension DIR    load another extension in development beside ours (repeatable; a test's helper)
+ *   --extension DIR    package the extension in DIR and install it beside ours (repeatable; a test's helper)
  *   --vsix FILE        install FILE into the server's extensions dir and test that copy (a stub extension
  *                      stands in as extensionDevelopmentPath, which VS Code needs to run a suite)
  *   --workspace-trust  do not pass --disable-workspace-trust (the folder opens in Restricted Mode)
@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { ensureCodeServer } from './install-code-server';
-import { installVsix, prepareServerDirs, startCodeServer, workbenchUrl, type RunningServer } from './lib/codeServer';
+import { installVsix, packageExtension, prepareServerDirs, startCodeServer, workbenchUrl, type RunningServer } from './lib/codeServer';
 import { ARTIFACTS_DIR, CHROMIUM_PATH, REPO_ROOT, hostRelease } from './lib/paths';
 import { hasActivated, printFailureContext } from './lib/readiness';
 import { ResultsTimeoutError, formatResults, waitForFile, type MochaResults } from './lib/results';
@@ -109,6 +109,11 @@ async function main(): Promise<number> {
     env.AGENSFLOW_EXPECT_EXTENSIONS_DIR = dirs.extensionsDir;
   }
 
+  for (const dir of opts.extension) {
+    say(`installing the helper extension ${dir}`);
+    await installVsix(serverDir, dirs, await packageExtension(path.resolve(dir), tmp), release);
+  }
+
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
@@ -119,7 +124,7 @@ async function main(): Promise<number> {
     say(`code-server on 127.0.0.1:${server.port}${opts['workspace-trust'] ? ' (workspace trust on)' : ''}`);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const url = workbenchUrl(server.port, workspace, { extensionDevelopmentPath, extensionTestsPath: testsDir, moreDevelopmentPaths: opts.extension.map((p) => path.resolve(p)) });
+    const url = workbenchUrl(server.port, workspace, { extensionDevelopmentPath, extensionTestsPath: testsDir });
 
     // Give up at once when the server or the browser dies, instead of waiting for the timeout.
     const currentBrowser = browser;

@@ -90,10 +90,14 @@ export function registerSetApiKey(providers: ProviderRegistry, keys: ApiKeys, lo
   });
 }
 
-/** The models to offer for a provider: those it lists live when it can, else its suggestions. */
+/** The models to offer for a provider: those it lists live when it can, else its suggestions (the current name first). */
+export async function modelChoices(def: ProviderDefinition, current: string): Promise<ProviderModelInfo[]> {
+  return def.listModels ? def.listModels() : [...new Set([...(current ? [current] : []), ...def.suggestedModels])].map((id) => ({ id }));
+}
+
+/** {@link modelChoices} as the picker's items. */
 async function modelItems(def: ProviderDefinition, current: string): Promise<vscode.QuickPickItem[]> {
-  // A live list shows what can be used now; a static one keeps the current name first.
-  const listed: ProviderModelInfo[] = def.listModels ? await def.listModels() : [...new Set([...(current ? [current] : []), ...def.suggestedModels])].map((id) => ({ id }));
+  const listed = await modelChoices(def, current);
   return listed.map((m): vscode.QuickPickItem => ({
     label: m.id,
     description: [m.id === current ? 'current' : '', m.label && m.label !== m.id ? m.label : ''].filter(Boolean).join(' · '),

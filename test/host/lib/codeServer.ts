@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import treeKill from 'tree-kill';
 import { exec } from './exec';
-import { HOST_RELEASES, codeServerEntry, nodeFor, type HostRelease } from './paths';
+import { HOST_RELEASES, REPO_ROOT, codeServerEntry, nodeFor, type HostRelease } from './paths';
 
 /** code-server did not start, or stopped before the run was over. */
 export class CodeServerError extends Error {
@@ -48,6 +48,18 @@ export function setUserSettings(dirs: ServerDirs, values: Record<string, unknown
   const file = path.join(dirs.userDataDir, 'User', 'settings.json');
   const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   fs.writeFileSync(file, `${JSON.stringify({ ...settings, ...values }, null, 2)}\n`);
+}
+
+/**
+ * Packages the extension in `dir` (a test's helper extension, e.g. a fake language-model provider) as a .vsix in
+ * `outDir` with vsce, for {@link installVsix}: the workbench runs only one extension in development (its URL
+ * payload keeps the last `extensionDevelopmentPath`), so helpers beside ours are installed instead.
+ */
+export async function packageExtension(dir: string, outDir: string): Promise<string> {
+  const vsix = path.join(outDir, `${path.basename(dir)}.vsix`);
+  const vsce = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+  await exec(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], { cwd: dir });
+  return vsix;
 }
 
 /** Installs a packaged extension into `dirs.extensionsDir` with code-server's own CLI. */
@@ -157,11 +169,7 @@ export function startCodeServer(options: StartOptions): Promise<RunningServer> {
  * in-host suite: the `payload` query carries extensionDevelopmentPath (and extensionTestsPath) as
  * `vscode-remote://` URIs of the server's file system.
  */
-export function workbenchUrl(
-  port: number,
-  folder: string,
-  payload?: { extensionDevelopmentPath: string; extensionTestsPath?: string; moreDevelopmentPaths?: readonly string[] },
-): string {
+export function workbenchUrl(port: number, folder: string, payload?: { extensionDevelopmentPath: string; extensionTestsPath?: string }): string {
   const authority = `127.0.0.1:${port}`;
   const url = new URL(`http://${authority}/`);
   url.searchParams.set('folder', folder);
@@ -171,8 +179,6 @@ export function workbenchUrl(
       'payload',
       JSON.stringify([
         ['extensionDevelopmentPath', remote(payload.extensionDevelopmentPath)],
-        // More extensions in development (a test's own helper extension): the workbench takes every entry.
-        ...(payload.moreDevelopmentPaths ?? []).map((p) => ['extensionDevelopmentPath', remote(p)]),
         ...(payload.extensionTestsPath ? [['extensionTestsPath', remote(payload.extensionTestsPath)]] : []),
       ]),
     );
