@@ -3,6 +3,7 @@ import { pointPrior, resolveArm } from './cells';
 import { PolicyDocumentSchema, type PolicyDocument, type PriorRule } from './document';
 import { parseCellKey } from './learning';
 import { CHECK_POINT, type CoordinationPolicy } from './policy';
+import { withShippedPoints } from './points';
 import { emptyState, type PolicyState } from './state';
 
 /**
@@ -73,7 +74,7 @@ export function importPolicy(json: unknown, now = Date.now()): ImportResult {
     const issue = parsed.error.issues[0];
     return { ok: false, message: `not an AgensFlow policy export: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}` };
   }
-  const doc = withoutCheckRules(parsed.data.document);
+  const doc = withoutCheckRules(withShippedPoints(parsed.data.document));
   const capped: PolicyDocument = {
     ...doc,
     points: Object.fromEntries(

@@ -140,6 +140,25 @@ export function taskFeatures(task: Task, input: TaskFeatureInput = {}): Record<s
   };
 }
 
+/** A model name as a short, stable label for a context feature (at most 48 characters of `[a-z0-9._:/-]`). */
+export function modelLabel(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9._:/-]+/g, '-').replace(/^-+|-+$/g, '');
+  return slug.slice(0, 48) || 'model';
+}
+
+/**
+ * Context of an edit-format decision: `{model, existing, lang, size}`. `existing` says whether the task edits
+ * files that exist (`all`, `some`) or only creates new ones (`none`): where an edit format matters most.
+ */
+export function editFormatFeatures(task: Pick<Task, 'files'>, model: string, existing: number): Record<string, string> {
+  return {
+    model: modelLabel(model),
+    existing: existing === 0 ? 'none' : existing >= task.files.length ? 'all' : 'some',
+    lang: languageOf(task.files),
+    size: sizeOf(task.files.length),
+  };
+}
+
 /** Failure kinds the recovery point distinguishes. */
 export type FailureKind = 'compile' | 'test' | 'inspector' | 'timeout' | 'conflict' | 'other';
 

@@ -5,7 +5,7 @@ import { describeFsError, removeStrayTemps, writeFileVerified, type WriteIo } fr
 import type { PolicyDocument } from './document';
 import { migrate, POLICY_SCHEMA, POLICY_VERSION } from './migrations';
 import { CoordinationPolicy, type PolicySettings } from './policy';
-import { DEFAULT_POLICY } from './points';
+import { DEFAULT_POLICY, withShippedPoints } from './points';
 import { emptyState, PolicyStateSchema, type PolicyState } from './state';
 
 /**
@@ -111,7 +111,8 @@ export class PolicyStore {
   }
 
   private documentFor(state: PolicyState | undefined): PolicyDocument {
-    return state?.prior ?? this.options.document ?? DEFAULT_POLICY;
+    // A prior stored with the state (an imported policy) may predate a decision point: the shipped one fills it.
+    return state?.prior ? withShippedPoints(state.prior) : (this.options.document ?? DEFAULT_POLICY);
   }
 
   private newPolicy(state: PolicyState | undefined): CoordinationPolicy {

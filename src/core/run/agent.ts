@@ -4,10 +4,10 @@
  * cancellation escape as exceptions.
  */
 import type { ChatMessage, Model, ToolCall, Usage } from '../models/types';
-import { AGENT_SYSTEM_PROMPT } from './agentPrompt';
+import { agentSystemPrompt } from './agentPrompt';
 import { errnoCode, isRunCancelledError, RunCancelledError } from './errors';
 import type { TaskLayer } from './staging';
-import { AGENT_TOOL_LIST, AGENT_TOOLS, type AttemptChecks, type TaskChecks, type ToolContext, type ToolEvent, type ToolOutput } from './tools';
+import { agentToolsFor, type AgentTool, type AttemptChecks, type EditFormat, type TaskChecks, type ToolContext, type ToolEvent, type ToolOutput } from './tools';
 
 export type AgentEvent =
   | { type: 'text'; delta: string }
@@ -24,6 +24,8 @@ export interface AgentOptions {
   maxTurns?: number;
   signal: AbortSignal;
   maxTokens?: number;
+  /** How the agent changes existing files (the tools offered and the prompt's advice); default `search-replace`. */
+  editFormat?: EditFormat;
   /** The task's checks for `run_checks`; each call of runAgent (one attempt) gets its own count of calls. */
   checks?: TaskChecks;
   onEvent?(event: AgentEvent): void;
@@ -31,23 +33,32 @@ export interface AgentOptions {
 
 export type AgentResult = { ok: true; summary: string; turns: number } | { ok: false; reason: string; turns: number };
 
-const NUDGE = 'Use the tools to do your task: change your files with edit_file (existing files) or write_file (new files), then call finish with a short summary.';
+/** What the model is told when it answered without a tool call, per edit format. */
+const NUDGE: Readonly<Record<EditFormat, string>> = {
+  'search-replace': 'Use the tools to do your task: change your files with edit_file (existing files) or write_file (new files), then call finish with a short summary.',
+  whole: 'Use the tools to do your task: write each of your files whole with write_file, then call finish with a short summary.',
+};
 
 /** What the model is told when its answer hit the output limit: nothing of it was executed. */
-function cutOffMessage(tokens: number | undefined, dropped: readonly string[]): string {
+function cutOffMessage(tokens: number | undefined, dropped: readonly string[], format: EditFormat): string {
   const at = tokens ? ` at ${tokens} tokens` : '';
   const what = dropped.length ? ` Its tool calls (${dropped.join(', ')}) were NOT executed.` : '';
-  return `Your previous answer was cut off${at} (the output limit).${what} Make smaller changes: use edit_file to change part of an existing file, and split a large new file into smaller files or several calls.`;
+  const smaller = format === 'whole' ? 'write less per answer: one file per call, and split a large new file into smaller files' : 'use edit_file to change part of an existing file, and split a large new file into smaller files or several calls';
+  return `Your previous answer was cut off${at} (the output limit).${what} Make smaller changes: ${smaller}.`;
 }
 
 /** Runs the loop until `finish`, the turn cap, or an exception (provider error, cancellation). */
 export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
   const maxTurns = opts.maxTurns ?? 20;
   const emit = opts.onEvent ?? (() => undefined);
+  const format = opts.editFormat ?? 'search-replace';
+  const tools = agentToolsFor(format);
+  // Only the offered tools run: under `whole`, a call of edit_file is an unknown tool like any other.
+  const offered: ReadonlyMap<string, AgentTool> = new Map(tools.map((t) => [t.name, t]));
   const given = opts.checks;
   const checks: AttemptChecks | undefined = given ? { limit: given.limit, run: (signal) => given.run(signal), used: 0 } : undefined;
   const messages: ChatMessage[] = [
-    { role: 'system', content: AGENT_SYSTEM_PROMPT },
+    { role: 'system', content: agentSystemPrompt(format) },
     { role: 'user', content: opts.firstMessage },
   ];
   for (let turn = 1; turn <= maxTurns; turn++) {
@@ -56,7 +67,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
     let streamed = 0;
     const result = await opts.model.call({
       messages,
-      tools: [...AGENT_TOOL_LIST],
+      tools: [...tools],
       toolChoice: 'auto',
       maxTokens: opts.maxTokens,
       signal: opts.signal,
@@ -78,12 +89,12 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
       const dropped = result.toolCalls.map((c) => shownName(c.name));
       for (const name of dropped) emit({ type: 'tool', tool: name, ok: false, error: 'not executed: the answer was cut off at the output limit' });
       messages.push({ role: 'assistant', content: result.text || '(cut off)' });
-      messages.push({ role: 'user', content: cutOffMessage(result.usage.outputTokens || opts.maxTokens, dropped) });
+      messages.push({ role: 'user', content: cutOffMessage(result.usage.outputTokens || opts.maxTokens, dropped, format) });
       continue;
     }
     messages.push({ role: 'assistant', content: result.text, toolCalls: result.toolCalls.length ? result.toolCalls : undefined });
     if (!result.toolCalls.length) {
-      messages.push({ role: 'user', content: NUDGE });
+      messages.push({ role: 'user', content: NUDGE[format] });
       continue;
     }
     let summary: string | undefined;
@@ -94,7 +105,7 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
         messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: 'error: not executed: it came after finish, which ended the task', isError: true });
         continue;
       }
-      const out = await runToolSafely({ layer: opts.layer, emit, signal: opts.signal, ...(checks ? { checks } : {}) }, call);
+      const out = await runToolSafely({ layer: opts.layer, emit, signal: opts.signal, ...(checks ? { checks } : {}) }, call, offered);
       messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: out.content, isError: out.isError || undefined });
       if (out.finished !== undefined) summary = out.finished;
     }
@@ -111,9 +122,9 @@ function argError(call: ToolCall, detail: string): ToolOutput {
  * {@link runTool}, with any file-system error the layer did not foresee (EACCES, ELOOP, ENAMETOOLONG, EIO, ...)
  * turned into a tool error the model can read: a hostile workspace must not fail the task without a retry.
  */
-async function runToolSafely(ctx: ToolContext, call: ToolCall): Promise<ToolOutput> {
+async function runToolSafely(ctx: ToolContext, call: ToolCall, offered: ReadonlyMap<string, AgentTool>): Promise<ToolOutput> {
   try {
-    return await runTool(ctx, call);
+    return await runTool(ctx, call, offered);
   } catch (e) {
     if (isRunCancelledError(e)) throw e;
     // The code only: a system error's message names absolute paths of this machine.
@@ -129,12 +140,12 @@ function shownName(name: string): string {
   return name.length > 64 ? `${name.slice(0, 64)}…` : name;
 }
 
-async function runTool(ctx: ToolContext, call: ToolCall): Promise<ToolOutput> {
+async function runTool(ctx: ToolContext, call: ToolCall, offered: ReadonlyMap<string, AgentTool>): Promise<ToolOutput> {
   // A Map lookup: `constructor`, `__proto__` or `toString` are not tools.
-  const tool = AGENT_TOOLS.get(call.name);
+  const tool = offered.get(call.name);
   if (!tool) {
     ctx.emit({ type: 'tool', tool: shownName(call.name), ok: false, error: 'unknown tool' });
-    return { content: `error: unknown tool ${JSON.stringify(shownName(call.name))}; the tools are ${[...AGENT_TOOLS.keys()].join(', ')}`, isError: true };
+    return { content: `error: unknown tool ${JSON.stringify(shownName(call.name))}; the tools are ${[...offered.keys()].join(', ')}`, isError: true };
   }
   if (call.arguments === undefined) {
     ctx.emit({ type: 'tool', tool: tool.name, ok: false, error: 'arguments are not valid JSON' });

@@ -5,22 +5,41 @@
  */
 import type { Plan, Task } from '../plan/schema';
 import { taskOpening } from './promptOpening';
-import { AGENT_TOOL_LIST } from './tools';
+import { AGENT_TOOL_LIST, agentToolsFor, type EditFormat } from './tools';
 
 /** One line per tool of the registry: the prompt never names a tool the agent is not offered. */
 export function toolSentences(tools: ReadonlyArray<{ name: string; description: string }> = AGENT_TOOL_LIST): string {
   return tools.map((t) => `- ${t.name}: ${t.description}`).join('\n');
 }
 
-export const AGENT_SYSTEM_PROMPT = [
-  'You are one of several software agents working in parallel on a shared plan. You own one task.',
-  'Work only through the tools:',
-  toolSentences(),
-  'Look before you change: search for the symbols you need and read the lines around them. Change an existing file with edit_file (small exact replacements); use write_file for new files and full rewrites.',
+/** How the prompt tells the agent to change files, per edit format (the tools offered match it). */
+const CHANGE_FILES: Readonly<Record<EditFormat, string>> = {
+  'search-replace':
+    'Look before you change: search for the symbols you need and read the lines around them. Change an existing file with edit_file (small exact replacements); use write_file for new files and full rewrites.',
+  whole:
+    'Look before you change: search for the symbols you need and read the files you will change. Change a file by writing it whole with write_file: its complete new content, every line you keep included.',
+};
+
+/** What every agent is told after how to change files. */
+const CLOSING = [
   'Write complete, working code (no placeholders, no TODOs). You may only change the files your task owns; other tasks own the rest.',
   'Your changes are staged and reviewed; the files of the tasks you depend on are already visible to read_file and search.',
   'When your files are changed, call run_checks to run the checks that will verify your task and fix what they find; then call finish with a short summary that the tasks depending on yours can rely on.',
-].join('\n');
+];
+
+/** The agent's system prompt for an edit format: the offered tools, one line each, and how to change files. */
+export function agentSystemPrompt(format: EditFormat = 'search-replace'): string {
+  return [
+    'You are one of several software agents working in parallel on a shared plan. You own one task.',
+    'Work only through the tools:',
+    toolSentences(agentToolsFor(format)),
+    CHANGE_FILES[format],
+    ...CLOSING,
+  ].join('\n');
+}
+
+/** The system prompt of the default edit format (`search-replace`). */
+export const AGENT_SYSTEM_PROMPT = agentSystemPrompt();
 
 export interface UpstreamInfo {
   task: Task;

@@ -7,6 +7,7 @@ import type { Plan, Task } from '../plan/schema';
 import { isModelConfigError, isProviderError, type Model, type Usage, type UsageLabels } from '../models';
 import type { DecisionMode, DecisionOption, Finding, RunEventOf, TaskStatus } from './events';
 import type { StagedView } from './staging';
+import type { EditFormat } from './tools';
 
 /** A verification's outcome: `failed` if a check failed, else `unverified` if one could not run, else `passed`. */
 export type VerifyOutcome = 'passed' | 'failed' | 'unverified';
@@ -86,6 +87,20 @@ export interface ModelChoice {
   decisions: DecisionPayload[];
 }
 
+/** What the edit-format point sees: the attempt, the model serving it, and which of the task's files exist. */
+export interface EditFormatContext extends AttemptContext {
+  /** The name of the attempt's model. */
+  model: string;
+  /** The task's own files that exist in its view when the attempt starts (edited rather than created). */
+  existing: readonly string[];
+}
+
+/** How the attempt's agent changes files, and the decision that chose it. */
+export interface EditFormatChoice {
+  format: EditFormat;
+  decision?: DecisionPayload;
+}
+
 /** Whether the inspector runs after the tools for this verification, and the decision that said so. */
 export interface CheckChoice {
   skipInspector: boolean;
@@ -103,6 +118,8 @@ export type RecoveryChoice = FailureDecision & { decision?: DecisionPayload };
 export interface DecisionHooks {
   /** Before each attempt of a task's agent: the model (prompt protocol included) that serves it. */
   modelForAttempt?(task: Task, ctx: AttemptContext): ModelChoice;
+  /** Once the model is chosen: the edit format its agent works with (the tools offered, the prompt's advice). */
+  editFormat?(task: Task, ctx: EditFormatContext): EditFormatChoice;
   /** Before verifying an attempt's output: whether the inspector may be skipped. Offered only when an inspector runs. */
   check?(task: Task, ctx: AttemptContext): CheckChoice;
   /** After a failed attempt: retry, re-plan or fail; the engine's budgets bound what it asks for. */

@@ -1,6 +1,6 @@
 /** The run engine's public API: start/resume a run, apply patches, read the journal, the scheduler parts. */
 export { startRun, resumeRun, assertDir, type StartOptions, type ResumeOptions, type EngineOptions, type RunOutcome, type RunConnection } from './runEngine';
-export type { VerifyHook, VerifyContext, VerifyVerdict, FailureInfo, FailureDecision, PriceHook, AgentModelChoice, UpdaterHook, UpdateRequest, UpdateProposal, ChosenUpdate, RunCheckHook, UsageCall, DecisionHooks, DecisionPayload, AttemptContext, ModelChoice, CheckChoice, RecoveryChoice, OutcomeHooks, AttemptOutcome, RunEnd, MeterHook, CheckStagedHook, StagedChecks } from './hooks';
+export type { VerifyHook, VerifyContext, VerifyVerdict, FailureInfo, FailureDecision, PriceHook, AgentModelChoice, UpdaterHook, UpdateRequest, UpdateProposal, ChosenUpdate, RunCheckHook, UsageCall, DecisionHooks, DecisionPayload, AttemptContext, ModelChoice, EditFormatChoice, EditFormatContext, CheckChoice, RecoveryChoice, OutcomeHooks, AttemptOutcome, RunEnd, MeterHook, CheckStagedHook, StagedChecks } from './hooks';
 export { Recovery, DEFAULT_RECOVERY, type RecoveryLimits } from './recovery';
 export { findingLine, findingList, summarizeFindings } from './findings';
 export { isFatalModelError } from './hooks';
@@ -16,7 +16,7 @@ export { DagState } from './dagState';
 export { StagingArea, TaskLayer, DEFAULT_STAGING_LIMITS, type StagedView, type StagingLimits } from './staging';
 export { WorkspaceGuard, isSecretPath, holdWorkspaceDir, readHeldFile, isUnsafePathError, type HeldDir } from './workspacePaths';
 export { runAgent, type AgentOptions, type AgentResult, type AgentEvent } from './agent';
-export { AGENT_TOOLS, AGENT_TOOL_LIST, DEFAULT_AGENT_CHECKS_PER_ATTEMPT, type AgentTool } from './tools';
+export { AGENT_TOOLS, AGENT_TOOL_LIST, DEFAULT_AGENT_CHECKS_PER_ATTEMPT, EDIT_FORMATS, agentToolsFor, type AgentTool, type EditFormat } from './tools';
 export { JournalError, JournalWriteError, isJournalWriteError, RunConfigError, RunCancelledError, isRunCancelledError } from './errors';
 export * from './events';
 export { withWorkspaceLock, WorkspaceBusyError, type WorkspaceAccess } from './workspaceLock';

@@ -25,7 +25,7 @@ import { processWrites, type WriteGuard } from './writeGuard';
 import { newRunId } from './runId';
 import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
 import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits, type TaskLayer } from './staging';
-import { DEFAULT_AGENT_CHECKS_PER_ATTEMPT, type TaskChecks } from './tools';
+import { DEFAULT_AGENT_CHECKS_PER_ATTEMPT, type EditFormat, type TaskChecks } from './tools';
 import { listWorkspaceFiles } from '../context/workspaceFiles';
 import { boundedToolDetail } from './tools/toolDiff';
 
@@ -364,6 +364,20 @@ class Engine {
     return this.opts.meter ? this.opts.meter(model, { role: 'agent', taskId: task.id }) : model;
   }
 
+  /**
+   * The edit format of an attempt: the coordinator's choice for this model and the task's files as they stand
+   * (which of them exist, so are edited rather than created), else `search-replace`.
+   */
+  private async editFormatFor(task: Task, attempt: number, model: Model, layer: TaskLayer): Promise<EditFormat> {
+    const choose = this.opts.decide?.editFormat;
+    if (!choose) return 'search-replace';
+    const existing: string[] = [];
+    for (const file of task.files) if ((await layer.readFile(file).catch(() => undefined)) !== undefined) existing.push(file);
+    const choice = choose.call(this.opts.decide, task, { attempt, plan: this.record.plan, model: model.name, existing });
+    if (choice.decision) this.decided(choice.decision);
+    return choice.format;
+  }
+
   /** Tells the coordinator how an attempt ended, with what its agent's calls cost and how long it took. */
   private attemptEnded(task: Task, attempt: number, started: number, verified: boolean, verdict: VerifyVerdict): void {
     const cost = this.attemptCosts.get(task.id);
@@ -520,6 +534,8 @@ class Engine {
       const attemptStarted = Date.now();
       const model = this.modelFor(task, attempt);
       this.attemptCosts.set(task.id, { cost: 0, priced: false });
+      const layer = this.staging.openLayer(task.id, task.files, upstreamIds);
+      const editFormat = await this.editFormatFor(task, attempt, model, layer);
       let total = 0;
       this.journal.update((r) => {
         const t = r.tasks[task.id];
@@ -530,7 +546,6 @@ class Engine {
       });
       this.emit({ type: 'agent.started', taskId: task.id, role: task.role, agent: ctx.agent, model: model.name, attempt: total });
       this.setStatus(task.id, 'running');
-      const layer = this.staging.openLayer(task.id, task.files, upstreamIds);
       let result;
       try {
         result = await runAgent({
@@ -539,6 +554,7 @@ class Engine {
           firstMessage: agentUserMessage(this.contextFor(task, feedback)),
           maxTurns: this.record.settings.maxTurns,
           maxTokens: this.opts.maxTokens,
+          editFormat,
           checks: this.checksFor(task, layer),
           signal,
           onEvent: (e) => this.onAgentEvent(task.id, e),

@@ -1,6 +1,6 @@
 /**
  * The user's review as an outcome for the policy: rejecting a task's patch means the choices behind its
- * last attempt (model, protocol, the inspector check) did not deliver, even though verification passed;
+ * last attempt (model, protocol, edit format, the inspector check) did not deliver, even though verification passed;
  * accepting confirms them (ignored where verification already counted). A rejected task whose inspector
  * pass was skipped is an escaped defect: its certificate is revoked.
  */
@@ -12,7 +12,7 @@ export function lastAttemptDecisions(record: Pick<RunRecord, 'decisions'>, taskI
   const latest = new Map<string, string>();
   for (const d of record.decisions) {
     if (d.taskId !== taskId || d.decisionId === undefined) continue;
-    if (d.point === 'model' || d.point === 'protocol' || d.point === 'verify') latest.set(d.point, d.decisionId);
+    if (d.point === 'model' || d.point === 'protocol' || d.point === 'editFormat' || d.point === 'verify') latest.set(d.point, d.decisionId);
   }
   return [...latest.values()];
 }

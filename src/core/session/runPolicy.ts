@@ -1,6 +1,6 @@
 /**
- * The learned policy of a run: it chooses K candidate plans, merges of chain links, the model and prompt
- * protocol of every agent attempt, whether a task's inspector pass may be skipped (only under a certificate;
+ * The learned policy of a run: it chooses K candidate plans, merges of chain links, the model, prompt
+ * protocol and edit format of every agent attempt, whether a task's inspector pass may be skipped (only under a certificate;
  * canaries still checked), and the recovery after a failed attempt. Every choice is returned as a `decision`
  * event with its reason, which the session (planning) or the engine (attempts) emits and journals; real
  * outcomes (verification, the inspector's verdict, the whole-run check, the user's review) are told back, and
@@ -11,10 +11,10 @@
  * `await close()`s at the end.
  */
 import type { AuditEntry, AuditLog, CoordinationPolicy, Decision, DecisionEventPayload, Features, OptionSpec, Pin, PolicyStore } from '../policy';
-import { pinFor, mergeFeatures, mergeTasks, MERGE_OPTIONS, PLAN_K_OPTIONS, planningFeatures, PROTOCOL_OPTIONS, recoveryFeatures, taskFeatures } from '../policy';
+import { EDIT_FORMAT_OPTIONS, editFormatFeatures, pinFor, mergeFeatures, mergeTasks, MERGE_OPTIONS, PLAN_K_OPTIONS, planningFeatures, PROTOCOL_OPTIONS, recoveryFeatures, taskFeatures } from '../policy';
 import type { Model } from '../models';
 import { validatePlan, toPlan, type Task, type ValidPlan } from '../plan';
-import type { AttemptContext, AttemptOutcome, CheckChoice, DecisionHooks, FailureInfo, ModelChoice, OutcomeHooks, RecoveryChoice, RunEnd, TaskStatus, VerifyVerdict } from '../run';
+import type { AttemptContext, AttemptOutcome, CheckChoice, DecisionHooks, EditFormatChoice, EditFormatContext, FailureInfo, ModelChoice, OutcomeHooks, RecoveryChoice, RunEnd, TaskStatus, VerifyVerdict } from '../run';
 import { retryFeedback } from '../run/findings';
 import { chainLinks, failureKindOf, riskOf } from './policyContext';
 import { modelTiers } from './policyConfig';
@@ -166,6 +166,7 @@ export class RunPolicy {
   /** The decision points the engine calls (see {@link DecisionHooks}). */
   readonly decide: Required<DecisionHooks> = {
     modelForAttempt: (task, ctx) => this.modelForAttempt(task, ctx),
+    editFormat: (task, ctx) => this.editFormat(task, ctx),
     check: (task, ctx) => this.check(task, ctx),
     recovery: async (failure) => this.recover(failure),
   };
@@ -199,6 +200,25 @@ export class RunPolicy {
     this.attempts.set(task.id, [d.id, p.id]);
     this.checks.delete(task.id);
     return { model: withProtocol(model, p.choice), decisions: [chosen, eventOf(p)] };
+  }
+
+  /**
+   * How the attempt's agent changes files, learned per model and context (the prior prefers search-replace,
+   * most for files that exist). A task that only creates files does not explore: write_file serves both.
+   */
+  private editFormat(task: Task, ctx: EditFormatContext): EditFormatChoice {
+    const fails = this.failures.get(task.id) ?? 0;
+    const features = editFormatFeatures(task, ctx.model, ctx.existing.length);
+    const risk = riskOf(task);
+    const d = this.o.policy.decide('editFormat', features, [...EDIT_FORMAT_OPTIONS], {
+      taskId: task.id,
+      retry: fails > 0,
+      ...(risk ? { risk } : {}),
+      ...(ctx.existing.length === 0 ? { noExploration: 'the task only creates files, which write_file does in either format' } : {}),
+      ...this.pin('editFormat', features, EDIT_FORMAT_OPTIONS),
+    });
+    this.attempts.get(task.id)?.push(d.id);
+    return { format: d.choice === 'whole' ? 'whole' : 'search-replace', decision: eventOf(d) };
   }
 
   /** Whether the inspector may be skipped for this verification: only under a certificate, never for a risky task. */

@@ -4,6 +4,9 @@ import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CoordinationPolicy,
+  EDIT_FORMAT_OPTIONS,
+  editFormatFeatures,
   encodeState,
   exportPolicy,
   importPolicy,
@@ -223,6 +226,27 @@ describe('policy store', () => {
     assert.equal(q.decideCheck({ kind: 'edit', check: 'tests' }, { checkCostUsd: 0.15 }).choice, 'run', 'no certificate comes along');
     assert.equal(importPolicy({ schema: 'agensflow-policy-export', version: 1, document: { id: '' } }).ok, false);
     assert.equal(importPolicy('nonsense').ok, false);
+  });
+
+  it('a policy exported before the editFormat point imports with the shipped warm start for it, and so does a stored state holding such a prior', async () => {
+    const old = await loadPolicy(file, opts());
+    const exported = JSON.parse(JSON.stringify(exportPolicy(old.policy, 7))) as { document: { points: Record<string, unknown> } };
+    assert.equal(exported.document.points.editFormat, undefined);
+    const imported = importPolicy(exported, 8);
+    assert.ok(imported.ok);
+    assert.ok(imported.document.points.model, 'its own points are kept');
+    const features = editFormatFeatures({ files: ['a.py'] }, 'gpt-4o-mini', 1);
+    const d = new CoordinationPolicy(imported.document, imported.state, { rng: seededRng(1) }).decide('editFormat', features, [...EDIT_FORMAT_OPTIONS]);
+    assert.equal(d.audit.greedy, 'search-replace');
+    // The shipped belief for an existing file, not the flat belief of an unknown point.
+    assert.deepEqual(d.audit.options.map((o) => [o.id, Number(o.pSuccess.toFixed(2)), o.priorRuns]), [['whole', 0.66, 8], ['search-replace', 0.84, 8]]);
+    // A workspace whose stored prior lacks the point (imported by an older version) reads it filled in.
+    const stored = { ...imported.state, prior: twoOptionDoc() };
+    assert.ok((await old.store.replace(stored)).ok);
+    const again = await loadPolicy(file, opts());
+    assert.equal(again.status, 'loaded');
+    assert.equal(again.policy.decide('editFormat', features, [...EDIT_FORMAT_OPTIONS]).audit.greedy, 'search-replace');
+    assert.equal(again.policy.current.prior?.points.editFormat, undefined, 'the stored document is left as it was');
   });
 
   it('puts the CLI policy under <state>/policy/<sha256 of the real path>.json', async () => {

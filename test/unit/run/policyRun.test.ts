@@ -1,9 +1,13 @@
 import { strict as assert } from 'node:assert';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Model } from '../../../src/core/models/types';
-import { CoordinationPolicy, DEFAULT_POLICY, seededRng, taskFeatures, type PolicySettings } from '../../../src/core/policy';
+import { CoordinationPolicy, DEFAULT_POLICY, EDIT_FORMAT_OPTIONS, editFormatFeatures, seededRng, systemRng, taskFeatures, type PolicySettings } from '../../../src/core/policy';
 import type { Plan, Task } from '../../../src/core/plan';
-import { startRun, type EngineOptions, type RunEvent, type RunEventOf, type VerifyHook } from '../../../src/core/run';
+import { startRun, type EngineOptions, type RunEvent, type RunEventOf, type RunRecord, type VerifyHook } from '../../../src/core/run';
 import { chainLinks, failureKindOf, recordReview, riskOf, runGoal, RunPolicy, withProtocol } from '../../../src/core/session';
+import { FakeModelServer, type RecordedRequest } from '../../fixtures/fake-servers';
+import { modelFor } from '../models/helpers';
 import { validPlan } from '../plan/helpers';
 import { FakeModel, writeOwnedFiles } from './fakeModel';
 import { tempDirs } from './tmp';
@@ -46,13 +50,15 @@ describe('RunPolicy: the learned policy wired into a run', function () {
   const tmp = tempDirs();
   afterEach(() => tmp.cleanup());
 
-  async function run(rp: RunPolicy, plan: Plan, verify: VerifyHook, wiring: Wiring = {}): Promise<{ events: RunEvent[]; exitCode: number }> {
+  /** Runs `plan` with `rp` in a fresh workspace holding `files`. */
+  async function run(rp: RunPolicy, plan: Plan, verify: VerifyHook, wiring: Wiring = {}, files: Record<string, string> = {}): Promise<{ events: RunEvent[]; exitCode: number; record: RunRecord }> {
     const events: RunEvent[] = [];
     const base = tmp.make('af-rp-');
     const opts = withPolicy(rp, { stateDir: `${base}/state`, verify, onEvent: (e) => events.push(e) }, wiring);
     const dir = tmp.make('af-rp-ws-');
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
     const out = await startRun({ ...opts, dir, plan: validPlan(plan) });
-    return { events, exitCode: out.exitCode };
+    return { events, exitCode: out.exitCode, record: out.record };
   }
   const decisions = (events: RunEvent[], point?: string): Array<RunEventOf<'decision'>> =>
     events.filter((e): e is RunEventOf<'decision'> => e.type === 'decision' && (point === undefined || e.point === point));
@@ -167,9 +173,9 @@ describe('RunPolicy: the learned policy wired into a run', function () {
     const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
     const opts = withPolicy(rp, { stateDir: tmp.make('af-rp-'), verify: async () => ({ outcome: 'passed', findings: [] }) }, {});
     const out = await startRun({ ...opts, dir: tmp.make('af-rp-ws-'), plan: validPlan({ tasks: [task('a', ['a.txt'])] }) });
-    const ids = out.record.decisions.filter((d) => d.taskId === 'a' && (d.point === 'model' || d.point === 'protocol')).map((d) => d.decisionId as string);
-    assert.equal(ids.length, 2);
-    assert.equal(recordReview(p, out.record, 'a', false), 2);
+    const ids = out.record.decisions.filter((d) => d.taskId === 'a' && (d.point === 'model' || d.point === 'protocol' || d.point === 'editFormat')).map((d) => d.decisionId as string);
+    assert.equal(ids.length, 3);
+    assert.equal(recordReview(p, out.record, 'a', false), 3);
     for (const id of ids) assert.deepEqual(p.auditOf(id)?.outcomes.map((o) => [o.success, o.source]), [[true, 'verification'], [false, 'user']]);
   });
 
@@ -191,6 +197,82 @@ describe('RunPolicy: the learned policy wired into a run', function () {
     assert.match(seen[0]?.[0] ?? '', /^SYS\n\nProtocol: plan, then edit\./);
     assert.equal(seen[0]?.[1], 'Task a: A\n...');
     assert.equal(withProtocol(spy, 'direct-edit'), spy);
+  });
+
+  it('the edit format is a decision of every attempt: emitted with its reason, journaled with its id, closed by the attempt\'s outcome', async () => {
+    const p = policy();
+    const rp = new RunPolicy({ policy: p, agentModels: [new FakeModel()] });
+    const { events, exitCode, record } = await run(rp, { tasks: [task('a', ['a.py'])] }, async () => ({ outcome: 'passed', findings: [] }), {}, { 'a.py': 'print(1)\n' });
+    assert.equal(exitCode, 0);
+    const [format] = decisions(events, 'editFormat');
+    assert.ok(format?.decisionId);
+    assert.equal(format.taskId, 'a');
+    assert.equal(format.choice, 'search-replace');
+    assert.deepEqual(format.options.map((o) => o.id), ['whole', 'search-replace']);
+    assert.match(format.reason, /'search-replace' has the best expected score/);
+    // Shown before the agent started, after the model and protocol decisions of the same attempt.
+    const order = events.filter((e) => e.type === 'agent.started' || (e.type === 'decision' && e.taskId === 'a')).map((e) => (e.type === 'decision' ? e.point : e.type));
+    assert.deepEqual(order, ['model', 'protocol', 'editFormat', 'agent.started']);
+    assert.deepEqual(record.decisions.filter((d) => d.point === 'editFormat').map((d) => [d.taskId, d.choice, d.decisionId]), [['a', 'search-replace', format.decisionId]]);
+    assert.deepEqual(p.auditOf(format.decisionId)?.outcomes.map((o) => [o.success, o.source]), [[true, 'verification']]);
+    // The user's review reaches it like the attempt's other decisions.
+    assert.equal(recordReview(p, record, 'a', false), 3);
+  });
+
+  it('the prior prefers search-replace for an existing file, for any model, and by more than for a new file', () => {
+    const t = task('a', ['src/app.py']);
+    for (const model of ['gpt-4o-mini', 'claude-sonnet-4-5', 'qwen2.5-coder:7b']) {
+      const edit = policy().decide('editFormat', editFormatFeatures(t, model, 1), [...EDIT_FORMAT_OPTIONS], { taskId: 'a' });
+      assert.equal(edit.choice, 'search-replace', model);
+      assert.equal(edit.audit.greedy, 'search-replace', model);
+      assert.deepEqual(edit.audit.features, { model, existing: 'all', lang: 'py', size: 'S' });
+      const p = (d: typeof edit, id: string): number => d.audit.options.find((o) => o.id === id)?.pSuccess ?? NaN;
+      const create = policy().decide('editFormat', editFormatFeatures(t, model, 0), [...EDIT_FORMAT_OPTIONS], { taskId: 'a' });
+      assert.equal(create.audit.greedy, 'search-replace');
+      assert.ok(p(edit, 'search-replace') - p(edit, 'whole') > p(create, 'search-replace') - p(create, 'whole'));
+    }
+    // A task that only creates files never explores the format, whatever the draw.
+    const rng = systemRng();
+    for (let i = 0; i < 50; i++) {
+      const d = new CoordinationPolicy(DEFAULT_POLICY, undefined, { rng, explorationShare: 1 }).decide('editFormat', editFormatFeatures(t, 'm', 0), [...EDIT_FORMAT_OPTIONS], { noExploration: 'new files only' });
+      assert.equal(d.choice, 'search-replace');
+    }
+  });
+
+  it('a pinned `whole` changes what the agent is offered: no edit_file among the tools the server sees, a prompt that says to write whole files, edit_file refused as unknown', async () => {
+    const server = await FakeModelServer.start({
+      handler: (req) => {
+        const turn = (req.body as { messages: Array<{ role: string }> }).messages.filter((m) => m.role === 'assistant').length + 1;
+        if (turn === 1) return { kind: 'message', toolCalls: [{ name: 'edit_file', arguments: { path: 'a.py', edits: [{ old_string: 'print(1)', new_string: 'print(2)' }] } }] };
+        if (turn === 2) return { kind: 'message', toolCalls: [{ name: 'write_file', arguments: { path: 'a.py', content: 'print(2)\n' } }] };
+        return { kind: 'message', toolCalls: [{ name: 'finish', arguments: { summary: 'done' } }] };
+      },
+    });
+    try {
+      const systemOf = (r: RecordedRequest | undefined): string => String((r?.body as { messages: Array<{ content: unknown }> } | undefined)?.messages[0]?.content ?? '');
+      const toolResult = (r: RecordedRequest | undefined): string => String((r?.body as { messages: Array<{ role: string; content: unknown }> } | undefined)?.messages.find((m) => m.role === 'tool')?.content ?? '');
+      const { model } = modelFor(server, 'openai-compatible', false);
+      const pinned = new RunPolicy({ policy: policy(), agentModels: [model], pins: [{ point: 'editFormat', when: {}, option: 'whole' }] });
+      const whole = await run(pinned, { tasks: [task('a', ['a.py'])] }, async () => ({ outcome: 'passed', findings: [] }), {}, { 'a.py': 'print(1)\n' });
+      assert.equal(whole.exitCode, 0);
+      assert.deepEqual(decisions(whole.events, 'editFormat').map((d) => [d.choice, d.mode]), [['whole', 'pinned']]);
+      const [first, second] = server.requests;
+      assert.ok(!first?.tools.includes('edit_file') && first?.tools.includes('write_file'), first?.tools.join());
+      assert.match(systemOf(first), /writing it whole with write_file/);
+      assert.doesNotMatch(systemOf(first), /edit_file/);
+      assert.match(toolResult(second), /^error: unknown tool "edit_file"; the tools are /);
+
+      server.resetStats();
+      const learned = new RunPolicy({ policy: policy(), agentModels: [model] });
+      const edit = await run(learned, { tasks: [task('a', ['a.py'])] }, async () => ({ outcome: 'passed', findings: [] }), {}, { 'a.py': 'print(1)\n' });
+      assert.equal(edit.exitCode, 0);
+      assert.deepEqual(decisions(edit.events, 'editFormat').map((d) => d.choice), ['search-replace']);
+      assert.ok(server.requests[0]?.tools.includes('edit_file'));
+      assert.match(systemOf(server.requests[0]), /Change an existing file with edit_file/);
+      assert.doesNotMatch(toolResult(server.requests[1]), /unknown tool/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('classifies failures and risks', () => {

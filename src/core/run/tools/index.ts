@@ -16,5 +16,17 @@ export const AGENT_TOOL_LIST: readonly AgentTool[] = [listFilesTool, searchTool,
 /** The tools by name, in a Map: a model-chosen name such as `constructor` or `__proto__` finds nothing. */
 export const AGENT_TOOLS: ReadonlyMap<string, AgentTool> = new Map(AGENT_TOOL_LIST.map((t) => [t.name, t]));
 
+/**
+ * How an agent changes an existing file: `search-replace` offers edit_file (exact replacements) beside
+ * write_file; `whole` offers write_file alone, so every change writes the complete file.
+ */
+export type EditFormat = 'whole' | 'search-replace';
+export const EDIT_FORMATS: readonly EditFormat[] = ['whole', 'search-replace'];
+
+/** The tools offered under an edit format (`whole` leaves edit_file out). */
+export function agentToolsFor(format: EditFormat = 'search-replace'): readonly AgentTool[] {
+  return format === 'whole' ? AGENT_TOOL_LIST.filter((t) => t !== editFileTool) : AGENT_TOOL_LIST;
+}
+
 export type { AgentTool, AttemptChecks, TaskChecks, ToolContext, ToolEvent, ToolOutput } from './types';
 export { DEFAULT_AGENT_CHECKS_PER_ATTEMPT } from './runChecks';
