@@ -9,6 +9,7 @@ import type { Pin, PointView } from '../core/policy';
 const WHAT: Readonly<Record<string, string>> = {
   model: 'Which of your configured models an agent task gets.',
   protocol: 'How the agent is told to work: edit directly, plan then edit, or write the test first.',
+  editFormat: 'How the agent changes existing files: search-replace (small exact edits with edit_file) or whole (the complete file with write_file).',
   verify: "Whether the model inspector's review of a finished task may be skipped. The tool checks (compilers, linters, your test command) always run.",
   merge: 'Whether two tasks of a chain are merged into one (off until outcomes favour it).',
   planK: 'How many candidate plans the planner drafts before the best one is chosen (unless the candidates setting fixes the number).',
@@ -28,6 +29,8 @@ const FEATURE: Readonly<Record<string, string>> = {
   type: 'type of task',
   scope: 'files in scope',
   check: 'check',
+  model: 'model',
+  existing: 'files that already exist',
 };
 const SIZE: Readonly<Record<string, string>> = { S: 'small (1 file)', M: 'medium (2-3 files)', L: 'large (4 or more files)' };
 
