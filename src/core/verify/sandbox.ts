@@ -83,6 +83,11 @@ export const OVERLAY_SCRIPT = [
   'ws="$1"; staged="$2"; upper="$3"; work="$4"; lower="$5"; n="$6"; shift 6',
   // The command's own PATH is not ours: the system's tools are named by a PATH of their own.
   'p=/usr/sbin:/usr/bin:/sbin:/bin',
+  // Each command gets upper and work folders of its own: overlayfs empties its work folder at every mount, so
+  // two checks of one view starting at once with a shared one failed now and then (ENOENT, "special device
+  // overlay does not exist"). The shell's pid names them (one host pid namespace: unique among live commands).
+  'upper="$upper/$$"; work="$work/$$"',
+  'PATH=$p mkdir -p "$upper" "$work"',
   'PATH=$p mount --bind "$ws" "$lower"',
   'PATH=$p mount -t overlay overlay -o "lowerdir=$staged:$ws,upperdir=$upper,workdir=$work" "$ws" || { echo "agensflow: the overlay view could not be mounted" >&2; exit 125; }',
   'while [ "$n" -gt 0 ]; do PATH=$p rm -rf -- "$ws/$1"; shift; n=$((n-1)); done',
@@ -114,7 +119,9 @@ async function probeLinux(): Promise<SandboxSupport> {
       tools.sh, '-c', OVERLAY_SCRIPT, 'sh', ws, staged, upper, work, lower, '0',
       tools.bwrap, '--ro-bind', '/', '/', '--dev', '/dev', '--bind', ws, ws, '--unshare-all', '--die-with-parent', tools.sh, '-c', 'cat "$0/probe" > "$0/written"', ws,
     ]);
-    const written = await fs.readFile(path.join(upper, 'written'), 'utf8').catch(() => '');
+    // The command's writes land in its own folder under `upper` (named by its shell's pid).
+    const [own] = await fs.readdir(upper).catch(() => [] as string[]);
+    const written = own === undefined ? '' : await fs.readFile(path.join(upper, own, 'written'), 'utf8').catch(() => '');
     if (r.code === 0 && written === 'ok') return { view: 'overlay', sandbox: 'bwrap', tools };
     return { view: 'copy', sandbox: 'bwrap', reason: `overlayfs in a user namespace is not available: ${r.output.split('\n')[0] ?? `exit ${r.code}`}`, tools };
   } finally {

@@ -6,7 +6,7 @@
  * where the kernel or the machine lacks what a mode needs (user namespaces, bubblewrap, pytest).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -189,6 +189,26 @@ describe('verify: the overlay view sits at the workspace own path', function () 
     const n = await runTestCommand({ workspaceDir: dir, layers: [staged], config: { testCommand: ['node', '-e', js] } });
     assert.equal(n?.outcome, 'passed', output(n));
     assert.equal(await hashTree(dir), before, 'the workspace changed');
+  });
+
+  it('many commands of one view at once each get their overlay (overlayfs empties its work folder at every mount)', async () => {
+    const dir = await ws({ 'a.txt': 'user\n' });
+    const view = await new VerifyRuntime().view(dir, [new Map([['a.txt', 'agents\n']])]);
+    try {
+      const runs = Array.from({ length: 12 }, async (_, i) => {
+        const l = view.launch({ file: '/bin/sh', args: ['-c', `cat a.txt; echo ${i} > out-${i}.txt`], cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+        const child = spawn(l.file, l.args, { cwd: l.cwd, env: l.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+        child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        return { code, out };
+      });
+      for (const r of await Promise.all(runs)) assert.deepEqual(r, { code: 0, out: 'agents\n' });
+    } finally {
+      await view.dispose();
+    }
+    assert.deepEqual(await fs.readdir(dir), ['a.txt'], 'a check wrote into the workspace');
   });
 
   it('a staged deletion is absent in the view; the checks\' writes vanish with it', async () => {
