@@ -43,8 +43,27 @@ const cjsForEsmOnlyRequire = {
   },
 };
 
+/**
+ * The tree-sitter runtime and the grammars the repository overview parses with (src/core/context/symbols.ts
+ * SHIPPED_GRAMMARS), beside the bundle in dist/tree-sitter/: the .vsix carries no node_modules. Loaded at run
+ * time only when an overview is built.
+ */
+function copyTreeSitter() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const to = path.join(__dirname, 'dist', 'tree-sitter');
+  fs.mkdirSync(to, { recursive: true });
+  fs.copyFileSync(path.join(path.dirname(require.resolve('web-tree-sitter')), 'tree-sitter.wasm'), path.join(to, 'tree-sitter.wasm'));
+  const grammars = path.join(path.dirname(require.resolve('tree-sitter-wasms/package.json')), 'out');
+  for (const lang of ['python', 'javascript', 'typescript', 'tsx', 'go', 'rust', 'java']) {
+    const file = `tree-sitter-${lang}.wasm`;
+    fs.copyFileSync(path.join(grammars, file), path.join(to, file));
+  }
+}
+
 async function main() {
   copyCodicons();
+  copyTreeSitter();
   const common = {
     bundle: true,
     minify: production,
