@@ -56,3 +56,7 @@ export function expectPositionals(args: CommandArgs, names: readonly string[]): 
 
 /** Flags shared by commands that read a plan. */
 export const MAX_TASKS_FLAG: FlagSpec = { 'max-tasks': { type: 'string' } };
+
+/** `--overview-tokens N`: the planner's repository overview budget (an agent's is a quarter of it). */
+export const OVERVIEW_TOKENS_FLAG: FlagSpec = { 'overview-tokens': { type: 'string' } };
+export const OVERVIEW_TOKENS_HELP = '  --overview-tokens N  tokens of the repository overview the planner gets (default 4000; agents a quarter)';

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { MIN_OVERVIEW_TOKENS } from '../core/context/overview';
 import { createModel, type Model, type ProviderId, type RetryInfo } from '../core/models';
 import { ModelNamesSchema, modelNames, PolicyConfigSchema, RunSetupError } from '../core/session';
 import { UsageError, intFlag, stringFlag, type FlagSpec, type FlagValues } from './args';
@@ -29,7 +30,7 @@ export const MODEL_FLAGS_HELP = [
   '  --model NAME       the model for every role',
   '  --api-key KEY      wins over OPENAI_API_KEY / ANTHROPIC_API_KEY',
   '  --max-output-tokens N  output tokens per model call (default: the model\'s known limit)',
-  '  --config FILE      JSON: models per role, verifiers, test command, budget, prices, policy settings',
+  '  --config FILE      JSON: models per role, verifiers, test command, budget, prices, policy settings, context.overviewTokens',
 ];
 
 /** The `--config` file: every field optional; unknown keys are kept for other parts of the product. */
@@ -52,11 +53,18 @@ export const RunConfigSchema = z
     /** Per model call: the longest a call may take, and how large one answer may be. */
     limits: z.object({ callTimeoutMs: z.number().int().positive(), maxAnswerBytes: z.number().int().positive(), maxToolCalls: z.number().int().positive() }).partial().optional(),
     recovery: z.object({ maxRetries: z.number().int().min(0), updatesPerTask: z.number().int().min(0), updatesPerRun: z.number().int().min(0) }).partial().optional(),
+    /** What the planner and the agents see of the repository: the overview's token budget. */
+    context: z.object({ overviewTokens: z.number().int().min(MIN_OVERVIEW_TOKENS).max(1_000_000) }).partial().optional(),
     /** The learned policy's settings: preset, weights, exploration, defectCost. */
     policy: PolicyConfigSchema.optional(),
   })
   .loose();
 export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+/** The overview budget: `--overview-tokens`, else the config's `context.overviewTokens`, else undefined (the default). */
+export function overviewTokensOf(values: FlagValues, config: RunConfig): number | undefined {
+  return intFlag(values, 'overview-tokens', MIN_OVERVIEW_TOKENS) ?? config.context?.overviewTokens;
+}
 
 /** Reads `--config`; bad files are usage errors (exit 2). */
 export async function loadConfig(file: string | undefined, io: CliIo): Promise<RunConfig> {

@@ -4,6 +4,7 @@
  * (with every reason); 2 for bad usage or configuration (including a rejected key or an unknown model);
  * 130 when cancelled.
  */
+import { buildOverview } from '../core/context/overview';
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -14,10 +15,10 @@ import type { Plan } from '../core/plan';
 import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../core/planner';
 import { planGoal } from '../core/session';
 import type { RunEvent } from '../core/run/events';
-import { boolFlag, expectPositionals, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
+import { boolFlag, expectPositionals, intFlag, MAX_TASKS_FLAG, OVERVIEW_TOKENS_FLAG, OVERVIEW_TOKENS_HELP, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
-import { buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings } from './modelOptions';
+import { buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, overviewTokensOf } from './modelOptions';
 
 const fmt = (x: number): string => String(Number(x.toFixed(3)));
 
@@ -29,6 +30,11 @@ export function describeCandidates(result: PlannerResult): string {
       : `  candidate ${c.number}: dropped: ${(c.errors ?? []).join('; ')}`,
   );
   return `plan candidates:\n${lines.join('\n')}\n${result.reason}\n`;
+}
+
+/** "repository overview: 3,412 tokens of 4,000 from 166 files" (printed once per planning). */
+export function overviewLine(files: number, overview: { tokens: number; budget: number }): string {
+  return `repository overview: ${overview.tokens} tokens (budget ${overview.budget}) from ${files} file(s)`;
 }
 
 /** A usage error (exit 2) unless `--dir` names a folder. */
@@ -45,17 +51,19 @@ async function planInDir(
   task: string,
   dir: string,
   model: Model,
-  opts: { candidates?: number; maxTasks?: number; signal?: AbortSignal; runId: string; onEvent?: (e: RunEvent) => void; quiet: boolean },
+  opts: { candidates?: number; maxTasks?: number; overviewTokens?: number; signal?: AbortSignal; runId: string; onEvent?: (e: RunEvent) => void; quiet: boolean },
   io: CliIo,
 ): Promise<{ plan: Plan; result: PlannerResult } | number> {
   const listing = await listWorkspaceFiles(dir);
-  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${opts.candidates ?? DEFAULT_CANDIDATES} candidate(s), ${listing.files.length} workspace file(s) as context\n`);
+  const overview = await buildOverview(dir, opts.overviewTokens !== undefined ? { budget: opts.overviewTokens } : {});
+  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${opts.candidates ?? DEFAULT_CANDIDATES} candidate(s); ${overviewLine(overview.files, overview)}\n`);
   try {
     const planned = await planGoal({
       goal: task,
       dir,
       model,
       listing,
+      overview,
       runId: opts.runId,
       ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
       ...(opts.maxTasks !== undefined ? { maxTasks: opts.maxTasks } : {}),
@@ -93,6 +101,7 @@ async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {
   const dir = resolve(io.cwd, stringFlag(v, 'dir') ?? '.');
   await checkDir(dir);
   const config = await loadConfig(stringFlag(v, 'config'), io);
+  const overviewTokens = overviewTokensOf(v, config);
   const runId = `plan-${randomUUID()}`;
   const emit = (e: RunEvent): void => {
     if (json) io.stdout(`${JSON.stringify(e)}\n`);
@@ -121,7 +130,7 @@ async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {
   const onSigint = (): void => ac.abort();
   process.on('SIGINT', onSigint);
   try {
-    const out = await planInDir(task, dir, meteredModel(model, meter, { role: 'planner' }), { ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), signal: ac.signal, runId, onEvent: emit, quiet: json }, io);
+    const out = await planInDir(task, dir, meteredModel(model, meter, { role: 'planner' }), { ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), ...(overviewTokens !== undefined ? { overviewTokens } : {}), signal: ac.signal, runId, onEvent: emit, quiet: json }, io);
     if (typeof out === 'number') return finish(out);
     emit({ type: 'plan.ready', runId, ts: Date.now(), plan: out.plan });
     const outPath = resolve(io.cwd, outFlag);
@@ -145,12 +154,13 @@ export const planCommand: CliCommand = {
     '',
     'Options:',
     '  --out FILE         where to write the plan (required)',
-    '  --dir DIR          the workspace whose file list is given as context (default: the current folder)',
+    '  --dir DIR          the workspace the planner is shown an overview of (default: the current folder)',
     ...MODEL_FLAGS_HELP,
     '  --candidates K     candidate plans to draw at once (default 3)',
     '  --max-tasks N      the largest plan allowed (default 64)',
+    OVERVIEW_TOKENS_HELP,
     '  --json             events on stdout, one per line (decision, usage, plan.ready, run.finished)',
   ].join('\n'),
-  flags: { ...MODEL_FLAGS, ...MAX_TASKS_FLAG, out: { type: 'string' }, dir: { type: 'string' }, candidates: { type: 'string' }, json: { type: 'boolean' } },
+  flags: { ...MODEL_FLAGS, ...MAX_TASKS_FLAG, ...OVERVIEW_TOKENS_FLAG, out: { type: 'string' }, dir: { type: 'string' }, candidates: { type: 'string' }, json: { type: 'boolean' } },
   run: executePlan,
 };

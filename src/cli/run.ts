@@ -7,14 +7,14 @@ import { resolve } from 'node:path';
 import { isModelConfigError, type Model, type ProviderId } from '../core/models';
 import { isPlanningFailure, runGoal, type RunPolicy, type RunStart } from '../core/session';
 import { defaultStateDir, isJournalWriteError, isRunCancelledError, processWrites, RunJournal, type RunEvent, type RunOutcome } from '../core/run';
-import { boolFlag, intFlag, MAX_TASKS_FLAG, stringFlag, UsageError, type CommandArgs } from './args';
+import { boolFlag, intFlag, MAX_TASKS_FLAG, OVERVIEW_TOKENS_FLAG, OVERVIEW_TOKENS_HELP, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
 import { interruptHandler } from './interrupt';
 import { closeCliPolicy, openCliPolicy } from './runPolicy';
-import { agentModelNames, buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, type ModelSettings } from './modelOptions';
+import { agentModelNames, buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, overviewTokensOf, type ModelSettings } from './modelOptions';
 import { loadPlanFile, printErrors } from './planFile';
-import { checkDir, describeCandidates } from './plan';
+import { checkDir, describeCandidates, overviewLine } from './plan';
 import { LiveView, summaryTable } from './runOutput';
 
 /** The state folder: `--state`, else `$XDG_STATE_HOME/agensflow`, else `~/.local/state/agensflow`. */
@@ -60,11 +60,13 @@ export function makeRunCommand(): CliCommand {
       '  --state DIR        journal and policy folder (default $XDG_STATE_HOME/agensflow)',
       '  --max-tasks N      the largest plan allowed (default 64)',
       '  --max-turns N      model calls per agent (default 20)',
+      OVERVIEW_TOKENS_HELP,
       '  --json             one event per line on stdout, ending with {"type":"run.finished","exitCode":N}',
     ].join('\n'),
     flags: {
       ...MODEL_FLAGS,
       ...MAX_TASKS_FLAG,
+      ...OVERVIEW_TOKENS_FLAG,
       ...STATE_FLAG,
       dir: { type: 'string' },
       plan: { type: 'string' },
@@ -96,7 +98,9 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
   const apply = applyMode(args);
   const stateDir = stateDirOf(args, io);
   const configFlag = stringFlag(v, 'config');
-  const config = await loadConfig(configFlag, io);
+  const loaded = await loadConfig(configFlag, io);
+  const overviewTokens = overviewTokensOf(v, loaded);
+  const config = { ...loaded, ...(overviewTokens !== undefined ? { overviewTokens } : {}) };
 
   const view = json ? undefined : new LiveView(io.stderr, isLiveTerminal(io) ? io.control : undefined);
   const onEvent = (e: RunEvent): void => {
@@ -153,7 +157,7 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
       ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), ...(maxAgents ? { maxAgents } : {}),
       ...(apply ? { apply } : {}), ...(maxTurns ? { maxTurns } : {}),
       settings: { provider: settings.provider, ...(settings.model ? { model: settings.model } : {}), ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) },
-      onPlanning: ({ model, candidates: k, files }) => io.stderr(`planning with ${model.provider} ${model.name}: ${k} candidate(s), ${files} workspace file(s) as context\n`),
+      onPlanning: ({ model, candidates: k, files, overview }) => io.stderr(`planning with ${model.provider} ${model.name}: ${k} candidate(s); ${overviewLine(files, overview)}\n`),
       onPlanned: (result) => io.stderr(describeCandidates(result)),
     });
     view?.stop();

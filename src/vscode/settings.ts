@@ -52,6 +52,8 @@ export const AGENSFLOW_SETTINGS = {
   verifyTimeoutMs: { schema: z.number().int().min(1000).max(24 * 3600 * 1000), default: 120_000 },
   // Calls of the agents' run_checks tool per attempt (0: off).
   agentChecksPerAttempt: { schema: z.number().int().min(0).max(10), default: 3 },
+  // What the planner and the agents see of the repository (src/core/context/overview.ts).
+  'context.overviewTokens': { schema: z.number().int().min(200).max(1_000_000), default: 4000 },
   'budget.tokens': { schema: z.number().int().min(0), default: 0 },
   'budget.cost': { schema: nonNegative, default: 0 },
   // Recovery budgets (src/core/run/recovery): retries, then local plan updates per task and per run.

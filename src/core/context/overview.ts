@@ -315,7 +315,7 @@ function folderTree(files: readonly ListedFile[]): Folder {
   const root: Folder = { path: '', name: '', depth: 0, folders: new Map(), files: [], total: 0, kinds: new Map() };
   for (const f of files) {
     const parts = f.path.split('/');
-    const ext = path.extname(parts.at(-1) as string).toLowerCase() || '(no extension)';
+    const ext = path.extname(parts.at(-1) as string).toLowerCase() || '(no ext)';
     let cur = root;
     cur.total++;
     cur.kinds.set(ext, (cur.kinds.get(ext) ?? 0) + 1);
@@ -347,11 +347,13 @@ function kindsText(total: number, kinds: Map<string, number>): string {
 function filesKinds(files: readonly ListedFile[]): Map<string, number> {
   const kinds = new Map<string, number>();
   for (const f of files) {
-    const ext = path.extname(f.path).toLowerCase() || '(no extension)';
+    const ext = path.extname(f.path).toLowerCase() || '(no ext)';
     kinds.set(ext, (kinds.get(ext) ?? 0) + 1);
   }
   return kinds;
 }
+
+const LAYOUT_HEADER = 'Layout (folders by full path, files by name under their folder):';
 
 const lineTokens = (line: string): number => estimateTokens(`${line}\n`);
 
@@ -361,7 +363,7 @@ function restLine(f: Folder, shown: readonly ListedFile[]): string | undefined {
   const rest = f.files.filter((x) => !set.has(x));
   if (!rest.length) return undefined;
   const counted = kindsText(rest.length, filesKinds(rest));
-  return shown.length ? `… ${counted.replace(/^(\d+ files?)/, '$1 more')}` : `(${counted}${f.path === '' ? ' at the top level' : ''})`;
+  return shown.length ? `… ${counted.replace(/^(\d+) (files?)/, '$1 more $2')}` : `(${counted}${f.path === '' ? ' at the top level' : ''})`;
 }
 
 /**
@@ -379,11 +381,11 @@ class Layout {
   ) {}
 
   private summary(f: Folder): string {
-    return `${f.name}/ (${kindsText(f.total, f.kinds)})`;
+    return `${f.path}/ (${kindsText(f.total, f.kinds)})`;
   }
 
   private heading(f: Folder): string {
-    return `${f.name}/ (${f.total} file${f.total === 1 ? '' : 's'})`;
+    return `${f.path}/ (${f.total} file${f.total === 1 ? '' : 's'})`;
   }
 
   /** Tokens an open folder adds on its own: its subfolders' summaries and its file lines. */
@@ -400,8 +402,10 @@ class Layout {
     const prioOf = (f: Folder, kind: Op['kind']): [number, number, number] => {
       const top = f.path.split('/')[0] ?? '';
       const sourceRank = SOURCE_DIRS.has(top.toLowerCase()) || SOURCE_DIRS.has(f.name.toLowerCase()) ? 0 : 1;
-      // A folder's own files come after the folders at the next depth; the top level's right away.
-      return kind === 'files' ? [f.depth + 1, f.depth === 0 ? -1 : sourceRank, f.total] : [f.depth, sourceRank, f.total];
+      // Source and test folders before the rest, breadth first; a folder's own files come with the folders
+      // one level down; the top level's own files right away.
+      if (f.depth === 0) return [-1, 0, 0];
+      return kind === 'files' ? [sourceRank, f.depth + 1, f.total] : [sourceRank, f.depth, f.total];
     };
     const queue: Op[] = [{ kind: 'files', folder: this.root, prio: prioOf(this.root, 'files') }];
     for (const sub of this.root.folders.values()) queue.push({ kind: 'open', folder: sub, prio: prioOf(sub, 'open') });
@@ -434,6 +438,12 @@ class Layout {
         shown.push(file);
       }
       this.shownFiles.set(f.path, shown);
+      if (!shown.length && !f.folders.size && f.depth > 0) {
+        // Nothing of it fits after all: its summary line says as much in one line.
+        const pad0 = '  '.repeat(f.depth - 1);
+        this.used -= cost + lineTokens(pad0 + this.heading(f)) - lineTokens(pad0 + this.summary(f));
+        this.open.delete(f.path);
+      }
     }
   }
 
@@ -523,13 +533,13 @@ export async function buildOverview(root: string, opts: OverviewOptions = {}): P
   used = estimateTokens(out.join('\n'));
 
   // The layout: half of what is left when there are symbols to outline, else all of it.
-  const rest = budget - used - lineTokens('Layout:') - lineTokens('Definitions in the most referenced source files (line: first line):');
+  const rest = budget - used - lineTokens(LAYOUT_HEADER) - lineTokens('Definitions in the most referenced source files (line: first line):');
   const layoutBudget = ranked.length ? Math.floor(rest * 0.5) : rest;
   const keySet = new Set(keyFiles.map((k) => k.path));
   const layout = new Layout(folderTree(files), (f) => (keySet.has(f.path) ? 1e9 : 0) + (scoreOf.get(f.path) ?? -1));
   layout.build(layoutBudget);
   const rendered = layout.render();
-  out.push('Layout:', ...rendered.lines);
+  out.push(LAYOUT_HEADER, ...rendered.lines);
   named.push(...rendered.named);
   used = estimateTokens(out.join('\n'));
 

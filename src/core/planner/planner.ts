@@ -27,6 +27,8 @@ export interface PlannerOptions {
   /** Workspace file list for context (see `listWorkspaceFiles`). */
   files?: readonly string[];
   filesTruncated?: boolean;
+  /** The repository overview within its token budget; replaces `files` in the prompt when given. */
+  overview?: string;
   /** K, candidates drawn at once (default 3). */
   candidates?: number;
   maxTasks?: number;
@@ -88,7 +90,7 @@ export async function planTask(o: PlannerOptions): Promise<PlannerResult> {
   const maxTasks = o.maxTasks ?? DEFAULT_MAX_TASKS;
   const now = o.now ?? Date.now;
   const runId = o.runId ?? '';
-  const messages = plannerMessages({ task: o.task, files: o.files ?? [], filesTruncated: o.filesTruncated ?? false, maxTasks });
+  const messages = plannerMessages({ task: o.task, files: o.files ?? [], filesTruncated: o.filesTruncated ?? false, ...(o.overview !== undefined ? { overview: o.overview } : {}), maxTasks });
   const withGoal = (v: PlanInput): PlanInput => ({ ...v, goal: o.task });
   const graphProblems = (v: PlanInput): string[] => {
     const r = validatePlan(withGoal(v), { maxTasks });

@@ -5,12 +5,16 @@ export interface PlannerPromptInput {
   task: string;
   files: readonly string[];
   filesTruncated: boolean;
+  /** The repository overview (see core/context/overview.ts); when given, it replaces the file list. */
+  overview?: string;
   maxTasks: number;
 }
 
 export function plannerMessages(input: PlannerPromptInput): ChatMessage[] {
   const listing =
-    input.files.length === 0
+    input.overview !== undefined
+      ? input.overview
+      : input.files.length === 0
       ? '(the workspace is empty)'
       : `${input.files.join('\n')}${input.filesTruncated ? `\n(... more files not shown: only the first ${input.files.length} are listed)` : ''}`;
   const system = [
@@ -29,7 +33,7 @@ export function plannerMessages(input: PlannerPromptInput): ChatMessage[] {
     '- role: a short description of the specialist, e.g. "python developer", "latex writer", "web designer".',
     '- Never own .git/, .vscode/, .github/workflows/, .agensflow/, .env files or *.code-workspace files.',
     '',
-    'Workspace files:',
+    input.overview !== undefined ? 'The repository (ignored files left out):' : 'Workspace files:',
     listing,
   ].join('\n');
   return [

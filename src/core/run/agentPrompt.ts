@@ -1,7 +1,8 @@
 /**
  * What an agent is told (Flow's four sections): the goal, its task with acceptance
  * criteria, the summaries and files of its direct upstream tasks, the objectives of its downstream tasks, and
- * the workspace's file list. The first user message's first line is `Task <id>: <title>`.
+ * a budgeted overview of the repository (its tools look further). The first user message's first line is
+ * `Task <id>: <title>`.
  */
 import type { Plan, Task } from '../plan/schema';
 import { taskOpening } from './promptOpening';
@@ -53,8 +54,8 @@ export interface AgentContext {
   task: Task;
   upstream: UpstreamInfo[];
   downstream: Task[];
-  workspaceFiles: string[];
-  workspaceTruncated?: boolean;
+  /** The repository overview within the agent's token budget (see core/context/overview.ts). */
+  overview: string;
   /** Findings from a failed verification, when retrying. */
   feedback?: string;
 }
@@ -84,8 +85,8 @@ export function agentUserMessage(ctx: AgentContext): string {
     '# Objectives of downstream tasks (they will build on your work)',
     bullet(ctx.downstream.map((d) => `${d.id}: ${d.objective}`)),
     '',
-    '# Workspace files',
-    bullet(ctx.workspaceFiles, '(empty workspace)') + (ctx.workspaceTruncated ? '\n- ... (list truncated; use list_files)' : ''),
+    '# The repository (an overview; list_files, search and read_file show the rest)',
+    ctx.overview || '(empty workspace)',
   ];
   if (ctx.feedback) parts.push('', '# Problems found in your previous attempt', ctx.feedback);
   return parts.join('\n');

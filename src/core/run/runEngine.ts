@@ -26,10 +26,12 @@ import { newRunId } from './runId';
 import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
 import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits, type TaskLayer } from './staging';
 import { DEFAULT_AGENT_CHECKS_PER_ATTEMPT, type EditFormat, type TaskChecks } from './tools';
-import { listWorkspaceFiles } from '../context/workspaceFiles';
 import { boundedToolDetail } from './tools/toolDiff';
+import { AGENT_OVERVIEW_SHARE, buildOverview, DEFAULT_OVERVIEW_TOKENS } from '../context/overview';
 
 export interface EngineOptions {
+  /** Tokens of the repository overview in each agent's first message (default a quarter of the planner's default). */
+  overviewTokens?: number;
   /** The agents' model, unless `decide.modelForAttempt` chooses one per attempt. */
   model: AgentModelChoice;
   stateDir: string;
@@ -235,7 +237,7 @@ class Engine {
   private readonly controller = new AbortController();
   private fatal: string | undefined;
   private budget: string | undefined;
-  private workspaceFiles: { files: string[]; truncated: boolean } = { files: [], truncated: false };
+  private overview = '';
   private readonly durations = new Map<string, number>();
   private applying: Promise<void> = Promise.resolve();
   private readonly recovery: Recovery;
@@ -409,7 +411,7 @@ class Engine {
     });
     await this.opts.ready?.catch(() => undefined);
     this.emit({ type: 'plan.ready', plan: this.record.plan });
-    this.workspaceFiles = await listWorkspaceFiles(this.record.dir, { limit: 2000 });
+    this.overview = (await buildOverview(this.record.dir, { budget: this.opts.overviewTokens ?? Math.round(DEFAULT_OVERVIEW_TOKENS * AGENT_OVERVIEW_SHARE) })).text;
     const done: string[] = [];
     const failed: string[] = [];
     if (resumed) {
@@ -727,8 +729,7 @@ class Engine {
         return t ? [{ task: t, summary: rec?.summary, files: rec?.patch?.files ?? [] }] : [];
       }),
       downstream: dependantIds(this.adj, task.id).flatMap((id) => this.tasks.get(id) ?? []),
-      workspaceFiles: this.workspaceFiles.files,
-      workspaceTruncated: this.workspaceFiles.truncated,
+      overview: this.overview,
       feedback,
     };
   }

@@ -4,6 +4,7 @@
  * models (keys come from a flag, the environment or SecretStorage) and pass them in; everything else is
  * derived from the run configuration here.
  */
+import { AGENT_OVERVIEW_SHARE, MIN_OVERVIEW_TOKENS } from '../context/overview';
 import type { Budget, Model, PriceTable } from '../models';
 import { proposeUpdate } from '../replan';
 import type { DecisionHooks, EngineOptions, RunCheckHook, RunEvent, VerifyHook } from '../run';
@@ -29,6 +30,13 @@ export interface EngineConfig {
   recovery?: Partial<RecoveryLimits>;
   /** Calls of the agents' `run_checks` per attempt (default 3; 0 turns it off). */
   agentChecksPerAttempt?: number;
+  /** Tokens of the planner's repository overview; each agent's is a quarter of it. */
+  overviewTokens?: number;
+}
+
+/** An agent's overview budget for a planner's overview budget of `planner` tokens. */
+export function agentOverviewTokens(planner: number): number {
+  return Math.max(MIN_OVERVIEW_TOKENS, Math.round(planner * AGENT_OVERVIEW_SHARE));
 }
 
 /** What {@link buildEngineOptions} needs besides the configuration. */
@@ -118,6 +126,7 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
   const options: EngineOptions = {
     model: wiring.model,
     stateDir: wiring.stateDir,
+    ...(config.overviewTokens !== undefined ? { overviewTokens: agentOverviewTokens(config.overviewTokens) } : {}),
     ...(wiring.reserved?.length ? { reserved: wiring.reserved } : {}),
     signal: wiring.signal,
     onEvent: wiring.onEvent,

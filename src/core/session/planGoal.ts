@@ -1,8 +1,9 @@
 /**
- * Plans a task in a workspace folder: the folder's file list as context, K candidates through the planner,
+ * Plans a task in a workspace folder: the repository overview (within its token budget) as context, K candidates through the planner,
  * the chosen plan frozen for the engine. Shared by the CLI and the extension; errors are the planner's and
  * the model layer's typed errors, which each front end reports in its own way.
  */
+import { buildOverview, type RepositoryOverview } from '../context/overview';
 import type { Model } from '../models';
 import { toPlan, type Plan } from '../plan';
 import { listWorkspaceFiles, planTask, type PlannerOptions, type PlannerResult } from '../planner';
@@ -20,27 +21,35 @@ export interface PlanGoalOptions {
   onEvent?: PlannerOptions['onEvent'];
   /** The workspace's files when the caller listed them already (else they are listed here). */
   listing?: { files: readonly string[]; truncated: boolean };
+  /** Tokens the repository overview may take (default: the overview's default). */
+  overviewTokens?: number;
+  /** The overview when the caller built it already (else it is built here). */
+  overview?: RepositoryOverview;
 }
 
 /** The chosen plan and the planner's full result (candidates, decision). */
 export interface PlannedGoal {
   plan: Plan;
   result: PlannerResult;
+  /** The repository overview the planner was given. */
+  overview: RepositoryOverview;
 }
 
 /** Plans `goal` in `dir` (throws the planner's NoValidPlanError when every candidate is invalid). */
 export async function planGoal(opts: PlanGoalOptions): Promise<PlannedGoal> {
   const listing = opts.listing ?? (await listWorkspaceFiles(opts.dir));
+  const overview = opts.overview ?? (await buildOverview(opts.dir, opts.overviewTokens !== undefined ? { budget: opts.overviewTokens } : {}));
   const result = await planTask({
     model: opts.model,
     task: opts.goal,
     files: listing.files,
     filesTruncated: listing.truncated,
+    overview: overview.text,
     ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
     ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
     ...(opts.maxTasks !== undefined ? { maxTasks: opts.maxTasks } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
   });
-  return { plan: toPlan(result.plan), result };
+  return { plan: toPlan(result.plan), result, overview };
 }

@@ -5,6 +5,7 @@
  * it, are journaled with the run and count against its budget like every other model call. Front ends only
  * turn their settings into models and present events and outcomes.
  */
+import { buildOverview } from '../context/overview';
 import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProviderError, modelErrorExitCode, type Model } from '../models';
 import type { ValidPlan } from '../plan';
 import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../planner';
@@ -36,8 +37,8 @@ export interface RunGoalOptions extends Omit<EngineWiring, 'model' | 'inspector'
   maxTurns?: number;
   /** Recorded with a new run for resume (never keys). */
   settings?: Partial<Pick<RunSettings, 'provider' | 'model' | 'baseUrl' | 'config'>>;
-  /** Presentation: planning starts with this model, K and this many workspace files as context. */
-  onPlanning?: (info: { model: Model; candidates: number; files: number }) => void;
+  /** Presentation: planning starts with this model, K, this many workspace files and an overview of this many tokens. */
+  onPlanning?: (info: { model: Model; candidates: number; files: number; overview: { tokens: number; budget: number } }) => void;
   /** Presentation: the planner's full result (every candidate and its metrics). */
   onPlanned?: (result: PlannerResult) => void;
 }
@@ -178,15 +179,16 @@ async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string
   const planner = o.models.planner ?? o.models.agent;
   try {
     const listing = await listWorkspaceFiles(dir);
+    const overview = await buildOverview(dir, o.config.overviewTokens !== undefined ? { budget: o.config.overviewTokens } : {});
     let k = o.candidates;
     if (o.policy) {
       const chosen = o.policy.chooseCandidates(goal, listing.files.length, o.candidates);
       link.decision(chosen.decision);
       k = chosen.k;
     }
-    o.onPlanning?.({ model: planner, candidates: k ?? DEFAULT_CANDIDATES, files: listing.files.length });
+    o.onPlanning?.({ model: planner, candidates: k ?? DEFAULT_CANDIDATES, files: overview.files, overview: { tokens: overview.tokens, budget: overview.budget } });
     const planned = await planGoal({
-      goal, dir, model: ledger.model(planner, { role: 'planner' }), runId: link.runId, signal: o.signal, listing,
+      goal, dir, model: ledger.model(planner, { role: 'planner' }), runId: link.runId, signal: o.signal, listing, overview,
       onEvent: (e) => link.emit(e),
       ...(k !== undefined ? { candidates: k } : {}),
       ...(o.maxTasks !== undefined ? { maxTasks: o.maxTasks } : {}),

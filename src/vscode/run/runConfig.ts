@@ -90,6 +90,7 @@ export function engineConfigOf(get: SettingsReader): EngineConfig {
     ...(testCommand !== null ? { testCommand } : {}),
     verifyTimeoutMs: get('verifyTimeoutMs'),
     agentChecksPerAttempt: get('agentChecksPerAttempt'),
+    overviewTokens: get('context.overviewTokens'),
     ...(tokens > 0 || cost > 0 ? { budget: { ...(tokens > 0 ? { tokens } : {}), ...(cost > 0 ? { cost } : {}) } } : {}),
     ...(Object.keys(prices).length ? { prices } : {}),
     recovery: { maxRetries: get('recovery.maxRetries'), updatesPerTask: get('recovery.updatesPerTask'), updatesPerRun: get('recovery.updatesPerRun') },

@@ -41,8 +41,9 @@ describe('vscode run: settings to run configuration', () => {
     assert.deepEqual(models.map((m) => [m.provider, m.name]), [['openai-compatible', 'small'], ['openai-compatible', 'big'], ['openai-compatible', 'huge']]);
   });
 
-  it('maps budgets, verifiers, test command and prices, leaving unset ones out', () => {
-    assert.deepEqual(engineConfigOf(reader({})), { verifyTimeoutMs: 120_000, agentChecksPerAttempt: 3, recovery: { maxRetries: 1, updatesPerTask: 2, updatesPerRun: 6 } });
+  it('maps budgets, verifiers, test command, prices and the overview budget, leaving unset ones out', () => {
+    assert.deepEqual(engineConfigOf(reader({})), { verifyTimeoutMs: 120_000, agentChecksPerAttempt: 3, overviewTokens: 4000, recovery: { maxRetries: 1, updatesPerTask: 2, updatesPerRun: 6 } });
+    assert.equal(engineConfigOf(reader({ 'context.overviewTokens': 1500 })).overviewTokens, 1500);
     const cfg = engineConfigOf(reader({
       'budget.tokens': 5000, 'budget.cost': 0, testCommand: ['pytest', '-q'], verifiers: [{ glob: '**/*.py', command: ['ruff', 'check', '{files}'] }], prices: { m: { input: 1, output: 2 } },
     }));
