@@ -104,6 +104,7 @@ async function packageEntries(root: string, manifest: string, present: ReadonlyS
  */
 async function keyFilesOf(root: string, files: readonly ListedFile[]): Promise<Array<{ path: string; kind: KeyKind }>> {
   const present = new Set(files.map((f) => f.path));
+  const links = new Set(files.filter((f) => f.link).map((f) => f.path));
   const found = new Map<string, KeyKind>();
   for (const f of files) {
     const kind = keyKind(f.path);
@@ -112,7 +113,7 @@ async function keyFilesOf(root: string, files: readonly ListedFile[]): Promise<A
     if (parts.length === 1 || (parts.length <= 4 && isSourceDir(parts[0]))) found.set(f.path, kind);
   }
   for (const [p, kind] of [...found]) {
-    if (kind !== 'manifest' || !p.endsWith('package.json')) continue;
+    if (kind !== 'manifest' || !p.endsWith('package.json') || links.has(p)) continue;
     for (const e of await packageEntries(root, p, present)) if (!found.has(e)) found.set(e, 'entry point');
   }
   const order: Record<KeyKind, number> = { manifest: 0, readme: 1, 'entry point': 2 };
@@ -209,7 +210,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 
 /** Definitions and identifiers of each source file, from the cache or read now. */
 async function sourceFacts(root: string, files: readonly ListedFile[], cache: OverviewCache): Promise<Map<string, FileFacts>> {
-  const sources = files.filter((f) => languageOf(f.path) && f.size <= MAX_SOURCE_FILE_BYTES).slice(0, MAX_SOURCE_FILES);
+  // Never through a symlink: it may lead outside the workspace, or to a secret, and the outline quotes lines.
+  const sources = files.filter((f) => !f.link && languageOf(f.path) && f.size <= MAX_SOURCE_FILE_BYTES).slice(0, MAX_SOURCE_FILES);
   const facts = new Map<string, FileFacts>();
   await mapLimit(sources, 8, async (f) => {
     const abs = path.join(root, f.path);

@@ -48,6 +48,8 @@ export interface ListedFile {
   /** Bytes (of the link itself for a symlink). */
   size: number;
   mtimeMs: number;
+  /** A symbolic link: listed, but never read through (it may lead outside the workspace or to a secret). */
+  link?: true;
 }
 
 export interface ListOptions {
@@ -170,7 +172,7 @@ async function walk(root: string, opts: ListOptions & { stats: boolean }): Promi
   }
 
   const visit = async (folder: string, entries: Dirent[], folderRulesList: FolderRules[]): Promise<void> => {
-    const keep: Array<{ child: string; dir: boolean }> = [];
+    const keep: Array<{ child: string; dir: boolean; link: boolean }> = [];
     for (const e of entries) {
       const child = folder ? `${folder}/${e.name}` : e.name;
       // A linked worktree's `.git` is a file: version-control data all the same.
@@ -178,7 +180,7 @@ async function walk(root: string, opts: ListOptions & { stats: boolean }): Promi
       const dir = e.isDirectory();
       if (dir ? isSkippedDir(e.name) : !(e.isFile() || e.isSymbolicLink())) continue;
       if (ignoredBy(folderRulesList, child, dir)) continue;
-      keep.push({ child, dir });
+      keep.push({ child, dir, link: e.isSymbolicLink() });
     }
     // Sizes for this folder's files at once (the walk itself stays in order).
     const fileStats = opts.stats
@@ -186,7 +188,7 @@ async function walk(root: string, opts: ListOptions & { stats: boolean }): Promi
       : [];
     for (let i = 0; i < keep.length; i++) {
       if (truncated) return;
-      const { child, dir } = keep[i] as { child: string; dir: boolean };
+      const { child, dir, link } = keep[i] as { child: string; dir: boolean; link: boolean };
       if (dir) {
         const sub = await readFolder(child);
         if (!sub) continue;
@@ -199,7 +201,7 @@ async function walk(root: string, opts: ListOptions & { stats: boolean }): Promi
         return;
       }
       const st = fileStats[i];
-      files.push({ path: child, size: st?.size ?? 0, mtimeMs: st?.mtimeMs ?? 0 });
+      files.push({ path: child, size: st?.size ?? 0, mtimeMs: st?.mtimeMs ?? 0, ...(link ? { link: true as const } : {}) });
     }
   };
   await visit(rel, entries, rules);

@@ -4,7 +4,7 @@
  * ignored files absent, and a cache keyed by the files' sizes and modification times.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildOverview, keyKind, OverviewCache } from '../../../src/core/context/overview';
 import { languageOf, SHIPPED_GRAMMARS, treeSitter } from '../../../src/core/context/symbols';
@@ -79,6 +79,21 @@ describe('context/overview', function () {
     const edited = await buildOverview(ws, { budget: 2000, cache });
     assert.equal(edited.cached, false);
     assert.match(edited.text, /class Renamed:/);
+  });
+
+  it('M-secrets: never reads through a symlink (to a file outside the workspace or to .env) nor names a secret', async () => {
+    const ws = tmp.make();
+    const outside = tmp.make();
+    put(outside, 'private.py', 'def leaked_private_function():\n    pass\n');
+    put(ws, '.env', 'def leaked_from_env():\n    pass\n');
+    put(ws, 'app/main.py', 'from app.util import helper\n\ndef main():\n    helper()\n');
+    put(ws, 'app/util.py', 'def helper():\n    pass\n');
+    symlinkSync(path.join(outside, 'private.py'), path.join(ws, 'app', 'private.py'));
+    symlinkSync(path.join(ws, '.env'), path.join(ws, 'app', 'settings.py'));
+    put(ws, '.gitignore', '!.env\n');
+    const o = await buildOverview(ws, { budget: 4000, cache: new OverviewCache() });
+    assert.match(o.text, /def helper\(\):/);
+    assert.doesNotMatch(o.text, /leaked_|\.env/);
   });
 
   it('parses definitions of every shipped language with tree-sitter', async () => {
