@@ -81,7 +81,7 @@ describe('context/overview', function () {
     assert.match(edited.text, /class Renamed:/);
   });
 
-  it('M-secrets: never reads through a symlink (to a file outside the workspace or to .env) nor names a secret', async () => {
+  it('M9: never reads through a symlink (to a file outside the workspace or to .env) nor names a secret', async () => {
     const ws = tmp.make();
     const outside = tmp.make();
     put(outside, 'private.py', 'def leaked_private_function():\n    pass\n');

@@ -60,7 +60,7 @@ describe('context/workspaceFiles: ignore rules', function () {
   after(() => shared.cleanup());
   afterEach(() => tmp.cleanup());
 
-  it('a gitignored virtualenv of 3,000 files, coverage, logs and a nested .gitignore are neither listed nor searched', async () => {
+  it('W10: a gitignored virtualenv of 3,000 files, coverage, logs and a nested .gitignore are neither listed nor searched', async () => {
     const all = await listWorkspaceFiles(ws, { limit: 10_000 });
     assert.deepEqual(all, {
       files: ['.gitignore', '_build/top.txt', 'docs/.gitignore', 'docs/index.rst', 'logs/keep.log', 'pyproject.toml', 'src/generated/ok.py', 'src/shop/cart.py', 'tests/test_cart.py'],
@@ -124,7 +124,7 @@ describe('context/workspaceFiles: ignore rules', function () {
     assert.deepEqual((await listWorkspaceFiles(wt)).files, ['public/a.txt']);
   });
 
-  it('M-secrets: a .gitignore or .agensflowignore that un-ignores .env cannot expose a secret to the listing, list_files or search', async () => {
+  it('A3: a .gitignore or .agensflowignore that un-ignores .env cannot expose a secret to the listing, list_files or search', async () => {
     const ws = tmp.make();
     put(ws, '.gitignore', '*\n!*\n!.env\n!.env.local\n!**/.env*\n!.env/**\n');
     put(ws, '.agensflowignore', '!.env\n!config/.env.production\n');
