@@ -122,17 +122,20 @@ describe('answer limits from the CLI config', () => {
   useFakeServer((s) => (server = s));
 
   it('`limits` in --config sets the tool-call, byte and duration limits of every model built', async () => {
-    const config = RunConfigSchema.parse({ limits: { maxToolCalls: 2, maxAnswerBytes: 4096, callTimeoutMs: 200 } });
+    // The size limits with a call time no loaded machine reaches, so each answer meets its own limit first; the
+    // duration limit apart, against an answer that never ends.
+    const sizes = RunConfigSchema.parse({ limits: { maxToolCalls: 2, maxAnswerBytes: 4096, callTimeoutMs: 600_000 } });
+    const duration = RunConfigSchema.parse({ limits: { callTimeoutMs: 200 } });
     const io = captureIo();
     const flags = { 'base-url': server.openaiBaseUrl, model: 'gpt-4o-mini', 'api-key': 'sk-test-1234' };
-    const build = (): Model => buildModel(modelSettings(flags, config, 'agent'), flags, io);
+    const build = (config: typeof sizes): Model => buildModel(modelSettings(flags, config, 'agent'), flags, io);
     server.enqueue(reply.flood({ toolCalls: { count: 3, argBytes: 8 } }), reply.flood({ text: { deltas: 2, deltaBytes: 4000 } }));
     server.enqueue(reply.flood({ text: { deltas: Infinity, deltaBytes: 4 }, chunkDelayMs: 5 }));
-    const tools = asProviderError(await thrown(() => build().call({ messages: hello })));
+    const tools = asProviderError(await thrown(() => build(sizes).call({ messages: hello })));
     assert.match(tools.message, /more than 2 tool calls/);
-    const bytes = asProviderError(await thrown(() => build().call({ messages: hello })));
+    const bytes = asProviderError(await thrown(() => build(sizes).call({ messages: hello })));
     assert.match(bytes.message, /4 KiB limit/);
-    const slow = asProviderError(await thrown(() => build().call({ messages: hello })));
+    const slow = asProviderError(await thrown(() => build(duration).call({ messages: hello })));
     assert.equal(slow.kind, 'deadline');
     assert.equal(server.requests.length, 3);
   });
