@@ -10,7 +10,7 @@ import { formatCost, formatElapsed, formatTokens, splitGoal } from './format';
 import { GraphView } from './graphView';
 import type { Transform } from './panZoom';
 import { RunModel } from './runModel';
-import { isSettled } from './status';
+import { progressOf } from './status';
 import { TaskDetails } from './taskDetails';
 
 interface SavedGraphState {
@@ -117,8 +117,7 @@ export class GraphApp {
   }
 
   private renderSummary(state: RunViewState): void {
-    const total = state.plan?.tasks.length ?? 0;
-    const done = Object.values(state.statuses).filter(isSettled).length;
+    const progress = progressOf((state.plan?.tasks ?? []).map((t) => state.statuses[t.id] ?? 'pending'));
     const run = state.run;
     const headline = run?.goal ? splitGoal(run.goal).headline : '';
     setText(this.summary, headline || (run ? 'Run' : 'AgensFlow'));
@@ -127,7 +126,7 @@ export class GraphApp {
     const elapsed = run ? formatElapsed((run.finishedAt ?? Date.now()) - run.startedAt) : '';
     const status = run ? (run.status === 'running' ? 'running' : run.status) : 'idle';
     setText(this.progress, run
-      ? `${status} · ${done}/${total} settled · ${formatTokens(state.usage.inputTokens + state.usage.outputTokens)} tokens · ${formatCost(state.usage)} · ${elapsed}${run.verification ? ` · verification: ${run.verification}` : ''}`
+      ? `${status} · ${progress.text} · ${formatTokens(state.usage.inputTokens + state.usage.outputTokens)} tokens · ${formatCost(state.usage)} · ${elapsed}${run.verification ? ` · verification: ${run.verification}` : ''}`
       : '');
     this.cancel.disabled = run?.status !== 'running';
   }

@@ -10,7 +10,7 @@ import { button, h, replaceChildren, setText } from './dom';
 import { formatCost, formatElapsed, formatTokens, splitGoal } from './format';
 import { GraphView } from './graphView';
 import { RunModel } from './runModel';
-import { isSettled, PATCH_LOOK, patchBadgeClass, STATUS_LOOK, STATUS_ORDER, statusIconClass } from './status';
+import { PATCH_LOOK, patchBadgeClass, progressOf, STATUS_LOOK, STATUS_ORDER, statusIconClass } from './status';
 
 export class SidebarApp {
   readonly model = new RunModel();
@@ -90,10 +90,10 @@ export class SidebarApp {
     this.runStatus.className = `badge run-${status}`;
     this.tick();
     const tasks = state.plan?.tasks ?? [];
-    const settled = tasks.filter((t) => isSettled(state.statuses[t.id] ?? 'pending')).length;
+    const progress = progressOf(tasks.map((t) => state.statuses[t.id] ?? 'pending'));
     this.bar.max = Math.max(1, tasks.length);
-    this.bar.value = settled;
-    setText(this.progressText, tasks.length ? `${settled}/${tasks.length} tasks settled` : 'planning…');
+    this.bar.value = progress.finished;
+    setText(this.progressText, tasks.length ? progress.text : 'planning…');
     const u = state.usage;
     setText(this.usage, `${formatTokens(u.inputTokens)} in · ${formatTokens(u.outputTokens)} out tokens · ${formatCost(u)}`);
     this.cancel.disabled = run?.status !== 'running';

@@ -55,3 +55,13 @@ export function statusIconClass(status: TaskStatus): string {
 export function isSettled(status: TaskStatus): boolean {
   return status === 'passed' || status === 'unverified' || status === 'failed' || status === 'blocked' || status === 'cancelled';
 }
+
+/**
+ * Progress of a run for its header and bar: finished tasks (cancelled ones are not finished work), and the
+ * cancelled ones named apart: "4/6 settled", "2/6 settled · 4 cancelled".
+ */
+export function progressOf(statuses: readonly TaskStatus[]): { finished: number; cancelled: number; text: string } {
+  const cancelled = statuses.filter((s) => s === 'cancelled').length;
+  const finished = statuses.filter((s) => s !== 'cancelled' && isSettled(s)).length;
+  return { finished, cancelled, text: `${finished}/${statuses.length} settled${cancelled ? ` · ${cancelled} cancelled` : ''}` };
+}
