@@ -170,7 +170,9 @@ async function main(): Promise<number> {
       await g.locator(`.node[data-task-id="${ACCEPT}"]`).click();
       await g.locator('.details-title', { hasText: 'Board and rules' }).waitFor({ timeout: STEP_TIMEOUT });
       await g.getByRole('button', { name: 'Accept' }).click();
-      await g.locator('.badge.patch-applied').waitFor({ timeout: STEP_TIMEOUT });
+      // The task details' badge and the node's badge (\`patch-badge\`) both say so.
+      await g.locator('.badge.patch-applied:not(.patch-badge)').waitFor({ timeout: STEP_TIMEOUT });
+      await g.locator(`.node[data-task-id="${ACCEPT}"] .patch-badge.patch-applied`).waitFor({ timeout: STEP_TIMEOUT });
       await until('rules.py on disk', () => onDisk('rules.py')?.includes('def is_five'));
     });
     await step(`rejecting task ${REJECT} leaves no trace`, async (p) => {
@@ -178,7 +180,8 @@ async function main(): Promise<number> {
       await g.locator(`.node[data-task-id="${REJECT}"]`).click();
       await g.locator('.details-title', { hasText: 'Tkinter window' }).waitFor({ timeout: STEP_TIMEOUT });
       await g.getByRole('button', { name: 'Reject' }).click();
-      await g.locator('.badge.patch-rejected').waitFor({ timeout: STEP_TIMEOUT });
+      await g.locator('.badge.patch-rejected:not(.patch-badge)').waitFor({ timeout: STEP_TIMEOUT });
+      await g.locator(`.node[data-task-id="${REJECT}"] .patch-badge.patch-rejected`).waitFor({ timeout: STEP_TIMEOUT });
       const files = fs.readdirSync(workspace).sort();
       if (JSON.stringify(files) !== JSON.stringify(['README.md', 'rules.py'])) throw new Error(`the workspace holds ${files.join(', ')}`);
     });
