@@ -56,6 +56,11 @@ export interface StagedView {
   readonly changes: ReadonlyMap<string, string | null>;
   /** Content as this task sees it, or `undefined` when absent or unreadable. */
   readFile(path: string): Promise<string | undefined>;
+  /**
+   * The workspace's version of a file from before the run (what the task's change is a change of): `null` when
+   * it did not exist, `undefined` when it cannot be read as text or the path is refused.
+   */
+  readBase?(path: string): Promise<string | null | undefined>;
   /** Every file as this task sees it (workspace listing merged with staged changes). */
   listFiles(dir?: string): Promise<string[]>;
 }
@@ -295,6 +300,14 @@ export class TaskLayer implements StagedView {
   async readFile(path: string): Promise<string | undefined> {
     const r = await this.read(path);
     return r.ok ? r.value : undefined;
+  }
+
+  async readBase(input: string): Promise<string | null | undefined> {
+    const chk = await this.area.guard.check(input, 'read');
+    if (!chk.ok) return undefined;
+    const base = await this.area.base(chk.path, chk.absolute);
+    if (base.hash === null) return null;
+    return base.content ?? undefined;
   }
 
   /** `write_file` (content) or `delete_file` (`null`) into this layer. */

@@ -35,7 +35,12 @@ export function failingFindings(r: VerifyResult): Finding[] {
 
 async function taskFiles(view: StagedView, files: readonly string[]): Promise<InspectedFile[]> {
   const out: InspectedFile[] = [];
-  for (const path of files) out.push({ path, content: (await view.readFile(path)) ?? null });
+  for (const path of files) {
+    const content = (await view.readFile(path)) ?? null;
+    // The file before the task, so the inspector is shown the change itself (a view without it shows files whole or cut).
+    const before = content === null || !view.readBase ? undefined : await view.readBase(path);
+    out.push({ path, content, ...(before !== undefined ? { before } : {}) });
+  }
   return out;
 }
 

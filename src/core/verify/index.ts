@@ -32,6 +32,7 @@ export { createCheckHook, createVerifyHook, failingFindings, type ToolCheckOptio
 export {
   inspectTask,
   inspectorMessages,
+  changeHunks,
   SUBMIT_VERDICT,
   VerdictSchema,
   DEFAULT_INSPECT_LIMITS,

@@ -6,6 +6,7 @@
  * round); an answer still invalid after the repair throws its `StructuredAnswerError`, and provider errors
  * propagate unchanged, so the engine decides (an inspector that cannot answer never makes a task pass).
  */
+import { structuredPatch } from 'diff';
 import { z } from 'zod';
 import { callTool } from '../models/structured';
 import type { ChatMessage, Model, StreamEvent, ToolSpec, Usage } from '../models/types';
@@ -30,18 +31,27 @@ export const SUBMIT_VERDICT: ToolSpec<Verdict> = {
 export interface InspectedFile {
   path: string;
   content: string | null;
+  /**
+   * The file before the task (the workspace's version): `null` when the task created it, `undefined` when it
+   * is not known (then a file too large to show whole is shown cut, with a note).
+   */
+  before?: string | null;
 }
 
 export interface InspectLimits {
-  /** Characters shown per file (the head; the rest is marked as omitted). Default 12 000. */
+  /** A file up to this many characters is shown whole besides its diff. Default 12 000. */
   maxFileChars: number;
+  /** Characters of one file's diff (whole hunks; the rest is counted in a note). Default 24 000. */
+  maxDiffChars: number;
+  /** Lines of unchanged context around each change in a diff. Default 20. */
+  diffContext: number;
   /** Characters of file content in the whole message. Default 60 000. */
   maxTotalChars: number;
   /** Characters of tool output per check. Default 2 000. */
   maxOutputChars: number;
 }
 
-export const DEFAULT_INSPECT_LIMITS: InspectLimits = { maxFileChars: 12_000, maxTotalChars: 60_000, maxOutputChars: 2_000 };
+export const DEFAULT_INSPECT_LIMITS: InspectLimits = { maxFileChars: 12_000, maxDiffChars: 24_000, diffContext: 20, maxTotalChars: 60_000, maxOutputChars: 2_000 };
 
 export interface InspectInput {
   model: Model;
@@ -82,6 +92,56 @@ function toolSection(tools: VerifyResult | undefined, maxOutput: number): string
   return lines.join('\n');
 }
 
+/**
+ * The task's change to one file as numbered hunks (`@@ -a,b +c,d @@` then ` `, `-`, `+` lines), each with
+ * `context` unchanged lines around it; whole hunks only, up to `max` characters, then a note of what is left.
+ */
+export function changeHunks(before: string, after: string, context: number, max: number): string {
+  const patch = structuredPatch('a', 'b', before, after, undefined, undefined, { context });
+  const out: string[] = [];
+  let used = 0;
+  for (let i = 0; i < patch.hunks.length; i++) {
+    const h = patch.hunks[i]!;
+    const text = [`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines].join('\n');
+    if (used + text.length > max) {
+      let shown = i;
+      // A first hunk larger than the cap is still shown in part: the inspector must see some of the change.
+      if (out.length === 0) {
+        out.push(clip(text, max, 'this change'));
+        shown = i + 1;
+      }
+      const left = patch.hunks.length - shown;
+      if (left > 0) out.push(`[... ${left} more changed region${left === 1 ? '' : 's'} not shown ...]`);
+      return out.join('\n');
+    }
+    out.push(text);
+    used += text.length + 1;
+  }
+  return out.length > 0 ? out.join('\n') : '(no change)';
+}
+
+/**
+ * One file as the inspector sees it: what the task changed (a diff with context around each change), and the
+ * whole file when it is small. A large file is never judged by its head alone: its changed regions are shown
+ * wherever they are.
+ */
+function fileBlock(f: InspectedFile & { content: string }, limits: InspectLimits, budget: number): string {
+  const small = f.content.length <= limits.maxFileChars;
+  if (f.before === null) {
+    // A new file: all of it is the change.
+    return `=== ${f.path} (new file) ===\n${clip(f.content, Math.min(budget, Math.max(limits.maxFileChars, limits.maxDiffChars)), f.path)}`;
+  }
+  if (f.before === undefined) {
+    return small
+      ? `=== ${f.path} ===\n${f.content}`
+      : `=== ${f.path} === (its earlier version is unknown, so only its start is shown)\n${clip(f.content, Math.min(budget, limits.maxFileChars), f.path)}`;
+  }
+  const diff = changeHunks(f.before, f.content, limits.diffContext, Math.min(budget, limits.maxDiffChars));
+  const head = `=== ${f.path} (changed; ${f.content.length} characters) ===\nThe change (unified diff, ${limits.diffContext} lines of context):\n${diff}`;
+  if (!small || diff.length + f.content.length > budget) return head;
+  return `${head}\nThe whole file after the change:\n${f.content}`;
+}
+
 function fileSection(files: readonly InspectedFile[], limits: InspectLimits): string {
   if (files.length === 0) return 'Files: the task owns no files.';
   const parts = ['Files of the task:'];
@@ -95,9 +155,9 @@ function fileSection(files: readonly InspectedFile[], limits: InspectLimits): st
       parts.push(`=== ${f.path} === [not shown: the message is full]`);
       continue;
     }
-    const shown = clip(f.content, Math.min(limits.maxFileChars, budget), f.path);
-    budget -= Math.min(f.content.length, limits.maxFileChars);
-    parts.push(`=== ${f.path} ===\n${shown}`);
+    const block = fileBlock({ ...f, content: f.content }, limits, budget);
+    budget -= block.length;
+    parts.push(block);
   }
   return parts.join('\n');
 }
