@@ -53,8 +53,8 @@ export const RunConfigSchema = z
     /** Per model call: the longest a call may take, and how large one answer may be. */
     limits: z.object({ callTimeoutMs: z.number().int().positive(), maxAnswerBytes: z.number().int().positive(), maxToolCalls: z.number().int().positive() }).partial().optional(),
     recovery: z.object({ maxRetries: z.number().int().min(0), updatesPerTask: z.number().int().min(0), updatesPerRun: z.number().int().min(0) }).partial().optional(),
-    /** What the planner and the agents see of the repository: the overview's token budget. */
-    context: z.object({ overviewTokens: z.number().int().min(MIN_OVERVIEW_TOKENS).max(1_000_000) }).partial().optional(),
+    /** What the planner and the agents see of the repository: the overview's token budget; `projectRules: false` leaves out AGENTS.md and the like. */
+    context: z.object({ overviewTokens: z.number().int().min(MIN_OVERVIEW_TOKENS).max(1_000_000), projectRules: z.boolean() }).partial().optional(),
     /** The learned policy's settings: preset, weights, exploration, defectCost. */
     policy: PolicyConfigSchema.optional(),
   })

@@ -15,6 +15,7 @@ import type { Plan } from '../core/plan';
 import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../core/planner';
 import { planGoal } from '../core/session';
 import type { RunEvent } from '../core/run/events';
+import { ProjectRulesSource, rulesDecision } from '../core/run/projectRules';
 import { boolFlag, expectPositionals, intFlag, MAX_TASKS_FLAG, OVERVIEW_TOKENS_FLAG, OVERVIEW_TOKENS_HELP, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
@@ -51,12 +52,14 @@ async function planInDir(
   task: string,
   dir: string,
   model: Model,
-  opts: { candidates?: number; maxTasks?: number; overviewTokens?: number; signal?: AbortSignal; runId: string; onEvent?: (e: RunEvent) => void; quiet: boolean },
+  opts: { candidates?: number; maxTasks?: number; overviewTokens?: number; signal?: AbortSignal; runId: string; onEvent?: (e: RunEvent) => void; quiet: boolean; rules: ProjectRulesSource },
   io: CliIo,
 ): Promise<{ plan: Plan; result: PlannerResult } | number> {
   const listing = await listWorkspaceFiles(dir);
   const overview = await buildOverview(dir, opts.overviewTokens !== undefined ? { budget: opts.overviewTokens } : {});
-  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${opts.candidates ?? DEFAULT_CANDIDATES} candidate(s); ${overviewLine(overview.files, overview)}\n`);
+  const rules = rulesDecision(await opts.rules.load(dir));
+  opts.onEvent?.({ ...rules, runId: opts.runId, ts: Date.now() });
+  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${opts.candidates ?? DEFAULT_CANDIDATES} candidate(s); ${overviewLine(overview.files, overview)}\nproject rules: ${rules.choice} (${rules.reason})\n`);
   try {
     const planned = await planGoal({
       goal: task,
@@ -64,6 +67,7 @@ async function planInDir(
       model,
       listing,
       overview,
+      rules: opts.rules,
       runId: opts.runId,
       ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
       ...(opts.maxTasks !== undefined ? { maxTasks: opts.maxTasks } : {}),
@@ -130,7 +134,7 @@ async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {
   const onSigint = (): void => ac.abort();
   process.on('SIGINT', onSigint);
   try {
-    const out = await planInDir(task, dir, meteredModel(model, meter, { role: 'planner' }), { ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), ...(overviewTokens !== undefined ? { overviewTokens } : {}), signal: ac.signal, runId, onEvent: emit, quiet: json }, io);
+    const out = await planInDir(task, dir, meteredModel(model, meter, { role: 'planner' }), { ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), ...(overviewTokens !== undefined ? { overviewTokens } : {}), signal: ac.signal, runId, onEvent: emit, quiet: json, rules: new ProjectRulesSource(config.context?.projectRules !== false) }, io);
     if (typeof out === 'number') return finish(out);
     emit({ type: 'plan.ready', runId, ts: Date.now(), plan: out.plan });
     const outPath = resolve(io.cwd, outFlag);

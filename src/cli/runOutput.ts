@@ -94,7 +94,8 @@ export class LiveView {
       case 'decision':
         // One line per decision with its reason (the learned policy's choices, recoveries, updates).
         this.clear();
-        if (e.point === 'recovery' || e.point === 'update') this.write(`  ${e.taskId ?? 'run'}: ${e.point === 'recovery' ? `${e.choice}` : `update ${e.choice}`} (${e.reason})\n`);
+        if (e.point === 'context.rules') this.write(`project rules: ${e.choice} (${e.reason})\n`);
+        else if (e.point === 'recovery' || e.point === 'update') this.write(`  ${e.taskId ?? 'run'}: ${e.point === 'recovery' ? `${e.choice}` : `update ${e.choice}`} (${e.reason})\n`);
         else this.write(`  ${e.taskId ?? 'run'}: ${e.point} ${e.choice} [${e.mode}] (${e.reason})\n`);
         break;
       case 'plan.updated':

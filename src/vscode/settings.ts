@@ -66,6 +66,8 @@ export const AGENSFLOW_SETTINGS = {
   'policy.weights': { schema: z.object({ success: nonNegative, cost: nonNegative, latency: nonNegative }).partial(), default: {} },
   'policy.exploration': { schema: z.number().min(0).max(1), default: 0.1 },
   'policy.defectCost': { schema: nonNegative, default: 1.5 },
+  // What the planner and the agents are given besides the task: the project's rule files (AGENTS.md and the like).
+  'context.projectRules': { schema: z.boolean(), default: true },
 } as const satisfies SettingDefinitions;
 
 /** The settings service of the extension. */

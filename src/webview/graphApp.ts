@@ -33,6 +33,8 @@ export class GraphApp {
   private readonly details: TaskDetails;
   private readonly summary: HTMLElement;
   private readonly progress: HTMLElement;
+  /** Which project rule files (AGENTS.md and the like) the run gave its models. */
+  private readonly rules: HTMLElement;
   private readonly cancel: HTMLButtonElement;
   private readonly empty: HTMLElement;
   private readonly main: HTMLElement;
@@ -44,13 +46,14 @@ export class GraphApp {
     const doc = root.ownerDocument;
     this.summary = h(doc, 'span', 'toolbar-title');
     this.progress = h(doc, 'span', 'toolbar-progress muted');
+    this.rules = h(doc, 'span', 'toolbar-rules muted');
     this.cancel = button(doc, 'debug-stop', 'Cancel run', () => channel.post({ type: 'cancelRun' }), 'af-button secondary');
     const review = button(doc, 'diff', 'Review changes', () => channel.post({ type: 'reviewChanges' }), 'af-button secondary');
     const zoomOut = button(doc, 'zoom-out', 'Zoom out', () => this.graph.panZoom.zoomBy(1 / 1.25), 'icon-button');
     const zoomIn = button(doc, 'zoom-in', 'Zoom in', () => this.graph.panZoom.zoomBy(1.25), 'icon-button');
     const fit = button(doc, 'screen-full', 'Fit to view', () => this.graph.panZoom.fit(), 'icon-button');
     const toolbar = h(doc, 'header', 'toolbar', { role: 'toolbar', 'aria-label': 'Run' },
-      h(doc, 'div', 'toolbar-summary', undefined, this.summary, this.progress),
+      h(doc, 'div', 'toolbar-summary', undefined, this.summary, this.progress, this.rules),
       h(doc, 'div', 'toolbar-actions', undefined, this.cancel, review, h(doc, 'span', 'toolbar-sep'), zoomOut, zoomIn, fit));
     const graphFrame = h(doc, 'div', 'graph-frame');
     this.main = h(doc, 'div', 'main', undefined, graphFrame);
@@ -129,6 +132,9 @@ export class GraphApp {
       ? `${status} · ${progress.text} · ${formatTokens(state.usage.inputTokens + state.usage.outputTokens)} tokens · ${formatCost(state.usage)} · ${elapsed}${run.verification ? ` · verification: ${run.verification}` : ''}`
       : '');
     this.cancel.disabled = run?.status !== 'running';
+    const rules = state.decisions.find((d) => d.point === 'context.rules' && d.taskId === undefined);
+    setText(this.rules, rules ? `Project rules: ${rules.choice}` : '');
+    if (rules && this.rules.title !== rules.reason) this.rules.title = rules.reason;
   }
 
   private select(taskId: string | null): void {

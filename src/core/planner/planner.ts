@@ -9,6 +9,7 @@ import type { Model, ToolSpec, Usage } from '../models/types';
 import { PlanSchema, planMetrics, reasonBody, renameCandidates, selectPlan, validatePlan, type PlanInput, type PlanMetrics, type ValidPlan } from '../plan';
 import { DEFAULT_MAX_TASKS } from '../plan';
 import type { DecisionOption, RunEventOf } from '../run/events';
+import type { RuleFile } from '../run/projectRules';
 import { plannerMessages } from './prompt';
 
 /** The `submit_workflow` tool: its argument is the plan JSON. */
@@ -29,6 +30,8 @@ export interface PlannerOptions {
   filesTruncated?: boolean;
   /** The repository overview within its token budget; replaces `files` in the prompt when given. */
   overview?: string;
+  /** The project's rule files (AGENTS.md and the like), given to every candidate. */
+  rules?: readonly RuleFile[];
   /** K, candidates drawn at once (default 3). */
   candidates?: number;
   maxTasks?: number;
@@ -90,7 +93,7 @@ export async function planTask(o: PlannerOptions): Promise<PlannerResult> {
   const maxTasks = o.maxTasks ?? DEFAULT_MAX_TASKS;
   const now = o.now ?? Date.now;
   const runId = o.runId ?? '';
-  const messages = plannerMessages({ task: o.task, files: o.files ?? [], filesTruncated: o.filesTruncated ?? false, ...(o.overview !== undefined ? { overview: o.overview } : {}), maxTasks });
+  const messages = plannerMessages({ task: o.task, files: o.files ?? [], filesTruncated: o.filesTruncated ?? false, ...(o.overview !== undefined ? { overview: o.overview } : {}), maxTasks, ...(o.rules ? { rules: o.rules } : {}) });
   const withGoal = (v: PlanInput): PlanInput => ({ ...v, goal: o.task });
   const graphProblems = (v: PlanInput): string[] => {
     const r = validatePlan(withGoal(v), { maxTasks });

@@ -1,5 +1,6 @@
 /** The planner's conversation: a system prompt with the rules and the file list; the task as first user turn. */
 import type { ChatMessage } from '../models/types';
+import { rulesSection, type RuleFile } from '../run/projectRules';
 
 export interface PlannerPromptInput {
   task: string;
@@ -8,6 +9,8 @@ export interface PlannerPromptInput {
   /** The repository overview (see core/context/overview.ts); when given, it replaces the file list. */
   overview?: string;
   maxTasks: number;
+  /** The project's rule files (all of them: the plan covers the whole workspace). */
+  rules?: readonly RuleFile[];
 }
 
 export function plannerMessages(input: PlannerPromptInput): ChatMessage[] {
@@ -36,8 +39,9 @@ export function plannerMessages(input: PlannerPromptInput): ChatMessage[] {
     input.overview !== undefined ? 'The repository (ignored files left out):' : 'Workspace files:',
     listing,
   ].join('\n');
+  const rules = rulesSection(input.rules ?? [], 'Plan so that the tasks can follow them; each agent is also given those that apply to its files.');
   return [
-    { role: 'system', content: system },
+    { role: 'system', content: rules ? `${system}\n\n${rules}` : system },
     { role: 'user', content: input.task },
   ];
 }

@@ -8,6 +8,7 @@ import type { ChatMessage } from '../models/types';
 import type { Task } from '../plan';
 import { findingList } from '../run/findings';
 import type { UpdateRequest } from '../run/hooks';
+import { rulesSection, type RuleFile } from '../run/projectRules';
 import { taskOpening } from '../run/promptOpening';
 
 export const UPDATER_SYSTEM_PROMPT = [
@@ -26,7 +27,7 @@ export function failureLines(req: Pick<UpdateRequest, 'reason' | 'findings'>): s
 }
 
 /** The updater's conversation for one failure. */
-export function updaterMessages(req: Pick<UpdateRequest, 'plan' | 'taskId' | 'editable' | 'statuses' | 'summaries' | 'reason' | 'findings' | 'attempts'>): ChatMessage[] {
+export function updaterMessages(req: Pick<UpdateRequest, 'plan' | 'taskId' | 'editable' | 'statuses' | 'summaries' | 'reason' | 'findings' | 'attempts'>, rules: readonly RuleFile[] = []): ChatMessage[] {
   const byId = new Map(req.plan.tasks.map((t) => [t.id, t]));
   const failing = byId.get(req.taskId);
   if (!failing) throw new Error(`updaterMessages: no task ${req.taskId} in the plan`);
@@ -51,6 +52,7 @@ export function updaterMessages(req: Pick<UpdateRequest, 'plan' | 'taskId' | 'ed
     '# Other tasks: id (status): files (do not change them or claim their files)',
     req.plan.tasks.filter((t) => !editable.has(t.id) && !parents.has(t.id)).map((t) => `${t.id} (${status(t.id)}): ${t.files.join(', ') || '-'}`).join('; ') || '(none)',
     '',
+    ...(rules.length ? [rulesSection(rules, 'Updated tasks must respect them.'), ''] : []),
     'Call submit_update with {reason, replace, add, remove}.',
   ];
   return [

@@ -9,6 +9,7 @@ import type { Model, ModelRequest, ModelResult } from '../models/types';
 import { isBudgetExceededError } from '../models/errors';
 import { applyPlanUpdate, DEFAULT_MAX_TASKS, droppedFiles, formatJsonPath, planMetrics, renameCandidates, selectPlan, toPlan, validatePlan, type PlanError, type PlanUpdate, type ValidPlan } from '../plan';
 import { isFatalModelError, type ChosenUpdate, type UpdateCandidateOption, type UpdateProposal, type UpdateRequest, type UpdaterHook } from '../run/hooks';
+import { rulesFor, type ProjectRulesSource } from '../run/projectRules';
 import { updaterMessages } from './prompt';
 import { SUBMIT_UPDATE } from './tool';
 
@@ -20,6 +21,8 @@ export interface UpdaterOptions {
   maxTasks?: number;
   maxTokens?: number;
   temperature?: number;
+  /** The project's rule files: the updater is given those that apply to the failing task's files. */
+  rules?: ProjectRulesSource;
 }
 
 type Applied = Extract<ReturnType<typeof applyPlanUpdate>, { ok: true }>;
@@ -102,7 +105,9 @@ export async function proposeUpdate(opts: UpdaterOptions, req: UpdateRequest): P
   }
   const plan = validated.plan;
   const model = counting(opts.model, usage);
-  const messages = updaterMessages(req);
+  const loaded = await opts.rules?.current();
+  const failing = req.plan.tasks.find((t) => t.id === req.taskId);
+  const messages = updaterMessages(req, loaded && failing ? rulesFor(loaded, failing.files) : []);
   const settled = await Promise.allSettled(
     Array.from({ length: k }, () =>
       callTool(model, {

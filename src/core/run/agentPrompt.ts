@@ -5,6 +5,7 @@
  * `Task <id>: <title>`.
  */
 import type { Plan, Task } from '../plan/schema';
+import { rulesSection, type RuleFile } from './projectRules';
 import { taskOpening } from './promptOpening';
 import { AGENT_TOOL_LIST, agentToolsFor, type EditFormat } from './tools';
 
@@ -56,6 +57,8 @@ export interface AgentContext {
   downstream: Task[];
   /** The repository overview within the agent's token budget (see core/context/overview.ts). */
   overview: string;
+  /** The project's rule files that apply to the task's files (AGENTS.md and the like). */
+  rules?: readonly RuleFile[];
   /** Findings from a failed verification, when retrying. */
   feedback?: string;
 }
@@ -88,6 +91,8 @@ export function agentUserMessage(ctx: AgentContext): string {
     '# The repository (an overview; list_files, search and read_file show the rest)',
     ctx.overview || '(empty workspace)',
   ];
+  const rules = rulesSection(ctx.rules ?? []);
+  if (rules) parts.push('', rules);
   if (ctx.feedback) parts.push('', '# Problems found in your previous attempt', ctx.feedback);
   return parts.join('\n');
 }

@@ -19,6 +19,7 @@ export { runAgent, type AgentOptions, type AgentResult, type AgentEvent } from '
 export { AGENT_TOOLS, AGENT_TOOL_LIST, DEFAULT_AGENT_CHECKS_PER_ATTEMPT, EDIT_FORMATS, agentToolsFor, type AgentTool, type EditFormat } from './tools';
 export { JournalError, JournalWriteError, isJournalWriteError, RunConfigError, RunCancelledError, isRunCancelledError } from './errors';
 export * from './events';
+export { ProjectRulesSource, loadProjectRules, rulesFor, rulesSection, rulesDecision, scopeLabel, DEFAULT_RULES_LIMITS, type ProjectRules, type RuleFile, type RuleScope, type ProjectRulesLimits } from './projectRules';
 export { withWorkspaceLock, WorkspaceBusyError, type WorkspaceAccess } from './workspaceLock';
 export { WriteGuard, processWrites } from './writeGuard';
 export { undoDecision, type UndoReport, type UndoOptions } from './undo';

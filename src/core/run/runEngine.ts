@@ -28,6 +28,7 @@ import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits, type TaskLayer
 import { DEFAULT_AGENT_CHECKS_PER_ATTEMPT, type EditFormat, type TaskChecks } from './tools';
 import { boundedToolDetail } from './tools/toolDiff';
 import { AGENT_OVERVIEW_SHARE, buildOverview, DEFAULT_OVERVIEW_TOKENS } from '../context/overview';
+import { rulesDecision, rulesFor, type ProjectRules, type ProjectRulesSource } from './projectRules';
 
 export interface EngineOptions {
   /** Tokens of the repository overview in each agent's first message (default a quarter of the planner's default). */
@@ -61,6 +62,12 @@ export interface EngineOptions {
   reserved?: readonly string[];
   /** Max output tokens per agent call. */
   maxTokens?: number;
+  /**
+   * The project's rule files (AGENTS.md and the like), read once per workspace: each agent is given those that
+   * apply to its files, and the run records which were read (a `context.rules` decision, unless the prelude
+   * holds one already).
+   */
+  projectRules?: ProjectRulesSource;
   /**
    * Called once the run has its id (after `run.started`): the session hands the run the usage its ledger books
    * and the decisions it takes before and around the engine.
@@ -238,6 +245,7 @@ class Engine {
   private fatal: string | undefined;
   private budget: string | undefined;
   private overview = '';
+  private rules: ProjectRules | undefined;
   private readonly durations = new Map<string, number>();
   private applying: Promise<void> = Promise.resolve();
   private readonly recovery: Recovery;
@@ -412,6 +420,16 @@ class Engine {
     await this.opts.ready?.catch(() => undefined);
     this.emit({ type: 'plan.ready', plan: this.record.plan });
     this.overview = (await buildOverview(this.record.dir, { budget: this.opts.overviewTokens ?? Math.round(DEFAULT_OVERVIEW_TOKENS * AGENT_OVERVIEW_SHARE) })).text;
+    if (this.opts.projectRules) {
+      this.rules = await this.opts.projectRules.load(this.record.dir);
+      if (!prelude.some((e) => e.type === 'decision' && e.point === 'context.rules')) {
+        const d = rulesDecision(this.rules);
+        this.journal.update((r) => {
+          r.decisions.push(decisionRecord(d));
+        });
+        this.emit(d);
+      }
+    }
     const done: string[] = [];
     const failed: string[] = [];
     if (resumed) {
@@ -730,6 +748,7 @@ class Engine {
       }),
       downstream: dependantIds(this.adj, task.id).flatMap((id) => this.tasks.get(id) ?? []),
       overview: this.overview,
+      rules: this.rules ? rulesFor(this.rules, task.files) : [],
       feedback,
     };
   }

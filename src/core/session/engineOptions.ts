@@ -7,7 +7,7 @@
 import { AGENT_OVERVIEW_SHARE, MIN_OVERVIEW_TOKENS } from '../context/overview';
 import type { Budget, Model, PriceTable } from '../models';
 import { proposeUpdate } from '../replan';
-import type { DecisionHooks, EngineOptions, RunCheckHook, RunEvent, VerifyHook } from '../run';
+import { ProjectRulesSource, type DecisionHooks, type EngineOptions, type RunCheckHook, type RunEvent, type VerifyHook } from '../run';
 import { RunConfigError } from '../run/errors';
 import type { RunPolicy } from './runPolicy';
 import type { RecoveryLimits } from '../run/recovery';
@@ -32,6 +32,11 @@ export interface EngineConfig {
   agentChecksPerAttempt?: number;
   /** Tokens of the planner's repository overview; each agent's is a quarter of it. */
   overviewTokens?: number;
+  /** What the models are given besides the task. */
+  context?: {
+    /** The project's rule files (AGENTS.md, CLAUDE.md, .cursor/rules, ...) given to the planner and the agents; on unless `false`. */
+    projectRules?: boolean;
+  };
 }
 
 /** An agent's overview budget for a planner's overview budget of `planner` tokens. */
@@ -114,12 +119,14 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
   const runtime = wiring.verifyRuntime ?? new VerifyRuntime({ stateDir: wiring.stateDir });
   // What runs killed before left behind goes first (never a live run's own); then the mode is known.
   const ready = runtime.sweep().catch(() => undefined).then(() => runtime.mode());
+  // Read once per run, shared by the planner, the agents, the inspector and the updater.
+  const rules = new ProjectRulesSource(config.context?.projectRules !== false);
   // How the tools are chosen and run: one object for the verification and the agents' run_checks alike.
   const tools: ToolCheckOptions = { config: verifyConfig, env, runtime };
   // One check, built per call so the inspector's calls are booked under the task they inspect; a certified
   // skip (the policy's) drops only the inspector, the tools always run.
   const verify: VerifyHook = (task, view, ctx) =>
-    createVerifyHook({ ...tools, ...(inspector && ctx.inspector !== false ? { inspector: ledger.model(inspector, { role: 'inspector', taskId: task.id }) } : {}) })(task, view, ctx);
+    createVerifyHook({ ...tools, rules, ...(inspector && ctx.inspector !== false ? { inspector: ledger.model(inspector, { role: 'inspector', taskId: task.id }) } : {}) })(task, view, ctx);
   const runCheck = testCommandCheck(verifyConfig, env, runtime);
   const updater = wiring.updater;
   const policy = wiring.policy;
@@ -142,6 +149,7 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
             proposeUpdate(
               {
                 model: ledger.model(updater, { role: 'updater', taskId: req.taskId }),
+                rules,
                 ...(wiring.candidates !== undefined ? { candidates: wiring.candidates } : {}),
                 ...(wiring.maxTasks !== undefined ? { maxTasks: wiring.maxTasks } : {}),
               },
@@ -153,6 +161,7 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
     ...(config.recovery ? { recovery: config.recovery } : {}),
     price: (name, usage) => ledger.price(name, usage),
     meter: (model, labels) => ledger.model(model, labels),
+    projectRules: rules,
     budgetSpent: () => ledger.spent(),
     connect: (run) => {
       ledger.bookTo(run.usage);

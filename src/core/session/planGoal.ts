@@ -7,6 +7,7 @@ import { buildOverview, type RepositoryOverview } from '../context/overview';
 import type { Model } from '../models';
 import { toPlan, type Plan } from '../plan';
 import { listWorkspaceFiles, planTask, type PlannerOptions, type PlannerResult } from '../planner';
+import type { ProjectRulesSource } from '../run/projectRules';
 
 /** Options of {@link planGoal}. */
 export interface PlanGoalOptions {
@@ -25,6 +26,8 @@ export interface PlanGoalOptions {
   overviewTokens?: number;
   /** The overview when the caller built it already (else it is built here). */
   overview?: RepositoryOverview;
+  /** The project's rule files, given to the planner (none without it). */
+  rules?: ProjectRulesSource;
 }
 
 /** The chosen plan and the planner's full result (candidates, decision). */
@@ -39,12 +42,14 @@ export interface PlannedGoal {
 export async function planGoal(opts: PlanGoalOptions): Promise<PlannedGoal> {
   const listing = opts.listing ?? (await listWorkspaceFiles(opts.dir));
   const overview = opts.overview ?? (await buildOverview(opts.dir, opts.overviewTokens !== undefined ? { budget: opts.overviewTokens } : {}));
+  const rules = opts.rules ? (await opts.rules.load(opts.dir)).files : [];
   const result = await planTask({
     model: opts.model,
     task: opts.goal,
     files: listing.files,
     filesTruncated: listing.truncated,
     overview: overview.text,
+    rules,
     ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
     ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
     ...(opts.maxTasks !== undefined ? { maxTasks: opts.maxTasks } : {}),

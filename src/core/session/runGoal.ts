@@ -11,6 +11,7 @@ import type { ValidPlan } from '../plan';
 import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../planner';
 import { assertDir, newRunId, resumeRun, startRun, type RunConnection, type RunEvent, type RunOutcome, type RunSettings, type UsageCall } from '../run';
 import type { RunEventInput } from '../run/events';
+import { rulesDecision, type ProjectRulesSource } from '../run/projectRules';
 import { buildEngineOptions, ledgerOf, type EngineConfig, type EngineWiring, type RunModels } from './engineOptions';
 import type { RunLedger } from './ledger';
 import { planGoal } from './planGoal';
@@ -143,11 +144,13 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
     ledger.bookTo((call) => link.usage(call));
     const goal = 'goal' in start ? start.goal : undefined;
     link.emit({ type: 'run.started', goal: goal ?? ('plan' in start ? start.plan.goal : undefined), dir: start.dir });
+    // Which rule files the run reads is recorded before planning, so a run that fails to plan still says.
+    if (options.projectRules) link.decision(rulesDecision(await options.projectRules.load(start.dir)));
     let plan: ValidPlan;
     if ('plan' in start) {
       plan = start.plan;
     } else {
-      const planned = await planStep({ ...opts, start }, link, ledger);
+      const planned = await planStep({ ...opts, start }, link, ledger, options.projectRules);
       if ('error' in planned) return planned;
       plan = planned.plan;
     }
@@ -174,7 +177,7 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
 }
 
 /** Plans the goal: K (pinned, else the policy's), the candidates through the metered planner, the policy's merges. */
-async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string } }, link: SessionLink, ledger: RunLedger): Promise<{ plan: ValidPlan } | PlanningFailure> {
+async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string } }, link: SessionLink, ledger: RunLedger, rules: ProjectRulesSource | undefined): Promise<{ plan: ValidPlan } | PlanningFailure> {
   const { goal, dir } = o.start;
   const planner = o.models.planner ?? o.models.agent;
   try {
@@ -189,6 +192,7 @@ async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string
     o.onPlanning?.({ model: planner, candidates: k ?? DEFAULT_CANDIDATES, files: overview.files, overview: { tokens: overview.tokens, budget: overview.budget } });
     const planned = await planGoal({
       goal, dir, model: ledger.model(planner, { role: 'planner' }), runId: link.runId, signal: o.signal, listing, overview,
+      ...(rules ? { rules } : {}),
       onEvent: (e) => link.emit(e),
       ...(k !== undefined ? { candidates: k } : {}),
       ...(o.maxTasks !== undefined ? { maxTasks: o.maxTasks } : {}),

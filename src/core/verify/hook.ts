@@ -7,6 +7,7 @@ import type { Model } from '../models/types';
 import type { Finding } from '../run/events';
 import type { CheckStagedHook, VerifyHook } from '../run/hooks';
 import type { Task } from '../plan/schema';
+import { rulesFor, type ProjectRulesSource } from '../run/projectRules';
 import type { StagedView } from '../run/staging';
 import { parseVerifyConfig, type VerifyConfig, type VerifyConfigInput } from './config';
 import { inspectTask, type InspectedFile, type InspectResult } from './inspector';
@@ -26,6 +27,8 @@ export interface VerifyHookOptions {
   limiter?: CheckLimiter;
   /** What the run's verifications share (limiter, sandbox, cleanup record); see {@link VerifyRuntime}. */
   runtime?: VerifyRuntime;
+  /** The project's rule files: the inspector is given those that apply to the task's files. */
+  rules?: ProjectRulesSource;
 }
 
 /** Findings of the checks that did not pass, in check order. */
@@ -67,7 +70,8 @@ export function createVerifyHook(options: VerifyHookOptions = {}): VerifyHook {
       options.onResult?.(task.id, result, undefined);
       return { outcome: result.outcome, findings: failingFindings(result) };
     }
-    const verdict = await inspectTask({ model: options.inspector, task, tools: result, files: await taskFiles(view, task.files), signal: ctx.signal });
+    const rules = options.rules ? rulesFor(await options.rules.load(view.root), task.files) : [];
+    const verdict = await inspectTask({ model: options.inspector, task, tools: result, files: await taskFiles(view, task.files), rules, signal: ctx.signal });
     options.onResult?.(task.id, result, verdict);
     if (verdict.pass) return { outcome: 'passed', findings: [] };
     return { outcome: 'failed', findings: verdict.reasons.map((message) => ({ message, tool: 'inspector' })) };

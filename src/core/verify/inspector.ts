@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { callTool } from '../models/structured';
 import type { ChatMessage, Model, StreamEvent, ToolSpec, Usage } from '../models/types';
 import type { Task } from '../plan/schema';
+import { rulesSection, type RuleFile } from '../run/projectRules';
 import type { VerifyResult } from './types';
 
 export const VerdictSchema = z.object({
@@ -59,6 +60,8 @@ export interface InspectInput {
   /** The tool results of the task (normally all passed: the inspector runs after the tools). */
   tools?: VerifyResult;
   files: readonly InspectedFile[];
+  /** The project's rule files that apply to the task's files: the output is judged against them too. */
+  rules?: readonly RuleFile[];
   limits?: Partial<InspectLimits>;
   signal?: AbortSignal;
   onEvent?: (event: StreamEvent) => void;
@@ -166,7 +169,7 @@ function fileSection(files: readonly InspectedFile[], limits: InspectLimits): st
  * The inspector's conversation: a system message and one user message whose first line is
  * `Task <id>: <title>`, then the objective, the acceptance criteria, the tool results and the files.
  */
-export function inspectorMessages(input: Pick<InspectInput, 'task' | 'tools' | 'files' | 'limits'>): ChatMessage[] {
+export function inspectorMessages(input: Pick<InspectInput, 'task' | 'tools' | 'files' | 'limits' | 'rules'>): ChatMessage[] {
   const limits = { ...DEFAULT_INSPECT_LIMITS, ...input.limits };
   const { task } = input;
   const criteria = task.acceptance.length > 0 ? task.acceptance.map((a, i) => `${i + 1}. ${a}`).join('\n') : '(none given: judge against the objective)';
@@ -176,7 +179,8 @@ export function inspectorMessages(input: Pick<InspectInput, 'task' | 'tools' | '
     `Acceptance criteria:\n${criteria}`,
     toolSection(input.tools, limits.maxOutputChars),
     fileSection(input.files, limits),
-  ].join('\n\n');
+    rulesSection(input.rules ?? [], 'The output should follow them; fail it only for a clear breach that matters to the task.'),
+  ].filter((part) => part !== '').join('\n\n');
   return [
     { role: 'system', content: SYSTEM },
     { role: 'user', content: user },

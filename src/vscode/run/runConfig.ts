@@ -94,6 +94,7 @@ export function engineConfigOf(get: SettingsReader): EngineConfig {
     ...(tokens > 0 || cost > 0 ? { budget: { ...(tokens > 0 ? { tokens } : {}), ...(cost > 0 ? { cost } : {}) } } : {}),
     ...(Object.keys(prices).length ? { prices } : {}),
     recovery: { maxRetries: get('recovery.maxRetries'), updatesPerTask: get('recovery.updatesPerTask'), updatesPerRun: get('recovery.updatesPerRun') },
+    context: { projectRules: get('context.projectRules') },
   };
 }
 
