@@ -273,7 +273,7 @@ export function rulesDecision(rules: ProjectRules): Omit<RunEventOf<'decision'>,
   const n = rules.files.length;
   const reason = n === 0 ? 'no project rule files found (AGENTS.md, CLAUDE.md, .github/copilot-instructions.md, .cursor/rules, ...)' : `read ${n} project rule file${n === 1 ? '' : 's'} (${rules.files.reduce((s, f) => s + f.text.length, 0)} characters)`;
   const notes = rules.notes.length ? `; ${rules.notes.slice(0, 10).join('; ')}${rules.notes.length > 10 ? `; and ${rules.notes.length - 10} more notes` : ''}` : '';
-  const choice = n === 0 ? 'none' : rules.files.map((f) => f.path).join(', ');
+  const choice = n === 0 ? 'none found' : rules.files.map((f) => f.path).join(', ');
   return { type: 'decision', point: 'context.rules', options, choice: choice.length > 2000 ? `${choice.slice(0, 2000)}…` : choice, mode: 'rule', reason: `${reason}${notes}` };
 }
 

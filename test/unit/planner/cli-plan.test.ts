@@ -84,8 +84,9 @@ describe('cli: agensflow plan (built dist/cli.js against the fake servers)', fun
     const r = await cli(['plan', 'A gobang game', '--out', 'p2.json', '--json', ...flags('openai')], ws);
     assert.equal(r.code, 0, r.stderr);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
-    const decision = events.find((e) => e.type === 'decision')!;
-    assert.equal(decision.point, 'plan.candidates');
+    // The run's rule files are recorded first (a context.rules decision), then the planner's choice.
+    assert.equal(events.find((e) => e.type === 'decision')?.point, 'context.rules');
+    const decision = events.find((e) => e.type === 'decision' && e.point === 'plan.candidates')!;
     assert.equal((decision.options as unknown[]).length, 3);
     assert.equal(events.filter((e) => e.type === 'usage').length, 3);
     assert.deepEqual(events.at(-1)!.type, 'run.finished');
