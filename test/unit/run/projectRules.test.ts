@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { updaterMessages } from '../../../src/core/replan/prompt';
 import { frontMatter, loadProjectRules, ProjectRulesSource, rulesDecision, rulesFor, rulesSection } from '../../../src/core/run/projectRules';
 import { tempDirs } from './tmp';
 
@@ -117,8 +118,7 @@ describe('run: project rules', () => {
 });
 
 describe('replan: the updater is given the failing task\'s rules', () => {
-  it('updaterMessages holds the rules section after the plan, before the instruction', async () => {
-    const { updaterMessages } = await import('../../../src/core/replan/prompt');
+  it('updaterMessages holds the rules section after the plan, before the instruction', () => {
     const plan = { goal: 'g', tasks: [{ id: 'api', title: 'API', objective: 'o', role: 'developer', deps: [], files: ['src/api/r.py'], acceptance: [] }] };
     const req = { plan, taskId: 'api', editable: ['api'], statuses: {}, summaries: {}, reason: 'failed', findings: [], attempts: 2 };
     const rule = { path: 'src/api/AGENTS.md', scope: { kind: 'dir' as const, dir: 'src/api', name: 'AGENTS.md' }, text: 'API-AGENTS: JSON only.' };
