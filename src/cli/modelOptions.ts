@@ -53,6 +53,8 @@ export const RunConfigSchema = z
     /** Per model call: the longest a call may take, and how large one answer may be. */
     limits: z.object({ callTimeoutMs: z.number().int().positive(), maxAnswerBytes: z.number().int().positive(), maxToolCalls: z.number().int().positive() }).partial().optional(),
     recovery: z.object({ maxRetries: z.number().int().min(0), updatesPerTask: z.number().int().min(0), updatesPerRun: z.number().int().min(0) }).partial().optional(),
+    /** How far each planner candidate may look at the workspace before planning (`exploreTurns: 0`: not at all). */
+    planner: z.object({ exploreTurns: z.number().int().min(0).max(50), exploreTokens: z.number().int().positive() }).partial().loose().optional(),
     /** What the planner and the agents see of the repository: the overview's token budget; `projectRules: false` leaves out AGENTS.md and the like. */
     context: z.object({ overviewTokens: z.number().int().min(MIN_OVERVIEW_TOKENS).max(1_000_000), projectRules: z.boolean() }).partial().optional(),
     /** The learned policy's settings: preset, weights, exploration, defectCost. */

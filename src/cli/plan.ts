@@ -13,7 +13,7 @@ import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProvi
 import { formatCostText } from '../protocol/cost';
 import type { Plan } from '../core/plan';
 import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../core/planner';
-import { planGoal } from '../core/session';
+import { exploreOf, planGoal } from '../core/session';
 import type { RunEvent } from '../core/run/events';
 import { ProjectRulesSource, rulesDecision } from '../core/run/projectRules';
 import { boolFlag, expectPositionals, intFlag, MAX_TASKS_FLAG, OVERVIEW_TOKENS_FLAG, OVERVIEW_TOKENS_HELP, stringFlag, UsageError, type CommandArgs } from './args';
@@ -52,7 +52,7 @@ async function planInDir(
   task: string,
   dir: string,
   model: Model,
-  opts: { candidates?: number; maxTasks?: number; overviewTokens?: number; signal?: AbortSignal; runId: string; onEvent?: (e: RunEvent) => void; quiet: boolean; rules: ProjectRulesSource },
+  opts: { candidates?: number; maxTasks?: number; overviewTokens?: number; signal?: AbortSignal; runId: string; onEvent?: (e: RunEvent) => void; quiet: boolean; rules: ProjectRulesSource; explore: { turns?: number; maxTokens?: number } },
   io: CliIo,
 ): Promise<{ plan: Plan; result: PlannerResult } | number> {
   const listing = await listWorkspaceFiles(dir);
@@ -68,6 +68,7 @@ async function planInDir(
       listing,
       overview,
       rules: opts.rules,
+      explore: opts.explore,
       runId: opts.runId,
       ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
       ...(opts.maxTasks !== undefined ? { maxTasks: opts.maxTasks } : {}),
@@ -134,7 +135,7 @@ async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {
   const onSigint = (): void => ac.abort();
   process.on('SIGINT', onSigint);
   try {
-    const out = await planInDir(task, dir, meteredModel(model, meter, { role: 'planner' }), { ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), ...(overviewTokens !== undefined ? { overviewTokens } : {}), signal: ac.signal, runId, onEvent: emit, quiet: json, rules: new ProjectRulesSource(config.context?.projectRules !== false) }, io);
+    const out = await planInDir(task, dir, meteredModel(model, meter, { role: 'planner' }), { ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), ...(overviewTokens !== undefined ? { overviewTokens } : {}), signal: ac.signal, runId, onEvent: emit, quiet: json, rules: new ProjectRulesSource(config.context?.projectRules !== false), explore: exploreOf(config) }, io);
     if (typeof out === 'number') return finish(out);
     emit({ type: 'plan.ready', runId, ts: Date.now(), plan: out.plan });
     const outPath = resolve(io.cwd, outFlag);

@@ -68,6 +68,9 @@ export const AGENSFLOW_SETTINGS = {
   'policy.defectCost': { schema: nonNegative, default: 1.5 },
   // What the planner and the agents are given besides the task: the project's rule files (AGENTS.md and the like).
   'context.projectRules': { schema: z.boolean(), default: true },
+  // How far each planner candidate may look at the workspace (list_files, read_file, search) before it plans.
+  'planner.exploreTurns': { schema: z.number().int().min(0).max(50), default: 6 },
+  'planner.exploreTokens': { schema: z.number().int().min(1000), default: 60_000 },
 } as const satisfies SettingDefinitions;
 
 /** The settings service of the extension. */

@@ -18,6 +18,11 @@ export interface CallToolOptions<T> {
   temperature?: number;
   /** Extra rules after the schema passed; returns the problems (empty when the value is fine). */
   check?: (value: T) => string[];
+  /**
+   * An answer to `messages` already received (the last turn of a conversation that offered more tools, such as
+   * the planner's exploration): judged first instead of asking; an invalid one gets the repair round.
+   */
+  answered?: ModelResult;
 }
 
 export interface CallToolResult<T> {
@@ -100,7 +105,7 @@ export async function callTool<T>(model: Model, o: CallToolOptions<T>): Promise<
     { role: 'assistant', content: r.text, ...(r.toolCalls.length > 0 ? { toolCalls: r.toolCalls } : {}) },
   ];
 
-  const first = await ask(o.messages);
+  const first = o.answered ?? (await ask(o.messages));
   const j1 = judge(first, o.tool, o.check);
   if (j1.ok) return { value: j1.value, repaired: false, usage, messages: answered(o.messages, first) };
 

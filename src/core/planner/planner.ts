@@ -10,6 +10,8 @@ import { PlanSchema, planMetrics, reasonBody, renameCandidates, selectPlan, vali
 import { DEFAULT_MAX_TASKS } from '../plan';
 import type { DecisionOption, RunEventOf } from '../run/events';
 import type { RuleFile } from '../run/projectRules';
+import { DEFAULT_EXPLORE_TOKENS, DEFAULT_EXPLORE_TURNS, exploreThenSubmit, readOnlyWorkspace, type ExploreLimits } from './explore';
+import { layoutProblems, workspaceLayout } from './layout';
 import { plannerMessages } from './prompt';
 
 /** The `submit_workflow` tool: its argument is the plan JSON. */
@@ -32,6 +34,12 @@ export interface PlannerOptions {
   overview?: string;
   /** The project's rule files (AGENTS.md and the like), given to every candidate. */
   rules?: readonly RuleFile[];
+  /**
+   * The workspace the plan is for: each candidate may look at it with the read-only tools first (within
+   * `explore`, default 6 turns and 60 000 tokens; 0 turns: no looking), and the files it assigns must fit its
+   * layout (exist, or be new paths in an existing folder or under an existing top-level folder).
+   */
+  workspace?: { root: string; explore?: Partial<ExploreLimits> };
   /** K, candidates drawn at once (default 3). */
   candidates?: number;
   maxTasks?: number;
@@ -54,6 +62,8 @@ export interface PlanCandidate {
   /** The first answer was invalid and the repair round fixed it. */
   repaired: boolean;
   usage: Usage;
+  /** What the candidate looked at before planning (one short line per tool call). */
+  explored?: string[];
 }
 
 export interface PlannerResult {
@@ -82,9 +92,10 @@ export function isNoValidPlanError(e: unknown): e is NoValidPlanError {
 }
 
 function optionOf(c: PlanCandidate): DecisionOption {
+  const looked = c.explored?.length ? { explored: c.explored } : {};
   return c.ok && c.metrics
-    ? { id: `candidate-${c.number}`, valid: true, ...c.metrics, repaired: c.repaired }
-    : { id: `candidate-${c.number}`, valid: false, errors: c.errors ?? [] };
+    ? { id: `candidate-${c.number}`, valid: true, ...c.metrics, repaired: c.repaired, ...looked }
+    : { id: `candidate-${c.number}`, valid: false, errors: c.errors ?? [], ...looked };
 }
 
 /** Draws K candidates and returns the best valid one. */
@@ -93,23 +104,32 @@ export async function planTask(o: PlannerOptions): Promise<PlannerResult> {
   const maxTasks = o.maxTasks ?? DEFAULT_MAX_TASKS;
   const now = o.now ?? Date.now;
   const runId = o.runId ?? '';
-  const messages = plannerMessages({ task: o.task, files: o.files ?? [], filesTruncated: o.filesTruncated ?? false, ...(o.overview !== undefined ? { overview: o.overview } : {}), maxTasks, ...(o.rules ? { rules: o.rules } : {}) });
+  const limits: ExploreLimits = { turns: o.workspace?.explore?.turns ?? DEFAULT_EXPLORE_TURNS, maxTokens: o.workspace?.explore?.maxTokens ?? DEFAULT_EXPLORE_TOKENS };
+  const layer = o.workspace && limits.turns > 0 ? readOnlyWorkspace(o.workspace.root) : undefined;
+  const layout = o.workspace ? await workspaceLayout(o.workspace.root) : undefined;
+  const messages = plannerMessages({
+    task: o.task, files: o.files ?? [], filesTruncated: o.filesTruncated ?? false, maxTasks,
+    ...(o.overview !== undefined ? { overview: o.overview } : {}),
+    ...(o.rules ? { rules: o.rules } : {}),
+    ...(layer ? { exploreTurns: limits.turns } : {}),
+  });
   const withGoal = (v: PlanInput): PlanInput => ({ ...v, goal: o.task });
   const graphProblems = (v: PlanInput): string[] => {
     const r = validatePlan(withGoal(v), { maxTasks });
-    return r.ok ? [] : r.errors.map((e) => e.message);
+    if (!r.ok) return r.errors.map((e) => e.message);
+    return layout ? layoutProblems(v, layout) : [];
+  };
+  const common = {
+    messages,
+    tool: SUBMIT_WORKFLOW,
+    check: graphProblems,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
   };
 
   const settled = await Promise.allSettled(
     Array.from({ length: k }, () =>
-      callTool(o.model, {
-        messages,
-        tool: SUBMIT_WORKFLOW,
-        step: 'planner',
-        check: graphProblems,
-        ...(o.signal ? { signal: o.signal } : {}),
-        ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
-      }),
+      layer ? exploreThenSubmit({ ...common, model: o.model, layer, limits }) : callTool(o.model, { ...common, step: 'planner' }).then((r) => ({ ...r, explored: [] as string[] })),
     ),
   );
   if (o.signal?.aborted) throw new ModelAbortedError();
@@ -123,10 +143,11 @@ export async function planTask(o: PlannerOptions): Promise<PlannerResult> {
       usage.inputTokens += s.value.usage.inputTokens;
       usage.outputTokens += s.value.usage.outputTokens;
       const v = validatePlan(withGoal(s.value.value), { maxTasks });
+      const explored = s.value.explored.length ? { explored: s.value.explored } : {};
       if (v.ok) {
-        candidates.push({ number, ok: true, plan: v.plan, metrics: planMetrics(v.plan), repaired: s.value.repaired, usage: s.value.usage });
+        candidates.push({ number, ok: true, plan: v.plan, metrics: planMetrics(v.plan), repaired: s.value.repaired, usage: s.value.usage, ...explored });
       } else {
-        candidates.push({ number, ok: false, errors: v.errors.map((e) => e.message), repaired: s.value.repaired, usage: s.value.usage });
+        candidates.push({ number, ok: false, errors: v.errors.map((e) => e.message), repaired: s.value.repaired, usage: s.value.usage, ...explored });
       }
       return;
     }

@@ -11,6 +11,8 @@ export interface PlannerPromptInput {
   maxTasks: number;
   /** The project's rule files (all of them: the plan covers the whole workspace). */
   rules?: readonly RuleFile[];
+  /** Turns the planner may spend looking with list_files, read_file and search (none: it plans at once). */
+  exploreTurns?: number;
 }
 
 export function plannerMessages(input: PlannerPromptInput): ChatMessage[] {
@@ -39,9 +41,16 @@ export function plannerMessages(input: PlannerPromptInput): ChatMessage[] {
     input.overview !== undefined ? 'The repository (ignored files left out):' : 'Workspace files:',
     listing,
   ].join('\n');
+  const look = input.exploreTurns
+    ? [
+        '',
+        `Before you plan you may look at the workspace with list_files, read_file and search (read-only; at most ${input.exploreTurns} turns): read the`,
+        'files the task touches so that the plan names real paths, functions and conventions. Then call submit_workflow.',
+      ].join('\n')
+    : '';
   const rules = rulesSection(input.rules ?? [], 'Plan so that the tasks can follow them; each agent is also given those that apply to its files.');
   return [
-    { role: 'system', content: rules ? `${system}\n\n${rules}` : system },
+    { role: 'system', content: `${system}${look}${rules ? `\n\n${rules}` : ''}` },
     { role: 'user', content: input.task },
   ];
 }

@@ -121,8 +121,9 @@ function argError(call: ToolCall, detail: string): ToolOutput {
 /**
  * {@link runTool}, with any file-system error the layer did not foresee (EACCES, ELOOP, ENAMETOOLONG, EIO, ...)
  * turned into a tool error the model can read: a hostile workspace must not fail the task without a retry.
+ * `tools` is the set the model was offered (the planner's exploration offers only the read-only ones).
  */
-async function runToolSafely(ctx: ToolContext, call: ToolCall, offered: ReadonlyMap<string, AgentTool>): Promise<ToolOutput> {
+export async function runToolSafely(ctx: ToolContext, call: ToolCall, offered: ReadonlyMap<string, AgentTool>): Promise<ToolOutput> {
   try {
     return await runTool(ctx, call, offered);
   } catch (e) {

@@ -32,6 +32,8 @@ export interface EngineConfig {
   agentChecksPerAttempt?: number;
   /** Tokens of the planner's repository overview; each agent's is a quarter of it. */
   overviewTokens?: number;
+  /** How far each planner candidate may look at the workspace (read-only tools) before it must submit its plan. */
+  planner?: { exploreTurns?: number; exploreTokens?: number };
   /** What the models are given besides the task. */
   context?: {
     /** The project's rule files (AGENTS.md, CLAUDE.md, .cursor/rules, ...) given to the planner and the agents; on unless `false`. */

@@ -2,7 +2,7 @@
 export { runGoal, isPlanningFailure, type RunGoalOptions, type RunStart, type SessionOutcome, type PlanningFailure } from './runGoal';
 export { RunLedger } from './ledger';
 export { buildEngineOptions, composeRun, ledgerOf, type EngineConfig, type EngineWiring, type RunModels, type SessionWiring } from './engineOptions';
-export { planGoal, type PlanGoalOptions, type PlannedGoal } from './planGoal';
+export { planGoal, exploreOf, type PlanGoalOptions, type PlannedGoal } from './planGoal';
 export { RunPolicy, AuditBuffer, type RunPolicyOptions } from './runPolicy';
 export { openPolicy, type OpenedPolicy } from './policyOpen';
 export { PolicyConfigSchema, policySettingsOf, ModelNamesSchema, modelNames, modelTiers, type PolicyConfig } from './policyConfig';

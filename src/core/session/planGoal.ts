@@ -28,6 +28,8 @@ export interface PlanGoalOptions {
   overview?: RepositoryOverview;
   /** The project's rule files, given to the planner (none without it). */
   rules?: ProjectRulesSource;
+  /** How far each candidate may look at the workspace before planning (default 6 turns, 60 000 tokens). */
+  explore?: { turns?: number; maxTokens?: number };
 }
 
 /** The chosen plan and the planner's full result (candidates, decision). */
@@ -36,6 +38,12 @@ export interface PlannedGoal {
   result: PlannerResult;
   /** The repository overview the planner was given. */
   overview: RepositoryOverview;
+}
+
+/** The planner's exploration limits of a run configuration (its `planner` section). */
+export function exploreOf(config: { planner?: { exploreTurns?: number; exploreTokens?: number } }): { turns?: number; maxTokens?: number } {
+  const p = config.planner;
+  return { ...(p?.exploreTurns !== undefined ? { turns: p.exploreTurns } : {}), ...(p?.exploreTokens !== undefined ? { maxTokens: p.exploreTokens } : {}) };
 }
 
 /** Plans `goal` in `dir` (throws the planner's NoValidPlanError when every candidate is invalid). */
@@ -50,6 +58,7 @@ export async function planGoal(opts: PlanGoalOptions): Promise<PlannedGoal> {
     filesTruncated: listing.truncated,
     overview: overview.text,
     rules,
+    workspace: { root: opts.dir, ...(opts.explore ? { explore: opts.explore } : {}) },
     ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
     ...(opts.candidates !== undefined ? { candidates: opts.candidates } : {}),
     ...(opts.maxTasks !== undefined ? { maxTasks: opts.maxTasks } : {}),

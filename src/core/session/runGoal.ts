@@ -14,7 +14,7 @@ import type { RunEventInput } from '../run/events';
 import { rulesDecision, type ProjectRulesSource } from '../run/projectRules';
 import { buildEngineOptions, ledgerOf, type EngineConfig, type EngineWiring, type RunModels } from './engineOptions';
 import type { RunLedger } from './ledger';
-import { planGoal } from './planGoal';
+import { exploreOf, planGoal } from './planGoal';
 
 /** What a run starts from. */
 export type RunStart =
@@ -193,6 +193,7 @@ async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string
     const planned = await planGoal({
       goal, dir, model: ledger.model(planner, { role: 'planner' }), runId: link.runId, signal: o.signal, listing, overview,
       ...(rules ? { rules } : {}),
+      explore: exploreOf(o.config),
       onEvent: (e) => link.emit(e),
       ...(k !== undefined ? { candidates: k } : {}),
       ...(o.maxTasks !== undefined ? { maxTasks: o.maxTasks } : {}),

@@ -95,6 +95,7 @@ export function engineConfigOf(get: SettingsReader): EngineConfig {
     ...(Object.keys(prices).length ? { prices } : {}),
     recovery: { maxRetries: get('recovery.maxRetries'), updatesPerTask: get('recovery.updatesPerTask'), updatesPerRun: get('recovery.updatesPerRun') },
     context: { projectRules: get('context.projectRules') },
+    planner: { exploreTurns: get('planner.exploreTurns'), exploreTokens: get('planner.exploreTokens') },
   };
 }
 

@@ -29,7 +29,7 @@ function chargingHandler() {
   const agents = agentHandler();
   let docsVerdicts = 0;
   const answer = (req: RecordedRequest): FakeReply => {
-    if (req.forcedTool === 'submit_workflow') return { kind: 'message', toolCalls: [{ name: 'submit_workflow', arguments: PLAN }] };
+    if (req.tools.includes('submit_workflow')) return { kind: 'message', toolCalls: [{ name: 'submit_workflow', arguments: PLAN }] };
     if (req.forcedTool === 'submit_update') return { kind: 'message', toolCalls: [{ name: 'submit_update', arguments: { reason: 'say more', replace: [{ ...PLAN.tasks[1], objective: 'the docs, clarified' }] } }] };
     if (req.forcedTool === 'submit_verdict' && JSON.stringify(req.body).includes('Task docs:') && ++docsVerdicts === 1) {
       return { kind: 'message', toolCalls: [{ name: 'submit_verdict', arguments: { pass: false, reasons: ['too thin'] } }] };
@@ -43,7 +43,7 @@ function chargingHandler() {
 }
 
 const role = (r: RecordedRequest): string =>
-  r.forcedTool === 'submit_workflow' ? 'planner' : r.forcedTool === 'submit_verdict' ? 'inspector' : r.forcedTool === 'submit_update' ? 'updater' : 'agent';
+  r.tools.includes('submit_workflow') ? 'planner' : r.forcedTool === 'submit_verdict' ? 'inspector' : r.forcedTool === 'submit_update' ? 'updater' : 'agent';
 
 describe('cli: run meters every model call of a run once (planner, agents, inspector, updater)', function () {
   this.timeout(60_000);

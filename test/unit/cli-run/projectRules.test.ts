@@ -32,7 +32,7 @@ const FILES: Record<string, string> = {
 function handler() {
   const agents = agentHandler();
   return (req: RecordedRequest): FakeReply => {
-    if (req.forcedTool === 'submit_workflow') return { kind: 'message', toolCalls: [{ name: 'submit_workflow', arguments: PLAN }] };
+    if (req.tools.includes('submit_workflow')) return { kind: 'message', toolCalls: [{ name: 'submit_workflow', arguments: PLAN }] };
     return agents(req);
   };
 }
@@ -76,7 +76,7 @@ describe('cli: run gives the project rules to the planner, the agents and the in
   it('the planner sees every rule; an agent and its inspector see the rules of its files only; the run records them', async () => {
     const { code, events, record, err } = await run({});
     assert.equal(code, 0, err);
-    const planner = server.requests.find((r) => r.forcedTool === 'submit_workflow');
+    const planner = server.requests.find((r) => r.tools.includes('submit_workflow'));
     assert.ok(planner);
     for (const rule of ['ROOT-RULE', 'API-RULE', 'DOCS-RULE', 'DOCS-GLOB-RULE']) assert.ok(bodyOf(planner).includes(rule), `the planner is given ${rule}`);
 

@@ -20,7 +20,7 @@ const PLAN = { tasks: [{ id: 'only', title: 'Only', objective: 'one file', files
 function handler() {
   const agents = agentHandler();
   return (req: RecordedRequest): FakeReply => {
-    const reply: FakeReply = req.forcedTool === 'submit_workflow' ? { kind: 'message', toolCalls: [{ name: 'submit_workflow', arguments: PLAN }] } : agents(req);
+    const reply: FakeReply = req.tools.includes('submit_workflow') ? { kind: 'message', toolCalls: [{ name: 'submit_workflow', arguments: PLAN }] } : agents(req);
     return reply.kind === 'message' ? { ...reply, usage: { input: 50, output: 5 } } : reply;
   };
 }
