@@ -60,7 +60,7 @@ describe('planner: looks at the workspace with read-only tools before it plans',
       // The search result: the real line of the real file.
       assert.match(bodyText(server.requests[1]!), /src\/shop\/server\.py:3: def handle_request\(path\):/);
       // The read_file result: the file's numbered lines.
-      assert.match(bodyText(server.requests[2]!), /4\\t    return json\.dumps/);
+      assert.match(bodyText(server.requests[2]!), /4\\t {4}return json\.dumps/);
       assert.equal(meter.totals().calls, 3, 'the exploration turns are metered like every call');
       const option = planned.result.decision.options[0]!;
       assert.deepEqual(option.explored, ['search "def handle_request" → 1 match', 'read src/shop/server.py']);
