@@ -42,8 +42,12 @@ describe('vscode run: settings to run configuration', () => {
   });
 
   it('maps budgets, verifiers, test command, prices and the overview budget, leaving unset ones out', () => {
-    assert.deepEqual(engineConfigOf(reader({})), { verifyTimeoutMs: 120_000, agentChecksPerAttempt: 3, overviewTokens: 4000, recovery: { maxRetries: 1, updatesPerTask: 2, updatesPerRun: 6 } });
+    assert.deepEqual(engineConfigOf(reader({})), {
+      verifyTimeoutMs: 120_000, agentChecksPerAttempt: 3, overviewTokens: 4000, recovery: { maxRetries: 1, updatesPerTask: 2, updatesPerRun: 6 }, context: { projectRules: true }, planner: { exploreTurns: 6, exploreTokens: 60_000 },
+    });
     assert.equal(engineConfigOf(reader({ 'context.overviewTokens': 1500 })).overviewTokens, 1500);
+    assert.deepEqual(engineConfigOf(reader({ 'context.projectRules': false, 'planner.exploreTurns': 0 })).context, { projectRules: false });
+    assert.equal(engineConfigOf(reader({ 'planner.exploreTurns': 0 })).planner?.exploreTurns, 0);
     const cfg = engineConfigOf(reader({
       'budget.tokens': 5000, 'budget.cost': 0, testCommand: ['pytest', '-q'], verifiers: [{ glob: '**/*.py', command: ['ruff', 'check', '{files}'] }], prices: { m: { input: 1, output: 2 } },
     }));
