@@ -7,13 +7,11 @@
  */
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
+import { isSkippedDir } from '../context/workspaceFiles';
 import type { PlanInput } from '../plan';
 
-/** Top-level folders that say nothing about a project's layout (dependencies, caches; dot-folders are tool state). */
-const IGNORED_TOP = new Set(['node_modules', '__pycache__', 'venv']);
-
 export interface WorkspaceLayout {
-  /** The workspace's top-level folders, sorted, without dot-folders and dependency folders: none means a new project. */
+  /** The workspace's top-level folders, sorted, without dot-folders (tool state) and the lister's skipped folders (dependencies, builds): none means a new project. */
   readonly topFolders: readonly string[];
   /** True when `rel` (a checked, normalised workspace path) is an existing folder. */
   isFolder(rel: string): boolean;
@@ -25,7 +23,7 @@ export interface WorkspaceLayout {
 export async function workspaceLayout(root: string): Promise<WorkspaceLayout> {
   let top: string[] = [];
   try {
-    top = (await fs.readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.') && !IGNORED_TOP.has(e.name)).map((e) => e.name).sort();
+    top = (await fs.readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.') && !isSkippedDir(e.name)).map((e) => e.name).sort();
   } catch {
     top = [];
   }
