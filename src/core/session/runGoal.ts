@@ -144,13 +144,17 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
     ledger.bookTo((call) => link.usage(call));
     const goal = 'goal' in start ? start.goal : undefined;
     link.emit({ type: 'run.started', goal: goal ?? ('plan' in start ? start.plan.goal : undefined), dir: start.dir });
-    // Which rule files the run reads is recorded before planning, so a run that fails to plan still says.
-    if (options.projectRules) link.decision(rulesDecision(await options.projectRules.load(start.dir)));
+    // Which rule files the run reads is recorded before planning (after the policy's choice of K), so a run
+    // that fails to plan still says.
+    const recordRules = async (): Promise<void> => {
+      if (options.projectRules) link.decision(rulesDecision(await options.projectRules.load(start.dir)));
+    };
     let plan: ValidPlan;
     if ('plan' in start) {
+      await recordRules();
       plan = start.plan;
     } else {
-      const planned = await planStep({ ...opts, start }, link, ledger, options.projectRules);
+      const planned = await planStep({ ...opts, start }, link, ledger, options.projectRules, recordRules);
       if ('error' in planned) return planned;
       plan = planned.plan;
     }
@@ -177,7 +181,7 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
 }
 
 /** Plans the goal: K (pinned, else the policy's), the candidates through the metered planner, the policy's merges. */
-async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string } }, link: SessionLink, ledger: RunLedger, rules: ProjectRulesSource | undefined): Promise<{ plan: ValidPlan } | PlanningFailure> {
+async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string } }, link: SessionLink, ledger: RunLedger, rules: ProjectRulesSource | undefined, recordRules: () => Promise<void>): Promise<{ plan: ValidPlan } | PlanningFailure> {
   const { goal, dir } = o.start;
   const planner = o.models.planner ?? o.models.agent;
   try {
@@ -189,6 +193,7 @@ async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string
       link.decision(chosen.decision);
       k = chosen.k;
     }
+    await recordRules();
     o.onPlanning?.({ model: planner, candidates: k ?? DEFAULT_CANDIDATES, files: overview.files, overview: { tokens: overview.tokens, budget: overview.budget } });
     const planned = await planGoal({
       goal, dir, model: ledger.model(planner, { role: 'planner' }), runId: link.runId, signal: o.signal, listing, overview,
