@@ -52,7 +52,7 @@ export interface RunResult {
 }
 
 type Phase = 'idle' | 'planning' | 'running';
-type SetupFixWithButton = Exclude<ReturnType<typeof fixFor>, 'none'>;
+type SetupFixWithButton = Exclude<ReturnType<typeof fixFor>, 'none' | 'retry'>;
 
 export class RunController extends Disposable {
   private phase: Phase = 'idle';
@@ -257,7 +257,7 @@ export class RunController extends Disposable {
           ...(progress ? { onPlanning: ({ model, candidates }: { model: Model; candidates: number }) => progress.report(`planning with ${model.name} (${candidates} candidate plans)…`) } : {}),
         },
       );
-      if (isPlanningFailure(outcome)) return this.planningFailed(outcome);
+      if (isPlanningFailure(outcome)) return this.planningFailed(outcome, () => void ('resume' in start ? this.resume(start.resume) : 'plan' in start ? this.startPlan(start.plan) : this.startGoal(start.goal)));
       const interrupted = this.closing && outcome.status === 'cancelled';
       this.deps.log.info(`run ${outcome.runId}: ${interrupted ? 'interrupted (the window is closing)' : outcome.status} (exit ${outcome.exitCode})`);
       if (!interrupted) this.announce(outcome);
@@ -326,14 +326,15 @@ export class RunController extends Disposable {
     this.refresh();
   }
 
-  private planningFailed(failure: PlanningFailure): RunResult {
+  /** `retry` starts the same task again (offered where trying again is the fix, e.g. after a declined consent). */
+  private planningFailed(failure: PlanningFailure, retry: () => void): RunResult {
     const { runId, exitCode, status, reason, error } = failure;
     const setup = setupErrorOf(error);
     if (status === 'cancelled') {
       this.deps.log.info(`run ${runId}: planning cancelled`);
     } else if (setup && fixFor(setup.kind) !== 'showLog') {
       this.deps.log.warn(`run ${runId}: planning failed: ${reason}`);
-      this.reportSetup(setup);
+      this.reportSetup(setup, retry);
     } else {
       this.deps.log.error(`run ${runId}: planning failed`, error);
       void vscode.window.showErrorMessage(`AgensFlow: planning failed: ${reason.split('\n')[0]}`, 'Show Log').then((c) => c && vscode.commands.executeCommand(COMMANDS.showLog));
@@ -342,7 +343,7 @@ export class RunController extends Disposable {
   }
 
   /** Tells the user what to set, with the button that opens the right command for the problem's kind. Returns undefined. */
-  private reportSetup(e: RunSetupError): undefined {
+  private reportSetup(e: RunSetupError, retry?: () => void): undefined {
     const fix = fixFor(e.kind);
     const text = e.message.startsWith('AgensFlow') ? e.message : `AgensFlow: ${e.message}`;
     const show = e.kind === 'untrusted' || e.kind === 'busy' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
@@ -353,6 +354,11 @@ export class RunController extends Disposable {
       showGraph: { label: 'Show Graph', command: COMMANDS.showGraph },
       showLog: { label: 'Show Log', command: COMMANDS.showLog },
     };
+    if (fix === 'retry') {
+      if (retry) void show(text, 'Try Again').then((c) => c && retry());
+      else void show(text);
+      return undefined;
+    }
     if (fix === 'none') {
       void show(text);
       return undefined;

@@ -50,7 +50,7 @@ export function checkCanRun(p: RunPreconditions, action: string): string {
 }
 
 /** The command that helps the user fix a setup problem of `kind`. */
-export type SetupFix = 'selectModel' | 'setApiKey' | 'manageTrust' | 'showGraph' | 'showLog' | 'none';
+export type SetupFix = 'selectModel' | 'setApiKey' | 'manageTrust' | 'showGraph' | 'showLog' | 'retry' | 'none';
 
 export function fixFor(kind: SetupErrorKind): SetupFix {
   switch (kind) {
@@ -66,8 +66,10 @@ export function fixFor(kind: SetupErrorKind): SetupFix {
       return 'manageTrust';
     case 'busy':
       return 'showGraph';
-    // No consent: VS Code asks again at the next request; the message says to start again and choose Allow.
+    // No consent: VS Code asks again at the next request, so the fix is to try again once the user is ready
+    // (a button, so the request follows their action, as VS Code's consent prompt requires).
     case 'no-consent':
+      return 'retry';
     case 'no-folder':
       return 'none';
     case 'unreachable':

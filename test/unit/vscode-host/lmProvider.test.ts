@@ -102,4 +102,31 @@ describe('vscode-lm in the stand-in host', function () {
     assert.match(JSON.stringify(journal.record.tasks.one), /permission was not given.*choose Allow/, 'the task says why and what to do');
     assert.ok(!fake.state.messages.some((m) => m.items.includes('Set API Key…')), JSON.stringify(fake.state.messages));
   });
+
+  it('a consent declined while planning offers Try Again, which asks again for the same task after the user acts', async () => {
+    start({ 'agensflow.provider': 'vscode-lm', 'agensflow.models.agent': 'copilot/gpt-4o', 'agensflow.candidates': 1 });
+    fake.state.lmChats = copilotChats();
+    const asked: string[] = [];
+    let retried: (text: string) => void = () => undefined;
+    const again = new Promise<string>((resolve) => (retried = resolve));
+    fake.state.lmChats[0]!.script = (req) => {
+      const text = JSON.stringify(req.messages.map((m) => m.content));
+      asked.push(text);
+      if (asked.length === 1) return { error: FakeLanguageModelError.NoPermissions('declined') };
+      retried(text);
+      // The second time the user allowed it: a plan the engine runs, then the agent's and inspector's answers.
+      const tools = (req.options.tools ?? []).map((t) => t.name);
+      return tools.includes('submit_workflow')
+        ? [new FakeToolCallPart('p', 'submit_workflow', { goal: 'one file', tasks: [{ id: 'one', title: 'One', objective: 'o', files: ['one.txt'] }] })]
+        : agentScript(req);
+    };
+    fake.state.answers.push({ match: /permission was not given/, answer: 'Try Again' });
+    const first = (await fake.commands.executeCommand('agensflow.newTask', 'write one file')) as RunResult | undefined;
+    assert.equal(first?.status, 'failed');
+    const shown = fake.state.messages.find((m) => /permission was not given/.test(m.text));
+    assert.deepEqual(shown?.items, ['Try Again'], JSON.stringify(fake.state.messages));
+    // Only the user's answer starts the second request, for the same task.
+    assert.match(await again, /write one file/);
+    await fake.commands.executeCommand('agensflow.cancelRun');
+  });
 });
