@@ -184,8 +184,8 @@ describe('vscode-lm: the adapter over a fake vscode.lm', () => {
     // Now nothing matches the setting at all: no request is sent.
     const e = await thrown(createLmModel({ api: lm.api, model: 'copilot/gpt-4o' }).call({ messages: hi }));
     assert.ok(isProviderError(e) && e.kind === 'not-found' && /no language model matching 'copilot\/gpt-4o'.*Copilot/s.test(e.message), String(e));
-    // What the run shows, by kind: consent, blocked and a missing model each lead the user somewhere.
-    for (const [kind, fix] of [['consent', 'none'], ['blocked', 'selectModel'], ['quota', 'selectModel'], ['not-found', 'selectModel']] as const) {
+    // What the run shows, by kind: consent (try again once the user acts), blocked and a missing model each lead somewhere.
+    for (const [kind, fix] of [['consent', 'retry'], ['blocked', 'selectModel'], ['quota', 'selectModel'], ['not-found', 'selectModel']] as const) {
       const setup = setupErrorOf(new ProviderError({ kind, provider: 'vscode-lm', baseUrl: 'x', model: 'm', message: kind }));
       assert.ok(setup, kind);
       assert.equal(fixFor(setup.kind), fix, kind);
