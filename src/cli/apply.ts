@@ -1,11 +1,11 @@
 /** `agensflow apply RUN_ID [TASK_ID...]`: applies reviewed patches, each all or nothing, never over user edits. */
-import { applyReviewedPatches, describeRange, isJournalWriteError, processWrites, type ApplyReport } from '../core/run';
+import { applyReviewedPatches, describeRange, processWrites, type ApplyReport } from '../core/run';
 
 import { interruptHandler } from './interrupt';
 import { boolFlag } from './args';
 import { UsageError } from './args';
 import type { CliCommand } from './command';
-import { STATE_FLAG, stateDirOf } from './run';
+import { journalFailureExit, STATE_FLAG, stateDirOf } from './run';
 
 export const applyCommand: CliCommand = {
   summary: "Apply a run's reviewed patches to the workspace",
@@ -50,15 +50,8 @@ export const applyCommand: CliCommand = {
         force: boolFlag(args.values, 'force'),
       });
     } catch (e) {
-      if (e instanceof Error && e.name === 'JournalError') {
-        io.stderr(`agensflow apply: ${e.message}\n`);
-        return 2;
-      }
-      if (isJournalWriteError(e)) {
-        // The workspace holds what the patches did; the journal could not record it (a later apply will).
-        io.stderr(`agensflow apply: ${e.message}\n`);
-        return 1;
-      }
+      const exit = journalFailureExit('apply', e, io);
+      if (exit !== undefined) return exit;
       throw e;
     } finally {
       process.off('SIGINT', onSigint);

@@ -25,6 +25,23 @@ export function stateDirOf(args: CommandArgs, io: CliIo): string {
 
 export const STATE_FLAG = { state: { type: 'string' } } as const;
 
+/**
+ * The exit code of a command that reads and writes a run's journal (`apply`, `undo`) for a journal failure,
+ * said on stderr: 2 for a run that cannot be read (unknown or damaged), 1 when the workspace changed but the
+ * journal could not record it (a later command will). Undefined for any other error (the caller rethrows).
+ */
+export function journalFailureExit(command: string, e: unknown, io: CliIo): number | undefined {
+  if (e instanceof Error && e.name === 'JournalError') {
+    io.stderr(`agensflow ${command}: ${e.message}\n`);
+    return 2;
+  }
+  if (isJournalWriteError(e)) {
+    io.stderr(`agensflow ${command}: ${e.message}\n`);
+    return 1;
+  }
+  return undefined;
+}
+
 /** True when stderr is a terminal we may redraw (not a captured test io, not CI). */
 function isLiveTerminal(io: CliIo): boolean {
   return !('out' in io) && process.stderr.isTTY === true && io.env.TERM !== 'dumb' && !io.env.CI;

@@ -1,8 +1,8 @@
 /** `agensflow undo RUN_ID [TASK_ID...]`: takes back review decisions (an accept's files put back, a reject's proposal back). */
-import { fileDecision, isJournalWriteError, RunJournal, undoDecision, type UndoReport } from '../core/run';
+import { fileDecision, RunJournal, undoDecision, type UndoReport } from '../core/run';
 import { boolFlag, UsageError } from './args';
 import type { CliCommand } from './command';
-import { STATE_FLAG, stateDirOf } from './run';
+import { journalFailureExit, STATE_FLAG, stateDirOf } from './run';
 
 export const undoCommand: CliCommand = {
   summary: 'Undo the accept (or reject) of a run\'s patches',
@@ -47,14 +47,8 @@ export const undoCommand: CliCommand = {
       }
       for (const id of ids) reports.push(await undoDecision(stateDir, runId, id, { kind, removeEdited: boolFlag(args.values, 'remove-edited') }));
     } catch (e) {
-      if (e instanceof Error && e.name === 'JournalError') {
-        io.stderr(`agensflow undo: ${e.message}\n`);
-        return 2;
-      }
-      if (isJournalWriteError(e)) {
-        io.stderr(`agensflow undo: ${e.message}\n`);
-        return 1;
-      }
+      const exit = journalFailureExit('undo', e, io);
+      if (exit !== undefined) return exit;
       throw e;
     }
     if (boolFlag(args.values, 'json')) io.stdout(`${JSON.stringify(reports)}\n`);
