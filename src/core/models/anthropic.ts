@@ -216,6 +216,9 @@ export function createAnthropicAdapter(opts: AnthropicAdapterOptions): Model {
   return watchedModel({ provider: 'anthropic', name: opts.model, timeouts: opts.timeouts, limits: opts.limits, stream: opts.stream, ctx, plain, streamed });
 }
 
+/** `max_tokens` for a model the table of known output limits does not list (the API requires a value). */
+const ANTHROPIC_DEFAULT_MAX_TOKENS = 8192;
+
 /** `anthropic`: the messages API at api.anthropic.com (or a host root), key from ANTHROPIC_API_KEY. */
 export const anthropicProvider: ProviderDefinition = {
   id: 'anthropic',
@@ -225,7 +228,7 @@ export const anthropicProvider: ProviderDefinition = {
   baseUrl: { used: true, default: 'https://api.anthropic.com' },
   pricing: 'per-token',
   // The messages API requires `max_tokens`: what a model the table of known limits does not list is given.
-  defaultMaxOutputTokens: 8192,
+  defaultMaxOutputTokens: ANTHROPIC_DEFAULT_MAX_TOKENS,
   suggestedModels: Object.keys(BUILTIN_PRICES).filter((n) => n.startsWith('claude')),
-  create: (o) => createAnthropicAdapter({ model: o.model, baseUrl: o.baseUrl ?? '', apiKey: o.apiKey ?? '', timeouts: o.timeouts, limits: o.limits, stream: o.stream, defaultMaxTokens: o.maxOutputTokens ?? 8192 }),
+  create: (o) => createAnthropicAdapter({ model: o.model, baseUrl: o.baseUrl ?? '', apiKey: o.apiKey ?? '', timeouts: o.timeouts, limits: o.limits, stream: o.stream, defaultMaxTokens: o.maxOutputTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS }),
 };
