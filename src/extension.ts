@@ -4,7 +4,8 @@ import type { RunViewState } from './protocol/viewState';
 import type { ProviderModelInfo } from './core/models';
 import { registerShowLogCommand } from './vscode/commands/showLog';
 import { RunCommands } from './vscode/commands/runCommands';
-import { modelChoices, registerSelectModel, registerSetApiKey } from './vscode/commands/setupCommands';
+import { registerSelectModel, registerSetApiKey } from './vscode/commands/setupCommands';
+import { keySource, modelChoices } from './vscode/commands/modelChoices';
 import { registerGraphViews, type GraphViews } from './vscode/graphPanelRegistration';
 import { contribute as startContribution } from './vscode/contributions';
 import { toDisposable, type IDisposable } from './vscode/lifecycle';
@@ -121,7 +122,10 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
     runState: () => store.snapshot(),
     modelChoices: async (provider) => {
       const def = providers.get(provider);
-      return def ? modelChoices(def, vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('models.agent') ?? '') : [];
+      if (!def) return [];
+      const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+      const baseUrl = config.get<string>('baseUrl')?.trim();
+      return (await modelChoices(def, config.get<string>('models.agent') ?? '', { ...(baseUrl ? { baseUrl } : {}), ...(await keySource(keys, def)) })).models;
     },
   };
 }

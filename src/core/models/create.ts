@@ -4,7 +4,7 @@
  */
 import { ModelConfigError } from './errors';
 import { maxOutputTokensFor } from './outputLimits';
-import { keyEnvOf, type ProviderDefinition, type ProviderRegistry } from './provider';
+import { keyEnvOf, type ProviderDefinition, type ProviderModelInfo, type ProviderRegistry } from './provider';
 import { CORE_PROVIDERS, coreProviderRegistry } from './providers';
 import { isRedactedUrl, redactUrl } from './redact';
 import { rateGateFor, withRetry, type RetryOptions } from './retry';
@@ -123,6 +123,26 @@ function checkBaseUrl(def: ProviderDefinition, baseUrl: string | undefined): str
     throw new ModelConfigError(`the base URL ${redactUrl(baseUrl)} is a stored copy whose query was redacted; pass the full --base-url (or set it) again`, 'base-url');
   }
   return baseUrl;
+}
+
+/**
+ * The models `def` offers now, when it can list them (undefined when it cannot: the caller suggests names).
+ * The key and base-URL rules are those of {@link createModel}: an `openai-compatible` server gets the stored
+ * key or the placeholder, never a key read from the environment for another host.
+ */
+export async function listModels(
+  def: ProviderDefinition,
+  options: Pick<CreateModelOptions, 'baseUrl' | 'apiKey' | 'env'> & { signal?: AbortSignal; timeoutMs?: number },
+): Promise<ProviderModelInfo[] | undefined> {
+  if (!def.listModels) return undefined;
+  const baseUrl = checkBaseUrl(def, options.baseUrl);
+  const apiKey = def.key.kind === 'none' ? undefined : resolveApiKey(def, options.apiKey, options.env ?? process.env);
+  return def.listModels({
+    ...(baseUrl !== undefined ? { baseUrl } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
 }
 
 /** Builds a retrying model for `provider`. Throws `ModelConfigError` for settings the user must fix. */

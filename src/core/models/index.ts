@@ -1,8 +1,9 @@
 /** The model layer's public API: the port, the factory, structured answers, retries, usage and errors. */
 export type * from './types';
-export { createModel, envKeyOf, resolveApiKey, apiKeyProblem, cleanApiKey, isProviderId, PROVIDERS, PLACEHOLDER_KEY, type CreateModelOptions } from './create';
-export { ProviderRegistry, needsKey, keyEnvOf, type ProviderDefinition, type ProviderModelOptions, type ProviderModelInfo, type PricingKind, type KeyRule, type BaseUrlRule } from './provider';
+export { createModel, listModels, envKeyOf, resolveApiKey, apiKeyProblem, cleanApiKey, isProviderId, PROVIDERS, PLACEHOLDER_KEY, type CreateModelOptions } from './create';
+export { ProviderRegistry, needsKey, keyEnvOf, type ProviderDefinition, type ProviderModelOptions, type ProviderModelInfo, type ListModelsOptions, type PricingKind, type KeyRule, type BaseUrlRule } from './provider';
 export { CORE_PROVIDERS, coreProviderRegistry } from './providers';
+export { listServerModels, ollamaTagsUrl, LIST_MODELS_TIMEOUT_MS } from './listing';
 export { KNOWN_OUTPUT_LIMITS, knownOutputLimit, maxOutputTokensFor } from './outputLimits';
 export { callTool, type CallToolOptions, type CallToolResult } from './structured';
 export { withRetry, realSleep, retryDelay, rateGateFor, RateGate, DEFAULT_RETRY, type RetryOptions, type RetryInfo, type Sleep } from './retry';

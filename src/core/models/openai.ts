@@ -10,6 +10,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
+import { listServerModels } from './listing';
 import { clientFor, plainAnswer, unexpectedContentType, watchedModel } from './adapter';
 import type { CallContext } from './classify';
 import { ProviderError } from './errors';
@@ -243,5 +244,6 @@ export const openaiCompatibleProvider: ProviderDefinition = {
   baseUrl: { used: true, example: 'http://localhost:11434/v1 for Ollama' },
   pricing: 'per-token',
   suggestedModels: [],
+  listModels: (o) => listServerModels('openai-compatible', o),
   create: (o) => createOpenAIAdapter({ provider: 'openai-compatible', model: o.model, baseUrl: o.baseUrl ?? '', apiKey: o.apiKey ?? '', timeouts: o.timeouts, limits: o.limits, stream: o.stream, keyHint: 'a key your server accepts', ...(o.maxOutputTokens !== undefined ? { maxOutputTokens: o.maxOutputTokens } : {}) }),
 };

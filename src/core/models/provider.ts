@@ -55,6 +55,15 @@ export interface ProviderModelInfo {
   detail?: string;
 }
 
+/** What listing a provider's models is given: the rules of the definition already applied, as for `create`. */
+export interface ListModelsOptions {
+  baseUrl?: string;
+  apiKey?: string;
+  signal?: AbortSignal;
+  /** Give up after this long (default: the listing's own limit). */
+  timeoutMs?: number;
+}
+
 export interface ProviderDefinition {
   readonly id: ProviderId;
   /** e.g. "OpenAI", "VS Code Language Models". */
@@ -68,8 +77,12 @@ export interface ProviderDefinition {
   readonly defaultMaxOutputTokens?: number;
   /** Model names to suggest when the provider cannot list its models live. */
   readonly suggestedModels: readonly string[];
-  /** The models available now, when the provider can tell (VS Code's Language Model API can). */
-  listModels?(): Promise<ProviderModelInfo[]>;
+  /**
+   * The models available now, when the provider can tell: VS Code's Language Model API, or the server behind
+   * an OpenAI-compatible base URL. Called through `listModels` (create.ts), which applies the key and base-URL
+   * rules first; fails with a typed error when the list cannot be had (the caller falls back to a typed name).
+   */
+  listModels?(options?: ListModelsOptions): Promise<ProviderModelInfo[]>;
   /** Builds the raw adapter (no retries: the registry's caller wraps it). */
   create(options: ProviderModelOptions): Model;
 }

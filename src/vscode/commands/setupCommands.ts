@@ -5,8 +5,10 @@
  */
 import * as vscode from 'vscode';
 import { apiKeyProblem, keyEnvOf, needsKey, type ProviderDefinition, type ProviderModelInfo, type ProviderRegistry } from '../../core/models';
+import { keySource, modelChoices, type ModelListSource } from './modelChoices';
 import { isInvalidApiKeyError, isKeyringUnavailableError, KEYCHAIN_HELP_URL, type ApiKeys } from '../secrets';
 import { COMMANDS } from './commandIds';
+import { VSCODE_LM_PROVIDER_ID } from '../lm/api';
 import { SETTINGS_SECTION } from '../settings';
 import type { Logger } from '../log';
 
@@ -90,14 +92,8 @@ export function registerSetApiKey(providers: ProviderRegistry, keys: ApiKeys, lo
   });
 }
 
-/** The models to offer for a provider: those it lists live when it can, else its suggestions (the current name first). */
-export async function modelChoices(def: ProviderDefinition, current: string): Promise<ProviderModelInfo[]> {
-  return def.listModels ? def.listModels() : [...new Set([...(current ? [current] : []), ...def.suggestedModels])].map((id) => ({ id }));
-}
-
 /** {@link modelChoices} as the picker's items. */
-async function modelItems(def: ProviderDefinition, current: string): Promise<vscode.QuickPickItem[]> {
-  const listed = await modelChoices(def, current);
+function modelItems(listed: readonly ProviderModelInfo[], current: string): vscode.QuickPickItem[] {
   return listed.map((m): vscode.QuickPickItem => ({
     label: m.id,
     description: [m.id === current ? 'current' : '', m.label && m.label !== m.id ? m.label : ''].filter(Boolean).join(' · '),
@@ -128,17 +124,28 @@ export function registerSelectModel(providers: ProviderRegistry, keys: ApiKeys, 
     if (model === undefined) {
       const current = config.get<string>('models.agent') ?? '';
       const OTHER = 'Another model…';
-      const items = await modelItems(def, current);
-      if (def.listModels && items.length === 0 && typeof modelArg !== 'string') {
+      // Listed from the address the user just confirmed (or passed), with the key stored for this provider.
+      const source: ModelListSource = { ...(baseUrl?.trim() ? { baseUrl: baseUrl.trim() } : {}), ...(await keySource(keys, def)) };
+      const choices = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `AgensFlow: listing the models of ${def.label}` },
+        () => modelChoices(def, current, source),
+      );
+      const items = modelItems(choices.models, current);
+      if (choices.live && items.length === 0 && def.id === VSCODE_LM_PROVIDER_ID) {
         // A live list that is empty: nothing to choose until a model provider (e.g. GitHub Copilot) is set up.
         const OTHER_PROVIDER = 'Choose Another Provider…';
         const choice = await vscode.window.showWarningMessage(`AgensFlow: ${def.label}: VS Code offers no chat model now. Install and sign in to GitHub Copilot (or another extension that provides chat models), or choose another provider.`, OTHER_PROVIDER);
         if (choice) await vscode.commands.executeCommand(COMMANDS.selectModel);
         return false;
       }
-      const pick = items.length ? await vscode.window.showQuickPick([...items, { label: OTHER, description: 'type a name' }], { placeHolder: 'The model of the agents (the planner, inspector and updater use it unless set apart)', ignoreFocusOut: true }) : { label: OTHER };
+      if (choices.problem) log.warn(`could not list the models of ${def.label}: ${choices.problem}`);
+      // A server that listed nothing, or could not list, leaves a typed name (saying why).
+      const typedOnly = items.length === 0 || choices.problem !== undefined;
+      const pick = typedOnly ? { label: OTHER } : await vscode.window.showQuickPick([...items, { label: OTHER, description: 'type a name' }], { placeHolder: 'The model of the agents (the planner, inspector and updater use it unless set apart)', ignoreFocusOut: true });
       if (!pick) return false;
-      model = pick.label !== OTHER ? pick.label : await vscode.window.showInputBox({ title: 'AgensFlow: model name', value: current, prompt: provider === 'openai-compatible' ? 'As the server names it, e.g. qwen2.5-coder:7b' : 'e.g. gpt-4.1-mini', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A model name') });
+      const example = provider === 'openai-compatible' ? 'As the server names it, e.g. qwen2.5-coder:7b' : 'e.g. gpt-4.1-mini';
+      const why = choices.problem ? `Could not list the server's models (${choices.problem}). ` : choices.live && items.length === 0 ? 'The server lists no model. ' : '';
+      model = pick.label !== OTHER ? pick.label : await vscode.window.showInputBox({ title: 'AgensFlow: model name', value: current, prompt: `${why}${example}`, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A model name') });
       if (!model) return false;
     }
     await writeSetting('provider', provider);
