@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { RunViewStore } from './protocol/runViewSource';
+import { WorkbenchContextStore } from './protocol/workbenchContext';
 import type { RunViewState } from './protocol/viewState';
 import type { ProviderModelInfo } from './core/models';
 import { registerShowLogCommand } from './vscode/commands/showLog';
@@ -60,6 +61,8 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
   // The views' one source of truth: the run controller and the review push into it.
   const store = new RunViewStore();
+  // What the window is doing (trust, model, phase, the run Resume continues): the run controller sets it, the sidebar shows it.
+  const workbench = new WorkbenchContextStore();
 
   const failedContributions: string[] = [];
   const contribute = (name: string, start: () => IDisposable): void => {
@@ -70,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   contribute('validatePlanFile', () => new PlanFileValidator(log.child('validatePlanFile')));
   let views: GraphViews | undefined;
   // The run views (sidebar + graph panel), fed by the store.
-  contribute('runViews', () => (views = registerGraphViews(context, { log: log.child('views'), source: store })));
+  contribute('runViews', () => (views = registerGraphViews(context, { log: log.child('views'), source: store, context: workbench })));
   // The learned policy lives beside the journals (workspace storage); a corrupt file is set aside and the user told.
   const policy = new PolicyService({
     stateDir,
@@ -93,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
     memento: { get: () => context.workspaceState.get(BASE_URL_CONSENT_KEY), update: (urls) => context.workspaceState.update(BASE_URL_CONSENT_KEY, urls) },
     ask: async (question) => (await vscode.window.showWarningMessage(`AgensFlow: ${question}`, { modal: true }, 'Use This Address')) === 'Use This Address',
   }, provider, baseUrl);
-  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy, confirmBaseUrl: confirm, providers })));
+  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy, confirmBaseUrl: confirm, providers, context: workbench, onDidChangeSettings: (l) => settings.onDidChange(l) })));
   contribute('runCommands', () => {
     if (!controller || !review) throw new Error('needs the run controller and the review service');
     return new RunCommands({ controller, review, showGraph: (taskId) => views?.showGraph(taskId), log: log.child('commands') });

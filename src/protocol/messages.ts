@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { TASK_ID_PATTERN } from '../core/plan/schema';
 import { LIMITS, RunEventSchema } from './runEventSchema';
 import { RunViewStateSchema } from './viewState';
+import { WorkbenchContextSchema } from './workbenchContext';
 
 /** Bumped when a message changes incompatibly; a webview of another version is answered with a reload. */
 export const PROTOCOL_VERSION = 1;
@@ -37,6 +38,14 @@ export const WebviewCommandSchema = z.discriminatedUnion('type', [
   cmd('newTask', {}),
   cmd('reviewChanges', {}),
   cmd('acceptAllVerified', {}),
+  /** The sidebar's Resume: continues the run the views show (the host checks that it can be resumed). */
+  cmd('resumeRun', {}),
+  /** The sidebar's "Set a model first" link. */
+  cmd('selectModel', {}),
+  /** The sidebar's "Run Plan From File…" link. */
+  cmd('runPlanFile', {}),
+  /** The Restricted Mode banner's "Trust this folder". */
+  cmd('manageTrust', {}),
   /** A webview reports a failure of its own (e.g. a render error) so the host can log it. */
   cmd('webviewError', { message: z.string().max(2000) }),
 ]);
@@ -48,6 +57,8 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('events'), events: z.array(RunEventSchema).max(5000) }),
   /** The host asks the view to select (and reveal) a task, e.g. after "Show Graph" from the sidebar. */
   z.object({ type: z.literal('focusTask'), taskId }),
+  /** What the window is doing (trust, model, phase, the run Resume continues): see workbenchContext.ts. */
+  z.object({ type: z.literal('context'), context: WorkbenchContextSchema }),
 ]);
 export type HostMessage = z.output<typeof HostMessageSchema>;
 

@@ -27,6 +27,8 @@ export interface WebviewHostOptions {
   log: ChannelLog;
   /** The task the view should select on its first snapshot. */
   selectedTaskId?: () => string | null;
+  /** Messages posted right after each snapshot (the sidebar's workbench context). */
+  afterSnapshot?: () => HostMessage[];
   /** Schedules a flush of batched events; tests pass a synchronous or manual scheduler. */
   schedule?: (flush: () => void) => void;
 }
@@ -106,6 +108,7 @@ export class WebviewHost implements DisposableLike {
       state: this.options.source.snapshot(),
       selectedTaskId: this.options.selectedTaskId?.() ?? null,
     });
+    for (const m of this.options.afterSnapshot?.() ?? []) this.deliver(m);
   }
 
   private enqueue(event: RunEvent): void {

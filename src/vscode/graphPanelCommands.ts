@@ -16,6 +16,12 @@ export interface GraphViewActions {
   acceptTask(taskId: string): void;
   rejectTask(taskId: string): void;
   openDiff(taskId: string, path: string): void;
+  /** Continues the run the views show (the command checks that it can be resumed). */
+  resumeRun(runId: string): void;
+  selectModel(): void;
+  runPlanFile(): void;
+  /** VS Code's Manage Workspace Trust (the Restricted Mode banner). */
+  manageTrust(): void;
 }
 
 export interface CommandRouterDeps {
@@ -71,6 +77,22 @@ export function routeWebviewCommand(command: WebviewCommand, deps: CommandRouter
       return true;
     case 'acceptAllVerified':
       deps.actions.acceptAllVerified();
+      return true;
+    case 'resumeRun': {
+      // The run shown, never an id from the page.
+      const runId = state.run?.runId;
+      if (!runId) return refuse('no run is shown');
+      deps.actions.resumeRun(runId);
+      return true;
+    }
+    case 'selectModel':
+      deps.actions.selectModel();
+      return true;
+    case 'runPlanFile':
+      deps.actions.runPlanFile();
+      return true;
+    case 'manageTrust':
+      deps.actions.manageTrust();
       return true;
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { RunViewStore, type RunViewSource } from '../protocol/runViewSource';
+import type { WorkbenchContextStore } from '../protocol/workbenchContext';
 import { COMMANDS } from './commands/commandIds';
 import { GraphPanelManager } from './graphPanel';
 import { routeWebviewCommand, type GraphViewActions } from './graphPanelCommands';
@@ -16,6 +17,8 @@ export interface GraphViewsDeps {
   log: Logger;
   /** The run the views show; by default a fresh {@link RunViewStore} the engine can push into. */
   source?: RunViewSource;
+  /** What the window is doing, for the sidebar (trust, model, phase, the run Resume continues). */
+  context?: WorkbenchContextStore;
   /** Overrides of the default actions (which run the `agensflow.*` commands). */
   actions?: Partial<GraphViewActions>;
 }
@@ -45,6 +48,10 @@ export class GraphViews extends Disposable {
       rejectTask: (taskId) => run(COMMANDS.rejectTask, taskId),
       // The review command opens one file's diff when given a task and a path.
       openDiff: (taskId, path) => run(COMMANDS.reviewChanges, taskId, path),
+      resumeRun: (runId) => run(COMMANDS.resumeRun, runId),
+      selectModel: () => run(COMMANDS.selectModel),
+      runPlanFile: () => run(COMMANDS.runPlanFile),
+      manageTrust: () => run('workbench.trust.manage'),
       ...deps.actions,
     };
     const onCommand = (command: Parameters<typeof routeWebviewCommand>[0]): void => {
@@ -60,7 +67,7 @@ export class GraphViews extends Disposable {
     this.panels = this._register(new GraphPanelManager({
       extensionUri, source: this.source, log, onCommand, selectedTaskId: () => this.selected,
     }));
-    const sidebar = this._register(new SidebarViewProvider({ extensionUri, source: this.source, log, onCommand }));
+    const sidebar = this._register(new SidebarViewProvider({ extensionUri, source: this.source, log, onCommand, ...(deps.context ? { context: deps.context } : {}) }));
     this._register(vscode.window.registerWebviewViewProvider(RUN_VIEW_ID, sidebar));
   }
 

@@ -5,6 +5,7 @@
 import type * as vscode from 'vscode';
 import type { WebviewCommand } from '../protocol/messages';
 import type { RunViewSource } from '../protocol/runViewSource';
+import { defaultWorkbenchContext, type WorkbenchContextStore } from '../protocol/workbenchContext';
 import { WebviewHost } from '../protocol/webviewHost';
 import { Disposable } from './lifecycle';
 import type { ChannelLog } from '../protocol/webviewHost';
@@ -17,6 +18,8 @@ export interface SidebarViewDeps {
   source: RunViewSource;
   log: ChannelLog;
   onCommand: (command: WebviewCommand) => void;
+  /** What the window is doing (trust, model, phase, resumable run): posted after each snapshot and on change. */
+  context?: WorkbenchContextStore;
 }
 
 export class SidebarViewProvider extends Disposable implements vscode.WebviewViewProvider {
@@ -36,9 +39,12 @@ export class SidebarViewProvider extends Disposable implements vscode.WebviewVie
       post: (m) => view.webview.postMessage(m),
       onCommand: this.deps.onCommand,
       log: this.deps.log,
+      ...(this.deps.context ? { afterSnapshot: () => [{ type: 'context' as const, context: this.deps.context?.snapshot() ?? defaultWorkbenchContext() }] } : {}),
     });
     this.host = host;
+    const context = this.deps.context;
     this.viewSubscriptions = [
+      ...(context ? [context.onDidChange((c) => host.send({ type: 'context', context: c }))] : []),
       view.webview.onDidReceiveMessage((m: unknown) => host.receive(m)),
       view.onDidChangeVisibility(() => host.setVisible(view.visible)),
       view.onDidDispose(() => this.release()),

@@ -2,9 +2,12 @@
 import type { HostMessage } from '../protocol/messages';
 import { applyEvent } from '../protocol/reducer';
 import { emptyViewState, type RunViewState } from '../protocol/viewState';
+import { defaultWorkbenchContext, type WorkbenchContext } from '../protocol/workbenchContext';
 
 export class RunModel {
   state: RunViewState = emptyViewState();
+  /** What the window is doing (trust, model, phase, the run Resume continues); the sidebar draws it. */
+  context: WorkbenchContext = defaultWorkbenchContext();
   /** Set by a snapshot or `focusTask`; the app consumes it. */
   requestedSelection: string | null | undefined;
 
@@ -22,6 +25,9 @@ export class RunModel {
       }
       case 'focusTask':
         this.requestedSelection = message.taskId;
+        return true;
+      case 'context':
+        this.context = message.context;
         return true;
     }
   }

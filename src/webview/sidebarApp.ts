@@ -1,6 +1,9 @@
 /**
  * The sidebar view `agensflow.run`: the current run at a glance (progress, tasks by status, tokens, cost,
- * elapsed time), a compact graph, and the main actions; an empty state explains how to start.
+ * elapsed time), a compact graph, and the main actions; an empty state explains how to start. What the
+ * window is doing (the host's `context` message) decides the actions: no Cancel or spinner unless a run goes
+ * on in this window, Resume for a run that stopped before its end, a Restricted Mode banner with New Task
+ * disabled, and "Set a model first" until a model is set.
  */
 import type { TaskStatus } from '../core/run/events';
 import type { HostMessage } from '../protocol/messages';
@@ -29,6 +32,11 @@ export class SidebarApp {
   private readonly cancel: HTMLButtonElement;
   private readonly acceptAll: HTMLButtonElement;
   private readonly review: HTMLButtonElement;
+  private readonly resume: HTMLButtonElement;
+  private readonly reason: HTMLElement;
+  private readonly restricted: HTMLElement;
+  private readonly setModel: HTMLElement;
+  private readonly newTaskButtons: HTMLButtonElement[];
   private lastStatuses: RunViewState['statuses'] | undefined;
   /** The patch states last rendered in the task list (a decision re-renders its badges). */
   private lastPatches = '';
@@ -37,11 +45,21 @@ export class SidebarApp {
   constructor(root: HTMLElement, private readonly channel: Pick<Channel, 'post'>) {
     const doc = root.ownerDocument;
     this.doc = doc;
+    const newTask = (className: string): HTMLButtonElement => button(doc, 'add', 'New Task', () => channel.post({ type: 'newTask' }), className);
+    this.newTaskButtons = [newTask('af-button primary wide'), newTask('af-button primary')];
+    this.restricted = h(doc, 'section', 'restricted-banner', { role: 'status', id: 'af-restricted' },
+      h(doc, 'p', undefined, undefined, h(doc, 'span', 'codicon codicon-shield', { 'aria-hidden': 'true' }),
+        ' Restricted Mode: AgensFlow runs no agent, check or test command in a folder you have not trusted. Past runs can still be viewed.'),
+      button(doc, 'workspace-trusted', 'Trust this folder', () => channel.post({ type: 'manageTrust' }), 'af-button secondary'));
+    this.setModel = h(doc, 'p', 'set-model', undefined,
+      button(doc, 'settings-gear', 'Set a model first', () => channel.post({ type: 'selectModel' }), 'link'),
+      ' (a provider, a model and, for a hosted one, an API key).');
     this.empty = h(doc, 'section', 'empty-state', undefined,
       h(doc, 'span', 'codicon codicon-type-hierarchy empty-icon', { 'aria-hidden': 'true' }),
       h(doc, 'p', undefined, undefined, 'No run yet. Describe a task (for example "a gobang game in Python with a GUI") and AgensFlow plans it as a graph of subtasks, runs agents in parallel and checks their work with real tools.'),
-      button(doc, 'add', 'New Task', () => channel.post({ type: 'newTask' }), 'af-button primary wide'),
-      h(doc, 'p', 'muted', undefined, 'Or run a saved plan: AgensFlow: Run Plan File in the Command Palette. Set a model first with AgensFlow: Select Model.'));
+      this.newTaskButtons[0],
+      h(doc, 'p', 'muted', undefined, 'Or run a saved plan: ',
+        button(doc, undefined, 'Run Plan From File…', () => channel.post({ type: 'runPlanFile' }), 'link'), '.'));
     this.goal = h(doc, 'h2', 'run-goal');
     this.runStatus = h(doc, 'span', 'badge');
     this.elapsed = h(doc, 'span', 'muted');
@@ -49,21 +67,25 @@ export class SidebarApp {
     this.progressText = h(doc, 'span', 'muted');
     this.counts = h(doc, 'ul', 'status-counts', { 'aria-label': 'Tasks by status' });
     this.usage = h(doc, 'p', 'usage muted');
+    this.reason = h(doc, 'p', 'run-reason muted');
     this.cancel = button(doc, 'debug-stop', 'Cancel', () => channel.post({ type: 'cancelRun' }), 'af-button secondary');
+    this.resume = button(doc, 'debug-continue', 'Resume', () => channel.post({ type: 'resumeRun' }), 'af-button primary');
     this.review = button(doc, 'diff', 'Review Changes', () => channel.post({ type: 'reviewChanges' }), 'af-button secondary');
     this.acceptAll = button(doc, 'check-all', 'Accept All Verified', () => channel.post({ type: 'acceptAllVerified' }), 'af-button primary');
     const graphFrame = h(doc, 'div', 'compact-graph', { 'aria-label': 'Plan overview' });
     this.taskList = h(doc, 'ul', 'task-list', { 'aria-label': 'Tasks' });
     this.runBox = h(doc, 'section', 'run', undefined,
       h(doc, 'div', 'run-head', undefined, this.goal, h(doc, 'div', 'run-meta', undefined, this.runStatus, this.elapsed)),
+      this.reason,
       h(doc, 'div', 'run-progress-row', undefined, this.bar, this.progressText),
       this.counts, this.usage,
       h(doc, 'div', 'actions', undefined,
-        button(doc, 'add', 'New Task', () => channel.post({ type: 'newTask' }), 'af-button primary'),
+        this.resume,
+        this.newTaskButtons[1],
         button(doc, 'type-hierarchy', 'Show Graph', () => channel.post({ type: 'showGraph' }), 'af-button secondary'),
         this.cancel, this.review, this.acceptAll),
       graphFrame, this.taskList);
-    replaceChildren(root, this.empty, this.runBox);
+    replaceChildren(root, this.restricted, this.setModel, this.empty, this.runBox);
     this.graph = new GraphView(graphFrame, { compact: true, onSelect: (id) => channel.post({ type: 'showGraph', taskId: id }) });
     this.render();
   }
@@ -72,20 +94,48 @@ export class SidebarApp {
     if (this.model.apply(message)) this.render();
   }
 
-  /** Refreshes the elapsed time (called by a timer while a run is going). */
+  /**
+   * Refreshes the elapsed time (called by a timer). The clock runs only while this window runs the run: a
+   * journal that says "running" with nothing running it (after a reload) does not count on.
+   */
   tick(now = Date.now()): void {
     const run = this.model.state.run;
-    if (run) setText(this.elapsed, formatElapsed((run.finishedAt ?? now) - run.startedAt));
+    if (!run) return;
+    const live = run.finishedAt === undefined && this.model.context.phase !== 'idle';
+    if (!live && run.finishedAt === undefined) return;
+    setText(this.elapsed, formatElapsed((run.finishedAt ?? now) - run.startedAt));
+  }
+
+  /** The run's status as shown: the journal's, except that a run nothing runs any more is not "running". */
+  private shownStatus(): string {
+    const { run } = this.model.state;
+    const context = this.model.context;
+    const resumable = context.resumable !== null && context.resumable.runId === run?.runId;
+    if (resumable && context.resumable?.interrupted) return 'interrupted';
+    if (!run) return context.phase === 'idle' ? 'stopped' : 'planning';
+    if (run.status === 'running' && context.phase === 'idle') return 'interrupted';
+    return run.status;
   }
 
   render(): void {
     const state = this.model.state;
+    const context = this.model.context;
     const run = state.run;
+    const live = context.phase !== 'idle';
+    // Restricted Mode: said before anything is typed; New Task is disabled with the reason as its description.
+    this.restricted.hidden = context.trusted;
+    for (const b of this.newTaskButtons) {
+      b.disabled = !context.trusted || live;
+      if (!context.trusted) b.setAttribute('aria-describedby', 'af-restricted');
+      else b.removeAttribute('aria-describedby');
+      b.title = !context.trusted ? 'Not in Restricted Mode: trust this folder first' : live ? 'A run is going on' : 'Describe a task for AgensFlow to plan and run';
+    }
+    this.setModel.hidden = context.model !== '' || !context.trusted;
     this.empty.hidden = run !== null || state.plan !== null;
     this.runBox.hidden = !this.empty.hidden;
     if (this.runBox.hidden) return;
     setText(this.goal, (run?.goal ? splitGoal(run.goal).headline : '') || 'Current run');
-    const status = run?.status ?? 'planning';
+    const status = this.shownStatus();
     setText(this.runStatus, status);
     this.runStatus.className = `badge run-${status}`;
     this.tick();
@@ -93,10 +143,20 @@ export class SidebarApp {
     const progress = progressOf(tasks.map((t) => state.statuses[t.id] ?? 'pending'));
     this.bar.max = Math.max(1, tasks.length);
     this.bar.value = progress.finished;
-    setText(this.progressText, tasks.length ? progress.text : 'planning…');
+    // "planning…" only while this window plans; a run that ended without a plan says so.
+    const planning = !tasks.length && live && (run?.status ?? 'running') === 'running';
+    setText(this.progressText, tasks.length ? progress.text : planning ? 'planning…' : 'no plan');
+    const reason = run && run.status !== 'running' && run.status !== 'completed' ? run.reason ?? '' : '';
+    setText(this.reason, reason);
+    this.reason.hidden = reason === '';
+    this.reason.className = `run-reason${run?.status === 'failed' ? ' error' : ' muted'}`;
     const u = state.usage;
     setText(this.usage, `${formatTokens(u.inputTokens)} in · ${formatTokens(u.outputTokens)} out tokens · ${formatCost(u)}`);
-    this.cancel.disabled = run?.status !== 'running';
+    // Cancel only while this window runs the run: after a reload a journal's "running" is nothing to cancel.
+    this.cancel.disabled = !live || run?.status !== 'running';
+    const resumable = !live && context.resumable !== null && context.resumable.runId === run?.runId;
+    this.resume.hidden = !resumable;
+    this.resume.disabled = !context.trusted;
     const anyPatch = tasks.some((t) => (state.tasks[t.id]?.files.length ?? 0) > 0);
     this.review.disabled = !anyPatch;
     // Still to decide: no patch state yet, proposed, or conflicted (an accept retries the merge).

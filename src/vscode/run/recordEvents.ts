@@ -13,7 +13,7 @@ const VERIFIED: ReadonlySet<TaskStatus> = new Set(['passed', 'unverified', 'fail
 const IN_FLIGHT: ReadonlySet<TaskStatus> = new Set(['running', 'verifying', 'ready']);
 
 /** What the views say of a run whose journal still says running while nothing runs it (the window closed or VS Code stopped during the run). */
-export const INTERRUPTED_VIEW_REASON = 'interrupted (the window closed or VS Code stopped during the run); resume it with "AgensFlow: Resume Run"';
+export const INTERRUPTED_VIEW_REASON = 'interrupted: the window closed or VS Code stopped during the run; Resume continues it where it stopped';
 
 /**
  * The events that rebuild `record`'s view; `patches` are the stored patches by task id (for file lists).

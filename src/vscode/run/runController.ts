@@ -13,6 +13,7 @@ import { isRunCancelledError, listRuns, newRunId, RunJournal, type RunEvent, typ
 import type { TaskPatch } from '../../core/run/patch';
 import { isPlanningFailure, isRunSetupError, setupErrorOf, type PlanningFailure, type RunPolicy, type RunSetupError, type RunStart } from '../../core/session';
 import type { RunViewStore } from '../../protocol/runViewSource';
+import type { WorkbenchContextStore } from '../../protocol/workbenchContext';
 import { reportKeyError } from '../commands/setupCommands';
 import { isKeyringUnavailableError, type ApiKeys } from '../secrets';
 import { COMMANDS } from '../commands/commandIds';
@@ -21,7 +22,7 @@ import type { Logger } from '../log';
 import type { SettingsReader } from './runConfig';
 import { isResumable, recordToEvents } from './recordEvents';
 import { checkCanRun, fixFor, runWithSettings } from './runSession';
-import { contextKeys, statusLine, type RunContextKeys } from './runStatus';
+import { contextKeys, statusLine, WALKTHROUGH_CONTEXT, workbenchContextOf, type RunContextKeys, type WalkthroughStep } from './runStatus';
 
 export interface RunControllerDeps {
   store: RunViewStore;
@@ -39,6 +40,10 @@ export interface RunControllerDeps {
   confirmBaseUrl?: (provider: ProviderId, baseUrl: string) => Promise<boolean>;
   /** The extension's providers (the core's and its own); default the core's. */
   providers?: ProviderRegistry;
+  /** Where the controller says what the window is doing (trust, model, phase, resumable run) for the sidebar. */
+  context?: WorkbenchContextStore;
+  /** Calls back when the `agensflow.*` settings changed (the sidebar's "Set a model first" goes away). */
+  onDidChangeSettings?: (listener: () => void) => { dispose(): void };
 }
 
 /** How long `deactivate` waits for a cancelled run to persist its journal and stop its processes. */
@@ -66,6 +71,9 @@ export class RunController extends Disposable {
   private closing = false;
   private readonly statusItem: vscode.StatusBarItem;
   private lastKeys: Partial<RunContextKeys> = {};
+  /** The run shown was found interrupted (its journal said running while no window ran it). */
+  private interruptedRunId: string | undefined;
+  private readonly doneSteps = new Set<WalkthroughStep>();
   private readonly stateChanged = this._register(new vscode.EventEmitter<void>());
   /** Fires when the phase or the run shown changed. */
   readonly onDidChangeState = this.stateChanged.event;
@@ -76,10 +84,38 @@ export class RunController extends Disposable {
     this.statusItem.name = 'AgensFlow';
     this.statusItem.command = COMMANDS.showGraph;
     this.statusItem.show();
-    this._register(deps.store.onEvent(() => this.refresh()));
+    this._register(deps.store.onEvent((e) => {
+      // A verdict on a patch, from any button: the walkthrough's "Review the changes" is done.
+      if (e.type === 'patch' && (e.state === 'applied' || e.state === 'merged' || e.state === 'rejected')) this.markStep('reviewed');
+      this.refresh();
+    }));
     // A key deleted in another window: stop the run now rather than let its agents fail one by one.
-    this._register(deps.keys.onDidChange((provider) => void this.keyChanged(provider)));
+    this._register(deps.keys.onDidChange((provider) => {
+      void this.keyChanged(provider);
+      void this.refreshKeyContext();
+    }));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.refresh()));
+    if (deps.onDidChangeSettings) this._register(deps.onDidChangeSettings(() => {
+      this.refresh();
+      void this.refreshKeyContext();
+    }));
     this.refresh();
+    void this.refreshKeyContext();
+  }
+
+  /**
+   * Sets the context key of a walkthrough step done (its `onContext` completion event ticks it): steps done
+   * through a notification's or a view's button run no command the walkthrough can see.
+   */
+  markStep(step: WalkthroughStep): void {
+    if (this.doneSteps.has(step)) return;
+    this.doneSteps.add(step);
+    void vscode.commands.executeCommand('setContext', WALKTHROUGH_CONTEXT[step], true);
+  }
+
+  /** Ticks the walkthrough's "Store your API key" once the provider's key is stored, however it was. */
+  private async refreshKeyContext(): Promise<void> {
+    if (await this.deps.keys.stored(this.deps.settings('provider')).catch(() => undefined)) this.markStep('keyStored');
   }
 
   private async keyChanged(provider: ProviderId): Promise<void> {
@@ -185,7 +221,10 @@ export class RunController extends Disposable {
       if (p) patches.set(t.id, p);
     }
     // Shown while no run goes on in this window, a journal that still says running was interrupted.
+    const interrupted = !this.isBusy && journal.record.status === 'running';
+    this.interruptedRunId = interrupted ? runId : undefined;
     for (const e of recordToEvents(journal.record, patches, { interrupted: !this.isBusy })) this.deps.store.push(e);
+    this.refresh();
   }
 
   /**
@@ -388,6 +427,12 @@ export class RunController extends Disposable {
 
   private refresh(): void {
     const state = this.deps.store.snapshot();
+    if (this.interruptedRunId !== undefined && state.run?.runId !== this.interruptedRunId) this.interruptedRunId = undefined;
+    this.deps.context?.set(workbenchContextOf(state, this.phase, {
+      trusted: vscode.workspace.isTrusted,
+      model: this.deps.settings('models.agent'),
+      interrupted: this.interruptedRunId !== undefined,
+    }));
     const line = statusLine(state, this.phase);
     if (this.statusItem.text !== line.text) this.statusItem.text = line.text;
     this.statusItem.tooltip = line.tooltip;

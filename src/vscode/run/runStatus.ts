@@ -2,6 +2,19 @@
  * What the status bar item and the context keys say about the run the views show. Pure: unit-tested in Node.
  */
 import type { RunViewState } from '../../protocol/viewState';
+import type { WorkbenchContext } from '../../protocol/workbenchContext';
+
+/**
+ * Context keys of the walkthrough's steps that can be done through buttons (a notification's, a view's),
+ * which run no command the walkthrough's `onCommand` events see; package.json's steps complete `onContext`.
+ */
+export const WALKTHROUGH_CONTEXT = {
+  /** A key is stored for the provider chosen. */
+  keyStored: 'agensflow.keyStored',
+  /** The user opened a run's changes or decided on a patch. */
+  reviewed: 'agensflow.reviewed',
+} as const;
+export type WalkthroughStep = keyof typeof WALKTHROUGH_CONTEXT;
 
 /** The context keys `when` clauses use (package.json menus). */
 export interface RunContextKeys {
@@ -56,5 +69,20 @@ export function contextKeys(state: RunViewState, phase: 'idle' | 'planning' | 'r
     'agensflow.hasPatches': openPatchCount(state) > 0,
     'agensflow.hasRun': run !== null,
     'agensflow.canResume': !running && run !== null && (run.status === 'running' || run.status === 'cancelled' || run.status === 'budget'),
+  };
+}
+
+/**
+ * What the sidebar is told about the window: the facts given, this window's phase, and the run Resume
+ * continues (the run shown, when nothing runs and it stopped before its end).
+ */
+export function workbenchContextOf(state: RunViewState, phase: 'idle' | 'planning' | 'running', facts: { trusted: boolean; model: string; interrupted: boolean }): WorkbenchContext {
+  const run = state.run;
+  const resumable = run !== null && contextKeys(state, phase)['agensflow.canResume'];
+  return {
+    trusted: facts.trusted,
+    model: facts.model.trim(),
+    phase,
+    resumable: resumable && run ? { runId: run.runId, interrupted: facts.interrupted } : null,
   };
 }

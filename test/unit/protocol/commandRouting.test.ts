@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { WebviewCommand } from '../../../src/protocol/messages';
+import { parseWebviewCommand, type WebviewCommand } from '../../../src/protocol/messages';
 import { RunViewStore } from '../../../src/protocol/runViewSource';
 import { routeWebviewCommand, type GraphViewActions } from '../../../src/vscode/graphPanelCommands';
 import { sampleEvents } from '../webview/sampleRun';
@@ -16,13 +16,14 @@ function harness() {
   const actions: GraphViewActions = {
     newTask: record('newTask'), showGraph: record('showGraph'), cancelRun: record('cancelRun'), reviewChanges: record('reviewChanges'),
     acceptAllVerified: record('acceptAllVerified'), acceptTask: record('acceptTask'), rejectTask: record('rejectTask'), openDiff: record('openDiff'),
+    resumeRun: record('resumeRun'), selectModel: record('selectModel'), runPlanFile: record('runPlanFile'), manageTrust: record('manageTrust'),
   };
   const route = (c: WebviewCommand) => routeWebviewCommand(c, {
     source: store, actions, warn: (m) => warnings.push(m), setSelected: (id) => {
       selected = id;
     },
   });
-  return { route, calls, warnings, selected: () => selected };
+  return { route, calls, warnings, selected: () => selected, store };
 }
 
 describe('host: routing webview commands', () => {
@@ -51,5 +52,20 @@ describe('host: routing webview commands', () => {
     const h = harness();
     for (const type of ['cancelRun', 'newTask', 'reviewChanges', 'acceptAllVerified'] as const) h.route({ type });
     assert.deepEqual(h.calls, ['cancelRun', 'newTask', 'reviewChanges', 'acceptAllVerified']);
+  });
+
+  it('routes the sidebar\'s setup links, and Resume only for the run shown (never an id from the page)', () => {
+    const h = harness();
+    for (const type of ['selectModel', 'runPlanFile', 'manageTrust', 'resumeRun'] as const) h.route({ type });
+    const runId = h.store.snapshot().run?.runId;
+    assert.ok(runId);
+    assert.deepEqual(h.calls, ['selectModel', 'runPlanFile', 'manageTrust', `resumeRun ${runId}`]);
+    // A page cannot name another run, or a command: the schema refuses extra keys.
+    assert.equal(parseWebviewCommand({ type: 'resumeRun', runId: '../other' }).ok, false);
+    assert.equal(parseWebviewCommand({ type: 'manageTrust', command: 'workbench.action.terminal.new' }).ok, false);
+    const empty = harness();
+    const blank = routeWebviewCommand({ type: 'resumeRun' }, { source: new RunViewStore(), actions: {} as GraphViewActions, warn: (m) => empty.warnings.push(m), setSelected: () => undefined });
+    assert.equal(blank, false, 'no run shown: nothing to resume');
+    assert.match(empty.warnings[0] ?? '', /refused resumeRun: no run is shown/);
   });
 });

@@ -16,6 +16,7 @@ import { INTERRUPTED_VIEW_REASON } from '../../../src/vscode/run/recordEvents';
 import { INTERRUPTED_REASON, type RunResult } from '../../../src/vscode/run/runController';
 import { RunJournal, listRuns } from '../../../src/core/run';
 import { GraphApp } from '../../../src/webview/graphApp';
+import { SidebarApp } from '../../../src/webview/sidebarApp';
 import { DANGEROUS, elementsWithHandlers, makeDocument } from '../webview/dom';
 import * as fake from './fakeVscode';
 
@@ -160,6 +161,8 @@ describe('vscode extension under attack (stand-in host, fake model server)', fun
 
   it('X7, X6: closing the window mid-run aborts its requests and writes the journal; the reloaded window shows it interrupted, its patches reviewable', async () => {
     let holdArrived: () => void = () => undefined;
+    // The slow task's model hangs until the window has closed; the resumed run finds it answering.
+    let hang = true;
     const held = new Promise<void>((r) => {
       holdArrived = r;
     });
@@ -167,7 +170,7 @@ describe('vscode extension under attack (stand-in host, fake model server)', fun
       const t = taskOf(req);
       if (req.forcedTool === 'submit_verdict') return { kind: 'message', toolCalls: [{ name: 'submit_verdict', arguments: { pass: true, reasons: ['ok'] } }] };
       if (!t) return { kind: 'error', status: 400, message: 'no task line' };
-      if (t.id === 'slow') {
+      if (t.id === 'slow' && hang) {
         holdArrived();
         return { kind: 'hang' };
       }
@@ -216,9 +219,40 @@ describe('vscode extension under attack (stand-in host, fake model server)', fun
     assert.equal(view.run?.reason, INTERRUPTED_VIEW_REASON);
     assert.equal(view.statuses.slow, 'cancelled');
     assert.equal(view.statuses.first, 'passed');
+    // The sidebar shows the true state at once: interrupted, no Cancel, and a Resume button for this run.
+    const sidebar = fake.resolveView('agensflow.run');
+    assert.ok(sidebar, 'the sidebar view is registered');
+    const { root: page } = makeDocument();
+    const app = new SidebarApp(page, { post: (c) => sidebar.webview.fromPage(c) });
+    sidebar.webview.fromPage({ type: 'ready', view: 'sidebar', protocol: PROTOCOL_VERSION });
+    await new Promise<void>((r) => setImmediate(r));
+    const told = (sidebar.webview.posted as HostMessage[]).find((m) => m.type === 'context');
+    assert.deepEqual(told?.type === 'context' ? told.context.resumable : undefined, { runId: summary.runId, interrupted: true });
+    assert.equal(told?.type === 'context' ? told.context.phase : undefined, 'idle');
+    for (const m of sidebar.webview.posted as HostMessage[]) app.receive(m);
+    assert.equal(page.querySelector('.run-meta .badge')?.textContent, 'interrupted');
+    const buttons = [...page.querySelectorAll('button')] as HTMLButtonElement[];
+    assert.equal(buttons.find((b) => b.textContent?.trim() === 'Cancel')?.disabled, true);
+    const resume = buttons.find((b) => b.textContent?.trim() === 'Resume');
+    assert.ok(resume && !resume.hidden && !resume.disabled, 'a visible Resume button in the sidebar');
     // Its staged patch is still reviewable.
     const shown = await fake.commands.executeCommand('agensflow.reviewChanges');
     assert.equal(shown, 1);
     assert.equal(s.server.requests.length, requestsAtClose, 'nothing was sent after the window closed');
+    // The sidebar's Resume continues that run (by the id the host holds, not one from the page).
+    const resumed = new Promise<unknown>((r) => {
+      const original = fake.state.commands.get('agensflow.resumeRun');
+      fake.state.commands.set('agensflow.resumeRun', (...args: unknown[]) => {
+        const result = original?.(...args);
+        r(result);
+        return result;
+      });
+    });
+    hang = false;
+    resume.click();
+    const outcome = (await resumed) as RunResult | undefined;
+    assert.equal(outcome?.runId, summary.runId);
+    assert.equal(outcome?.status, 'completed');
+    assert.ok(s.server.requests.length > requestsAtClose, 'the resumed run asked the model again');
   });
 });

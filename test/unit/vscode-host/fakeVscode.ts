@@ -199,6 +199,29 @@ export class FakeWebviewPanel {
   }
 }
 
+/** A sidebar webview view, as VS Code hands it to a provider's `resolveWebviewView`. */
+export class FakeWebviewView {
+  readonly webview = new FakeWebview();
+  visible = true;
+  private readonly visibility = new EventEmitter<void>();
+  private readonly disposed = new EventEmitter<void>();
+  readonly onDidChangeVisibility = this.visibility.event;
+  readonly onDidDispose = this.disposed.event;
+  constructor(readonly viewType: string) {}
+  dispose(): void {
+    this.disposed.fire();
+  }
+}
+
+/** Resolves the registered provider of view `id` (as VS Code does when the view is shown); undefined when none. */
+export function resolveView(id: string): FakeWebviewView | undefined {
+  const provider = state.viewProviders.get(id);
+  if (!provider) return undefined;
+  const view = new FakeWebviewView(id);
+  provider.resolveWebviewView(view);
+  return view;
+}
+
 /** What the user saw, and what they will answer. */
 export interface ShownMessage {
   level: 'error' | 'warning' | 'info';
@@ -243,6 +266,8 @@ export const state = {
   languageChanges: [] as { uri: string; language: string }[],
   writableFileSystem: true,
   panels: [] as FakeWebviewPanel[],
+  /** Webview view providers by view id (registerWebviewViewProvider). */
+  viewProviders: new Map<string, { resolveWebviewView(view: FakeWebviewView): unknown }>(),
   /** Settings whose folder values Restricted Mode ignores (package.json restrictedConfigurations). */
   restricted: new Set<string>(),
   /** Called with each message shown (a test waits on it instead of polling). */
@@ -455,7 +480,12 @@ export const window = {
     state.panels.push(panel);
     return panel;
   },
-  registerWebviewViewProvider: () => new Disposable(),
+  registerWebviewViewProvider(id: string, provider: { resolveWebviewView(view: FakeWebviewView): unknown }): Disposable {
+    state.viewProviders.set(id, provider);
+    return new Disposable(() => {
+      if (state.viewProviders.get(id) === provider) state.viewProviders.delete(id);
+    });
+  },
   onDidChangeActiveTextEditor: emitters.activeTextEditor.event,
   async showTextDocument(doc: FakeTextDocument) {
     return { document: doc, selection: undefined };
@@ -569,6 +599,7 @@ export function resetHost(): void {
   state.languageChanges = [];
   state.writableFileSystem = true;
   state.panels = [];
+  state.viewProviders.clear();
   state.onMessage = undefined;
   state.lmChats = [];
   workspace.isTrusted = true;

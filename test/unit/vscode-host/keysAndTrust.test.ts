@@ -242,6 +242,34 @@ describe('vscode keys, trust and workspaces under attack (stand-in host)', funct
     });
   });
 
+  describe('the walkthrough ticks steps done through buttons', () => {
+    const contextSet = (key: string): boolean => fake.state.executed.some((e) => e.command === 'setContext' && e.args[0] === key && e.args[1] === true);
+    const until = async (key: string): Promise<void> => {
+      // The key is set after an awaited SecretStorage read: wait on the commands the host runs, not on time.
+      while (!contextSet(key)) await new Promise<void>((r) => setImmediate(r));
+    };
+
+    it('"Store your API key" (agensflow.keyStored) when a key is stored from a button, and "Review the changes" (agensflow.reviewed) on a verdict', async () => {
+      const { plan } = await start(agent);
+      await new Promise<void>((r) => setImmediate(r));
+      assert.equal(contextSet('agensflow.keyStored'), false, 'no key yet');
+      // A notification's Set API Key button runs the command inside the extension host, where the walkthrough's onCommand cannot see it.
+      assert.equal(await fake.commands.executeCommand('agensflow.setApiKey', 'openai', 'sk-from-a-button'), true);
+      await until('agensflow.keyStored');
+      const manifest = JSON.parse(readFileSync(join(EXTENSION_ROOT, 'package.json'), 'utf8')) as { contributes: { walkthroughs: { steps: { id: string; completionEvents: string[] }[] }[] } };
+      const steps = new Map(manifest.contributes.walkthroughs[0]?.steps.map((st) => [st.id, st.completionEvents]));
+      assert.ok(steps.get('key')?.includes('onContext:agensflow.keyStored'));
+      assert.ok(steps.get('review')?.includes('onContext:agensflow.reviewed'));
+
+      assert.equal(contextSet('agensflow.reviewed'), false);
+      assert.equal(((await fake.commands.executeCommand('agensflow.runPlanFile', plan)) as RunResult).status, 'completed');
+      assert.equal(contextSet('agensflow.reviewed'), false, 'a run alone is not a review');
+      // The sidebar's and the graph's buttons run the reject in the extension host too.
+      assert.equal(await fake.commands.executeCommand('agensflow.rejectTask', 'one'), true);
+      await until('agensflow.reviewed');
+    });
+  });
+
   describe('W12: a virtual workspace', () => {
     it('the manifest declares virtual workspaces limited, with a description', () => {
       const manifest = JSON.parse(readFileSync(join(EXTENSION_ROOT, 'package.json'), 'utf8')) as { capabilities: { virtualWorkspaces: { supported: unknown; description?: string } } };
