@@ -10,7 +10,7 @@ import { formatCost, formatElapsed, formatTokens, splitGoal } from './format';
 import { GraphView } from './graphView';
 import type { Transform } from './panZoom';
 import { RunModel } from './runModel';
-import { progressOf } from './status';
+import { noPlanText, planPhase, progressOf, type PlanPhase } from './status';
 import { TaskDetails } from './taskDetails';
 
 interface SavedGraphState {
@@ -37,6 +37,14 @@ export class GraphApp {
   private readonly rules: HTMLElement;
   private readonly cancel: HTMLButtonElement;
   private readonly empty: HTMLElement;
+  private readonly emptyIcon: HTMLElement;
+  private readonly emptyTitle: HTMLElement;
+  private readonly emptyText: HTMLElement;
+  /** The planning timer under "Planning…": the same elapsed time as the sidebar's. */
+  private readonly emptyElapsed: HTMLElement;
+  private readonly emptyAction: HTMLButtonElement;
+  /** The run whose plan the graph shows: a new run fits its graph afresh. */
+  private runId: string | undefined;
   private readonly main: HTMLElement;
   private selected: string | null = null;
   private rendered: RunViewState | undefined;
@@ -51,17 +59,18 @@ export class GraphApp {
     const review = button(doc, 'diff', 'Review changes', () => channel.post({ type: 'reviewChanges' }), 'af-button secondary');
     const zoomOut = button(doc, 'zoom-out', 'Zoom out', () => this.graph.panZoom.zoomBy(1 / 1.25), 'icon-button');
     const zoomIn = button(doc, 'zoom-in', 'Zoom in', () => this.graph.panZoom.zoomBy(1.25), 'icon-button');
-    const fit = button(doc, 'screen-full', 'Fit to view', () => this.graph.panZoom.fit(), 'icon-button');
+    const fit = button(doc, 'screen-full', 'Fit to view', () => this.graph.fit(), 'icon-button');
     const toolbar = h(doc, 'header', 'toolbar', { role: 'toolbar', 'aria-label': 'Run' },
       h(doc, 'div', 'toolbar-summary', undefined, this.summary, this.progress, this.rules),
       h(doc, 'div', 'toolbar-actions', undefined, this.cancel, review, h(doc, 'span', 'toolbar-sep'), zoomOut, zoomIn, fit));
     const graphFrame = h(doc, 'div', 'graph-frame');
     this.main = h(doc, 'div', 'main', undefined, graphFrame);
-    this.empty = h(doc, 'div', 'empty-state', undefined,
-      h(doc, 'span', 'codicon codicon-type-hierarchy empty-icon', { 'aria-hidden': 'true' }),
-      h(doc, 'h2', undefined, undefined, 'No plan yet'),
-      h(doc, 'p', undefined, undefined, 'Start a task and AgensFlow draws its plan here: one node per subtask, edges for dependencies.'),
-      button(doc, 'add', 'New Task', () => channel.post({ type: 'newTask' }), 'af-button primary'));
+    this.emptyIcon = h(doc, 'span', 'codicon codicon-type-hierarchy empty-icon', { 'aria-hidden': 'true' });
+    this.emptyTitle = h(doc, 'h2', 'empty-title', { role: 'status' });
+    this.emptyText = h(doc, 'p', 'empty-text');
+    this.emptyElapsed = h(doc, 'p', 'empty-elapsed muted', { 'aria-live': 'off' });
+    this.emptyAction = button(doc, 'add', 'New Task', () => channel.post({ type: 'newTask' }), 'af-button primary');
+    this.empty = h(doc, 'div', 'empty-state', undefined, this.emptyIcon, this.emptyTitle, this.emptyText, this.emptyElapsed, this.emptyAction);
     replaceChildren(root, toolbar, this.main, this.empty);
     const saved = channel.getState();
     const restored = isSaved(saved) ? saved : {};
@@ -75,10 +84,10 @@ export class GraphApp {
     graphFrame.addEventListener('keydown', (e) => {
       if (e.key === '+' || e.key === '=') this.graph.panZoom.zoomBy(1.25);
       else if (e.key === '-') this.graph.panZoom.zoomBy(1 / 1.25);
-      else if (e.key === '0') this.graph.panZoom.fit();
+      else if (e.key === '0') this.graph.fit();
       else if (e.key === 'Escape') this.select(null);
     });
-    root.ownerDocument.defaultView?.addEventListener('resize', () => this.graph.panZoom.fit());
+    root.ownerDocument.defaultView?.addEventListener('resize', () => this.graph.fit());
     this.render();
   }
 
@@ -105,12 +114,28 @@ export class GraphApp {
     });
   }
 
+  /** Refreshes the elapsed times (called every second by the page, like the sidebar's timer). */
+  tick(now = Date.now()): void {
+    const run = this.model.state.run;
+    const elapsed = run ? formatElapsed((run.finishedAt ?? now) - run.startedAt) : '';
+    setText(this.emptyElapsed, run && planPhase(this.model.state) === 'planning' ? elapsed : '');
+    this.renderProgress(this.model.state, now);
+  }
+
   /** Draws the current state (incrementally). */
   render(): void {
     const state = this.model.state;
-    const hasPlan = (state.plan?.tasks.length ?? 0) > 0;
+    const phase = planPhase(state);
+    const hasPlan = phase === 'planned';
     this.main.hidden = !hasPlan;
     this.empty.hidden = hasPlan;
+    if (!hasPlan) this.renderEmpty(state, phase);
+    const runId = state.run?.runId;
+    if (runId !== this.runId) {
+      // A new run starts from a fitted view, whatever the last run's zoom and pan were.
+      if (this.runId !== undefined) this.graph.resetView();
+      this.runId = runId;
+    }
     this.graph.update(state);
     if (this.selected && !state.plan?.tasks.some((t) => t.id === this.selected)) this.selected = null;
     this.graph.select(this.selected);
@@ -119,18 +144,40 @@ export class GraphApp {
     this.rendered = state;
   }
 
+  private renderEmpty(state: RunViewState, phase: Exclude<PlanPhase, 'planned'>): void {
+    const { title, text } = noPlanText(state, phase);
+    setText(this.emptyTitle, title);
+    setText(this.emptyText, text);
+    const iconName = phase === 'planning' ? 'loading codicon-modifier-spin' : phase === 'no-plan' ? 'error' : 'type-hierarchy';
+    const iconClass = `codicon codicon-${iconName} empty-icon${phase === 'no-plan' ? ' empty-failed' : ''}`;
+    if (this.emptyIcon.className !== iconClass) this.emptyIcon.className = iconClass;
+    this.empty.classList.toggle('planning', phase === 'planning');
+    // While the planner works there is nothing to start; the toolbar's Cancel stops it.
+    this.emptyAction.hidden = phase === 'planning';
+    this.tick();
+  }
+
+  /** The header's run line: state, progress, tokens, cost, elapsed time (the part the timer refreshes). */
+  private renderProgress(state: RunViewState, now = Date.now()): void {
+    const run = state.run;
+    if (!run) {
+      setText(this.progress, '');
+      return;
+    }
+    const elapsed = formatElapsed((run.finishedAt ?? now) - run.startedAt);
+    const planning = planPhase(state) === 'planning';
+    const status = planning ? 'planning' : run.status;
+    const progress = planning ? '' : ` · ${progressOf((state.plan?.tasks ?? []).map((t) => state.statuses[t.id] ?? 'pending')).text}`;
+    setText(this.progress, `${status}${progress} · ${formatTokens(state.usage.inputTokens + state.usage.outputTokens)} tokens · ${formatCost(state.usage)} · ${elapsed}${run.verification ? ` · verification: ${run.verification}` : ''}`);
+  }
+
   private renderSummary(state: RunViewState): void {
-    const progress = progressOf((state.plan?.tasks ?? []).map((t) => state.statuses[t.id] ?? 'pending'));
     const run = state.run;
     const headline = run?.goal ? splitGoal(run.goal).headline : '';
     setText(this.summary, headline || (run ? 'Run' : 'AgensFlow'));
     const tip = run?.goal?.trim() ?? '';
     if (this.summary.title !== tip) this.summary.title = tip;
-    const elapsed = run ? formatElapsed((run.finishedAt ?? Date.now()) - run.startedAt) : '';
-    const status = run ? (run.status === 'running' ? 'running' : run.status) : 'idle';
-    setText(this.progress, run
-      ? `${status} · ${progress.text} · ${formatTokens(state.usage.inputTokens + state.usage.outputTokens)} tokens · ${formatCost(state.usage)} · ${elapsed}${run.verification ? ` · verification: ${run.verification}` : ''}`
-      : '');
+    this.renderProgress(state);
     this.cancel.disabled = run?.status !== 'running';
     const rules = state.decisions.find((d) => d.point === 'context.rules' && d.taskId === undefined);
     setText(this.rules, rules ? `Project rules: ${rules.choice}` : '');

@@ -129,11 +129,15 @@ export class GraphView {
       path.setAttribute('marker-end', `url(#arrow-${criticalEdges.has(key) ? 'critical' : 'normal'}${this.options.compact ? '-c' : ''})`);
     }
     if (this.fitPending && this.layout) {
-      this.fitPending = false;
       const restore = this.initialTransform;
-      this.initialTransform = undefined;
-      if (restore) this.panZoom.transform = restore;
-      else this.panZoom.fit();
+      if (restore) {
+        this.fitPending = false;
+        this.initialTransform = undefined;
+        this.panZoom.transform = restore;
+      } else {
+        // A hidden frame has no size to fit to: the fit waits for the next update or resize.
+        this.fitPending = !this.panZoom.fit();
+      }
     }
   }
 
@@ -154,6 +158,17 @@ export class GraphView {
 
   /** Re-fits the graph at the next update (after the frame got its size). */
   fitSoon(): void {
+    this.fitPending = true;
+  }
+
+  /** Fits the graph now; a fit still pending from a layout is done by this one. */
+  fit(): void {
+    if (this.panZoom.fit()) this.fitPending = false;
+  }
+
+  /** Forgets the zoom and pan (a restored one too): the next plan is shown fitted. */
+  resetView(): void {
+    this.initialTransform = undefined;
     this.fitPending = true;
   }
 

@@ -17,7 +17,9 @@ function start(): void {
     app = sidebar;
     window.setInterval(() => sidebar.tick(), 1000);
   } else {
-    app = new GraphApp(root, channel);
+    const graph = new GraphApp(root, channel);
+    app = graph;
+    window.setInterval(() => graph.tick(), 1000);
   }
   channel.ready();
 }

@@ -80,18 +80,20 @@ export class PanZoom {
     this.apply();
   }
 
-  /** Shows the whole graph, never enlarging past 1:1. */
-  fit(): void {
+  /** Shows the whole graph, never enlarging past 1:1; false when the frame has no size yet (nothing changed). */
+  fit(): boolean {
     const fw = this.frame.clientWidth;
     const fh = this.frame.clientHeight;
     const { width, height } = this.contentSize;
-    if (fw <= 0 || fh <= 0 || width <= 0 || height <= 0) {
+    if (fw <= 0 || fh <= 0) return false;
+    if (width <= 0 || height <= 0) {
       this.t = { scale: 1, x: 0, y: 0 };
     } else {
       const scale = clamp(Math.min(fw / width, fh / height, 1), MIN_SCALE, MAX_SCALE);
       this.t = { scale, x: (fw - width * scale) / 2, y: Math.max(0, (fh - height * scale) / 2) };
     }
     this.apply();
+    return true;
   }
 
   /** Pans so the box (content coordinates) is visible, leaving the zoom alone. */

@@ -1,5 +1,6 @@
 /** How each task status looks: its codicon, label and CSS class (colours come from theme variables in CSS). */
 import type { PatchState, TaskStatus } from '../core/run/events';
+import type { RunViewState } from '../protocol/viewState';
 
 export interface StatusLook {
   icon: string;
@@ -64,4 +65,35 @@ export function progressOf(statuses: readonly TaskStatus[]): { finished: number;
   const cancelled = statuses.filter((s) => s === 'cancelled').length;
   const finished = statuses.filter((s) => s !== 'cancelled' && isSettled(s)).length;
   return { finished, cancelled, text: `${finished}/${statuses.length} settled${cancelled ? ` · ${cancelled} cancelled` : ''}` };
+}
+
+/**
+ * Where a run stands for a view that draws its plan: no run, still planning, or finished (failed, cancelled,
+ * over budget) before any plan arrived, or with a plan. The graph's empty area says which of these it is
+ * instead of "No plan yet" while the planner is working or after it failed.
+ */
+export type PlanPhase = 'idle' | 'planning' | 'no-plan' | 'planned';
+
+export function planPhase(state: Pick<RunViewState, 'run' | 'plan'>): PlanPhase {
+  if ((state.plan?.tasks.length ?? 0) > 0) return 'planned';
+  if (!state.run) return 'idle';
+  return state.run.status === 'running' ? 'planning' : 'no-plan';
+}
+
+/** The heading and sentence of the graph's empty area for a phase without a plan. */
+export function noPlanText(state: Pick<RunViewState, 'run'>, phase: Exclude<PlanPhase, 'planned'>): { title: string; text: string } {
+  const run = state.run;
+  switch (phase) {
+    case 'idle':
+      return { title: 'No plan yet', text: 'Start a task and AgensFlow draws its plan here: one node per subtask, edges for dependencies.' };
+    case 'planning':
+      return { title: 'Planning…', text: 'The planner is drafting the task graph; it appears here as soon as the plan is ready.' };
+    case 'no-plan': {
+      const reason = run?.reason?.trim();
+      if (run?.status === 'cancelled') return { title: 'Cancelled before a plan was ready', text: reason || 'The run was cancelled while planning.' };
+      if (run?.status === 'completed') return { title: 'Nothing to do', text: reason || 'The run finished without a plan of tasks.' };
+      if (run?.status === 'budget') return { title: 'Budget reached while planning', text: reason || 'The run hit its token or cost budget before the plan was ready.' };
+      return { title: 'Planning failed', text: reason || 'The planner stopped without a plan. The run log has the details.' };
+    }
+  }
 }
