@@ -8,7 +8,8 @@ import type { PatchState, TaskStatus } from '../core/run/events';
 import type { RunViewState } from '../protocol/viewState';
 import { h, s, setText } from './dom';
 import { COMPACT_LAYOUT, layoutPlan, PANEL_LAYOUT, type GraphLayout, type LayoutEdge, type Point } from './layout';
-import { PanZoom, type Transform } from './panZoom';
+import { Overview } from './overview';
+import { LEGIBLE_SCALE, PanZoom, type Transform } from './panZoom';
 import { PATCH_LOOK, patchBadgeClass, STATUS_LOOK, statusClass, statusIconClass } from './status';
 
 export interface GraphViewOptions {
@@ -38,15 +39,19 @@ export function planShape(plan: Plan | null): string {
 function edgePath(points: readonly Point[]): string {
   if (points.length === 0) return '';
   const f = (n: number): string => n.toFixed(1);
-  let d = `M${f(points[0].x)},${f(points[0].y)}`;
-  // Quadratic curves through the midpoints smooth dagre's polyline without leaving its route.
-  for (let i = 1; i < points.length - 1; i++) {
-    const mx = (points[i].x + points[i + 1].x) / 2;
-    const my = (points[i].y + points[i + 1].y) / 2;
-    d += ` Q${f(points[i].x)},${f(points[i].y)} ${f(mx)},${f(my)}`;
+  let d = `M${f(points[0]!.x)},${f(points[0]!.y)}`;
+  // Each leg is an S-curve that leaves and arrives vertically; a leg through a row (same x) is straight.
+  for (let i = 1; i < points.length; i++) {
+    const p = points[i - 1]!;
+    const q = points[i]!;
+    if (Math.abs(p.x - q.x) < 0.5) {
+      d += ` L${f(q.x)},${f(q.y)}`;
+    } else {
+      const my = (p.y + q.y) / 2;
+      d += ` C${f(p.x)},${f(my)} ${f(q.x)},${f(my)} ${f(q.x)},${f(q.y)}`;
+    }
   }
-  const last = points[points.length - 1];
-  return `${d} L${f(last.x)},${f(last.y)}`;
+  return d;
 }
 
 export class GraphView {
@@ -57,6 +62,8 @@ export class GraphView {
   private readonly edgeGroup: SVGGElement;
   private readonly nodesLayer: HTMLDivElement;
   readonly panZoom: PanZoom;
+  /** The minimap of the panel's graph (none in the sidebar's). */
+  readonly overview: Overview | undefined;
   private readonly nodes = new Map<string, NodeParts>();
   private readonly edges = new Map<string, SVGPathElement>();
   private layout: GraphLayout | undefined;
@@ -92,6 +99,12 @@ export class GraphView {
     this.element.appendChild(this.viewport);
     container.appendChild(this.element);
     this.panZoom = new PanZoom(this.element, this.viewport);
+    if (!options.compact) {
+      this.panZoom.minFitScale = LEGIBLE_SCALE;
+      const overview = new Overview(doc, this.element, this.panZoom);
+      this.overview = overview;
+      this.panZoom.onView = (t) => overview.update(t, this.element.clientWidth, this.element.clientHeight);
+    }
     this.nodesLayer.addEventListener('keydown', (e) => this.onKey(e));
   }
 
@@ -123,6 +136,7 @@ export class GraphView {
       if (!parts) continue;
       const status: TaskStatus = state.statuses[task.id] ?? 'pending';
       this.paintNode(parts, task.id, task.title, task.role, status, critical.has(task.id), state.tasks[task.id]?.agent?.attempt, state.tasks[task.id]?.patch);
+      this.overview?.setStatus(task.id, status);
     }
     for (const [key, path] of this.edges) path.classList.toggle('critical', criticalEdges.has(key));
     for (const [key, path] of this.edges) {
@@ -188,6 +202,7 @@ export class GraphView {
     }
     if (!plan || plan.tasks.length === 0) {
       this.layout = undefined;
+      this.overview?.setLayout(undefined);
       for (const p of this.edges.values()) p.remove();
       this.edges.clear();
       this.element.classList.add('empty');
@@ -218,6 +233,7 @@ export class GraphView {
       }
     }
     this.drawEdges(layout.edges);
+    this.overview?.setLayout(layout);
     if (!this.focused || !this.nodes.has(this.focused)) this.setFocusable(this.firstTask());
     if (this.selected && !this.nodes.has(this.selected)) this.selected = null;
     this.fitPending = true;
@@ -250,8 +266,9 @@ export class GraphView {
     const title = h(doc, 'span', 'node-title');
     const meta = h(doc, 'span', 'node-meta');
     const patch = h(doc, 'span', 'badge patch-badge', { hidden: '' });
+    // The title has the node's whole width for its two lines; the patch badge sits on the id and role line.
     const root = h(doc, 'div', 'node status-pending', { tabindex: -1, role: 'button', 'aria-pressed': 'false', 'data-task-id': taskId },
-      iconEl, h(doc, 'span', 'node-text', undefined, title, meta), patch);
+      iconEl, h(doc, 'span', 'node-text', undefined, title, h(doc, 'span', 'node-sub', undefined, meta, patch)));
     root.addEventListener('click', () => {
       this.setFocusable(taskId);
       this.options.onSelect(taskId);

@@ -1,6 +1,6 @@
 /**
- * Layered layout of a plan with dagre (no hand-written layout): nodes top-left positioned, edges as
- * polylines, and each node's row (rank) for keyboard navigation. Pure: runs in Node for the tests.
+ * Layered layout of a plan with dagre: nodes top-left positioned, edges as routes of points, and each
+ * node's row (rank) for keyboard navigation. Pure: runs in Node for the tests.
  */
 // dagre ships ESM types with a CommonJS build; this CommonJS-compiled file takes the CommonJS build (esbuild
 // bundles it for the webview, tsx loads it in the tests) typed by the ESM declarations.
@@ -20,7 +20,7 @@ export interface LayoutNode {
   y: number;
   width: number;
   height: number;
-  /** 0-based layer, counted along the layout direction. */
+  /** 0-based layer (row), counted from the top. */
   rank: number;
 }
 
@@ -40,21 +40,25 @@ export interface GraphLayout {
 export interface LayoutOptions {
   nodeWidth: number;
   nodeHeight: number;
-  /** Top-to-bottom (the panel) or left-to-right (the narrow sidebar uses TB too, but compact). */
-  direction: 'TB' | 'LR';
   nodeSep: number;
   rankSep: number;
   margin: number;
 }
 
-export const PANEL_LAYOUT: LayoutOptions = { nodeWidth: 200, nodeHeight: 52, direction: 'TB', nodeSep: 28, rankSep: 48, margin: 24 };
-export const COMPACT_LAYOUT: LayoutOptions = { nodeWidth: 22, nodeHeight: 22, direction: 'TB', nodeSep: 10, rankSep: 18, margin: 6 };
+/** The panel's nodes fit a two-line title and the id and role line under it. */
+export const PANEL_LAYOUT: LayoutOptions = { nodeWidth: 210, nodeHeight: 66, nodeSep: 26, rankSep: 52, margin: 24 };
+export const COMPACT_LAYOUT: LayoutOptions = { nodeWidth: 22, nodeHeight: 22, nodeSep: 10, rankSep: 18, margin: 6 };
 
-/** Lays out the plan's tasks and dependency edges (unknown deps are skipped). */
+/**
+ * Lays out the plan's tasks and dependency edges top to bottom (unknown deps are skipped). Edges are routed
+ * from a port on the bottom of the task to a port on the top of its dependant (several edges at one task
+ * spread over its side, in the order of where they go), and an edge across several layers passes each
+ * layer straight down through the gap dagre kept free for it, so no edge runs through a task.
+ */
 export function layoutPlan(plan: Plan, options: LayoutOptions = PANEL_LAYOUT): GraphLayout {
   const g = new dagre.graphlib.Graph({ multigraph: false });
   g.setGraph({
-    rankdir: options.direction, nodesep: options.nodeSep, ranksep: options.rankSep,
+    rankdir: 'TB', nodesep: options.nodeSep, ranksep: options.rankSep,
     marginx: options.margin, marginy: options.margin,
   });
   g.setDefaultEdgeLabel(() => ({}));
@@ -73,14 +77,14 @@ export function layoutPlan(plan: Plan, options: LayoutOptions = PANEL_LAYOUT): G
   }
   dagre.layout(g);
 
-  const along = (p: Point): number => (options.direction === 'TB' ? p.y : p.x);
   const centres = new Map<string, Point>();
   for (const id of ids) {
     const n = g.node(id) as { x: number; y: number };
     centres.set(id, { x: n.x, y: n.y });
   }
-  // Rank = index of the node's distinct coordinate along the layout direction.
-  const rows = [...new Set([...centres.values()].map((p) => Math.round(along(p))))].sort((a, b) => a - b);
+  // Rank = index of the node's row (its centre's y).
+  const rows = [...new Set([...centres.values()].map((p) => Math.round(p.y)))].sort((a, b) => a - b);
+  const rowIndex = new Map(rows.map((y, i) => [y, i]));
   const nodes = new Map<string, LayoutNode>();
   for (const [id, c] of centres) {
     nodes.set(id, {
@@ -89,13 +93,46 @@ export function layoutPlan(plan: Plan, options: LayoutOptions = PANEL_LAYOUT): G
       y: c.y - options.nodeHeight / 2,
       width: options.nodeWidth,
       height: options.nodeHeight,
-      rank: rows.indexOf(Math.round(along(c))),
+      rank: rowIndex.get(Math.round(c.y)) ?? 0,
     });
   }
-  const layoutEdges = edges.map(([from, to]) => {
+  // Where each edge crosses the task rows between its ends: dagre's bend points that lie on a row (the
+  // others, between rows, are only its spacing and are dropped), each widened to the row's full height.
+  const half = options.nodeHeight / 2;
+  const passes = edges.map(([from, to]) => {
     const label = g.edge(from, to) as { points?: Point[] } | undefined;
-    return { from, to, points: (label?.points ?? []).map((p) => ({ x: p.x, y: p.y })) };
+    const out: Point[] = [];
+    for (const p of (label?.points ?? []).slice(1, -1)) {
+      if (rowIndex.has(Math.round(p.y))) out.push({ x: p.x, y: p.y - half }, { x: p.x, y: p.y + half });
+    }
+    return out;
+  });
+  const outPorts = ports(edges.map(([from], i) => ({ node: from, toward: (passes[i]![0] ?? centres.get(edges[i]![1])!).x, key: i })), nodes);
+  const inPorts = ports(edges.map(([, to], i) => ({ node: to, toward: (passes[i]!.at(-1) ?? centres.get(edges[i]![0])!).x, key: i })), nodes);
+  const layoutEdges = edges.map(([from, to], i) => {
+    const a = nodes.get(from)!;
+    const b = nodes.get(to)!;
+    return { from, to, points: [{ x: outPorts[i]!, y: a.y + a.height }, ...passes[i]!, { x: inPorts[i]!, y: b.y }] };
   });
   const graph = g.graph() as { width?: number; height?: number };
   return { nodes, edges: layoutEdges, width: graph.width ?? 0, height: graph.height ?? 0 };
+}
+
+/**
+ * The x of each edge's port on one side of its node: the edges at a node spread over the middle of the
+ * side, ordered by where they head, so they leave (or arrive) side by side instead of from one point.
+ */
+function ports(ends: ReadonlyArray<{ node: string; toward: number; key: number }>, nodes: ReadonlyMap<string, LayoutNode>): number[] {
+  const byNode = new Map<string, Array<{ toward: number; key: number }>>();
+  for (const e of ends) byNode.set(e.node, [...(byNode.get(e.node) ?? []), e]);
+  const xs: number[] = [];
+  for (const [id, list] of byNode) {
+    const n = nodes.get(id)!;
+    list.sort((p, q) => p.toward - q.toward || p.key - q.key);
+    const span = Math.min(n.width * 0.6, (list.length - 1) * 14);
+    list.forEach((e, i) => {
+      xs[e.key] = n.x + n.width / 2 + (list.length > 1 ? -span / 2 + (span * i) / (list.length - 1) : 0);
+    });
+  }
+  return xs;
 }

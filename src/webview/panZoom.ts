@@ -11,6 +11,12 @@ export interface Transform {
 
 export const MIN_SCALE = 0.2;
 export const MAX_SCALE = 2.5;
+/**
+ * The smallest zoom a fit of the panel's graph goes down to: below it a node's 13 px title shrinks under
+ * 9 px. A larger graph opens at this zoom showing its first layers, with the overview to move around;
+ * the zoom buttons still go down to {@link MIN_SCALE}.
+ */
+export const LEGIBLE_SCALE = 0.7;
 
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
@@ -21,6 +27,10 @@ export class PanZoom {
   private drag: { pointerId: number; x: number; y: number } | undefined;
   /** Called after every change, e.g. to persist the view state. */
   onChange: ((t: Transform) => void) | undefined;
+  /** Called after every change too, for what draws the visible part (the overview). */
+  onView: ((t: Transform) => void) | undefined;
+  /** The smallest scale {@link fit} uses (0: always the whole graph). */
+  minFitScale = 0;
 
   constructor(private readonly frame: HTMLElement, private readonly content: HTMLElement, private contentSize = { width: 0, height: 0 }) {
     frame.addEventListener('wheel', (e) => {
@@ -31,6 +41,8 @@ export class PanZoom {
     frame.addEventListener('pointerdown', (e) => {
       // Only the background pans; a press on a node selects it.
       if (e.button !== 0 || (e.target as Element | null)?.closest?.('.node')) return;
+      // No text selection starts under a drag.
+      e.preventDefault();
       this.drag = { pointerId: e.pointerId, x: e.clientX, y: e.clientY };
       frame.setPointerCapture?.(e.pointerId);
       frame.classList.add('panning');
@@ -80,7 +92,18 @@ export class PanZoom {
     this.apply();
   }
 
-  /** Shows the whole graph, never enlarging past 1:1; false when the frame has no size yet (nothing changed). */
+  /** Pans so the content point (cx, cy) is in the frame's centre, leaving the zoom alone. */
+  centerOn(cx: number, cy: number): void {
+    const fw = this.frame.clientWidth;
+    const fh = this.frame.clientHeight;
+    this.t = { ...this.t, x: fw / 2 - cx * this.t.scale, y: fh / 2 - cy * this.t.scale };
+    this.apply();
+  }
+
+  /**
+   * Shows the whole graph, never enlarging past 1:1 nor shrinking below {@link minFitScale} (then the top of
+   * the graph, centred); false when the frame has no size yet (nothing changed).
+   */
   fit(): boolean {
     const fw = this.frame.clientWidth;
     const fh = this.frame.clientHeight;
@@ -89,7 +112,7 @@ export class PanZoom {
     if (width <= 0 || height <= 0) {
       this.t = { scale: 1, x: 0, y: 0 };
     } else {
-      const scale = clamp(Math.min(fw / width, fh / height, 1), MIN_SCALE, MAX_SCALE);
+      const scale = clamp(Math.max(Math.min(fw / width, fh / height, 1), this.minFitScale), MIN_SCALE, MAX_SCALE);
       this.t = { scale, x: (fw - width * scale) / 2, y: Math.max(0, (fh - height * scale) / 2) };
     }
     this.apply();
@@ -118,5 +141,6 @@ export class PanZoom {
   private apply(): void {
     this.content.style.transform = `translate(${this.t.x}px, ${this.t.y}px) scale(${this.t.scale})`;
     this.onChange?.(this.transform);
+    this.onView?.(this.transform);
   }
 }

@@ -154,7 +154,7 @@ export class TaskDetails {
         h(doc, 'span', `badge status-badge status-${status}`, undefined, look.label),
         critical ? h(doc, 'span', 'badge critical-badge', undefined, 'critical path') : null,
         patchState ? h(doc, 'span', `badge patch-${patchState}`, undefined, `patch ${patchState}`) : null,
-        h(doc, 'code', 'muted', undefined, task.id)),
+        h(doc, 'code', 'task-id', { title: 'Task id' }, task.id)),
       detail?.statusReason ? h(doc, 'p', 'status-reason', undefined, detail.statusReason) : null,
       h(doc, 'div', 'details-actions', undefined, accept, reject));
 

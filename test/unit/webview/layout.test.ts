@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Plan } from '../../../src/core/plan/schema';
 import { COMPACT_LAYOUT, layoutPlan, PANEL_LAYOUT, type GraphLayout } from '../../../src/webview/layout';
+import { generatedPlan, PLAN_30 } from './sampleLarge';
 import { SAMPLE_PLAN } from './sampleRun';
 
 function checkLayout(plan: Plan, layout: GraphLayout): void {
@@ -53,5 +54,51 @@ describe('webview: dagre layout', () => {
       };
       checkLayout(plan, layoutPlan(plan, compact ? COMPACT_LAYOUT : PANEL_LAYOUT));
     }), { numRuns: 60 });
+  });
+});
+
+describe('webview: layout at 30 and 100 tasks', () => {
+  const inside = (p: { x: number; y: number }, n: { x: number; y: number; width: number; height: number }): boolean =>
+    p.x > n.x + 1 && p.x < n.x + n.width - 1 && p.y > n.y + 1 && p.y < n.y + n.height - 1;
+
+  for (const [name, plan] of [['the 30-task shop plan', PLAN_30], ['a generated 100-task plan', generatedPlan(100)]] as const) {
+    it(`${name}: no overlapping nodes, every edge routed from its task's bottom to its dependant's top around other tasks`, () => {
+      const layout = layoutPlan(plan);
+      checkLayout(plan, layout);
+      const declared = plan.tasks.reduce((n, t) => n + t.deps.length, 0);
+      assert.equal(layout.edges.length, declared, 'every dependency is drawn');
+      for (const e of layout.edges) {
+        const from = layout.nodes.get(e.from)!;
+        const to = layout.nodes.get(e.to)!;
+        const first = e.points[0]!;
+        const last = e.points.at(-1)!;
+        assert.ok(Math.abs(first.y - (from.y + from.height)) < 1 && first.x >= from.x && first.x <= from.x + from.width, `${e.from}->${e.to} leaves ${e.from}'s bottom`);
+        assert.ok(Math.abs(last.y - to.y) < 1 && last.x >= to.x && last.x <= to.x + to.width, `${e.from}->${e.to} enters ${e.to}'s top`);
+        // A dependency across several layers bends around the tasks between: no point of its route is inside a task.
+        if (to.rank - from.rank > 1) assert.ok(e.points.length > 2, `${e.from}->${e.to} spans layers and is routed`);
+        // Through the rows between its ends it runs straight down (equal x), beside every task of the row;
+        // between rows (where no task is) it may curve.
+        for (let i = 1; i < e.points.length; i++) {
+          const p = e.points[i - 1]!;
+          const q = e.points[i]!;
+          assert.ok(q.y > p.y, `${e.from}->${e.to} goes down`);
+          const mid = { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
+          for (const n of layout.nodes.values()) {
+            if (n.id === e.from || n.id === e.to) continue;
+            const crossesRow = p.y < n.y + n.height - 1 && q.y > n.y + 1;
+            if (crossesRow) assert.equal(p.x, q.x, `${e.from}->${e.to} is vertical where it crosses ${n.id}'s row`);
+            assert.ok(!(crossesRow && p.x > n.x && p.x < n.x + n.width), `${e.from}->${e.to} runs through ${n.id}`);
+            assert.ok(!inside(mid, n), `${e.from}->${e.to} runs through ${n.id}`);
+          }
+        }
+      }
+    });
+  }
+
+  it('panel nodes have room for a two-line title and the id line (13 px text, 1.25 line height)', () => {
+    const titleLines = 2 * 13 * 1.25;
+    const metaLine = 11 * 1.4;
+    assert.ok(PANEL_LAYOUT.nodeHeight >= titleLines + metaLine + 12 + 2, `nodeHeight ${PANEL_LAYOUT.nodeHeight}`);
+    assert.ok(PANEL_LAYOUT.nodeWidth >= 200, 'about 20 characters a line, so two lines hold a 40-character title');
   });
 });

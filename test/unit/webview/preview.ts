@@ -6,17 +6,19 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { THEMES } from './previewTheme';
+import { THEMES, VSCODE_DEFAULT_CSS } from './previewTheme';
+import { PLAN_30, stateOf } from './sampleLarge';
 import { sampleState } from './sampleRun';
 
 const root = resolve(__dirname, '../../..');
 const out = join(root, 'out', 'preview');
 mkdirSync(out, { recursive: true });
 
-const state = sampleState();
-// Start the clock 12 min 34 s before the page opens, so "elapsed" reads like a live run.
-const data = `window.__AGENSFLOW_PREVIEW__ = ${JSON.stringify(state).replace(/</g, '\\u003c')};\n`;
-writeFileSync(join(out, 'preview-data.js'), data);
+// The 12-task sample (graph and sidebar pages) and the 30-task plan (graph30 pages, the layout at fit).
+const dataOf = (state: unknown): string => `window.__AGENSFLOW_PREVIEW__ = ${JSON.stringify(state).replace(/</g, '\\u003c')};\n`;
+writeFileSync(join(out, 'preview-data.js'), dataOf(sampleState()));
+writeFileSync(join(out, 'preview-data-30.js'), dataOf(stateOf(PLAN_30)));
+writeFileSync(join(out, 'vscode-default.css'), VSCODE_DEFAULT_CSS);
 writeFileSync(join(out, 'preview-stub.js'), `// Stands in for VS Code: answers "ready" with the snapshot, like the host.
 (function () {
   var state = window.__AGENSFLOW_PREVIEW__;
@@ -45,20 +47,22 @@ const pages: string[] = [];
 for (const [themeName, theme] of Object.entries(THEMES)) {
   const vars = Object.entries(theme.vars).map(([k, v]) => `  ${k}: ${v};`).join('\n');
   writeFileSync(join(out, `theme-${themeName}.css`), `html {\n${vars}\n}\n`);
-  for (const view of ['graph', 'sidebar'] as const) {
-    const name = `${view}-${themeName}.html`;
+  for (const page of ['graph', 'sidebar', 'graph30'] as const) {
+    const view = page === 'sidebar' ? 'sidebar' : 'graph';
+    const name = `${page}-${themeName}.html`;
     writeFileSync(join(out, name), `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="UTF-8">
   <title>AgensFlow ${view} preview (${themeName})</title>
+  <link rel="stylesheet" href="vscode-default.css">
   <link rel="stylesheet" href="theme-${themeName}.css">
   <link rel="stylesheet" href="${rel('media/codicons/codicon.css')}">
   <link rel="stylesheet" href="${rel('media/webview.css')}">
 </head>
-<body class="${theme.bodyClass}" data-view="${view}" data-select="${view === 'graph' ? 'save' : ''}">
+<body class="${theme.bodyClass}" data-view="${view}" data-select="${page === 'graph' ? 'save' : ''}">
   <div id="app"></div>
-  <script src="preview-data.js"></script>
+  <script src="${page === 'graph30' ? 'preview-data-30.js' : 'preview-data.js'}"></script>
   <script src="preview-stub.js"></script>
   <script src="${rel('dist/webview.js')}"></script>
 </body>

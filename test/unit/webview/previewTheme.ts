@@ -11,7 +11,19 @@ const common = {
   '--vscode-editor-font-size': '12px',
 };
 
-export const THEMES: Record<'light' | 'dark' | 'hc', { bodyClass: string; vars: Record<string, string> }> = {
+/**
+ * The part of VS Code's default webview stylesheet that styles elements this extension uses (`code` takes
+ * the theme's preformatted-text colours), so a rule that forgets to override it shows in the preview too.
+ */
+export const VSCODE_DEFAULT_CSS = `code {
+  color: var(--vscode-textPreformat-foreground);
+  background-color: var(--vscode-textPreformat-background);
+  padding: 1px 3px;
+  border-radius: 4px;
+}
+`;
+
+export const THEMES: Record<'light' | 'dark' | 'hc' | 'hc-light', { bodyClass: string; vars: Record<string, string> }> = {
   light: {
     bodyClass: 'vscode-light',
     vars: {
@@ -32,6 +44,7 @@ export const THEMES: Record<'light' | 'dark' | 'hc', { bodyClass: string; vars: 
       '--vscode-diffEditor-insertedLineBackground': '#9bb95533', '--vscode-diffEditor-removedLineBackground': '#ff000033',
       '--vscode-editorLineNumber-foreground': '#237893', '--vscode-gitDecoration-addedResourceForeground': '#587c0c',
       '--vscode-gitDecoration-deletedResourceForeground': '#ad0707', '--vscode-editor-foreground': '#000000',
+      '--vscode-textPreformat-foreground': '#a31515', '--vscode-textPreformat-background': '#0000001a',
     },
   },
   dark: {
@@ -54,6 +67,7 @@ export const THEMES: Record<'light' | 'dark' | 'hc', { bodyClass: string; vars: 
       '--vscode-diffEditor-insertedLineBackground': '#9bb95533', '--vscode-diffEditor-removedLineBackground': '#ff000033',
       '--vscode-editorLineNumber-foreground': '#858585', '--vscode-gitDecoration-addedResourceForeground': '#81b88b',
       '--vscode-gitDecoration-deletedResourceForeground': '#c74e39', '--vscode-editor-foreground': '#d4d4d4',
+      '--vscode-textPreformat-foreground': '#d7ba7d', '--vscode-textPreformat-background': '#ffffff1a',
     },
   },
   hc: {
@@ -75,6 +89,30 @@ export const THEMES: Record<'light' | 'dark' | 'hc', { bodyClass: string; vars: 
       '--vscode-diffEditor-insertedTextBorder': '#33ff2eb3', '--vscode-diffEditor-removedTextBorder': '#ff008fb3',
       '--vscode-editorLineNumber-foreground': '#ffffff', '--vscode-gitDecoration-addedResourceForeground': '#a1e3ad',
       '--vscode-gitDecoration-deletedResourceForeground': '#c74e39', '--vscode-editor-foreground': '#ffffff',
+      '--vscode-textPreformat-foreground': '#000000', '--vscode-textPreformat-background': '#ffffff',
+    },
+  },
+  // Light High Contrast: VS Code sets both classes on the body.
+  'hc-light': {
+    bodyClass: 'vscode-high-contrast vscode-high-contrast-light',
+    vars: {
+      ...common,
+      '--vscode-foreground': '#292929', '--vscode-descriptionForeground': '#292929b3', '--vscode-editor-background': '#ffffff',
+      '--vscode-sideBar-background': '#ffffff', '--vscode-editorWidget-background': '#ffffff', '--vscode-widget-border': '#0f4a85',
+      '--vscode-contrastBorder': '#0f4a85', '--vscode-contrastActiveBorder': '#006bbd', '--vscode-focusBorder': '#006bbd',
+      '--vscode-button-background': '#0f4a85', '--vscode-button-foreground': '#ffffff', '--vscode-button-border': '#0f4a85',
+      '--vscode-button-secondaryBackground': '#ffffff', '--vscode-button-secondaryForeground': '#292929',
+      '--vscode-badge-background': '#0f4a85', '--vscode-badge-foreground': '#ffffff', '--vscode-list-hoverBackground': '#ffffff',
+      '--vscode-list-activeSelectionBackground': '#0f4a851a',
+      '--vscode-textLink-foreground': '#0f4a85', '--vscode-errorForeground': '#b5200d', '--vscode-editorWarning-foreground': '#895503',
+      '--vscode-testing-iconPassed': '#007100', '--vscode-testing-iconFailed': '#b5200d', '--vscode-charts-blue': '#0f4a85',
+      '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#b5200d', '--vscode-charts-green': '#007100', '--vscode-charts-yellow': '#895503',
+      '--vscode-progressBar-background': '#0f4a85', '--vscode-disabledForeground': '#7f7f7f', '--vscode-icon-foreground': '#292929',
+      '--vscode-textCodeBlock-background': '#ffffff', '--vscode-editorIndentGuide-activeBackground1': '#e0e0e0', '--vscode-input-background': '#ffffff',
+      '--vscode-diffEditor-insertedTextBorder': '#374e06', '--vscode-diffEditor-removedTextBorder': '#ad0707',
+      '--vscode-editorLineNumber-foreground': '#292929', '--vscode-gitDecoration-addedResourceForeground': '#374e06',
+      '--vscode-gitDecoration-deletedResourceForeground': '#ad0707', '--vscode-editor-foreground': '#292929',
+      '--vscode-textPreformat-foreground': '#ffffff', '--vscode-textPreformat-background': '#09345f',
     },
   },
 };

@@ -2,14 +2,16 @@
  * `npm run screenshot:webview`: opens the preview pages in Debian's Chromium through playwright-core and
  * saves PNGs next to them (out/preview/*.png; for the graph, also the details pane scrolled to the selected
  * task's tool calls, *-tools.png). Skips with a message when Chromium is not installed.
- * Run `npm run preview:webview` first.
+ * Run `npm run preview:webview` first. The 30-task graph at fit in the four themes is also copied to
+ * docs/screenshots/ (graph-30-<theme>.png), the pictures the documentation shows.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const out = resolve(__dirname, '../../..', 'out', 'preview');
+const docs = resolve(__dirname, '../../..', 'docs', 'screenshots');
 const executable = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 async function main(): Promise<void> {
@@ -19,7 +21,7 @@ async function main(): Promise<void> {
   }
   const browser = await chromium.launch({ executablePath: executable, args: ['--no-sandbox'] });
   try {
-    for (const page of readdirSync(out).filter((f) => /^(graph|sidebar)-.*\.html$/.test(f))) {
+    for (const page of readdirSync(out).filter((f) => /^(graph|graph30|sidebar)-.*\.html$/.test(f))) {
       const sidebar = page.startsWith('sidebar');
       const tab = await browser.newPage({ viewport: sidebar ? { width: 320, height: 900 } : { width: 1400, height: 820 } });
       const errors: string[] = [];
@@ -29,12 +31,18 @@ async function main(): Promise<void> {
       });
       await tab.goto(pathToFileURL(join(out, page)).href);
       await tab.waitForSelector(sidebar ? '.run:not([hidden])' : '.node.status-running');
+      // Two frames: the fit and the overview are drawn after the nodes.
+      await tab.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
       await tab.evaluate(() => document.fonts.ready);
       const posted = await tab.evaluate(() => JSON.stringify((window as unknown as { __posted__: unknown[] }).__posted__));
       const png = join(out, page.replace(/\.html$/, '.png'));
       await tab.screenshot({ path: png });
       process.stdout.write(`${png}${errors.length ? `  errors: ${errors.join(' | ')}` : ''}  posted: ${posted}\n`);
-      if (!sidebar) {
+      if (page.startsWith('graph30-')) {
+        mkdirSync(docs, { recursive: true });
+        copyFileSync(png, join(docs, page.replace(/^graph30-(.*)\.html$/, 'graph-30-$1.png')));
+      }
+      if (page.startsWith('graph-')) {
         // The selected task's tool calls (summaries and diffs) sit below the fold of the details pane.
         const tools = tab.locator('.tool-calls');
         if ((await tools.count()) > 0) {
