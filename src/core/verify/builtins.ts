@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runProcessCheck, unverifiedCheck, type CheckEnv } from './check-runner';
 import { checkCss, checkHtml, checkJson, type HostPath } from './inprocess';
-import { parseNodeCheck, parsePython, parseTex, parseTsc } from './parsers';
+import { parseNodeCheck, parsePython, parseTex, parseTscAll } from './parsers';
 import { pathArg, resolveNode, resolveTscScript, tscNoWriteArgs, whichOnPath } from './tools';
 import type { CheckResult } from './types';
 
@@ -17,6 +17,12 @@ export interface PlannedCheck {
   id: string;
   tool: string;
   files: string[];
+  /**
+   * The checker checks the whole project (tsc on a tsconfig, a verifier marked so), not only these files:
+   * its errors are compared with those of the unchanged workspace, and only new ones and those in the task's
+   * own files count.
+   */
+  wholeProject?: true;
   run(ce: CheckEnv): Promise<CheckResult>;
 }
 
@@ -112,6 +118,7 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
       id,
       tool: 'tsc',
       files: tsFiles,
+      wholeProject: true,
       run: (ce) =>
         runProcessCheck(
           {
@@ -123,7 +130,8 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
             // The tsconfig is the agents' to write: every option that writes a file is switched off here.
             args: tsc ? [tsc.script, '--noEmit', '--pretty', 'false', ...(noWrite ?? []), '-p', projectDir] : [],
             cwd: projectDir,
-            parse: parseTsc,
+            parse: parseTscAll,
+            keepAll: true,
           },
           ce,
         ),

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Finding } from '../run/events';
 import { runProcess } from './process';
-import { scrubRoot, type PathContext } from './parsers';
+import { MAX_FINDINGS, scrubRoot, type PathContext } from './parsers';
 import type { LeaseStore } from './leftovers';
 import { missingToolMessage } from './tools';
 import type { VerifyView } from './view';
@@ -43,6 +43,11 @@ export interface ProcessCheckSpec {
   installHint?: string;
   /** Findings from the output of a failed run. */
   parse?: (output: string, ctx: PathContext) => Finding[];
+  /**
+   * Keep every parsed finding (not only the first {@link MAX_FINDINGS}) in the result's `compared`, for a
+   * whole-project checker whose findings are compared with the unchanged workspace's.
+   */
+  keepAll?: boolean;
 }
 
 /** A result for a check that could not run. */
@@ -149,12 +154,10 @@ export async function runProcessCheck(spec: ProcessCheckSpec, ce: CheckEnv): Pro
   }
   if (r.exitCode === 0) return { ...base, outcome: 'passed' };
   const ctx: PathContext = { root: ce.root, cwd: spec.cwd };
-  const parsed = spec.parse ? spec.parse(r.output, ctx) : [];
+  const parsed = (spec.parse ? spec.parse(r.output, ctx) : []).map((f) => ({ ...f, message: scrubRoot(f.message, ce.root) }));
   const exitText = r.exitCode !== undefined ? `exit ${r.exitCode}` : `killed by ${r.signal ?? 'a signal'}`;
-  const findings =
-    parsed.length > 0
-      ? parsed.map((f) => ({ ...f, message: scrubRoot(f.message, ce.root) }))
-      : [{ message: `${tool} failed (${exitText}): ${lastLines(output, 5)}`, tool }];
+  const findings = parsed.length > 0 ? parsed.slice(0, MAX_FINDINGS) : [{ message: `${tool} failed (${exitText}): ${lastLines(output, 5)}`, tool }];
+  if (spec.keepAll && parsed.length > 0) base.compared = { findings: parsed, complete: r.outputTruncated !== true };
   if (ce.view.mode.sandbox !== 'none' && SANDBOX_STOP.test(output)) {
     findings.push({ message: `${tool} was stopped by the verification sandbox (${ce.view.mode.sandbox}: no network, nothing writable outside the view, no secrets): a check must not need them`, tool });
   }

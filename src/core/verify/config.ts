@@ -31,15 +31,23 @@ const timeout = z.number().int().positive().max(24 * 3600 * 1000);
  * exactly `{files}` is replaced by the matching files (paths relative to `cwd`, each beginning with `./` or
  * `../` so that no file name can read as an option).
  */
-export const UserVerifierSchema = z.object({
-  /** Optional name shown in results; defaults to the program name. */
-  id: z.string().min(1).max(64).optional(),
-  glob: z.string().min(1),
-  command: argv,
-  /** Workspace-relative folder to run in (inside the materialised copy); default the root. */
-  cwd: relativeDir.optional(),
-  timeoutMs: timeout.optional(),
-});
+export const UserVerifierSchema = z
+  .object({
+    /** Optional name shown in results; defaults to the program name. */
+    id: z.string().min(1).max(64).optional(),
+    glob: z.string().min(1),
+    command: argv,
+    /** Workspace-relative folder to run in (inside the materialised copy); default the root. */
+    cwd: relativeDir.optional(),
+    timeoutMs: timeout.optional(),
+    /**
+     * The command checks the whole project (`mypy .`, `pyright`, `eslint -f unix .`): the errors it prints
+     * as `path:line[:col]: message` are compared with its errors on the unchanged workspace, and only new ones
+     * and those in the task's own files fail the task.
+     */
+    wholeProject: z.boolean().optional(),
+  })
+  .refine((v) => !(v.wholeProject && v.command.includes('{files}')), { message: 'a whole-project verifier checks the project, not the task\'s files: drop {files}', path: ['command'] });
 export type UserVerifier = z.infer<typeof UserVerifierSchema>;
 
 /** The whole-run test command, e.g. `["npm","test"]` or `["pytest","-q"]`, run once after all tasks. */

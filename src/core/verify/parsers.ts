@@ -80,6 +80,11 @@ export function parseNodeCheck(output: string, ctx: PathContext, file: string): 
 
 /** `tsc --pretty false`: `src/a.ts(3,5): error TS2322: Type ...`. */
 export function parseTsc(output: string, ctx: PathContext): Finding[] {
+  return cap(parseTscAll(output, ctx));
+}
+
+/** Every error of `tsc --pretty false` (uncapped: a comparison with a baseline needs them all). */
+export function parseTscAll(output: string, ctx: PathContext): Finding[] {
   const findings: Finding[] = [];
   for (const l of output.split(/\r?\n/)) {
     const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/.exec(l);
@@ -90,7 +95,26 @@ export function parseTsc(output: string, ctx: PathContext): Finding[] {
     const g = /^error (TS\d+): (.*)$/.exec(l);
     if (g) findings.push({ message: `${g[1]}: ${g[2]}`, tool: 'tsc' });
   }
-  return cap(findings);
+  return findings;
+}
+
+/**
+ * Findings of a whole-project checker the user configured, from the line formats most of them print:
+ * `path:line[:col]: message` (mypy, ruff, flake8, eslint's `unix` format, gcc), `path:line:col - message`
+ * (pyright) and `path(line,col): message` (tsc, MSBuild). Only paths inside the view count; every other line
+ * is left out. Uncapped.
+ */
+export function parseFileLines(output: string, ctx: PathContext, tool: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const raw of output.split(/\r?\n/)) {
+    const l = raw.trim();
+    const m = /^(.+?):(\d+)(?::\d+)?(?::| -)\s*(.+)$/.exec(l) ?? /^(.+?)\((\d+)(?:,\d+)?\):\s*(.+)$/.exec(l);
+    if (!m) continue;
+    const file = toWorkspacePath(m[1]!, ctx);
+    if (path.isAbsolute(file) || leavesRoot(file)) continue;
+    findings.push({ file, line: Number(m[2]), message: m[3]!.trim(), tool });
+  }
+  return findings;
 }
 
 /** TeX via latexmk: `! Undefined control sequence.` ... `l.12 \foo`. Attributed to the main file. */

@@ -35,6 +35,8 @@ export interface ProcessOutcome {
   spawnError?: NodeJS.ErrnoException;
   /** Combined stdout and stderr, tail kept. */
   output: string;
+  /** True when the head of the output was dropped to keep it under the cap. */
+  outputTruncated?: boolean;
   durationMs: number;
   /** Set when a status fd was asked for and the sandbox never started the command. */
   sandboxFailed?: boolean;
@@ -105,6 +107,7 @@ export function runProcess(opts: RunProcessOptions): Promise<ProcessOutcome> {
         output: out.toString(),
         durationMs: Math.round(performance.now() - started),
       };
+      if (out.droppedBytes > 0) result.outputTruncated = true;
       if (spawnError) result.spawnError = spawnError;
       // The sandbox writes "started" there once the command runs inside it.
       else if (statusPipe && !aborted && !timedOut && !status.includes('started')) result.sandboxFailed = true;

@@ -3,8 +3,10 @@
  * running at once, the record of temporary views and processes for the cleanup after a crash, and the
  * workspace's secrets (found once per run).
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { listWorkspaceFiles } from '../context/workspaceFiles';
+import { listWorkspaceFiles, listWorkspaceFileStats } from '../context/workspaceFiles';
+import type { Finding } from '../run/events';
 import { CheckLimiter } from './limiter';
 import { linkIgnoredOf, type LinkIgnored } from './materialise';
 import { LeaseStore, sweepLeftovers, type SweepReport } from './leftovers';
@@ -34,6 +36,7 @@ export class VerifyRuntime {
   private readonly supported: Promise<SandboxSupport>;
   private readonly secretsByRoot = new Map<string, Promise<SecretPath[]>>();
   private readonly listedByRoot = new Map<string, Promise<LinkIgnored | undefined>>();
+  private readonly baselines = new Map<string, Promise<Finding[] | undefined>>();
 
   constructor(private readonly opts: VerifyRuntimeOptions = {}) {
     this.limiter = opts.limiter ?? new CheckLimiter();
@@ -73,6 +76,25 @@ export class VerifyRuntime {
     return ignored ? { ignored } : {};
   }
 
+  /**
+   * The errors of the whole-project check `checkId` on the unchanged workspace at `root`: `compute` runs once
+   * per state of the workspace (its listed files' sizes and modification times), and again once the user
+   * changed a file. `undefined` (not kept) when the baseline could not be had.
+   */
+  async baseline(root: string, checkId: string, compute: () => Promise<Finding[] | undefined>): Promise<Finding[] | undefined> {
+    const key = `${path.resolve(root)}\0${checkId}\0${await workspaceState(root)}`;
+    let found = this.baselines.get(key);
+    if (!found) {
+      const computing = compute().catch(() => undefined);
+      found = computing;
+      this.baselines.set(key, computing);
+      void computing.then((b) => {
+        if (b === undefined && this.baselines.get(key) === computing) this.baselines.delete(key);
+      });
+    }
+    return found;
+  }
+
   /** A view of `layers` over `workspaceDir`, recorded for the cleanup. */
   async view(workspaceDir: string, layers: readonly StagedLayer[]): Promise<VerifyView> {
     const root = path.resolve(workspaceDir);
@@ -92,4 +114,12 @@ export class VerifyRuntime {
       ...(this.opts.home !== undefined ? { home: this.opts.home } : {}),
     });
   }
+}
+
+/** A digest of the workspace's listed files (paths, sizes, modification times): what a baseline is keyed by. */
+async function workspaceState(root: string): Promise<string> {
+  const h = createHash('sha256');
+  const listed = await listWorkspaceFileStats(root, { limit: LISTING_CAP }).catch(() => ({ files: [], truncated: true }));
+  for (const f of listed.files) h.update(`${f.path}\0${f.size}\0${f.mtimeMs}\n`);
+  return h.digest('hex');
 }

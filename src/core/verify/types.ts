@@ -27,6 +27,16 @@ export interface CheckResult {
   findings: Finding[];
   /** The tail of the combined stdout+stderr (capped), temp paths replaced by workspace-relative ones. */
   output: string;
+  /**
+   * A whole-project checker (tsc, a verifier marked `wholeProject`) compared with the unchanged workspace:
+   * how many of its errors were already there in files the task does not own, and so were not counted.
+   */
+  preExisting?: number;
+  /**
+   * Every error a whole-project checker printed (uncapped) and whether its output was kept whole: what the
+   * comparison with the baseline reads. Internal to verification; removed from the results it returns.
+   */
+  compared?: { findings: Finding[]; complete: boolean };
 }
 
 export interface VerifyResult {

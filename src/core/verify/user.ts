@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type { PlannedCheck } from './builtins';
 import { runProcessCheck } from './check-runner';
+import { parseFileLines, type PathContext } from './parsers';
 import type { UserVerifier } from './config';
 import { pathArg, whichInWorkspace } from './tools';
 
@@ -39,6 +40,7 @@ export function planUserChecks(verifiers: readonly UserVerifier[], files: readon
       id,
       tool,
       files: matched,
+      ...(v.wholeProject ? { wholeProject: true as const } : {}),
       run: (ce) =>
         runProcessCheck(
           {
@@ -50,6 +52,7 @@ export function planUserChecks(verifiers: readonly UserVerifier[], files: readon
             cwd,
             installHint: `install ${program} or fix the verifier's command in your settings`,
             ...(v.timeoutMs !== undefined ? { timeoutMs: v.timeoutMs } : {}),
+            ...(v.wholeProject ? { parse: (o: string, ctx: PathContext) => parseFileLines(o, ctx, tool), keepAll: true } : {}),
           },
           ce,
         ),
