@@ -240,4 +240,9 @@ export type UpdaterHook = (request: UpdateRequest) => Promise<UpdateProposal>;
  * The whole-run check after every task finished (the configured test command): sees the workspace plus the
  * staged changes of every task. `undefined` when nothing is configured.
  */
-export type RunCheckHook = (view: { root: string; changes: ReadonlyMap<string, string | null>; signal: AbortSignal }) => Promise<VerifyVerdict | undefined>;
+export type RunCheckHook = (view: { root: string; changes: ReadonlyMap<string, string | null>; signal: AbortSignal }) => Promise<RunCheckVerdict | undefined>;
+
+/** The whole-run check's verdict, with the tail of a failing command's output: the paths it names say which tasks failed it. */
+export interface RunCheckVerdict extends VerifyVerdict {
+  output?: string;
+}

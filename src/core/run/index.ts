@@ -1,6 +1,6 @@
 /** The run engine's public API: start/resume a run, apply patches, read the journal, the scheduler parts. */
 export { startRun, resumeRun, assertDir, type StartOptions, type ResumeOptions, type EngineOptions, type RunOutcome, type RunConnection } from './runEngine';
-export type { VerifyHook, VerifyContext, VerifyVerdict, FailureInfo, FailureDecision, PriceHook, AgentModelChoice, UpdaterHook, UpdateRequest, UpdateProposal, ChosenUpdate, RunCheckHook, UsageCall, DecisionHooks, DecisionPayload, AttemptContext, ModelChoice, EditFormatChoice, EditFormatContext, CheckChoice, RecoveryChoice, OutcomeHooks, AttemptOutcome, RunEnd, MeterHook, CheckStagedHook, StagedChecks } from './hooks';
+export type { VerifyHook, VerifyContext, VerifyVerdict, FailureInfo, FailureDecision, PriceHook, AgentModelChoice, UpdaterHook, UpdateRequest, UpdateProposal, ChosenUpdate, RunCheckHook, RunCheckVerdict, UsageCall, DecisionHooks, DecisionPayload, AttemptContext, ModelChoice, EditFormatChoice, EditFormatContext, CheckChoice, RecoveryChoice, OutcomeHooks, AttemptOutcome, RunEnd, MeterHook, CheckStagedHook, StagedChecks } from './hooks';
 export { Recovery, DEFAULT_RECOVERY, type RecoveryLimits } from './recovery';
 export { findingLine, findingList, summarizeFindings } from './findings';
 export { isFatalModelError } from './hooks';
@@ -23,3 +23,4 @@ export { ProjectRulesSource, loadProjectRules, rulesFor, rulesSection, rulesDeci
 export { withWorkspaceLock, WorkspaceBusyError, type WorkspaceAccess } from './workspaceLock';
 export { WriteGuard, processWrites } from './writeGuard';
 export { undoDecision, type UndoReport, type UndoOptions } from './undo';
+export { attributeCheckFailure, mentionsFile, type CheckAttribution } from './attribution';

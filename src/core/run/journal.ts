@@ -17,6 +17,7 @@ import { describeFsError, nodeWriteIo, removeStrayTemps, writeFileVerified, type
 import { errnoCode, JournalError, JournalWriteError } from './errors';
 import type { DecisionMode, DecisionOption, Finding, PatchState, RunEvent, TaskStatus } from './events';
 import type { TaskPatch } from './patch';
+import type { CheckAttribution } from './attribution';
 import type { Plan } from '../plan/schema';
 import { toPlan } from '../plan/validPlan';
 import { RUN_ID_PATTERN } from './runId';
@@ -101,7 +102,12 @@ export interface RunRecord {
   /** Plan updates applied in this run (the per-run update budget). */
   updates?: number;
   /** The whole-run check (test command) after every task finished, when one is configured. */
-  check?: { outcome: 'passed' | 'failed' | 'unverified'; findings: Finding[] };
+  check?: {
+    outcome: 'passed' | 'failed' | 'unverified';
+    findings: Finding[];
+    /** A failing check: the tasks it was put down to (which retried or re-planned), and why each. */
+    attributed?: CheckAttribution[];
+  };
   /** How many times this run was resumed. */
   resumes: number;
   /** The verification mode of the run's last start or resume (see the `verify.mode` event). */

@@ -72,7 +72,13 @@ export const RunRecordSchema = z.object({
   usage: UsageSchema.default(zeroUsage),
   decisions: z.array(DecisionRecordSchema).default([]),
   updates: count.optional(),
-  check: z.object({ outcome: z.enum(['passed', 'failed', 'unverified']), findings: z.array(FindingSchema) }).optional(),
+  check: z
+    .object({
+      outcome: z.enum(['passed', 'failed', 'unverified']),
+      findings: z.array(FindingSchema),
+      attributed: z.array(z.object({ taskId: z.string(), by: z.enum(['output', 'changed']), files: z.array(z.string()) })).optional(),
+    })
+    .optional(),
   resumes: count.default(0),
   verification: z.object({ view: z.enum(['overlay', 'copy']), sandbox: z.enum(['bwrap', 'sandbox-exec', 'none']), reason: z.string().optional() }).optional(),
   makespanMs: z.number().optional(),

@@ -80,6 +80,11 @@ export class Recovery {
     return f;
   }
 
+  /** Feedback for the next attempt of a task that is run again from outside its own loop (a failing test command). */
+  carryFeedback(taskId: string, feedback: string): void {
+    this.carried.set(taskId, feedback);
+  }
+
   private updatesOf(taskId: string): number {
     return this.host.record.tasks[taskId]?.updates ?? 0;
   }

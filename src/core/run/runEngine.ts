@@ -15,8 +15,9 @@ import { applyFsOver, type ApplyFs } from './apply';
 import { recordApplyResult } from './patchReview';
 import { errnoCode, isJournalWriteError, isRunCancelledError, RunConfigError } from './errors';
 import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
-import { missingOwnedFiles, noChangesFinding, summarizeFindings } from './findings';
-import { isFatalModelError, type AgentModelChoice, type CheckStagedHook, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type StagedChecks, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
+import { attributeCheckFailure, namingLines } from './attribution';
+import { missingOwnedFiles, noChangesFinding, retryFeedback, summarizeFindings } from './findings';
+import { isFatalModelError, type AgentModelChoice, type CheckStagedHook, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type RunCheckVerdict, type StagedChecks, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
 import { RunJournal, type VerificationRecord, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord, type TaskUsage } from './journal';
 import { patchSummary, type TaskPatch } from './patch';
@@ -252,7 +253,11 @@ class Engine {
   /** What each task's open attempt has cost so far (its agent's priced calls). */
   private readonly attemptCosts = new Map<string, { cost: number; priced: boolean }>();
   /** The whole-run check of this session, if it ran. */
-  private checked: VerifyVerdict | undefined;
+  private checked: RunCheckVerdict | undefined;
+  /** Tasks finished since the whole-run check last passed: a failing check names none of their files, it is put down to them. */
+  private readonly changedSinceCheck = new Set<string>();
+  /** Retries of a task's current version spent on failures of the whole-run check (its own loop starts from there). */
+  private readonly checkRetries = new Map<string, number>();
 
   constructor(
     private readonly journal: RunJournal,
@@ -459,19 +464,29 @@ class Engine {
     const settings = this.record.settings;
     const spent = this.opts.budgetSpent?.();
     if (spent) this.budget = spent;
-    const final = spent ? undefined : await runSchedule({
-      nodes: this.record.plan.tasks,
-      roleOf: (id) => this.tasks.get(id)?.role ?? 'developer',
-      done,
-      failed,
-      maxAgents: settings.maxAgents > 0 ? settings.maxAgents : Infinity,
-      signal: this.controller.signal,
-      runTask: (ctx) => this.runTask(ctx),
-      onState: (id, state, reason) => this.setStatus(id, state, reason),
-      onError: (id, e) => this.setStatus(id, 'failed', `internal error: ${(e as Error).message ?? String(e)}`),
-    });
-    void final;
-    await this.runWholeCheck();
+    for (const id of done) this.changedSinceCheck.add(id);
+    const schedule = (doneIds: string[], failedIds: string[]) =>
+      runSchedule({
+        nodes: this.record.plan.tasks,
+        roleOf: (id) => this.tasks.get(id)?.role ?? 'developer',
+        done: doneIds,
+        failed: failedIds,
+        maxAgents: settings.maxAgents > 0 ? settings.maxAgents : Infinity,
+        signal: this.controller.signal,
+        runTask: (ctx) => this.runTask(ctx),
+        onState: (id, state, reason) => this.setStatus(id, state, reason),
+        onError: (id, e) => this.setStatus(id, 'failed', `internal error: ${(e as Error).message ?? String(e)}`),
+      });
+    if (!spent) {
+      await schedule(done, failed);
+      await this.runWholeCheck();
+      // A failing test command goes back to the tasks it is put down to; every round spends their retry or update budgets, so this ends.
+      while (await this.recoverFromCheck()) {
+        const ids = (s: ReadonlySet<TaskStatus>): string[] => Object.entries(this.record.tasks).filter(([, t]) => s.has(t.status)).map(([id]) => id);
+        await schedule(ids(new Set(['passed', 'unverified'])), ids(new Set(['failed'])));
+        await this.runWholeCheck();
+      }
+    }
     const makespanMs = Date.now() - startedAt;
     const weights = weightedRemainingPath(this.record.plan.tasks, (id) => this.durations.get(id) ?? 0);
     const criticalPathMs = Math.max(0, ...weights.values());
@@ -517,7 +532,7 @@ class Engine {
     const hook = this.opts.runCheck;
     if (!hook || this.controller.signal.aborted) return;
     if (!Object.values(this.record.tasks).every((t) => t.status === 'passed' || t.status === 'unverified')) return;
-    let result: VerifyVerdict | undefined;
+    let result: RunCheckVerdict | undefined;
     try {
       result = await hook({ root: this.record.dir, changes: this.staging.allFinished(), signal: this.controller.signal });
     } catch (e) {
@@ -528,8 +543,75 @@ class Engine {
     this.journal.update((r) => {
       r.check = check;
     });
-    this.checked = check;
+    this.checked = { ...check, ...(result.output !== undefined ? { output: result.output } : {}) };
+    if (check.outcome === 'passed') this.changedSinceCheck.clear();
     this.emit({ type: 'run.checked', outcome: check.outcome, findings: check.findings });
+  }
+
+  /**
+   * After a failing whole-run check: puts it down to tasks (those whose files its output names, else those
+   * changed since it last passed), records that, and lets each retry or re-plan with the findings through the
+   * recovery decision, within the same budgets as a failed verification. True when some task runs again.
+   */
+  private async recoverFromCheck(): Promise<boolean> {
+    const check = this.checked;
+    const signal = this.controller.signal;
+    if (check?.outcome !== 'failed' || signal.aborted || this.fatal || this.budget) return false;
+    const finished = this.record.plan.tasks.filter((t) => this.record.tasks[t.id]?.status === 'passed' || this.record.tasks[t.id]?.status === 'unverified');
+    const attributed = attributeCheckFailure(check.findings, check.output ?? '', finished, this.changedSinceCheck);
+    if (attributed.length === 0) return false;
+    this.journal.update((r) => {
+      if (r.check) r.check.attributed = attributed;
+    });
+    this.decided({
+      type: 'decision',
+      point: 'check.attribution',
+      options: attributed.map((a) => ({ id: a.taskId, by: a.by, ...(a.files.length ? { files: a.files } : {}) })),
+      choice: attributed.map((a) => a.taskId).join(','),
+      mode: 'rule',
+      reason:
+        attributed[0]?.by === 'output'
+          ? `the failing test output names ${attributed.map((a) => `${a.files.join(', ')} (task ${a.taskId})`).join('; ')}`
+          : `the failing test output names no task's file: put down to the tasks changed since the test command last passed (${attributed.map((a) => a.taskId).join(', ')})`,
+    });
+    const reason = 'the test command failed';
+    let again = false;
+    for (const a of attributed) {
+      const task = this.tasks.get(a.taskId);
+      if (!task || signal.aborted) continue;
+      const findings = [...namingLines(check.output ?? '', a.files, check.findings[0]?.tool), ...check.findings].slice(0, 30);
+      const retries = this.checkRetries.get(task.id) ?? 0;
+      const view = this.staging.openLayer(task.id, task.files, [...this.ancestors(task.id), task.id]);
+      const applied = this.record.tasks[task.id]?.patch;
+      const step = await this.recovery.decide({ task, attempt: this.record.tasks[task.id]?.attempts ?? 1, retries, reason, findings, view, signal });
+      if (signal.aborted) return false;
+      // With --apply auto its patch is on disk already: the next attempt changes that version.
+      if (step.action !== 'fail' && (applied?.state === 'applied' || applied?.state === 'merged')) this.staging.forgetBases(applied.files);
+      if (step.action === 'retry') {
+        this.checkRetries.set(task.id, retries + 1);
+        this.recovery.carryFeedback(task.id, step.feedback || retryFeedback(reason, findings));
+        this.runAgain(task.id, `${reason}: retry with its output`);
+        again = true;
+      } else if (step.action === 'replan') {
+        const updated = await this.recovery.replan(task, reason, findings, signal, () => undefined);
+        if (updated.ok) {
+          this.checkRetries.delete(task.id);
+          again = true;
+        }
+      }
+    }
+    return again;
+  }
+
+  /** Sets a finished task back to pending (its patch withdrawn from the record) so the next schedule runs it again. */
+  private runAgain(taskId: string, reason: string): void {
+    this.changedSinceCheck.delete(taskId);
+    this.journal.update((r) => {
+      const t = r.tasks[taskId];
+      delete t.patch;
+      delete t.endedAt;
+    });
+    this.setStatus(taskId, 'pending', reason);
   }
 
   private async runTask(ctx: TaskRunContext): Promise<TaskOutcome> {
@@ -541,7 +623,8 @@ class Engine {
     // After a plan update the task's first attempt hears why the previous version failed.
     let feedback = this.recovery.takeCarriedFeedback(task.id);
     const upstreamIds = this.ancestors(task.id);
-    let retries = 0;
+    // Retries spent on this version's failures of the test command count against the same budget.
+    let retries = this.checkRetries.get(task.id) ?? 0;
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) {
         try {
@@ -635,7 +718,10 @@ class Engine {
         }
         if (next.action === 'replan') {
           const updated = await this.recovery.replan(task, reason, verdict.findings, signal, (nodes, reset) => ctx.replan(nodes, reset));
-          if (updated.ok) return 'replanned';
+          if (updated.ok) {
+            this.checkRetries.delete(task.id);
+            return 'replanned';
+          }
           if (signal.aborted) {
             this.setStatus(task.id, 'cancelled', 'the run was cancelled');
             return 'cancelled';
@@ -662,6 +748,7 @@ class Engine {
         r.tasks[task.id].patch = { state: 'proposed', files: patch.files.map((f) => f.path) };
       });
       this.emit({ type: 'patch', taskId: task.id, state: 'proposed', files: patch.files.map((f) => f.path) });
+      this.changedSinceCheck.add(task.id);
       this.finishTask(task.id, started, verdict.outcome, verdict.outcome === 'unverified' ? summarizeFindings('not verified', verdict.findings) : undefined);
       if (verdict.outcome === 'passed' && this.record.settings.apply === 'auto') await this.applyTaskPatch(patch);
       return 'done';

@@ -90,6 +90,14 @@ export class StagingArea {
     return rec;
   }
 
+  /**
+   * Reads `paths` from the workspace again at their next use: a finished task's patch was applied and the task
+   * runs again, so its next change is a change of what is now on disk.
+   */
+  forgetBases(paths: readonly string[]): void {
+    for (const p of paths) this.bases.delete(p);
+  }
+
   /** Makes a finished task's staged files visible to its dependents (also used on resume). */
   addFinished(patch: TaskPatch): void {
     this.finished.set(patch.taskId, new Map(patch.files.map((f) => [f.path, f.after])));

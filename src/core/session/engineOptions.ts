@@ -83,7 +83,9 @@ function testCommandCheck(config: VerifyConfig, env: NodeJS.ProcessEnv, runtime:
     const findings = failingFindings(r);
     // A failing test run without parsed findings still says why: the tail of its output.
     if (r.outcome !== 'passed' && findings.length === 0) findings.push(...r.checks.filter((c) => c.outcome !== 'passed').map((c) => ({ message: c.output.trim().split('\n').slice(-5).join(' | ') || `${c.tool}: ${c.outcome}`, tool: c.tool })));
-    return { outcome: r.outcome, findings };
+    // The failing output (its capped tail) goes along: the paths it names say which tasks the failure is put down to.
+    const output = r.checks.filter((c) => c.outcome === 'failed').map((c) => c.output).join('\n');
+    return { outcome: r.outcome, findings, ...(output ? { output } : {}) };
   };
 }
 

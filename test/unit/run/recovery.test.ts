@@ -199,7 +199,7 @@ describe('run: retries, local updates and budgets', function () {
   it('the whole-run check sees every staged file; its failure fails the run with its findings', async () => {
     for (const outcome of ['passed', 'failed'] as const) {
       const { dir, stateDir } = dirs();
-      const seen: string[] = [];
+      const seen: string[][] = [];
       const events: RunEvent[] = [];
       const out = await startRun({
         dir,
@@ -208,16 +208,79 @@ describe('run: retries, local updates and budgets', function () {
         model: new FakeModel(writeObjective),
         onEvent: (e) => events.push(e),
         runCheck: async (view) => {
-          seen.push(...[...view.changes.keys()].sort());
+          seen.push([...view.changes.keys()].sort());
           return { outcome, findings: outcome === 'failed' ? [{ message: '1 test failed', tool: 'pytest' }] : [] };
         },
       });
-      assert.deepEqual(seen, ['a.txt', 'b.txt', 'c.txt', 'd.txt', 'e.txt']);
+      assert.deepEqual(seen[0], ['a.txt', 'b.txt', 'c.txt', 'd.txt', 'e.txt']);
+      // A failure that names no file is put down to every task changed since the last pass: each retries once
+      // (the default budget), then, with no updater, the run ends.
+      assert.equal(seen.length, outcome === 'passed' ? 1 : 2);
       assert.equal(out.exitCode, outcome === 'passed' ? 0 : 1);
       assert.deepEqual(out.record.check?.outcome, outcome);
       const checked = events.find((e) => e.type === 'run.checked');
       assert.ok(checked?.type === 'run.checked' && checked.outcome === outcome);
-      if (outcome === 'failed') assert.match(out.record.reason ?? '', /the test command failed: 1 test failed \(pytest\)/);
+      if (outcome === 'failed') {
+        assert.match(out.record.reason ?? '', /the test command failed: 1 test failed \(pytest\)/);
+        assert.deepEqual(out.record.check?.attributed, ['a', 'b', 'c', 'd', 'e'].map((taskId) => ({ taskId, by: 'changed', files: [] })));
+        for (const id of ['a', 'b', 'c', 'd', 'e']) assert.equal(out.record.tasks[id]?.attempts, 2, id);
+      }
     }
+  });
+
+  it('a failing test command names a task\'s file: only that task runs again, with the lines that name it, and the run passes once it is fixed', async () => {
+    const { dir, stateDir } = dirs();
+    let calls = 0;
+    const checked: string[] = [];
+    const model = new FakeModel((turn, messages) => {
+      const first = messages.find((m) => m.role === 'user')?.content ?? '';
+      const id = taskIdOf(messages);
+      if (turn > 1) return { calls: [{ name: 'finish', args: { summary: `${id} done` } }] };
+      const fixed = /the test command failed/.test(first) && /c\.txt:1: c is wrong/.test(first);
+      return { calls: [{ name: 'write_file', args: { path: `${id}.txt`, content: id === 'c' && !fixed ? 'wrong\n' : 'right\n' } }] };
+    });
+    const out = await startRun({
+      dir,
+      stateDir,
+      plan,
+      model,
+      runCheck: async (view) => {
+        calls++;
+        const bad = [...view.changes].filter(([, c]) => c === 'wrong\n').map(([p]) => p);
+        checked.push(bad.join(','));
+        if (bad.length === 0) return { outcome: 'passed', findings: [] };
+        return { outcome: 'failed', findings: [{ message: '1 test failed', tool: 'node' }], output: `Error: boom\n    at check (${dir}/${bad[0]}:1: c is wrong)\n    at test.js:3:1\n` };
+      },
+    });
+    assert.equal(out.exitCode, 0);
+    assert.deepEqual(checked, ['c.txt', '']);
+    assert.equal(calls, 2);
+    for (const id of ['a', 'b', 'd', 'e']) assert.equal(out.record.tasks[id]?.attempts, 1, `${id} was not run again`);
+    assert.equal(out.record.tasks.c?.attempts, 2);
+    const attribution = out.record.decisions.find((d) => d.point === 'check.attribution');
+    assert.equal(attribution?.choice, 'c');
+    assert.deepEqual(attribution?.options, [{ id: 'c', by: 'output', files: ['c.txt'] }]);
+  });
+
+  it('a test command that keeps failing ends the run: the retry budget bounds the rounds', async () => {
+    const { dir, stateDir } = dirs();
+    let calls = 0;
+    const out = await startRun({
+      dir,
+      stateDir,
+      plan,
+      model: new FakeModel(writeObjective),
+      recovery: { maxRetries: 2 },
+      runCheck: async () => {
+        calls++;
+        return { outcome: 'failed', findings: [{ file: 'b.txt', message: 'still broken', tool: 'node' }] };
+      },
+    });
+    assert.equal(out.exitCode, 1);
+    // b ran three times (two retries); with no updater nothing runs after that.
+    assert.equal(calls, 3);
+    assert.equal(out.record.tasks.b?.attempts, 3);
+    assert.equal(out.record.tasks.a?.attempts, 1);
+    assert.deepEqual(out.record.check?.attributed, [{ taskId: 'b', by: 'output', files: ['b.txt'] }]);
   });
 });
