@@ -8,6 +8,7 @@ import type { RunEvent, TaskStatus } from '../core/run/events';
 import type { RunRecord } from '../core/run/journal';
 import { findingLine } from '../core/run/findings';
 import { formatCostText } from '../protocol/cost';
+import { decisionSummary } from '../protocol/decisionWords';
 
 const MARK: Record<TaskStatus, string> = {
   pending: '·',
@@ -92,11 +93,10 @@ export class LiveView {
         }
         break;
       case 'decision':
-        // One line per decision with its reason (the learned policy's choices, recoveries, updates).
+        // One line per decision in plain words (the learned policy's choices, recoveries, updates); the figures
+        // are in --json and run.json.
         this.clear();
-        if (e.point === 'context.rules') this.write(`project rules: ${e.choice} (${e.reason})\n`);
-        else if (e.point === 'recovery' || e.point === 'update') this.write(`  ${e.taskId ?? 'run'}: ${e.point === 'recovery' ? `${e.choice}` : `update ${e.choice}`} (${e.reason})\n`);
-        else this.write(`  ${e.taskId ?? 'run'}: ${e.point} ${e.choice} [${e.mode}] (${e.reason})\n`);
+        this.write(`  ${e.taskId ?? 'run'}: ${decisionSummary(e)}\n`);
         break;
       case 'plan.updated':
         this.clear();

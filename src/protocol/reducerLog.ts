@@ -5,6 +5,8 @@
  * `log` events at trace/debug level are left to the output channel, since they may carry prompts.
  */
 import type { RunEvent, RunEventOf } from '../core/run/events';
+import { plural } from '../core/words';
+import { decisionSummary } from './decisionWords';
 import type { LogLine, RunViewState } from './viewState';
 
 const SETTLED_LEVEL = {
@@ -14,10 +16,6 @@ const SETTLED_LEVEL = {
   blocked: 'warn',
   cancelled: 'warn',
 } as const;
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 function firstFinding(findings: readonly { file?: string; line?: number; message: string }[]): string {
   const f = findings[0];
@@ -67,8 +65,8 @@ export function runLogLine(event: RunEvent, next: RunViewState): Omit<LogLine, '
     case 'write.refused':
       return { level: 'warn', taskId: event.taskId, message: `write to ${event.path} refused: ${event.reason}` };
     case 'decision':
-      // The reason (often long: every option's estimate) is in the Decisions section beside the log.
-      return { level: 'info', taskId: event.taskId, message: `decided ${event.point} → ${event.choice} (${event.mode})` };
+      // In plain words; the figures are behind the Details of the Decisions section beside the log.
+      return { level: 'info', taskId: event.taskId, message: decisionSummary(event) };
     case 'plan.updated':
       return { level: 'warn', taskId: event.taskId, message: `plan updated: ${event.reason}${changes(event)}` };
     case 'patch':

@@ -7,6 +7,7 @@
  */
 import type { TaskStatus } from '../core/run/events';
 import type { HostMessage } from '../protocol/messages';
+import { decisionSummary } from '../protocol/decisionWords';
 import type { RunViewState } from '../protocol/viewState';
 import type { Channel } from './channel';
 import { button, h, replaceChildren, setText } from './dom';
@@ -27,6 +28,8 @@ export class SidebarApp {
   private readonly progressText: HTMLElement;
   private readonly counts: HTMLElement;
   private readonly usage: HTMLElement;
+  /** The run's latest decision in plain words (its figures are in the graph's Decisions). */
+  private readonly decision: HTMLElement;
   private readonly taskList: HTMLElement;
   private readonly graph: GraphView;
   private readonly cancel: HTMLButtonElement;
@@ -68,6 +71,7 @@ export class SidebarApp {
     this.counts = h(doc, 'ul', 'status-counts', { 'aria-label': 'Tasks by status' });
     this.usage = h(doc, 'p', 'usage muted');
     this.reason = h(doc, 'p', 'run-reason muted');
+    this.decision = h(doc, 'p', 'latest-decision muted');
     this.cancel = button(doc, 'debug-stop', 'Cancel', () => channel.post({ type: 'cancelRun' }), 'af-button secondary');
     this.resume = button(doc, 'debug-continue', 'Resume', () => channel.post({ type: 'resumeRun' }), 'af-button primary');
     this.review = button(doc, 'diff', 'Review Changes', () => channel.post({ type: 'reviewChanges' }), 'af-button secondary');
@@ -78,7 +82,7 @@ export class SidebarApp {
       h(doc, 'div', 'run-head', undefined, this.goal, h(doc, 'div', 'run-meta', undefined, this.runStatus, this.elapsed)),
       this.reason,
       h(doc, 'div', 'run-progress-row', undefined, this.bar, this.progressText),
-      this.counts, this.usage,
+      this.counts, this.usage, this.decision,
       h(doc, 'div', 'actions', undefined,
         this.resume,
         this.newTaskButtons[1],
@@ -157,6 +161,9 @@ export class SidebarApp {
     const resumable = !live && context.resumable !== null && context.resumable.runId === run?.runId;
     this.resume.hidden = !resumable;
     this.resume.disabled = !context.trusted;
+    const last = state.decisions.at(-1);
+    this.decision.hidden = last === undefined;
+    setText(this.decision, last ? `${last.taskId ? `${last.taskId}: ` : ''}${decisionSummary(last)}` : '');
     const anyPatch = tasks.some((t) => (state.tasks[t.id]?.files.length ?? 0) > 0);
     this.review.disabled = !anyPatch;
     // Still to decide: no patch state yet, proposed, or conflicted (an accept retries the merge).

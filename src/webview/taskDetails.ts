@@ -6,6 +6,7 @@
  */
 import type { Task } from '../core/plan/schema';
 import type { WebviewCommand } from '../protocol/messages';
+import { decisionTitle, describeDecision } from '../protocol/decisionWords';
 import type { DecisionView, LogLine, RunViewState, TaskDetail, ToolCallView } from '../protocol/viewState';
 import { renderDiff } from './diffView';
 import { button, h, replaceChildren, setText, type Child } from './dom';
@@ -26,12 +27,15 @@ function section(doc: Document, title: string, ...children: Child[]): HTMLElemen
 }
 
 /**
- * A decision with its reason and every option it weighed, one option per row with its figures as
- * wrapping `key value` pairs: a table of up to 12 columns does not fit a side pane.
+ * A decision in plain words first (what was chosen and why, from the shared wording), with the figures behind a
+ * "Details" disclosure: the point, the mode, the reason as written with its numbers, and every option it
+ * weighed, one per row with its figures as wrapping `key value` pairs (a table of up to 12 columns does not
+ * fit a side pane).
  */
 export function renderDecision(doc: Document, d: DecisionView): HTMLElement {
   const keys = optionKeys(d);
-  const options = h(doc, 'ul', 'decision-options', { 'aria-label': `Options of ${d.point}` },
+  const words = describeDecision(d);
+  const options = h(doc, 'ul', 'decision-options', { 'aria-label': `Options of ${decisionTitle(d.point)}` },
     ...d.options.map((o) => {
       const chosen = o.id === d.choice;
       return h(doc, 'li', chosen ? 'decision-option chosen' : 'decision-option', chosen ? { 'aria-label': `${o.id} (chosen)` } : undefined,
@@ -41,12 +45,16 @@ export function renderDecision(doc: Document, d: DecisionView): HTMLElement {
           h(doc, 'span', 'figure', undefined, h(doc, 'span', 'figure-key', undefined, k), ' ', h(doc, 'span', 'figure-value', undefined, formatFigure(o[k]))))));
     }));
   return h(doc, 'div', 'decision', undefined,
-    h(doc, 'div', 'decision-head', undefined,
-      h(doc, 'span', 'decision-point', undefined, d.point), ' → ',
-      h(doc, 'strong', 'decision-choice', undefined, d.choice),
-      h(doc, 'span', `badge mode-${d.mode}`, undefined, d.mode)),
-    h(doc, 'p', 'decision-reason', undefined, d.reason),
-    d.options.length > 0 ? options : null);
+    h(doc, 'div', 'decision-head', undefined, h(doc, 'span', 'decision-title', undefined, decisionTitle(d.point))),
+    h(doc, 'p', 'decision-summary', undefined, words.summary),
+    h(doc, 'details', 'decision-details', undefined,
+      h(doc, 'summary', undefined, { title: 'Show or hide the figures behind this decision' }, 'Details'),
+      h(doc, 'div', 'decision-facts', undefined,
+        h(doc, 'span', 'decision-point', undefined, d.point), ' → ',
+        h(doc, 'strong', 'decision-choice', undefined, d.choice),
+        h(doc, 'span', `badge mode-${d.mode}`, undefined, d.mode)),
+      h(doc, 'p', 'decision-reason', undefined, words.details),
+      d.options.length > 0 ? options : null));
 }
 
 const LOG_ICON: Record<LogLine['level'], string> = { trace: 'debug', debug: 'debug', info: 'info', warn: 'warning', error: 'error' };

@@ -12,6 +12,7 @@ import { isFatalModelError, type ChosenUpdate, type UpdateCandidateOption, type 
 import { rulesFor, type ProjectRulesSource } from '../run/projectRules';
 import { updaterMessages } from './prompt';
 import { SUBMIT_UPDATE } from './tool';
+import { distinctErrors } from '../words';
 
 export interface UpdaterOptions {
   model: Model;
@@ -160,7 +161,7 @@ export async function proposeUpdate(opts: UpdaterOptions, req: UpdateRequest): P
     };
   });
   const decision = { options, choice: best >= 0 ? `candidate-${best + 1}` : 'none', mode: 'rule' as const, reason };
-  if (best < 0) return { error: candidates.map((c, i) => `candidate ${i + 1}: ${c.error ?? 'invalid'}`).join('; '), decision, usage };
+  if (best < 0) return { error: distinctErrors(candidates.map((c) => c.error)), decision, usage };
   const a = candidates[best].applied as Applied;
   const chosen: ChosenUpdate = {
     reason: (candidates[best].update as PlanUpdate).reason,

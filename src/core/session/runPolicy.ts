@@ -193,7 +193,8 @@ export class RunPolicy {
     const model = models[index] as Model;
     const chosen = eventOf(d, (e) => ({
       ...e,
-      options: e.options.map((opt) => ({ ...opt, model: models[this.tiers.indexOf(opt.id)]?.name })),
+      // The model's name, and on an escalation the fact itself: the views word the decision from these figures.
+      options: e.options.map((opt) => ({ ...opt, model: models[this.tiers.indexOf(opt.id)]?.name, ...(escalated ? { escalated: true } : {}) })),
       reason: `${escalated ? 'Escalated after a failed attempt: ' : ''}${e.reason} Model: ${model.name}.`,
     }));
     const p = this.o.policy.decide('protocol', features, PROTOCOL_OPTIONS.map((id) => ({ id, fingerprint: protocolFingerprint(id) })), { ...flags, ...this.pin('protocol', features, PROTOCOL_OPTIONS) });
@@ -227,7 +228,13 @@ export class RunPolicy {
     const features: Features = { ...taskFeatures(task, { plan: ctx.plan, priorFailures: this.failures.get(task.id) ?? 0 }), check: 'inspector' };
     const d = this.o.policy.decideCheck(features, { taskId: task.id, ...(risk ? { risk } : {}) });
     this.checks.set(task.id, d);
-    return { skipInspector: d.choice === 'skip', decision: eventOf(d) };
+    // Why the inspector runs or not, as figures the views word: the risk that keeps it, the clean streak behind a skip.
+    const streak = d.audit.certificate?.granted ? d.audit.certificate.streak : undefined;
+    const decision = eventOf(d, (e) => ({
+      ...e,
+      options: e.options.map((o) => (o.id === 'run' && risk ? { ...o, risk } : o.id === 'skip' && streak !== undefined ? { ...o, cleanStreak: streak } : o)),
+    }));
+    return { skipInspector: d.choice === 'skip', decision };
   }
 
   private checkEnded(task: Task, r: VerifyVerdict): void {

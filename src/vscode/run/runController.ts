@@ -12,6 +12,7 @@ import type { ValidPlan } from '../../core/plan';
 import { isRunCancelledError, listRuns, newRunId, RunJournal, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
 import { isPlanningFailure, isRunSetupError, setupErrorOf, type PlanningFailure, type RunPolicy, type RunSetupError, type RunStart } from '../../core/session';
+import { describeDecision } from '../../protocol/decisionWords';
 import type { RunViewStore } from '../../protocol/runViewSource';
 import type { WorkbenchContextStore } from '../../protocol/workbenchContext';
 import { reportKeyError } from '../commands/setupCommands';
@@ -497,9 +498,13 @@ export function logEvent(log: Logger, e: RunEvent): void {
     case 'task.verified':
       log.info(`run ${e.runId}${task} verified: ${e.outcome}${e.findings.length ? ` (${e.findings.length} findings: ${e.findings.slice(0, 3).map((f) => f.message).join('; ')})` : ''}`);
       return;
-    case 'decision':
-      log.info(`run ${e.runId}${task} decision ${e.point}: ${e.choice} (${e.mode}) because ${e.reason}`);
+    case 'decision': {
+      // The plain sentence at info; the figures (point, choice, mode, reason) at debug, for whoever raises the level.
+      const words = describeDecision(e);
+      log.info(`run ${e.runId}${task} ${words.summary}`);
+      log.debug(`run ${e.runId}${task} decision ${e.point}: ${e.choice} (${e.mode}): ${words.details}`);
       return;
+    }
     case 'plan.updated':
       log.info(`run ${e.runId}${task} plan updated: ${e.reason}`);
       return;

@@ -77,9 +77,9 @@ describe('cli: run recovers from broken output (fake OpenAI server, real SDK, re
     // the findings of the failed attempts, the decisions and the update, as they happened
     assert.match(err, /board: checks failed:\n {4}gobang\/board\.py:1: .*SyntaxError.*\(python3\)/);
     // the recovery decisions (the engine's rule, or the learned policy's choice when one is wired)
-    assert.match(err, /board: retry \(/);
-    assert.match(err, /ai: replan[-a-z]* \(/);
-    assert.match(err, /ai: update candidate-1 \(2 of 2 candidates valid/);
+    assert.match(err, /board: Trying the task again/);
+    assert.match(err, /ai: Asking the updater to re-plan/);
+    assert.match(err, /ai: Updated the plan \(changed ai\): spell out the import/);
     assert.match(err, /ai: plan updated \(spell out the import\); changed ai/);
     assert.match(err, /test command: passed/);
     assert.match(err, /board\s+passed\s+2\s/);
@@ -98,7 +98,7 @@ describe('cli: run recovers from broken output (fake OpenAI server, real SDK, re
     const code = await main(['run', ...s.args, '--apply', 'auto'], io);
     const err = io.err();
     assert.equal(code, 0, err);
-    assert.match(err, /ai: update candidate-\d \(2 of 2 candidates valid.*the plan stands and ai runs again as planned\)/);
+    assert.match(err, /ai: The plan stands: the task runs again as planned \(the plan is right\)/);
     assert.doesNotMatch(err, /plan updated/);
     assert.match(err, /ai\s+passed\s+\d+ \(1 upd\)\s/);
     for (const [p, content] of Object.entries(GOOD)) assert.equal(readFileSync(path.join(s.ws, p), 'utf8'), content);

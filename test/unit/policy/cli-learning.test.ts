@@ -122,13 +122,14 @@ describe('policy wiring: a second CLI run uses what the first learned (fake Open
     assert.ok(runId.filter((d) => d.point === 'model').every((d) => typeof d.decisionId === 'string'));
   });
 
-  it('prints a line per decision with its reason in human mode', async () => {
+  it('prints a line per decision in plain words in human mode (the figures stay in --json and run.json)', async () => {
     const s = setup();
     const io = captureIo({ cwd: s.base, env: { PATH: process.env.PATH ?? '' } });
     const code = await main(s.args.filter((a) => a !== '--json'), io);
     assert.equal(code, 0, io.err());
-    assert.match(io.err(), /alpha: model cheap \[exploit\] \('cheap' has the best expected score .* Model: cheap-model\.\)/);
-    assert.match(io.err(), /alpha: protocol [a-z-]+ \[exploit\] \(/);
-    assert.match(io.err(), /alpha: verify run \[rule\] \(Checked: no skip certificate/);
+    assert.match(io.err(), /alpha: Chose cheap-model for this attempt: /);
+    assert.match(io.err(), /alpha: Asked the agent to [a-z ,]+: /);
+    assert.match(io.err(), /alpha: The inspector reviews this task: /);
+    for (const internal of ['P(success)', 'expected score', '[exploit]', 'pSuccess', 'realRuns']) assert.ok(!io.err().includes(internal), `${internal} in: ${io.err()}`);
   });
 });

@@ -187,7 +187,7 @@ describe('protocol: the run log', () => {
       'info a started on m1',
       'warn a write to .env refused: protected path',
       'warn a verification failed (2 findings): a.py:2: SyntaxError',
-      'info a decided recovery → replan (rule)',
+      'info a Asking the updater to re-plan the failed part of the graph',
       'warn a plan updated: split the task (changed a; added a2)',
       'info a passed',
       'warn a patch conflicted (1 file): a.py changed',

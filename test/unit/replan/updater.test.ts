@@ -149,10 +149,32 @@ describe('replan: the local updater', () => {
     const out = await proposeUpdate({ model, candidates: 2 }, request());
     assert.equal(out.chosen, undefined);
     assert.equal(out.decision.choice, 'none');
-    assert.match(out.error ?? '', /candidate 1: .*no call of tool 'submit_update'/);
+    // The two candidates failed alike: the error says so once, not once per candidate.
+    assert.match(out.error ?? '', /^both candidates: .*no call of tool 'submit_update'/);
+    assert.equal((out.error ?? '').split("no call of tool 'submit_update'").length - 1, 1);
     const fatal = new ScriptedToolModel(() => {
       throw new ProviderError({ kind: 'auth', provider: 'openai', baseUrl: 'http://x', model: 'm', message: '401' });
     });
     await assert.rejects(proposeUpdate({ model: fatal, candidates: 2 }, request()), (e: Error) => e.name === 'ProviderError');
+  });
+
+  it('names an error every candidate met once, and keeps distinct errors apart (one updater error for a failed task, not three)', async () => {
+    const down = new ScriptedToolModel(() => {
+      throw new ProviderError({ kind: 'connection', provider: 'openai', baseUrl: 'http://x', model: 'm', message: 'connection refused' });
+    });
+    const out = await proposeUpdate({ model: down, candidates: 3 }, request());
+    assert.equal(out.chosen, undefined);
+    assert.match(out.error ?? '', /^all 3 candidates: .*connection refused/);
+    assert.equal((out.error ?? '').split('connection refused').length - 1, 1, out.error);
+    let n = 0;
+    const mixed = new ScriptedToolModel((_i, req) => {
+      if (isRepair(req)) return { text: 'still no' };
+      n++;
+      if (n === 2) return { text: 'I cannot help' };
+      throw new ProviderError({ kind: 'connection', provider: 'openai', baseUrl: 'http://x', model: 'm', message: 'connection refused' });
+    });
+    const two = await proposeUpdate({ model: mixed, candidates: 3 }, request());
+    assert.match(two.error ?? '', /candidates 1 and 3: .*connection refused/);
+    assert.match(two.error ?? '', /candidate 2: .*no call of tool 'submit_update'/);
   });
 });

@@ -123,7 +123,7 @@ describe('webview: task and run history', () => {
     assert.deepEqual(lines, [
       'started on m',
       'verification failed (1 finding): ai.py:3: SyntaxError: expected an indented block',
-      'decided recovery → retry (rule)',
+      'Trying the task again, with what the checks found fed back to the agent',
       'attempt 2 started on m',
       'passed',
     ]);
