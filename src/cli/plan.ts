@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { writeFileVerified } from '../core/fs/atomicWrite';
 import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProviderError, meteredModel, modelErrorExitCode, UsageMeter, type Model } from '../core/models';
-import { formatCostText } from '../protocol/cost';
+import { formatUsageCost } from '../protocol/cost';
 import type { Plan } from '../core/plan';
 import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../core/planner';
 import { exploreOf, planGoal } from '../core/session';
@@ -129,7 +129,7 @@ async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {
   const meter = new UsageMeter({
     ...(config.prices ? { prices: config.prices } : {}),
     ...(config.budget ? { budget: config.budget } : {}),
-    onRecord: (r) => emit({ type: 'usage', runId, ts: Date.now(), role: r.role, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ...(r.cost !== undefined ? { cost: r.cost } : {}) }),
+    onRecord: (r) => emit({ type: 'usage', runId, ts: Date.now(), role: r.role, model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ...(r.cost !== undefined ? { cost: r.cost } : {}), ...(r.included ? { included: true } : {}) }),
   });
   const ac = new AbortController();
   const onSigint = (): void => ac.abort();
@@ -141,7 +141,7 @@ async function executePlan(args: CommandArgs, io: CliIo): Promise<number> {
     const outPath = resolve(io.cwd, outFlag);
     await writeFileVerified(outPath, `${JSON.stringify(out.plan, null, 2)}\n`);
     const totals = meter.totals();
-    io.stderr(`wrote ${outFlag} (${out.plan.tasks.length} tasks); planner tokens: ${totals.inputTokens} in, ${totals.outputTokens} out${totals.calls > 0 ? `, ${totals.unpricedCalls === 0 ? `$${totals.cost.toFixed(4)}` : formatCostText(totals.cost, totals.unpricedCalls)}` : ''}\n`);
+    io.stderr(`wrote ${outFlag} (${out.plan.tasks.length} tasks); planner tokens: ${totals.inputTokens} in, ${totals.outputTokens} out${totals.calls > 0 ? `, ${totals.unpricedCalls === 0 && totals.includedCalls === 0 ? `$${totals.cost.toFixed(4)}` : formatUsageCost(totals)}` : ''}\n`);
     return finish(0);
   } finally {
     process.off('SIGINT', onSigint);

@@ -7,7 +7,7 @@ import { verificationLabel } from '../protocol/reducerLog';
 import type { RunEvent, TaskStatus } from '../core/run/events';
 import type { RunRecord } from '../core/run/journal';
 import { findingLine } from '../core/run/findings';
-import { formatCostText } from '../protocol/cost';
+import { formatUsageCost } from '../protocol/cost';
 import { decisionSummary } from '../protocol/decisionWords';
 
 const MARK: Record<TaskStatus, string> = {
@@ -175,9 +175,14 @@ export function findingsBlock(findings: readonly { file?: string; line?: number;
   return lines.map((l) => `${l}\n`).join('');
 }
 
-/** Four decimals in the table (a task's cost is often under a cent); "price unknown" for an unpriced model. */
-function cliCost(u: { cost: number; unpricedCalls?: number }): string {
-  return u.unpricedCalls ? formatCostText(u.cost, u.unpricedCalls) : `$${u.cost.toFixed(4)}`;
+/** Four decimals in the table (a task's cost is often under a cent); "price unknown" for an unpriced model, "included in your plan". */
+function cliCost(u: { cost: number; unpricedCalls?: number; includedCalls?: number }): string {
+  return u.unpricedCalls || u.includedCalls ? formatUsageCost(u) : `$${u.cost.toFixed(4)}`;
+}
+
+/** Whether usage has a cost worth a column: priced, unpriced or included calls. */
+function costly(u: { cost: number; unpricedCalls?: number; includedCalls?: number }): boolean {
+  return u.cost > 0 || (u.unpricedCalls ?? 0) > 0 || (u.includedCalls ?? 0) > 0;
 }
 
 /**
@@ -191,7 +196,7 @@ export function summaryTable(record: RunRecord): string {
     const r = record.tasks[t.id];
     const time = r.startedAt && r.endedAt ? formatDuration(r.endedAt - r.startedAt) : '-';
     const patch = r.patch ? `${r.patch.files.length}${r.patch.state !== 'proposed' ? ` ${r.patch.state}` : ''}` : '-';
-    return [t.id, r.status, `${r.attempts}${r.updates ? ` (${r.updates} upd)` : ''}`, patch, String(r.usage.inputTokens + r.usage.outputTokens), r.usage.cost || r.usage.unpricedCalls ? cliCost(r.usage) : '-', time];
+    return [t.id, r.status, `${r.attempts}${r.updates ? ` (${r.updates} upd)` : ''}`, patch, String(r.usage.inputTokens + r.usage.outputTokens), costly(r.usage) ? cliCost(r.usage) : '-', time];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
@@ -213,7 +218,7 @@ export function summaryTable(record: RunRecord): string {
     if (record.check.findings.length) lines.push(findingsBlock(record.check.findings, '    ').trimEnd());
   }
   const total = record.usage.inputTokens + record.usage.outputTokens;
-  lines.push('', `tokens ${total} (in ${record.usage.inputTokens}, out ${record.usage.outputTokens})${record.usage.cost || record.usage.unpricedCalls ? `, cost ${cliCost(record.usage)}` : ''}`);
+  lines.push('', `tokens ${total} (in ${record.usage.inputTokens}, out ${record.usage.outputTokens})${costly(record.usage) ? `, cost ${cliCost(record.usage)}` : ''}`);
   if (record.makespanMs !== undefined) {
     const bound = record.criticalPathMs ?? 0;
     const ratio = bound > 0 ? ` (${(record.makespanMs / bound).toFixed(2)}x)` : '';

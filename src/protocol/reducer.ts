@@ -4,6 +4,7 @@
  */
 import type { Plan } from '../core/plan/schema';
 import type { RunEvent, RunEventOf, TaskStatus } from '../core/run/events';
+import { addCallUsage } from '../core/run/usageTotals';
 import { analysePlan, type PlanAnalyser } from './planAnalysis';
 import { runLogLine, verificationLabel } from './reducerLog';
 import { CAPS, emptyTaskDetail, emptyViewState, type RunViewState, type TaskDetail, type ToolCallView, type UsageTotals } from './viewState';
@@ -14,10 +15,11 @@ export interface ReducerOptions {
   analyse?: PlanAnalyser;
 }
 
-/** Adds one call; `cost` undefined means its model has no known price (counted apart, not as $0). */
-function addUsage(a: UsageTotals, input: number, output: number, cost: number | undefined): UsageTotals {
-  const unpriced = (a.unpricedCalls ?? 0) + (cost === undefined ? 1 : 0);
-  return { inputTokens: a.inputTokens + input, outputTokens: a.outputTokens + output, cost: a.cost + (cost ?? 0), ...(unpriced > 0 ? { unpricedCalls: unpriced } : {}) };
+/** Totals with one more call (an unpriced call and a call included in the user's plan are counted apart, never as $0). */
+function addUsage(a: UsageTotals, call: RunEventOf<'usage'>): UsageTotals {
+  const next = { ...a };
+  addCallUsage(next, call);
+  return next;
 }
 
 function capTail<T>(items: readonly T[], item: T, cap: number): T[] {
@@ -153,12 +155,11 @@ function reduce(state: RunViewState, event: RunEvent, options: ReducerOptions): 
     case 'write.refused':
       return withTask(state, event.taskId, (t) => ({ ...t, refused: [...t.refused, { path: event.path, reason: event.reason }] }));
     case 'usage': {
-      const cost = event.cost;
       const byRole = { ...state.usage.byRole };
-      byRole[event.role] = addUsage(byRole[event.role] ?? { inputTokens: 0, outputTokens: 0, cost: 0 }, event.inputTokens, event.outputTokens, cost);
-      let next: RunViewState = { ...state, usage: { ...addUsage(state.usage, event.inputTokens, event.outputTokens, cost), byRole } };
+      byRole[event.role] = addUsage(byRole[event.role] ?? { inputTokens: 0, outputTokens: 0, cost: 0 }, event);
+      let next: RunViewState = { ...state, usage: { ...addUsage(state.usage, event), byRole } };
       if (event.taskId !== undefined) {
-        next = withTask(next, event.taskId, (t) => ({ ...t, usage: addUsage(t.usage, event.inputTokens, event.outputTokens, cost) }));
+        next = withTask(next, event.taskId, (t) => ({ ...t, usage: addUsage(t.usage, event) }));
       }
       return next;
     }

@@ -59,7 +59,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('write.refused'), taskId: id, path, reason: str }),
   z.object({
     ...base, type: z.literal('usage'), taskId: id.optional(), role: str, model: str, inputTokens: z.number(),
-    outputTokens: z.number(), cost: z.number().optional(),
+    outputTokens: z.number(), cost: z.number().optional(), included: z.literal(true).optional(),
   }),
   z.object({
     ...base, type: z.literal('task.verified'), taskId: id, outcome: z.enum(['passed', 'failed', 'unverified']),

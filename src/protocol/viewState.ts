@@ -49,6 +49,8 @@ export const UsageTotalsSchema = z.object({
   cost: z.number(),
   /** Calls of a model with no known price: their cost is unknown, not zero. */
   unpricedCalls: z.number().optional(),
+  /** Calls paid by the user's plan (VS Code's language models): shown as included, not as $0. */
+  includedCalls: z.number().optional(),
 });
 
 export const TaskDetailSchema = z.object({

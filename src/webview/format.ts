@@ -1,6 +1,5 @@
 /** Formatting of figures and text for display (pure, no DOM). */
 
-import { formatCostText } from '../protocol/cost';
 
 /** `12.3k`, `1.2M`. */
 export function formatTokens(n: number): string {
@@ -9,10 +8,8 @@ export function formatTokens(n: number): string {
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
-/** `$0.0042`, `$1.23`, or "price unknown" when calls of a model without a price were counted. */
-export function formatCost(usage: { readonly cost: number; readonly unpricedCalls?: number }): string {
-  return formatCostText(usage.cost, usage.unpricedCalls ?? 0);
-}
+/** `$0.0042`, `$1.23`, "price unknown" when calls of a model without a price were counted, "included in your plan". */
+export { formatUsageCost as formatCost } from '../protocol/cost';
 
 /** `42s`, `3m 05s`, `1h 02m`. */
 export function formatElapsed(ms: number): string {

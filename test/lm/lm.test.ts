@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { AgensFlowExports } from '../../src/extension';
+import { formatUsageCost } from '../../src/protocol/cost';
 import type { RunResult } from '../../src/vscode/run/runController';
 import { FakeModelServer, reply, type FakeReply, type RecordedRequest } from '../fixtures/fake-servers';
 import { EXTENSION_ID, closeAllEditors, workspaceFile } from '../integration/helpers';
@@ -148,6 +149,10 @@ export function registerLmTests(): void {
       // Counted with the model's own token counter; included in the user's plan, so never priced.
       assert.ok(state.usage.inputTokens > 0 && state.usage.outputTokens > 0, JSON.stringify(state.usage));
       assert.equal(state.usage.cost, 0);
+      // Every call is flagged as included, so the views read "included in your plan", not "$0".
+      assert.ok((state.usage.includedCalls ?? 0) > 0, JSON.stringify(state.usage));
+      assert.equal(state.usage.unpricedCalls, undefined);
+      assert.equal(formatUsageCost(state.usage), 'included in your plan');
       for (const id of ['first', 'second']) {
         assert.equal(state.tasks[id]?.patch?.state, 'proposed', `${id}: ${JSON.stringify(state.tasks[id]?.patch)}`);
       }

@@ -22,6 +22,8 @@ export interface UsageRecord extends UsageLabels {
   outputTokens: number;
   /** Dollars; absent when the model has no price. */
   cost?: number;
+  /** The call is paid by the user's plan (its cost is 0): views say "included in your plan", not "$0". */
+  included?: true;
 }
 
 export interface UsageTotals {
@@ -32,6 +34,8 @@ export interface UsageTotals {
   cost: number;
   /** Calls whose model had no price (their tokens count, their cost is unknown). */
   unpricedCalls: number;
+  /** Calls paid by the user's plan (cost 0, nothing owed). */
+  includedCalls: number;
 }
 
 export interface Budget {
@@ -50,7 +54,7 @@ export interface UsageMeterOptions {
 }
 
 function emptyTotals(): UsageTotals {
-  return { calls: 0, inputTokens: 0, outputTokens: 0, cost: 0, unpricedCalls: 0 };
+  return { calls: 0, inputTokens: 0, outputTokens: 0, cost: 0, unpricedCalls: 0, includedCalls: 0 };
 }
 
 function add(t: UsageTotals, r: UsageRecord): void {
@@ -59,6 +63,7 @@ function add(t: UsageTotals, r: UsageRecord): void {
   t.outputTokens += r.outputTokens;
   if (r.cost === undefined) t.unpricedCalls++;
   else t.cost += r.cost;
+  if (r.included) t.includedCalls++;
 }
 
 /** One run's ledger. Safe to share between concurrent calls (JavaScript runs one callback at a time). */
@@ -88,6 +93,7 @@ export class UsageMeter {
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       ...(price ? { cost: costOf(price, usage.inputTokens, usage.outputTokens) } : {}),
+      ...(pricing === 'included' ? { included: true as const } : {}),
     };
     this.records.push(rec);
     add(this.total, rec);

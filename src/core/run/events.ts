@@ -61,7 +61,8 @@ export type RunEvent = Base &
     | { type: 'agent.tool'; taskId: string; tool: string; path?: string; ok: boolean; error?: string; summary?: string; diff?: string; diffOmitted?: number }
     | { type: 'file.staged'; taskId: string; path: string; change: 'created' | 'modified' | 'deleted'; bytes: number }
     | { type: 'write.refused'; taskId: string; path: string; reason: string }
-    | { type: 'usage'; taskId?: string; role: string; model: string; inputTokens: number; outputTokens: number; cost?: number }
+    /** One model call. `cost` absent: the model has no known price. `included`: the user's plan pays for the call (cost 0, nothing owed). */
+    | { type: 'usage'; taskId?: string; role: string; model: string; inputTokens: number; outputTokens: number; cost?: number; included?: true }
     | { type: 'task.verified'; taskId: string; outcome: 'passed' | 'failed' | 'unverified'; findings: Finding[] }
     | { type: 'decision'; taskId?: string; point: string; options: DecisionOption[]; choice: string; mode: DecisionMode; reason: string; /** The learned policy's id of the decision, to record outcomes later (e.g. the user's review). */ decisionId?: string }
     | { type: 'plan.updated'; taskId: string; reason: string; changed: string[]; added: string[]; removed: string[]; /** The whole plan after the update, so views can redraw without asking. */ plan?: Plan }

@@ -169,6 +169,8 @@ export interface UsageCall {
   outputTokens: number;
   /** Dollars, when the model has a price. */
   cost?: number;
+  /** The user's plan pays for the call (VS Code's language models): shown as included, not as $0. */
+  included?: true;
 }
 
 /** Cost in the user's currency of one call, or `undefined` when no price is known. */

@@ -34,6 +34,8 @@ export interface TaskUsage {
   cost: number;
   /** Calls of a model with no known price: their cost is unknown, not zero. */
   unpricedCalls?: number;
+  /** Calls paid by the user's plan (e.g. VS Code's language models): no price, and none owed. */
+  includedCalls?: number;
 }
 
 export interface TaskRecord {

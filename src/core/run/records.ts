@@ -17,7 +17,8 @@ const count = z.number().int().min(0);
 
 const FindingSchema = z.object({ file: z.string().optional(), line: z.number().optional(), message: z.string(), tool: z.string().optional() });
 // `cost` sums the priced calls; `unpricedCalls` counts calls of a model with no known price (cost unknown, not $0).
-const UsageSchema = z.object({ inputTokens: z.number().min(0), outputTokens: z.number().min(0), cost: z.number().min(0), unpricedCalls: count.optional() });
+// `includedCalls` counts calls paid by the user's plan (their cost is 0 and nothing is owed).
+const UsageSchema = z.object({ inputTokens: z.number().min(0), outputTokens: z.number().min(0), cost: z.number().min(0), unpricedCalls: count.optional(), includedCalls: count.optional() });
 const zeroUsage = (): z.output<typeof UsageSchema> => ({ inputTokens: 0, outputTokens: 0, cost: 0 });
 
 const TaskRecordSchema = z.object({

@@ -19,6 +19,7 @@ import { attributeCheckFailure, namingLines } from './attribution';
 import { missingOwnedFiles, noChangesFinding, retryFeedback, summarizeFindings } from './findings';
 import { isFatalModelError, type AgentModelChoice, type CheckStagedHook, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type RunCheckVerdict, type StagedChecks, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
+import { addCallUsage } from './usageTotals';
 import { RunJournal, type VerificationRecord, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord, type TaskUsage } from './journal';
 import { patchSummary, type TaskPatch } from './patch';
 import { applyRecorded } from './review';
@@ -161,10 +162,7 @@ export async function startRun(opts: StartOptions): Promise<RunOutcome> {
   const usage = emptyUsage();
   for (const e of prelude) {
     if (e.type !== 'usage') continue;
-    usage.inputTokens += e.inputTokens;
-    usage.outputTokens += e.outputTokens;
-    usage.cost += e.cost ?? 0;
-    if (e.cost === undefined) usage.unpricedCalls = (usage.unpricedCalls ?? 0) + 1;
+    addCallUsage(usage, e);
   }
   const record: RunRecord = {
     version: 1,
@@ -338,14 +336,9 @@ class Engine {
     }
     this.journal.update((r) => {
       const task = call.taskId !== undefined ? r.tasks[call.taskId] : undefined;
-      for (const u of task ? [task.usage, r.usage] : [r.usage]) {
-        u.inputTokens += call.inputTokens;
-        u.outputTokens += call.outputTokens;
-        u.cost += call.cost ?? 0;
-        if (call.cost === undefined) u.unpricedCalls = (u.unpricedCalls ?? 0) + 1;
-      }
+      for (const u of task ? [task.usage, r.usage] : [r.usage]) addCallUsage(u, call);
     });
-    this.emit({ type: 'usage', ...(call.taskId !== undefined ? { taskId: call.taskId } : {}), role: call.role, model: call.model, inputTokens: call.inputTokens, outputTokens: call.outputTokens, ...(call.cost !== undefined ? { cost: call.cost } : {}) });
+    this.emit({ type: 'usage', ...(call.taskId !== undefined ? { taskId: call.taskId } : {}), role: call.role, model: call.model, inputTokens: call.inputTokens, outputTokens: call.outputTokens, ...(call.cost !== undefined ? { cost: call.cost } : {}), ...(call.included ? { included: true } : {}) });
   }
 
   /** Usage an agent or a hook reported: booked unless the composition meters every call itself. */

@@ -56,7 +56,7 @@ export class RunLedger {
   }
 
   private book(r: UsageRecord): void {
-    const call: UsageCall = { role: r.role, ...(r.taskId !== undefined ? { taskId: r.taskId } : {}), model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ...(r.cost !== undefined ? { cost: r.cost } : {}) };
+    const call: UsageCall = { role: r.role, ...(r.taskId !== undefined ? { taskId: r.taskId } : {}), model: r.model, inputTokens: r.inputTokens, outputTokens: r.outputTokens, ...(r.cost !== undefined ? { cost: r.cost } : {}), ...(r.included ? { included: true } : {}) };
     if (this.sink) this.sink(call);
     else this.waiting.push(call);
   }

@@ -29,5 +29,5 @@ function withInstruction(req: ModelRequest, text: string): ModelRequest {
 export function withProtocol(model: Model, protocol: string): Model {
   const text = PROTOCOL_TEXT[protocol];
   if (!text) return model;
-  return { provider: model.provider, name: model.name, call: (req) => model.call(withInstruction(req, text)) };
+  return { provider: model.provider, name: model.name, ...(model.pricing ? { pricing: model.pricing } : {}), call: (req) => model.call(withInstruction(req, text)) };
 }

@@ -105,8 +105,8 @@ class SessionLink implements RunConnection {
       this.engine.usage(call);
       return;
     }
-    const { role, taskId, model, inputTokens, outputTokens, cost } = call;
-    this.emit({ type: 'usage', ...(taskId !== undefined ? { taskId } : {}), role, model, inputTokens, outputTokens, ...(cost !== undefined ? { cost } : {}) });
+    const { role, taskId, model, inputTokens, outputTokens, cost, included } = call;
+    this.emit({ type: 'usage', ...(taskId !== undefined ? { taskId } : {}), role, model, inputTokens, outputTokens, ...(cost !== undefined ? { cost } : {}), ...(included ? { included } : {}) });
   }
 }
 

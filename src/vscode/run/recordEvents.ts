@@ -38,7 +38,7 @@ export function recordToEvents(record: RunRecord, patches: ReadonlyMap<string, T
       out.push({ type: 'file.staged', runId, ts, taskId: task.id, path: f.path, change: f.change, bytes: Buffer.byteLength(f.after ?? '') });
     }
     if (rec.usage.inputTokens || rec.usage.outputTokens) {
-      out.push({ type: 'usage', runId, ts, taskId: task.id, role: 'agent', model: '', inputTokens: rec.usage.inputTokens, outputTokens: rec.usage.outputTokens, ...(rec.usage.unpricedCalls && !rec.usage.cost ? {} : { cost: rec.usage.cost }) });
+      out.push({ type: 'usage', runId, ts, taskId: task.id, role: 'agent', model: '', inputTokens: rec.usage.inputTokens, outputTokens: rec.usage.outputTokens, ...(rec.usage.unpricedCalls && !rec.usage.cost ? {} : { cost: rec.usage.cost }), ...(rec.usage.includedCalls && !rec.usage.cost ? { included: true } : {}) });
     }
     if (VERIFIED.has(rec.status) && (rec.status !== 'failed' || rec.findings?.length)) {
       const outcome = rec.status === 'passed' || rec.status === 'unverified' ? rec.status : 'failed';

@@ -5,7 +5,8 @@ import type { RunEvent } from '../../../src/core/run/events';
 import { analysePlan, planLevels } from '../../../src/protocol/planAnalysis';
 import { applyEvent, applyEvents } from '../../../src/protocol/reducer';
 import { formatCost } from '../../../src/webview/format';
-import { CAPS, emptyViewState, RunViewStateSchema, type RunViewState } from '../../../src/protocol/viewState';
+import { CAPS, emptyViewState, RunViewStateSchema, type RunViewState, type UsageTotals } from '../../../src/protocol/viewState';
+import { RunEventSchema } from '../../../src/protocol/runEventSchema';
 import { RUN_ID, SAMPLE_PLAN, SAMPLE_STATUSES, sampleEvents, sampleState } from '../webview/sampleRun';
 
 function plan(edges: Array<[string, string]>, ids: string[]): Plan {
@@ -54,11 +55,29 @@ describe('protocol: applyEvent', () => {
     assert.equal(formatCost(s.usage), 'price unknown');
     s = applyEvent(s, { type: 'usage', role: 'planner', model: 'gpt-4o', inputTokens: 1000, outputTokens: 1000, cost: 0.0125, ...at(2) });
     assert.equal(formatCost(s.usage), '$0.01+ (some prices unknown)');
-    // A model paid by the user's plan (priced at $0) is not unknown.
-    const included = applyEvent(emptyViewState(), { type: 'usage', role: 'planner', model: 'copilot', inputTokens: 5, outputTokens: 5, cost: 0, ...at(3) });
-    assert.equal(included.usage.unpricedCalls, undefined);
-    assert.equal(formatCost(included.usage), '$0');
+    // A model priced at $0 is not unknown.
+    const free = applyEvent(emptyViewState(), { type: 'usage', role: 'planner', model: 'free-model', inputTokens: 5, outputTokens: 5, cost: 0, ...at(3) });
+    assert.equal(free.usage.unpricedCalls, undefined);
+    assert.equal(formatCost(free.usage), '$0');
     assert.ok(RunViewStateSchema.safeParse(s).success);
+  });
+
+  it('carries calls paid by the user\'s plan (vscode-lm) to every total, so the cost reads "included in your plan", not "$0"', () => {
+    let s = applyEvent(emptyViewState(), { type: 'run.started', dir: '/w', ...at(1) });
+    s = applyEvent(s, { type: 'usage', role: 'planner', model: 'copilot-gpt-4o', inputTokens: 50, outputTokens: 5, cost: 0, included: true, ...at(2) });
+    s = applyEvent(s, { type: 'plan.ready', plan: plan([], ['a']), ...at(3) });
+    s = applyEvent(s, { type: 'usage', taskId: 'a', role: 'agent', model: 'copilot-gpt-4o', inputTokens: 70, outputTokens: 9, cost: 0, included: true, ...at(4) });
+    assert.equal(s.usage.includedCalls, 2);
+    assert.equal(s.usage.byRole.agent?.includedCalls, 1);
+    assert.equal(s.tasks.a?.usage.includedCalls, 1);
+    assert.equal(s.usage.cost, 0, 'the numbers stay: nothing is owed');
+    for (const u of [s.usage, s.usage.byRole.planner, s.tasks.a?.usage]) assert.equal(formatCost(u as UsageTotals), 'included in your plan');
+    // A priced call beside them: the dollars, with a note.
+    const mixed = applyEvent(s, { type: 'usage', role: 'inspector', model: 'gpt-4o', inputTokens: 1000, outputTokens: 1000, cost: 0.0125, ...at(5) });
+    assert.equal(formatCost(mixed.usage), '$0.01 (some calls included in your plan)');
+    assert.ok(RunViewStateSchema.safeParse(mixed).success);
+    // The host validates events from the engine before the webview sees them: the flag passes the schema.
+    assert.ok(RunEventSchema.safeParse({ type: 'usage', role: 'agent', model: 'm', inputTokens: 1, outputTokens: 1, cost: 0, included: true, ...at(6) }).success);
   });
 
   it('keeps untouched slices by reference (views redraw only what changed)', () => {
