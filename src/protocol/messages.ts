@@ -33,6 +33,10 @@ export const WebviewCommandSchema = z.discriminatedUnion('type', [
   cmd('openDiff', { taskId, path: relPath }),
   cmd('acceptTask', { taskId }),
   cmd('rejectTask', { taskId }),
+  /** Run a failed task again (and the tasks blocked behind it): resumes its run. */
+  cmd('retryTask', { taskId }),
+  /** Edit the run's task text and start again (after a failure). */
+  cmd('editTask', { taskId }),
   cmd('cancelRun', {}),
   cmd('showGraph', { taskId: taskId.optional() }),
   cmd('newTask', {}),

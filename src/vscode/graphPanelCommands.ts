@@ -6,6 +6,9 @@
 import type { WebviewCommand } from '../protocol/messages';
 import type { RunViewSource } from '../protocol/runViewSource';
 
+/** The statuses from which a task may be run again. */
+const RETRYABLE: ReadonlySet<string> = new Set(['failed', 'blocked', 'cancelled']);
+
 /** The actions the views can trigger; the extension binds them to its commands. */
 export interface GraphViewActions {
   newTask(): void;
@@ -15,6 +18,10 @@ export interface GraphViewActions {
   acceptAllVerified(): void;
   acceptTask(taskId: string): void;
   rejectTask(taskId: string): void;
+  /** Runs the failed task `taskId` of run `runId` again (a resume with that task retried). */
+  retryTask(runId: string, taskId: string): void;
+  /** Opens a new task document holding `goal`, to edit and start again. */
+  editTask(goal: string): void;
   openDiff(taskId: string, path: string): void;
   /** Continues the run the views show (the command checks that it can be resumed). */
   resumeRun(runId: string): void;
@@ -65,6 +72,18 @@ export function routeWebviewCommand(command: WebviewCommand, deps: CommandRouter
       if (!known(command.taskId)) return refuse('unknown task');
       if (command.type === 'acceptTask') deps.actions.acceptTask(command.taskId);
       else deps.actions.rejectTask(command.taskId);
+      return true;
+    case 'retryTask': {
+      if (!known(command.taskId)) return refuse('unknown task');
+      if (!state.run || state.run.status === 'running') return refuse('the run is still going');
+      if (!RETRYABLE.has(state.statuses[command.taskId] ?? 'pending')) return refuse('the task did not fail');
+      deps.actions.retryTask(state.run.runId, command.taskId);
+      return true;
+    }
+    case 'editTask':
+      if (!known(command.taskId)) return refuse('unknown task');
+      if (!state.run?.goal) return refuse('the run has no task text (a plan file)');
+      deps.actions.editTask(state.run.goal);
       return true;
     case 'cancelRun':
       deps.actions.cancelRun();

@@ -46,6 +46,8 @@ export class GraphViews extends Disposable {
       acceptAllVerified: () => run(COMMANDS.acceptAllVerified),
       acceptTask: (taskId) => run(COMMANDS.acceptTask, taskId),
       rejectTask: (taskId) => run(COMMANDS.rejectTask, taskId),
+      retryTask: (runId, taskId) => run(COMMANDS.resumeRun, runId, [taskId]),
+      editTask: (goal) => run(COMMANDS.newTask, { draft: goal }),
       // The review command opens one file's diff when given a task and a path.
       openDiff: (taskId, path) => run(COMMANDS.reviewChanges, taskId, path),
       resumeRun: (runId) => run(COMMANDS.resumeRun, runId),

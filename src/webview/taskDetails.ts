@@ -86,13 +86,16 @@ interface TaskView {
   history: LogLine[];
   startedAt: number | undefined;
   critical: boolean;
+  /** The run is over (a failed task may be retried) and whether it had task text to edit. */
+  runEnded: boolean;
+  hasGoal: boolean;
 }
 
 export class TaskDetails {
   readonly element: HTMLElement;
   private readonly doc: Document;
   private taskId: string | null = null;
-  private last: { task?: Task; detail?: TaskDetail; status?: string; decisions?: DecisionView[]; history?: LogLine[]; state?: RunViewState } = {};
+  private last: { task?: Task; detail?: TaskDetail; status?: string; decisions?: DecisionView[]; history?: LogLine[]; state?: RunViewState; runEnded?: boolean } = {};
   private readonly header: HTMLElement;
   private readonly body: HTMLElement;
   private readonly logSection: HTMLElement;
@@ -130,17 +133,18 @@ export class TaskDetails {
     const decisions = state.decisions.filter((d) => d.taskId === task.id);
     const history = state.logs.filter((l) => l.taskId === task.id);
     const changedTask = this.taskId !== task.id;
+    const runEnded = state.run !== null && state.run.status !== 'running';
     if (changedTask || this.last.task !== task || this.last.detail !== detail || this.last.status !== status
-      || this.last.decisions?.length !== decisions.length || this.last.history?.at(-1) !== history.at(-1)) {
-      this.renderTask(task, { detail, status, decisions, history, startedAt: state.run?.startedAt, critical: state.criticalPath.includes(task.id) });
+      || this.last.decisions?.length !== decisions.length || this.last.history?.at(-1) !== history.at(-1) || this.last.runEnded !== runEnded) {
+      this.renderTask(task, { detail, status, decisions, history, startedAt: state.run?.startedAt, critical: state.criticalPath.includes(task.id), runEnded, hasGoal: Boolean(state.run?.goal) });
     }
     this.taskId = task.id;
-    this.last = { task, detail, status, decisions, history };
+    this.last = { task, detail, status, decisions, history, runEnded };
     this.updateLog(detail?.log ?? '', detail?.logTruncated ?? false, changedTask);
   }
 
   private renderTask(task: Task, view: TaskView): void {
-    const { detail, status, decisions, history, startedAt, critical } = view;
+    const { detail, status, decisions, history, startedAt, critical, runEnded, hasGoal } = view;
     const doc = this.doc;
     const look = STATUS_LOOK[status];
     const patchState = detail?.patch?.state;
@@ -154,6 +158,16 @@ export class TaskDetails {
     const reject = button(doc, 'close', 'Reject', () => this.post({ type: 'rejectTask', taskId: task.id }), 'af-button secondary');
     accept.disabled = !acceptable;
     reject.disabled = !rejectable;
+    // A failed task offers to run it again (with the tasks blocked behind it) once the run is over, and to edit
+    // the run's task text and start again.
+    const failed = status === 'failed';
+    const retry = failed ? button(doc, 'debug-restart', 'Retry', () => this.post({ type: 'retryTask', taskId: task.id }), 'af-button primary') : null;
+    if (retry) {
+      retry.disabled = !runEnded;
+      retry.title = runEnded ? 'Run this task again, and the tasks waiting on it' : 'Available when the run is over';
+    }
+    const edit = failed && hasGoal ? button(doc, 'edit', 'Edit Task…', () => this.post({ type: 'editTask', taskId: task.id }), 'af-button secondary') : null;
+    if (edit) edit.title = 'Edit the task text and start again';
     replaceChildren(this.header,
       h(doc, 'div', `details-title status-${status}`, undefined,
         h(doc, 'span', statusIconClass(status), { 'aria-hidden': 'true' }),
@@ -164,7 +178,7 @@ export class TaskDetails {
         patchState ? h(doc, 'span', `badge patch-${patchState}`, undefined, `patch ${patchState}`) : null,
         h(doc, 'code', 'task-id', { title: 'Task id' }, task.id)),
       detail?.statusReason ? h(doc, 'p', 'status-reason', undefined, detail.statusReason) : null,
-      h(doc, 'div', 'details-actions', undefined, accept, reject));
+      h(doc, 'div', 'details-actions', undefined, retry, edit, accept, reject));
 
     const agent = detail?.agent;
     const facts = h(doc, 'dl', 'facts', undefined,

@@ -138,7 +138,15 @@ export interface ResumeOptions extends EngineOptions {
   /** Overrides of the recorded settings. */
   maxAgents?: number;
   apply?: 'review' | 'auto';
+  /**
+   * Failed (or blocked, or cancelled) tasks the user asked to run again: they start over with a fresh update
+   * budget, and so do the tasks blocked behind them (a task still blocked by a failure that stays is blocked
+   * again by the schedule). This also continues a run that ended failed.
+   */
+  retry?: readonly string[];
 }
+
+const RETRYABLE: ReadonlySet<TaskStatus> = new Set(['failed', 'blocked', 'cancelled']);
 
 export interface RunOutcome {
   runId: string;
@@ -197,6 +205,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     const patch = await journal.loadPatch(id).catch(() => undefined);
     if (patch?.verified && patch.runId === journal.record.runId) finishedOnDisk.set(id, patch);
   }
+  const retry = new Set((opts.retry ?? []).filter((id) => RETRYABLE.has(journal.record.tasks[id]?.status ?? 'pending')));
   journal.update((r) => {
     r.status = 'running';
     r.resumes++;
@@ -209,7 +218,12 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
       if (onDisk?.verified) {
         t.status = onDisk.verified;
         t.patch = patchSummary(onDisk);
-      } else if (!FINISHED.has(t.status)) {
+      } else if (!FINISHED.has(t.status) || retry.has(id) || (retry.size > 0 && t.status === 'blocked')) {
+        if (retry.has(id)) {
+          delete t.findings;
+          delete t.updates;
+          delete t.endedAt;
+        }
         t.status = 'pending';
         delete t.reason;
         delete t.patch;

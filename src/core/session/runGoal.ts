@@ -22,8 +22,8 @@ export type RunStart =
   | { goal: string; dir: string }
   /** Run a plan (a plan file, validated by the front end) in `dir`, as written. */
   | { plan: ValidPlan; dir: string; goal?: string }
-  /** Continue an interrupted, cancelled or budget-stopped run from its journal. */
-  | { resume: string };
+  /** Continue an interrupted, cancelled or budget-stopped run from its journal; `retry` runs failed tasks again. */
+  | { resume: string; retry?: readonly string[] };
 
 /** Everything {@link runGoal} needs. */
 export interface RunGoalOptions extends Omit<EngineWiring, 'model' | 'inspector' | 'updater' | 'ledger'> {
@@ -136,7 +136,7 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
       ledger,
     });
     const runOptions = { ...(maxAgents !== undefined ? { maxAgents } : {}), ...(apply !== undefined ? { apply } : {}) };
-    if ('resume' in start) return await resumeRun({ ...options, runId: start.resume, ...runOptions });
+    if ('resume' in start) return await resumeRun({ ...options, runId: start.resume, ...(start.retry?.length ? { retry: start.retry } : {}), ...runOptions });
 
     await assertDir(start.dir);
     const runId = opts.runId ?? newRunId();

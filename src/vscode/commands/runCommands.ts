@@ -49,7 +49,7 @@ export class RunCommands extends Disposable {
     reg(c.cancelRun, () => {
       if (!deps.controller.cancel()) void vscode.window.showInformationMessage('AgensFlow: no run is going on.');
     });
-    reg(c.resumeRun, (runId) => this.resumeRun(runId));
+    reg(c.resumeRun, (runId, retry) => this.resumeRun(runId, retry));
     reg(c.openRun, (runId) => this.openRun(runId));
     reg(c.reviewChanges, (taskId, path) => this.reviewChanges(taskId, path));
     reg(c.acceptTask, (arg) => this.decideTask(arg, 'accept'));
@@ -62,10 +62,14 @@ export class RunCommands extends Disposable {
     reg(c.undoReject, (arg) => this.undo(arg, 'reject'));
   }
 
-  /** With a goal: plans and runs it. Without: opens a task document to write the goal in. */
+  /**
+   * With a goal: plans and runs it. Without: opens a task document to write the goal in; with `{ draft }`
+   * (the graph's Edit on a failed task), the document holds that text to edit before starting again.
+   */
   private async newTask(goal: unknown): Promise<RunResult | undefined> {
     if (typeof goal === 'string' && goal.trim()) return this.start(() => this.deps.controller.startGoal(goal.trim()));
-    await this.documents.create();
+    const draft = typeof goal === 'object' && goal !== null && 'draft' in goal && typeof goal.draft === 'string' ? goal.draft : '';
+    await this.documents.create(draft);
     return undefined;
   }
 
@@ -134,7 +138,8 @@ export class RunCommands extends Disposable {
     }
   }
 
-  private async resumeRun(arg: unknown): Promise<RunResult | undefined> {
+  /** Resumes a run (picked when not given); `retry`, task ids (from the graph's Retry), runs those failed tasks again. */
+  private async resumeRun(arg: unknown, retry?: unknown): Promise<RunResult | undefined> {
     let runId = typeof arg === 'string' ? arg : undefined;
     if (!runId) {
       const runs = (await this.deps.controller.listRuns()).filter((r) => r.status === 'running' || r.status === 'cancelled' || r.status === 'budget');
@@ -149,7 +154,8 @@ export class RunCommands extends Disposable {
     }
     if (!runId) return undefined;
     this.deps.showGraph();
-    return this.deps.controller.resume(runId);
+    const again = Array.isArray(retry) ? retry.filter((id): id is string => typeof id === 'string' && TASK_ID.test(id)) : [];
+    return this.deps.controller.resume(runId, again);
   }
 
   private async openRun(arg: unknown): Promise<void> {

@@ -189,7 +189,8 @@ export class RunController extends Disposable {
   }
 
   /** Continues an interrupted or cancelled run from its journal. */
-  async resume(runId: string): Promise<RunResult | undefined> {
+  /** Continues a run; `retry` names failed tasks to run again (which also continues a run that ended failed). */
+  async resume(runId: string, retry: readonly string[] = []): Promise<RunResult | undefined> {
     if (!this.prepare('resume a run')) return undefined;
     let journal: RunJournal;
     try {
@@ -198,11 +199,12 @@ export class RunController extends Disposable {
       void vscode.window.showErrorMessage(`AgensFlow: cannot resume run ${runId}: ${describe(e)}`);
       return undefined;
     }
-    if (!isResumable(journal.record)) {
+    const again = retry.filter((id) => ['failed', 'blocked', 'cancelled'].includes(journal.record.tasks[id]?.status ?? ''));
+    if (!isResumable(journal.record) && again.length === 0) {
       void vscode.window.showInformationMessage(`AgensFlow: run ${runId} ${journal.record.status}; there is nothing to resume.`);
       return undefined;
     }
-    return this.launch({ resume: runId }, journal.record.settings);
+    return this.launch({ resume: runId, ...(again.length ? { retry: again } : {}) }, journal.record.settings);
   }
 
   /** Stops the run (or the planning) in progress; finished tasks and their patches are kept. */

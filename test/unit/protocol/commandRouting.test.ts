@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { parseWebviewCommand, type WebviewCommand } from '../../../src/protocol/messages';
 import { RunViewStore } from '../../../src/protocol/runViewSource';
 import { routeWebviewCommand, type GraphViewActions } from '../../../src/vscode/graphPanelCommands';
-import { sampleEvents } from '../webview/sampleRun';
+import { RUN_ID, sampleEvents } from '../webview/sampleRun';
 
 function harness() {
   const store = new RunViewStore();
@@ -17,6 +17,7 @@ function harness() {
     newTask: record('newTask'), showGraph: record('showGraph'), cancelRun: record('cancelRun'), reviewChanges: record('reviewChanges'),
     acceptAllVerified: record('acceptAllVerified'), acceptTask: record('acceptTask'), rejectTask: record('rejectTask'), openDiff: record('openDiff'),
     resumeRun: record('resumeRun'), selectModel: record('selectModel'), runPlanFile: record('runPlanFile'), manageTrust: record('manageTrust'),
+    retryTask: record('retryTask'), editTask: record('editTask'),
   };
   const route = (c: WebviewCommand) => routeWebviewCommand(c, {
     source: store, actions, warn: (m) => warnings.push(m), setSelected: (id) => {
@@ -67,5 +68,17 @@ describe('host: routing webview commands', () => {
     const blank = routeWebviewCommand({ type: 'resumeRun' }, { source: new RunViewStore(), actions: {} as GraphViewActions, warn: (m) => empty.warnings.push(m), setSelected: () => undefined });
     assert.equal(blank, false, 'no run shown: nothing to resume');
     assert.match(empty.warnings[0] ?? '', /refused resumeRun: no run is shown/);
+  });
+
+  it('retries a failed task of a finished run (a resume of that run), and edits the run\'s task text', () => {
+    const h = harness();
+    assert.equal(h.route({ type: 'retryTask', taskId: 'save' }), false, 'not while the run is going');
+    h.store.push({ type: 'run.finished', runId: RUN_ID, ts: 9e12, exitCode: 1, status: 'failed' });
+    assert.equal(h.route({ type: 'retryTask', taskId: 'save' }), true);
+    assert.equal(h.route({ type: 'retryTask', taskId: 'board' }), false, 'a passed task is not retried');
+    assert.equal(h.route({ type: 'retryTask', taskId: 'ghost' }), false);
+    assert.equal(h.route({ type: 'editTask', taskId: 'save' }), true);
+    assert.deepEqual(h.calls, [`retryTask ${RUN_ID} save`, 'editTask A gobang (five in a row) game in Python with a Tk GUI']);
+    assert.equal(h.warnings.length, 3);
   });
 });

@@ -13,6 +13,8 @@ describe('protocol: webview -> host commands', () => {
       { type: 'openDiff', taskId: 'board', path: 'gobang/board.py' },
       { type: 'acceptTask', taskId: 'board' },
       { type: 'rejectTask', taskId: 'board' },
+      { type: 'retryTask', taskId: 'board' },
+      { type: 'editTask', taskId: 'board' },
       { type: 'cancelRun' },
       { type: 'showGraph' },
       { type: 'showGraph', taskId: 'ai' },

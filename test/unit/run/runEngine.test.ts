@@ -203,6 +203,29 @@ describe('run/engine', () => {
     assert.equal(out.record.resumes, 1);
   });
 
+  it('retry: a run that ended failed runs the failed task again, and the tasks blocked behind it; others stay as they were', async () => {
+    const { dir, stateDir } = dirs();
+    // ctrl fails its checks the first time (no retries, no updater), so docs is blocked and the run fails.
+    let fixed = false;
+    const verify = async (t: { id: string }): Promise<{ outcome: 'passed' | 'failed'; findings: { message: string }[] }> =>
+      t.id === 'ctrl' && !fixed ? { outcome: 'failed', findings: [{ message: 'main.py: NameError' }] } : { outcome: 'passed', findings: [] };
+    const first = await startRun({ dir, stateDir, plan: plan4, model: new FakeModel(), verify, recovery: { maxRetries: 0, updatesPerTask: 0, updatesPerRun: 0 } });
+    assert.equal(first.status, 'failed');
+    assert.deepEqual(Object.fromEntries(Object.entries(first.record.tasks).map(([k, v]) => [k, v.status])), { model: 'passed', view: 'passed', ctrl: 'failed', docs: 'blocked' });
+    // A plain resume has nothing to run; a retry of ctrl runs ctrl and docs, not the passed tasks.
+    fixed = true;
+    const again = new FakeModel();
+    const events: RunEvent[] = [];
+    const out = await resumeRun({ stateDir, runId: first.runId, model: again, verify, retry: ['ctrl'], onEvent: (e) => events.push(e) });
+    assert.equal(out.status, 'completed', JSON.stringify(out.record.tasks));
+    assert.deepEqual([...new Set(again.seen.map(taskIdOf))].sort(), ['ctrl', 'docs']);
+    assert.equal(out.record.tasks.ctrl?.findings, undefined, 'the old findings are gone with the old attempt');
+    assert.ok(events.some((e) => e.type === 'task.status' && e.taskId === 'ctrl' && e.status === 'pending'), 'the views see it start over');
+    // A task id that did not fail is left alone.
+    const noop = await resumeRun({ stateDir, runId: first.runId, model: new FakeModel(), verify, retry: ['model', 'nope'] });
+    assert.equal(noop.record.tasks.model?.status, 'passed');
+  });
+
   it('a fatal model error (rejected key) stops the run with exit 2', async () => {
     const { dir, stateDir } = dirs();
     const model = new FakeModel(() => {

@@ -57,6 +57,27 @@ describe('webview: task details', () => {
     ]);
   });
 
+  it('a failed task offers Retry once the run is over and Edit Task…; its updater error is shown once', () => {
+    const { root, details, posted } = setup();
+    const failing = applyEvent(sampleState(), { type: 'task.status', taskId: 'save', status: 'failed', runId: RUN_ID, ts: 9e12,
+      reason: 'verification failed: NameError; no valid update: all 3 candidates: Connection error' });
+    details.update(failing, 'save');
+    const labels = () => [...root.querySelectorAll('.details-actions button')].map((b) => b.textContent);
+    assert.deepEqual(labels(), ['Retry', 'Edit Task…', 'Accept', 'Reject']);
+    const retry = () => root.querySelector('.details-actions button') as HTMLButtonElement;
+    assert.equal(retry().disabled, true, 'not while the run is going');
+    const over = applyEvent(failing, { type: 'run.finished', runId: RUN_ID, ts: 9e12 + 1, exitCode: 1, status: 'failed' });
+    details.update(over, 'save');
+    assert.equal(retry().disabled, false);
+    retry().click();
+    ([...root.querySelectorAll('.details-actions button')][1] as HTMLButtonElement).click();
+    assert.deepEqual(posted, [{ type: 'retryTask', taskId: 'save' }, { type: 'editTask', taskId: 'save' }]);
+    assert.equal((root.querySelector('.status-reason')?.textContent ?? '').split('Connection error').length - 1, 1);
+    // A task that passed has neither.
+    details.update(over, 'board');
+    assert.deepEqual(labels(), ['Accept', 'Reject']);
+  });
+
   it('disables Accept/Reject once the patch is applied', () => {
     const { root, details } = setup();
     details.update(sampleState(), 'spec');
