@@ -27,6 +27,8 @@ const TASK_ID = /^[a-z0-9_-]{1,64}$/;
 
 export class RunCommands extends Disposable {
   private readonly documents = this._register(new TaskDocuments());
+  /** The text of a task that did not get a plan (a setup problem, planning failed): New Task opens with it. */
+  private draft = '';
 
   constructor(private readonly deps: RunCommandDeps) {
     super();
@@ -63,17 +65,23 @@ export class RunCommands extends Disposable {
   }
 
   /**
-   * With a goal: plans and runs it. Without: opens a task document to write the goal in; with `{ draft }`
-   * (the graph's Edit on a failed task), the document holds that text to edit before starting again.
+   * With a goal: plans and runs it. Without: opens a task document to write the goal in, holding the text of
+   * a task that did not get a plan, or with `{ draft }` (the graph's Edit on a failed task) that text, to edit
+   * before starting again; unless no run could start now (Restricted Mode): that is said before typing.
    */
   private async newTask(goal: unknown): Promise<RunResult | undefined> {
     if (typeof goal === 'string' && goal.trim()) return this.start(() => this.deps.controller.startGoal(goal.trim()));
-    const draft = typeof goal === 'object' && goal !== null && 'draft' in goal && typeof goal.draft === 'string' ? goal.draft : '';
+    if (!vscode.workspace.isTrusted && !this.deps.controller.canStart()) return undefined;
+    const draft = typeof goal === 'object' && goal !== null && 'draft' in goal && typeof goal.draft === 'string' ? goal.draft : this.draft;
     await this.documents.create(draft);
     return undefined;
   }
 
-  /** Starts the task written in the active task document, and closes the document. */
+  /**
+   * Starts the task written in the active task document. The document stays open when the run cannot start
+   * (Restricted Mode, a run going on); it is closed once the run starts, and opened again with the same text
+   * when the run stops before it has a plan (no model, no key, an unreachable server).
+   */
   private async startTask(): Promise<RunResult | undefined> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || !this.documents.isTaskDocument(editor.document)) {
@@ -84,8 +92,17 @@ export class RunCommands extends Disposable {
       void vscode.window.showWarningMessage('AgensFlow: describe the task first (below the first line).');
       return undefined;
     }
+    if (!this.deps.controller.canStart()) return undefined;
     await this.documents.discard(editor.document);
-    return this.start(() => this.deps.controller.startGoal(goal));
+    const result = await this.start(() => this.deps.controller.startGoal(goal));
+    if (result?.planned) {
+      this.draft = '';
+    } else {
+      this.draft = goal;
+      // The typed task is not lost: its editor comes back with the text while the notice says what to fix.
+      if (result?.status !== 'cancelled') await this.documents.create(goal);
+    }
+    return result;
   }
 
   /** Runs a plan file: the argument, else the active JSON editor, else one picked in a dialog. */
@@ -190,8 +207,11 @@ export class RunCommands extends Disposable {
   private async reviewChanges(taskId: unknown, path: unknown): Promise<number> {
     const runId = this.currentRun();
     if (!runId) return 0;
-    if (typeof taskId === 'string' && typeof path === 'string') return (await this.deps.review.openDiff(runId, taskId, path)) ? 1 : 0;
-    return this.deps.review.reviewChanges(runId, typeof taskId === 'string' ? [taskId] : undefined);
+    const shown = typeof taskId === 'string' && typeof path === 'string'
+      ? ((await this.deps.review.openDiff(runId, taskId, path)) ? 1 : 0)
+      : await this.deps.review.reviewChanges(runId, typeof taskId === 'string' ? [taskId] : undefined);
+    if (shown > 0) this.deps.controller.markStep('reviewed');
+    return shown;
   }
 
   /** The task of a command's argument: a task id, a proposed document, or one picked from the open patches. */

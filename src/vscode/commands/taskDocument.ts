@@ -1,7 +1,9 @@
 /**
  * "New Task…" takes the task as free text over several lines, which an input box cannot: it opens a small
- * untitled Markdown document whose first line (an HTML comment) says what to do; Ctrl+Enter or the editor
- * title's Start button hands the rest of the text to the run. The document is then closed without saving.
+ * untitled plain-text document whose first line (an HTML-style comment) says what to do; Ctrl+Enter or the
+ * editor title's Start button hands the rest of the text to the run. The document is then closed without
+ * saving, wherever its tabs are. Plain text, not Markdown: an open Markdown preview follows the active
+ * Markdown editor, and would be left showing the closed, emptied task document.
  */
 import * as vscode from 'vscode';
 import { Disposable } from '../lifecycle';
@@ -29,7 +31,7 @@ export class TaskDocuments extends Disposable {
 
   /** Opens a new task document (with `initial` text below the header) and puts the cursor at its end. */
   async create(initial = ''): Promise<vscode.TextEditor> {
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: TASK_DOCUMENT_HEADER + initial });
+    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: TASK_DOCUMENT_HEADER + initial });
     this.open.add(doc.uri.toString());
     const editor = await vscode.window.showTextDocument(doc, { preview: false });
     const end = doc.positionAt(doc.getText().length);
@@ -43,11 +45,21 @@ export class TaskDocuments extends Disposable {
     return this.open.has(doc.uri.toString());
   }
 
-  /** Closes `doc` without saving (it was only an input). */
+  /**
+   * Closes `doc` without saving (it was only an input): emptied first (an empty untitled document is not
+   * dirty, so closing asks nothing), then every tab that shows it is closed, in whichever group. Nothing acts
+   * on "the active editor", which may be another one (a preview beside it, the graph panel).
+   */
   async discard(doc: vscode.TextDocument): Promise<void> {
-    this.open.delete(doc.uri.toString());
-    await vscode.window.showTextDocument(doc, { preview: false });
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    const uri = doc.uri.toString();
+    this.open.delete(uri);
+    if (doc.getText().length > 0) {
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), '');
+      await vscode.workspace.applyEdit(edit);
+    }
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri);
+    if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
     this.updateContext(vscode.window.activeTextEditor);
   }
 

@@ -6,7 +6,7 @@
  * context keys. In Restricted Mode it refuses to run anything and tells the user how to trust the folder.
  */
 import * as vscode from 'vscode';
-import type { Model, ProviderId, ProviderRegistry } from '../../core/models';
+import { envKeyOf, keyEnvOf, type Model, type ProviderId, type ProviderRegistry } from '../../core/models';
 import { isExtensionProviderId } from '../providers';
 import type { ValidPlan } from '../../core/plan';
 import { isRunCancelledError, listRuns, newRunId, RunJournal, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
@@ -22,7 +22,8 @@ import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import type { SettingsReader } from './runConfig';
 import { isResumable, recordToEvents } from './recordEvents';
-import { checkCanRun, fixFor, runWithSettings } from './runSession';
+import { checkCanRun, runWithSettings } from './runSession';
+import { setupNotice } from './setupNotice';
 import { contextKeys, statusLine, WALKTHROUGH_CONTEXT, workbenchContextOf, type RunContextKeys, type WalkthroughStep } from './runStatus';
 
 export interface RunControllerDeps {
@@ -55,10 +56,14 @@ export interface RunResult {
   runId: string;
   exitCode: number;
   status: string;
+  /**
+   * Whether the run got a plan (a plan file or resumed run always has one): false when it stopped before,
+   * on a setup problem or while planning, so New Task keeps the task's text.
+   */
+  planned?: boolean;
 }
 
 type Phase = 'idle' | 'planning' | 'running';
-type SetupFixWithButton = Exclude<ReturnType<typeof fixFor>, 'none' | 'retry'>;
 
 export class RunController extends Disposable {
   private phase: Phase = 'idle';
@@ -128,9 +133,10 @@ export class RunController extends Disposable {
     }
     this.deps.log.warn(`the API key for ${provider} was removed while a run used it: stopping the run`);
     this.active.abort();
+    const label = this.deps.providers?.get(provider)?.label ?? provider;
     void vscode.window.showErrorMessage(
-      `AgensFlow: no API key configured for ${provider} any more (it was removed, perhaps in another window); the run was stopped. Set a key, then resume the run.`,
-      'Set API Key…',
+      `AgensFlow: the API key for ${label} was removed (perhaps in another window), so the run was stopped. Store a key, then resume the run.`,
+      'Set API Key',
     ).then((c) => {
       if (c) void vscode.commands.executeCommand(COMMANDS.setApiKey, provider);
     });
@@ -172,6 +178,14 @@ export class RunController extends Disposable {
 
   get isBusy(): boolean {
     return this.phase !== 'idle';
+  }
+
+  /**
+   * Whether a run may start now; when not, tells the user why and how to fix it (Restricted Mode, no folder
+   * on disk, a run going on). New Task asks this before the user types, and before the typed task's editor closes.
+   */
+  canStart(action = 'run a task'): boolean {
+    return this.prepare(action) !== undefined;
   }
 
   /** Plans `goal` in the workspace (progress notification with Cancel), then runs the plan. */
@@ -278,6 +292,7 @@ export class RunController extends Disposable {
     const runId = 'resume' in start ? start.resume : newRunId();
     const progress = planning ? this.planningProgress(ac) : undefined;
     const onEvent = (e: RunEvent): void => {
+      if (e.type === 'plan.ready') planned = true;
       if (e.type === 'plan.ready' || e.type === 'run.finished') {
         progress?.done();
         if (this.phase === 'planning') {
@@ -289,6 +304,9 @@ export class RunController extends Disposable {
       logEvent(this.deps.log, e);
     };
     if (goal !== undefined) this.deps.log.info(`run ${runId}: planning "${goal.slice(0, 200)}"`);
+    // The same start again (a notice's Retry): once the user has fixed what stopped it.
+    const retry = (): void => void ('resume' in start ? this.resume(start.resume) : 'plan' in start ? this.startPlan(start.plan) : this.startGoal(start.goal));
+    let planned = !planning;
     try {
       const outcome = await runWithSettings(
         { settings: this.deps.settings, keys: this.deps.keys, stateDir: this.deps.stateDir, env: process.env, ...(this.deps.policy ? { policy: this.deps.policy } : {}), ...(this.deps.confirmBaseUrl ? { confirmBaseUrl: this.deps.confirmBaseUrl } : {}), ...(this.deps.providers ? { providers: this.deps.providers } : {}), warn: (m) => this.deps.log.warn(m) },
@@ -299,19 +317,19 @@ export class RunController extends Disposable {
           ...(progress ? { onPlanning: ({ model, candidates }: { model: Model; candidates: number }) => progress.report(`planning with ${model.name} (${candidates} candidate plans)…`) } : {}),
         },
       );
-      if (isPlanningFailure(outcome)) return this.planningFailed(outcome, () => void ('resume' in start ? this.resume(start.resume) : 'plan' in start ? this.startPlan(start.plan) : this.startGoal(start.goal)));
+      if (isPlanningFailure(outcome)) return this.planningFailed(outcome, retry);
       const interrupted = this.closing && outcome.status === 'cancelled';
       this.deps.log.info(`run ${outcome.runId}: ${interrupted ? 'interrupted (the window is closing)' : outcome.status} (exit ${outcome.exitCode})`);
       if (!interrupted) this.announce(outcome);
-      return { runId: outcome.runId, exitCode: outcome.exitCode, status: interrupted ? 'interrupted' : outcome.status };
+      return { runId: outcome.runId, exitCode: outcome.exitCode, status: interrupted ? 'interrupted' : outcome.status, planned: true };
     } catch (e) {
-      if (isRunCancelledError(e)) return { runId, exitCode: 130, status: this.closing ? 'interrupted' : 'cancelled' };
-      if (isKeyringUnavailableError(e) && reportKeyError(e, this.deps.log)) return { runId, exitCode: 2, status: 'failed' };
+      if (isRunCancelledError(e)) return { runId, exitCode: 130, status: this.closing ? 'interrupted' : 'cancelled', planned };
+      if (isKeyringUnavailableError(e) && reportKeyError(e, this.deps.log)) return { runId, exitCode: 2, status: 'failed', planned };
       this.deps.log.error(`run ${runId} failed`, e);
       const setup = setupErrorOf(e);
-      if (setup) this.reportSetup(setup);
+      if (setup) this.reportSetup(setup, retry);
       else void vscode.window.showErrorMessage(`AgensFlow: the run stopped: ${describe(e)}`, 'Show Log').then((c) => c && vscode.commands.executeCommand(COMMANDS.showLog));
-      return { runId, exitCode: 2, status: 'failed' };
+      return { runId, exitCode: 2, status: 'failed', planned };
     } finally {
       progress?.done();
       this.end();
@@ -374,40 +392,35 @@ export class RunController extends Disposable {
     const setup = setupErrorOf(error);
     if (status === 'cancelled') {
       this.deps.log.info(`run ${runId}: planning cancelled`);
-    } else if (setup && fixFor(setup.kind) !== 'showLog') {
+    } else if (setup) {
       this.deps.log.warn(`run ${runId}: planning failed: ${reason}`);
       this.reportSetup(setup, retry);
     } else {
       this.deps.log.error(`run ${runId}: planning failed`, error);
-      void vscode.window.showErrorMessage(`AgensFlow: planning failed: ${reason.split('\n')[0]}`, 'Show Log').then((c) => c && vscode.commands.executeCommand(COMMANDS.showLog));
+      void vscode.window.showErrorMessage(`AgensFlow: planning failed: ${reason.split('\n')[0]}`, 'Retry', 'Show Log').then((c) => {
+        if (c === 'Retry') retry();
+        else if (c === 'Show Log') void vscode.commands.executeCommand(COMMANDS.showLog);
+      });
     }
-    return { runId, exitCode, status: status === 'cancelled' ? 'cancelled' : 'failed' };
+    return { runId, exitCode, status: status === 'cancelled' ? 'cancelled' : 'failed', planned: false };
   }
 
-  /** Tells the user what to set, with the button that opens the right command for the problem's kind. Returns undefined. */
+  /**
+   * Tells the user what to set, in VS Code's words, with the buttons that fix it (setupNotice.ts): the command
+   * that sets what is missing (for this run's provider), Open Settings, and Retry when `retry` is given.
+   * Returns undefined.
+   */
   private reportSetup(e: RunSetupError, retry?: () => void): undefined {
-    const fix = fixFor(e.kind);
-    const text = e.message.startsWith('AgensFlow') ? e.message : `AgensFlow: ${e.message}`;
-    const show = e.kind === 'untrusted' || e.kind === 'busy' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-    const buttons: Record<SetupFixWithButton, { label: string; command: string }> = {
-      selectModel: { label: 'Select Provider and Model…', command: COMMANDS.selectModel },
-      setApiKey: { label: 'Set API Key…', command: COMMANDS.setApiKey },
-      manageTrust: { label: 'Manage Workspace Trust', command: 'workbench.trust.manage' },
-      showGraph: { label: 'Show Graph', command: COMMANDS.showGraph },
-      showLog: { label: 'Show Log', command: COMMANDS.showLog },
-    };
-    if (fix === 'retry') {
-      if (retry) void show(text, 'Try Again').then((c) => c && retry());
-      else void show(text);
-      return undefined;
-    }
-    if (fix === 'none') {
-      void show(text);
-      return undefined;
-    }
-    const button = buttons[fix];
-    void show(text, button.label).then((c) => {
-      if (c) void vscode.commands.executeCommand(button.command);
+    const id = this.runProvider ?? this.deps.settings('provider');
+    const def = this.deps.providers?.get(id);
+    const keyEnv = def ? keyEnvOf(def) : envKeyOf(id);
+    const notice = setupNotice(e, { provider: id, ...(def ? { providerLabel: def.label } : {}), ...(keyEnv ? { keyEnv } : {}), canRetry: retry !== undefined });
+    const show = notice.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+    void show(notice.text, ...notice.actions.map((a) => a.label)).then((choice) => {
+      const action = notice.actions.find((a) => a.label === choice);
+      if (!action) return;
+      if (action.kind === 'retry') retry?.();
+      else void vscode.commands.executeCommand(action.command, ...action.args);
     });
     return undefined;
   }
@@ -417,13 +430,15 @@ export class RunController extends Disposable {
     const n = (s: string): number => tasks.filter((t) => t.status === s).length;
     const toReview = tasks.filter((t) => t.patch && t.patch.state === 'proposed' && t.patch.files.length > 0).length;
     const summary = `${n('passed')} passed, ${n('unverified')} unverified, ${n('failed')} failed, ${n('blocked')} blocked`;
-    const buttons = toReview ? ['Review Changes', 'Show Graph'] : ['Show Graph'];
+    const resumable = isResumable(outcome.record);
+    const buttons = [...(resumable ? ['Resume'] : []), ...(toReview ? ['Review Changes'] : []), 'Show Graph'];
     const text = outcome.status === 'cancelled'
-      ? `AgensFlow: run cancelled (${summary}). Resume it with "AgensFlow: Resume Run".`
+      ? `AgensFlow: run cancelled (${summary})${toReview ? `; ${toReview} patch${toReview === 1 ? '' : 'es'} to review` : ''}.`
       : `AgensFlow: run ${outcome.status}: ${summary}${toReview ? `; ${toReview} patch${toReview === 1 ? '' : 'es'} to review` : ''}.`;
     const show = outcome.status === 'completed' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     void show(text, ...buttons).then((c) => {
-      if (c === 'Review Changes') void vscode.commands.executeCommand(COMMANDS.reviewChanges);
+      if (c === 'Resume') void vscode.commands.executeCommand(COMMANDS.resumeRun, outcome.runId);
+      else if (c === 'Review Changes') void vscode.commands.executeCommand(COMMANDS.reviewChanges);
       else if (c === 'Show Graph') void vscode.commands.executeCommand(COMMANDS.showGraph);
     });
   }

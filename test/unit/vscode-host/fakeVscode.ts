@@ -85,6 +85,12 @@ export class Range {
   constructor(readonly start: Position, readonly end: Position) {}
 }
 
+export class Selection extends Range {
+  constructor(readonly anchor: Position, readonly active: Position) {
+    super(anchor, active);
+  }
+}
+
 export enum TextDocumentChangeReason { Undo = 1, Redo = 2 }
 export enum ConfigurationTarget { Global = 1, Workspace = 2, WorkspaceFolder = 3 }
 export enum StatusBarAlignment { Left = 1, Right = 2 }
@@ -263,6 +269,10 @@ export const state = {
   outputLines: [] as string[],
   tabs: [] as { input: unknown }[],
   closedTabs: [] as unknown[],
+  /** Documents whose tab was closed while dirty (VS Code would have asked to save them). */
+  savePrompts: [] as string[],
+  /** The active text editor (set by showTextDocument; a test may set it). */
+  activeEditor: undefined as undefined | { document: FakeTextDocument; selection: unknown },
   languageChanges: [] as { uri: string; language: string }[],
   writableFileSystem: true,
   panels: [] as FakeWebviewPanel[],
@@ -333,8 +343,9 @@ function applyOp(op: EditOp): void {
     const doc = documentOf(op.uri);
     if (!doc) throw new Error(`replace in a document that is not open: ${op.uri.fsPath}`);
     doc.setText(op.text);
-    // A text edit changes the editor, not the disk: the document is dirty until saved.
-    doc.isDirty = true;
+    // A text edit changes the editor, not the disk: the document is dirty until saved. An untitled document
+    // is dirty while it has text (VS Code: an emptied untitled editor closes without asking to save).
+    doc.isDirty = op.uri.scheme === 'untitled' ? op.text.length > 0 : true;
   } else if (op.kind === 'create') {
     mkdirSync(dirname(op.uri.fsPath), { recursive: true });
     writeFileSync(op.uri.fsPath, op.contents);
@@ -467,13 +478,22 @@ export const window = {
     get all() {
       return [{ tabs: state.tabs }];
     },
-    async close(tabs: unknown[]): Promise<boolean> {
-      state.closedTabs.push(...tabs);
+    async close(tabs: unknown | unknown[]): Promise<boolean> {
+      const list = Array.isArray(tabs) ? tabs : [tabs];
+      state.closedTabs.push(...list);
+      // A tab closed with a dirty document would ask to save: record it, as the user would have been asked.
+      for (const tab of list) {
+        const input = (tab as { input?: unknown }).input;
+        const doc = input instanceof TabInputText ? documentOf(input.uri) : undefined;
+        if (doc?.isDirty) state.savePrompts.push(doc.uri.toString());
+      }
+      state.tabs = state.tabs.filter((t) => !list.includes(t));
+      if (state.activeEditor && !state.tabs.some((t) => t.input instanceof TabInputText && t.input.uri.toString() === state.activeEditor?.document.uri.toString())) state.activeEditor = undefined;
       return true;
     },
   },
-  get activeTextEditor(): undefined {
-    return undefined;
+  get activeTextEditor(): { document: FakeTextDocument; selection: unknown } | undefined {
+    return state.activeEditor;
   },
   createWebviewPanel(viewType: string, title: string, _column: unknown, options: unknown): FakeWebviewPanel {
     const panel = new FakeWebviewPanel(viewType, title, options);
@@ -488,7 +508,11 @@ export const window = {
   },
   onDidChangeActiveTextEditor: emitters.activeTextEditor.event,
   async showTextDocument(doc: FakeTextDocument) {
-    return { document: doc, selection: undefined };
+    // Shown in a tab of its own (one per document here) and made the active editor.
+    if (!state.tabs.some((t) => t.input instanceof TabInputText && t.input.uri.toString() === doc.uri.toString())) state.tabs.push({ input: new TabInputText(doc.uri) });
+    const editor = { document: doc, selection: undefined as unknown };
+    state.activeEditor = editor;
+    return editor;
   },
   async showOpenDialog(): Promise<undefined> {
     return undefined;
@@ -596,6 +620,8 @@ export function resetHost(): void {
   state.outputLines = [];
   state.tabs = [];
   state.closedTabs = [];
+  state.savePrompts = [];
+  state.activeEditor = undefined;
   state.languageChanges = [];
   state.writableFileSystem = true;
   state.panels = [];

@@ -157,14 +157,14 @@ describe('vscode keys, trust and workspaces under attack (stand-in host)', funct
       await first;
       const stopped = new Promise<fake.ShownMessage>((r) => {
         fake.state.onMessage = (m) => {
-          if (/no API key configured for openai any more/.test(m.text)) r(m);
+          if (/the API key for OpenAI was removed/.test(m.text)) r(m);
         };
       });
 
       secrets.changeElsewhere(secretKeyOf('openai'), undefined);
 
       const message = await stopped;
-      assert.deepEqual(message.items, ['Set API Key…']);
+      assert.deepEqual(message.items, ['Set API Key']);
       const result = (await running) as RunResult;
       assert.equal(result.status, 'cancelled');
       await server?.idle();
@@ -174,8 +174,9 @@ describe('vscode keys, trust and workspaces under attack (stand-in host)', funct
       fake.state.messages = [];
       assert.equal(((await fake.commands.executeCommand('agensflow.runPlanFile', plan)) as RunResult | undefined)?.status, 'failed');
       const error = fake.state.messages.find((m) => m.level === 'error');
-      assert.match(error?.text ?? '', /No API key configured for openai: set one with "AgensFlow: Set API Key…"/);
-      assert.deepEqual(error?.items, ['Set API Key…']);
+      assert.match(error?.text ?? '', /^AgensFlow: No API key for OpenAI\. /);
+      assert.doesNotMatch(error?.text ?? '', /--api-key/);
+      assert.deepEqual(error?.items, ['Set API Key']);
       assert.equal(server?.requests.length, 1, 'the next run sent nothing');
     });
   });
