@@ -1,5 +1,6 @@
 // @ts-check
-// Two bundles: the extension host and the CLI (Node, `vscode` external), and the webview code (browser).
+// Bundles: for the extension host, the startup entry (extension.js) and the engine it loads on first use
+// (engine.js); the CLI (Node, `vscode` external); and the webview code (browser).
 // `--production` minifies; `--watch` rebuilds and reports in the problem-matcher format VS Code expects.
 const esbuild = require('esbuild');
 
@@ -44,6 +45,21 @@ const cjsForEsmOnlyRequire = {
 };
 
 /**
+ * The startup entry (src/extension.ts) loads the engine (src/vscode/engine.ts) with a dynamic import: that
+ * import stays a `require('./engine.js')` of the engine's own bundle beside it, so activation loads none of
+ * the engine's code (the model SDKs, zod, the run engine, tree-sitter) until its first use.
+ */
+/** @type {import('esbuild').Plugin} */
+const lazyEngine = {
+  name: 'lazy-engine',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/vscode\/engine(\.js)?$/ }, (args) =>
+      args.importer.endsWith(require('node:path').join('src', 'extension.ts')) ? { path: './engine.js', external: true } : undefined,
+    );
+  },
+};
+
+/**
  * The tree-sitter runtime and the grammars the repository overview parses with (src/core/context/symbols.ts
  * SHIPPED_GRAMMARS), beside the bundle in dist/tree-sitter/: the .vsix carries no node_modules. Loaded at run
  * time only when an overview is built.
@@ -74,7 +90,7 @@ async function main() {
   };
   const node = await esbuild.context({
     ...common,
-    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli.ts' },
+    entryPoints: { extension: 'src/extension.ts', engine: 'src/vscode/engine.ts', cli: 'src/cli.ts' },
     format: 'cjs',
     platform: 'node',
     // ESM builds first: jsonc-parser's `main` is a UMD bundle whose dynamic require()s esbuild cannot follow.
@@ -82,7 +98,10 @@ async function main() {
     target: 'node20',
     outdir: 'dist',
     external: ['vscode'],
-    plugins: [...common.plugins, cjsForEsmOnlyRequire],
+    // A dynamic import() is emitted as require(): the extension host loads the engine through Node's CommonJS
+    // loader, as it loads the extension itself (and as VS Code's `vscode` module resolution expects).
+    supported: { 'dynamic-import': false },
+    plugins: [...common.plugins, cjsForEsmOnlyRequire, lazyEngine],
   });
   const web = await esbuild.context({
     ...common,

@@ -1,135 +1,121 @@
+import { MODULE_START } from './vscode/startupClock';
 import * as vscode from 'vscode';
-import { RunViewStore } from './protocol/runViewSource';
-import { WorkbenchContextStore } from './protocol/workbenchContext';
-import type { RunViewState } from './protocol/viewState';
 import type { ProviderModelInfo } from './core/models';
-import { registerShowLogCommand } from './vscode/commands/showLog';
-import { RunCommands } from './vscode/commands/runCommands';
-import { registerSelectModel, registerSetApiKey } from './vscode/commands/setupCommands';
-import { keySource, modelChoices } from './vscode/commands/modelChoices';
-import { registerGraphViews, type GraphViews } from './vscode/graphPanelRegistration';
-import { contribute as startContribution } from './vscode/contributions';
-import { toDisposable, type IDisposable } from './vscode/lifecycle';
-import { LOG_CHANNEL_NAME, createLogger } from './vscode/log';
-import { PlanFileValidator } from './vscode/planFile/planFileValidator';
-import { PolicyCommands } from './vscode/policyCommands';
-import { PolicyService, POLICY_PINS_KEY } from './vscode/policyService';
+import { newestRunInterrupted } from './core/run/runId';
+import type { RunViewState } from './protocol/viewState';
+import { COMMANDS } from './vscode/commands/commandIds';
+import { DeferredCommands, DeferredViews } from './vscode/deferred';
+import type { Engine } from './vscode/engine';
+import { toDisposable } from './vscode/lifecycle';
+import { LOG_CHANNEL_NAME, createLogger, type Logger } from './vscode/log';
 import { ACTIVATED_CONTEXT, activatedMessage } from './vscode/readiness';
-import { ReviewService } from './vscode/review/reviewService';
-import { BASE_URL_CONSENT_KEY, confirmBaseUrl } from './vscode/run/baseUrlConsent';
-import { RunController } from './vscode/run/runController';
-import { extensionProviders } from './vscode/providers';
-import { ApiKeys } from './vscode/secrets';
-import { AGENSFLOW_SETTINGS, SETTINGS_SECTION, SettingsService, workspaceConfigurationSource } from './vscode/settings';
 
 /** What `deactivate` must finish (the run in progress): set by `activate`, the one piece of module state. */
 let shutdown: (() => Promise<unknown>) | undefined;
 
 /** What `activate` returns (`Extension.exports`): what tests and other extensions may inspect. */
 export interface AgensFlowExports {
-  /** Names of the contributions that failed to start (logged with their error); empty when all is well. */
-  readonly failedContributions: readonly string[];
   /** Where this workspace's run journals live (the extension's workspace storage). */
   readonly stateDir: string;
-  /** The state of the run the views show. */
+  /** Milliseconds from the first module of this bundle to the end of `activate()`. */
+  readonly activationMs: number;
+  /** Whether the engine (dist/engine.js: the services, the model SDKs, the run engine) has been loaded. */
+  readonly engineLoaded: boolean;
+  /** Loads the engine as a first command or view does; resolves once every contribution is registered. */
+  ready(): Promise<void>;
+  /** Names of the contributions that failed to start (logged with their error); empty before the engine loads. */
+  readonly failedContributions: readonly string[];
+  /** The state of the run the views show (the engine must be loaded: see {@link ready}). */
   runState(): RunViewState;
   /**
    * The models "Select Provider and Model…" offers for `provider` now (live for providers that list theirs,
-   * such as `vscode-lm`), with the agents' current model as the current choice; empty for an unknown provider.
+   * such as `vscode-lm` or an OpenAI-compatible server), with the agents' current model as the current choice;
+   * empty for an unknown provider.
    */
   modelChoices(provider: string): Promise<ProviderModelInfo[]>;
 }
 
+/** Loads the engine bundle once, replacing the stand-ins by the real contributions. */
+function engineLoader(context: vscode.ExtensionContext, log: Logger, stateDir: string): { load(): Promise<Engine>; current(): Engine | undefined; attach(c: DeferredCommands, v: DeferredViews): void } {
+  let loading: Promise<Engine> | undefined;
+  let engine: Engine | undefined;
+  let commands: DeferredCommands | undefined;
+  let views: DeferredViews | undefined;
+  const load = async (): Promise<Engine> => {
+    const started = performance.now();
+    const { compose } = await import('./vscode/engine.js');
+    if (!commands || !views) throw new Error('the engine was loaded before the stand-ins were registered');
+    // The real commands take the stand-ins' ids in the same tick.
+    commands.release();
+    const composed = compose(context, { log, stateDir, views });
+    engine = composed;
+    log.info(`loaded the engine in ${Math.round(performance.now() - started)} ms`);
+    return composed;
+  };
+  return {
+    load: () => (loading ??= load().catch((e: unknown) => {
+      log.error('could not load the engine', e);
+      void vscode.window.showErrorMessage('AgensFlow could not start: see its log (AgensFlow: Show Log).');
+      throw e;
+    })),
+    current: () => engine,
+    attach: (c, v) => {
+      commands = c;
+      views = v;
+    },
+  };
+}
+
 /**
- * Composes the extension: the log channel and the services, then each contribution, which starts alone
- * and logs why if it fails (see src/vscode/contributions.ts). Everything is owned by
- * `context.subscriptions`.
+ * Activation registers only what the first screen needs: the log channel, a stand-in for every contributed
+ * command, the sidebar view and the graph panel's serializer (src/vscode/deferred.ts). The engine
+ * (src/vscode/engine.ts, bundled apart as dist/engine.js with the model SDKs, the run engine and tree-sitter)
+ * is loaded on first use, or at once when the newest run was interrupted by a closed window, to offer its
+ * resume. Everything is owned by `context.subscriptions`.
  */
 export function activate(context: vscode.ExtensionContext): AgensFlowExports {
-  const started = Date.now();
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   context.subscriptions.push(channel);
   const log = createLogger(channel, 'extension');
   log.info(`activating ${context.extension.id} ${String(context.extension.packageJSON.version)} (VS Code ${vscode.version})`);
-
-  const settings = new SettingsService(AGENSFLOW_SETTINGS, workspaceConfigurationSource(vscode.workspace), log.child('settings'));
-  context.subscriptions.push(settings);
-  const keys = new ApiKeys(context.secrets);
-  // The providers of this window: the core's, and those only the extension can build.
-  const providers = extensionProviders(vscode);
   // Runs persist with the workspace (a reloaded window continues them); no folder: per user.
   const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
-  // The views' one source of truth: the run controller and the review push into it.
-  const store = new RunViewStore();
-  // What the window is doing (trust, model, phase, the run Resume continues): the run controller sets it, the sidebar shows it.
-  const workbench = new WorkbenchContextStore();
 
-  const failedContributions: string[] = [];
-  const contribute = (name: string, start: () => IDisposable): void => {
-    if (!startContribution(context, log, name, start)) failedContributions.push(name);
-  };
-
-  contribute('showLog', () => registerShowLogCommand(channel));
-  contribute('validatePlanFile', () => new PlanFileValidator(log.child('validatePlanFile')));
-  let views: GraphViews | undefined;
-  // The run views (sidebar + graph panel), fed by the store.
-  contribute('runViews', () => (views = registerGraphViews(context, { log: log.child('views'), source: store, context: workbench })));
-  // The learned policy lives beside the journals (workspace storage); a corrupt file is set aside and the user told.
-  const policy = new PolicyService({
-    stateDir,
-    settings: (k) => settings.get(k),
-    pins: { get: () => context.workspaceState.get(POLICY_PINS_KEY), update: (pins) => context.workspaceState.update(POLICY_PINS_KEY, pins) },
-    warn: (message) => void vscode.window.showWarningMessage(`AgensFlow: ${message}`),
-    log: log.child('policy'),
-  });
-  let review: ReviewService | undefined;
-  contribute('review', () => (review = new ReviewService({ stateDir, log: log.child('review'), onPatch: (e) => {
-    store.push(e);
-    // The user's verdict teaches the policy (a rejected patch is a failure of the choices behind it).
-    if (e.state === 'applied' || e.state === 'merged' || e.state === 'rejected') policy.recordReview(e.runId, e.taskId, e.state !== 'rejected').catch((err: unknown) => log.warn(`policy: could not record the review of ${e.taskId}: ${err instanceof Error ? err.message : String(err)}`));
-  } })));
-  contribute('policyCommands', () => new PolicyCommands(policy, log.child('policy')));
-  let controller: RunController | undefined;
-  // A base URL the folder's settings chose is named and asked about before its first use.
-  const confirm = (provider: Parameters<typeof confirmBaseUrl>[1], baseUrl: string): Promise<boolean> => confirmBaseUrl({
-    inspect: () => vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect('baseUrl'),
-    memento: { get: () => context.workspaceState.get(BASE_URL_CONSENT_KEY), update: (urls) => context.workspaceState.update(BASE_URL_CONSENT_KEY, urls) },
-    ask: async (question) => (await vscode.window.showWarningMessage(`AgensFlow: ${question}`, { modal: true }, 'Use This Address')) === 'Use This Address',
-  }, provider, baseUrl);
-  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy, confirmBaseUrl: confirm, providers, context: workbench, onDidChangeSettings: (l) => settings.onDidChange(l) })));
-  contribute('runCommands', () => {
-    if (!controller || !review) throw new Error('needs the run controller and the review service');
-    return new RunCommands({ controller, review, showGraph: (taskId) => views?.showGraph(taskId), log: log.child('commands') });
-  });
-  contribute('setupCommands', () => {
-    const setKey = registerSetApiKey(providers, keys, log.child('setup'));
-    const select = registerSelectModel(providers, keys, log.child('setup'));
-    return toDisposable(() => {
-      setKey.dispose();
-      select.dispose();
-    });
-  });
-  // Show the newest run and offer to resume an interrupted one (not awaited: activation only composes).
-  controller?.restoreLatest().catch((e: unknown) => log.warn(`could not restore the last run: ${e instanceof Error ? e.message : String(e)}`));
-  const running = controller;
-  shutdown = running ? () => running.shutdown() : undefined;
+  const engine = engineLoader(context, log, stateDir);
+  const load = (): Promise<Engine> => engine.load();
+  context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.showLog, () => channel.show(true)));
+  const commands = new DeferredCommands(vscode.commands, Object.values(COMMANDS).filter((id) => id !== COMMANDS.showLog), load);
+  const views = new DeferredViews(vscode.window, load);
+  engine.attach(commands, views);
+  context.subscriptions.push(commands, views);
+  // A run interrupted by a closed window is shown, and its resume offered, without waiting for a first use.
+  newestRunInterrupted(stateDir).then((interrupted) => (interrupted ? load() : undefined)).catch((e: unknown) => log.warn(`could not restore the last run: ${e instanceof Error ? e.message : String(e)}`));
+  shutdown = async () => engine.current()?.shutdown();
   context.subscriptions.push(toDisposable(() => {
     shutdown = undefined;
   }));
+  const activationMs = performance.now() - MODULE_START;
   // Every command is registered now: say so, for `when` clauses and for test drivers waiting to use the palette.
-  log.info(activatedMessage(context.extension.id, Date.now() - started));
+  log.info(activatedMessage(context.extension.id, activationMs));
   void vscode.commands.executeCommand('setContext', ACTIVATED_CONTEXT, true);
   return {
-    failedContributions,
     stateDir,
-    runState: () => store.snapshot(),
-    modelChoices: async (provider) => {
-      const def = providers.get(provider);
-      if (!def) return [];
-      const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-      const baseUrl = config.get<string>('baseUrl')?.trim();
-      return (await modelChoices(def, config.get<string>('models.agent') ?? '', { ...(baseUrl ? { baseUrl } : {}), ...(await keySource(keys, def)) })).models;
+    activationMs,
+    get engineLoaded() {
+      return engine.current() !== undefined;
     },
+    ready: async () => {
+      await load();
+    },
+    get failedContributions() {
+      return engine.current()?.failedContributions ?? [];
+    },
+    runState: () => {
+      const loaded = engine.current();
+      if (!loaded) throw new Error('the AgensFlow engine is not loaded yet: await ready() first');
+      return loaded.runState();
+    },
+    modelChoices: async (provider) => (await load()).modelChoices(provider),
   };
 }
 

@@ -11,7 +11,9 @@ import { Disposable, toDisposable } from './lifecycle';
 import type { ChannelLog } from '../protocol/webviewHost';
 import { setWebviewHtml, webviewOptions } from './webviewHtmlResources';
 
-export const GRAPH_VIEW_TYPE = 'agensflow.graph';
+import { GRAPH_VIEW_TYPE, type ViewRegistrar } from './viewIds';
+
+export { GRAPH_VIEW_TYPE };
 
 export interface GraphPanelDeps {
   extensionUri: vscode.Uri;
@@ -20,6 +22,8 @@ export interface GraphPanelDeps {
   onCommand: (command: WebviewCommand) => void;
   /** The task the views agree is selected. */
   selectedTaskId: () => string | null;
+  /** Where the serializer registers; default `vscode.window`. */
+  register?: ViewRegistrar;
 }
 
 class GraphPanel extends Disposable {
@@ -56,7 +60,7 @@ export class GraphPanelManager extends Disposable {
 
   constructor(private readonly deps: GraphPanelDeps) {
     super();
-    this._register(vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
+    this._register((deps.register ?? vscode.window).registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
         this.adopt(panel);
       },

@@ -12,6 +12,7 @@ import { routeWebviewCommand, type GraphViewActions } from './graphPanelCommands
 import { Disposable } from './lifecycle';
 import type { Logger } from './log';
 import { RUN_VIEW_ID, SidebarViewProvider } from './sidebarView';
+import type { ViewRegistrar } from './viewIds';
 
 export interface GraphViewsDeps {
   log: Logger;
@@ -21,6 +22,8 @@ export interface GraphViewsDeps {
   context?: WorkbenchContextStore;
   /** Overrides of the default actions (which run the `agensflow.*` commands). */
   actions?: Partial<GraphViewActions>;
+  /** Where the sidebar provider and the panel serializer register; default `vscode.window`. */
+  register?: ViewRegistrar;
 }
 
 /** The extension's handle on the run views. */
@@ -67,10 +70,10 @@ export class GraphViews extends Disposable {
       });
     };
     this.panels = this._register(new GraphPanelManager({
-      extensionUri, source: this.source, log, onCommand, selectedTaskId: () => this.selected,
+      extensionUri, source: this.source, log, onCommand, selectedTaskId: () => this.selected, ...(deps.register ? { register: deps.register } : {}),
     }));
     const sidebar = this._register(new SidebarViewProvider({ extensionUri, source: this.source, log, onCommand, ...(deps.context ? { context: deps.context } : {}) }));
-    this._register(vscode.window.registerWebviewViewProvider(RUN_VIEW_ID, sidebar));
+    this._register((deps.register ?? vscode.window).registerWebviewViewProvider(RUN_VIEW_ID, sidebar));
   }
 
   /** Opens or reveals the graph panel, selecting `taskId` when given. */

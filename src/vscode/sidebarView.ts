@@ -11,7 +11,7 @@ import { Disposable } from './lifecycle';
 import type { ChannelLog } from '../protocol/webviewHost';
 import { setWebviewHtml, webviewOptions } from './webviewHtmlResources';
 
-export const RUN_VIEW_ID = 'agensflow.run';
+export { RUN_VIEW_ID } from './viewIds';
 
 export interface SidebarViewDeps {
   extensionUri: vscode.Uri;

@@ -12,7 +12,10 @@ export function registerActivationTests(): void {
       assert.ok(ext, `${EXTENSION_ID} is not installed`);
       const exports = (await ext.activate()) as AgensFlowExports;
       assert.equal(ext.isActive, true);
-      // Each contribution starts alone; one that failed is logged and named here.
+      // The engine loads on first use (or now, for a test that asks); each contribution starts alone, and one
+      // that failed is logged and named here.
+      await exports.ready();
+      assert.equal(exports.engineLoaded, true);
       assert.deepEqual(exports.failedContributions, []);
       const commands = await vscode.commands.getCommands(true);
       for (const id of ['agensflow.validatePlanFile', 'agensflow.showLog']) assert.ok(commands.includes(id), `${id} is not registered`);

@@ -15,7 +15,10 @@ import { EXTENSION_ID, closeAllEditors, workspaceFile } from './helpers';
 async function exportsOf(): Promise<AgensFlowExports> {
   const ext = vscode.extensions.getExtension<AgensFlowExports>(EXTENSION_ID);
   assert.ok(ext, 'the extension is installed');
-  return ext.activate();
+  const exports = await ext.activate();
+  // The engine loads on first use; what these tests read needs it.
+  await exports.ready();
+  return exports;
 }
 
 /** Declares the suite; called by index.ts once mocha's globals exist. */

@@ -48,7 +48,10 @@ function handler(req: RecordedRequest): FakeReply {
 async function exportsOf(): Promise<AgensFlowExports> {
   const ext = vscode.extensions.getExtension<AgensFlowExports>(EXTENSION_ID);
   assert.ok(ext);
-  return ext.activate();
+  const exports = await ext.activate();
+  // The engine loads on first use; what these tests read needs it.
+  await exports.ready();
+  return exports;
 }
 
 function disk(rel: string): string | undefined {

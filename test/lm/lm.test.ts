@@ -60,7 +60,10 @@ function handler(req: RecordedRequest): FakeReply {
 async function agensflow(): Promise<AgensFlowExports> {
   const ext = vscode.extensions.getExtension<AgensFlowExports>(EXTENSION_ID);
   assert.ok(ext, 'AgensFlow is not loaded');
-  return ext.activate();
+  const exports = await ext.activate();
+  // The engine loads on first use; what these tests read needs it.
+  await exports.ready();
+  return exports;
 }
 
 async function fakeProvider(): Promise<FakeLmControls> {

@@ -20,7 +20,7 @@ import type { TaskPatch } from './patch';
 import type { CheckAttribution } from './attribution';
 import type { Plan } from '../plan/schema';
 import { toPlan } from '../plan/validPlan';
-import { RUN_ID_PATTERN } from './runId';
+import { RUN_ID_PATTERN, runIdsNewestFirst } from './runId';
 import { firstIssue, RunRecordSchema, TaskPatchSchema } from './records';
 import { validatePlan } from '../plan/validate';
 import { formatJsonPath } from '../plan/errors';
@@ -366,7 +366,7 @@ export async function listRuns(stateDir: string): Promise<RunSummary[]> {
     throw e;
   }
   const out: RunSummary[] = [];
-  for (const name of names.filter((n) => RUN_ID_PATTERN.test(n)).sort().reverse()) {
+  for (const name of runIdsNewestFirst(names)) {
     try {
       const r = await readRecord(path.join(runDir(stateDir, name), 'run.json'));
       const counts: Partial<Record<TaskStatus, number>> = {};

@@ -35,7 +35,7 @@ describe('host drivers: the extension\'s activation signal', () => {
     assert.equal(hasActivated(userData), true);
     assert.equal(hasActivated(userData, 'other.extension'), false);
     // A component's child logger saying "activated" is not the signal.
-    fs.writeFileSync(logFile, '2026-12-06 23:40:01.123 [info] [extension/run] activated agensflow.agensflow in 3 ms\n');
+    fs.writeFileSync(logFile, '2026-12-06 23:40:01.123 [info] [extension/run] activated agensflow.agensflow in 3.0 ms\n');
     assert.equal(hasActivated(userData), false);
   });
 

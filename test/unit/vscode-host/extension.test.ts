@@ -220,7 +220,7 @@ describe('vscode extension under attack (stand-in host, fake model server)', fun
     assert.equal(view.statuses.slow, 'cancelled');
     assert.equal(view.statuses.first, 'passed');
     // The sidebar shows the true state at once: interrupted, no Cancel, and a Resume button for this run.
-    const sidebar = fake.resolveView('agensflow.run');
+    const sidebar = await fake.resolveView('agensflow.run');
     assert.ok(sidebar, 'the sidebar view is registered');
     const { root: page } = makeDocument();
     const app = new SidebarApp(page, { post: (c) => sidebar.webview.fromPage(c) });

@@ -219,12 +219,23 @@ export class FakeWebviewView {
   }
 }
 
-/** Resolves the registered provider of view `id` (as VS Code does when the view is shown); undefined when none. */
-export function resolveView(id: string): FakeWebviewView | undefined {
+export interface FakeViewProvider {
+  resolveWebviewView(view: FakeWebviewView, context: unknown, token: unknown): void | PromiseLike<void>;
+}
+
+export interface FakePanelSerializer {
+  deserializeWebviewPanel(panel: FakeWebviewPanel, state: unknown): PromiseLike<void>;
+}
+
+/**
+ * Resolves the registered provider of view `id` (as VS Code does when the view is shown), waiting for it (the
+ * extension's stand-in loads the engine first); undefined when none.
+ */
+export async function resolveView(id: string): Promise<FakeWebviewView | undefined> {
   const provider = state.viewProviders.get(id);
   if (!provider) return undefined;
   const view = new FakeWebviewView(id);
-  provider.resolveWebviewView(view);
+  await provider.resolveWebviewView(view, {}, {});
   return view;
 }
 
@@ -276,8 +287,9 @@ export const state = {
   languageChanges: [] as { uri: string; language: string }[],
   writableFileSystem: true,
   panels: [] as FakeWebviewPanel[],
-  /** Webview view providers by view id (registerWebviewViewProvider). */
-  viewProviders: new Map<string, { resolveWebviewView(view: FakeWebviewView): unknown }>(),
+  /** Registered webview view providers and panel serializers, by view id / view type. */
+  viewProviders: new Map<string, FakeViewProvider>(),
+  panelSerializers: new Map<string, FakePanelSerializer>(),
   /** Settings whose folder values Restricted Mode ignores (package.json restrictedConfigurations). */
   restricted: new Set<string>(),
   /** Called with each message shown (a test waits on it instead of polling). */
@@ -500,7 +512,7 @@ export const window = {
     state.panels.push(panel);
     return panel;
   },
-  registerWebviewViewProvider(id: string, provider: { resolveWebviewView(view: FakeWebviewView): unknown }): Disposable {
+  registerWebviewViewProvider(id: string, provider: FakeViewProvider): Disposable {
     state.viewProviders.set(id, provider);
     return new Disposable(() => {
       if (state.viewProviders.get(id) === provider) state.viewProviders.delete(id);
@@ -520,7 +532,10 @@ export const window = {
   async showSaveDialog(): Promise<undefined> {
     return undefined;
   },
-  registerWebviewPanelSerializer: () => new Disposable(),
+  registerWebviewPanelSerializer(viewType: string, serializer: FakePanelSerializer): Disposable {
+    state.panelSerializers.set(viewType, serializer);
+    return new Disposable(() => state.panelSerializers.delete(viewType));
+  },
 };
 
 export const commands = {
@@ -626,6 +641,7 @@ export function resetHost(): void {
   state.writableFileSystem = true;
   state.panels = [];
   state.viewProviders.clear();
+  state.panelSerializers.clear();
   state.onMessage = undefined;
   state.lmChats = [];
   workspace.isTrusted = true;
