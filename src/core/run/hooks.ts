@@ -188,6 +188,18 @@ export function isFatalModelError(e: unknown): boolean {
   return isProviderError(e) && (e.kind === 'auth' || e.kind === 'permission' || e.kind === 'not-found');
 }
 
+/**
+ * Model errors the user clears outside the run, after which the same request can succeed: VS Code's consent
+ * prompt was declined (it asks again at the next request that follows a user action). The run pauses, as a
+ * cancelled run, its unfinished tasks left to run again when it is resumed, instead of failing the task.
+ */
+export function isPausingModelError(e: unknown): boolean {
+  return isProviderError(e) && e.kind === 'consent';
+}
+
+/** Why a run paused ({@link isPausingModelError}): `consent`, the only kind so far. */
+export type PauseReason = 'consent';
+
 /** What the updater is given when a task failed after its retries (its tool is `submit_update`). */
 export interface UpdateRequest {
   /** The plan as it stands. */

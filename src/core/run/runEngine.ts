@@ -17,7 +17,7 @@ import { errnoCode, isJournalWriteError, isRunCancelledError, RunConfigError } f
 import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
 import { attributeCheckFailure, namingLines } from './attribution';
 import { missingOwnedFiles, noChangesFinding, retryFeedback, summarizeFindings } from './findings';
-import { isFatalModelError, type AgentModelChoice, type CheckStagedHook, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type RunCheckVerdict, type StagedChecks, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
+import { isFatalModelError, isPausingModelError, type AgentModelChoice, type PauseReason, type CheckStagedHook, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type RunCheckVerdict, type StagedChecks, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
 import { DEFAULT_RECOVERY, Recovery, type RecoveryLimits } from './recovery';
 import { addCallUsage } from './usageTotals';
 import { RunJournal, type VerificationRecord, type DecisionRecord, type RunRecord, type RunSettings, type RunStatus, type TaskRecord, type TaskUsage } from './journal';
@@ -153,6 +153,8 @@ export interface RunOutcome {
   exitCode: number;
   status: RunStatus;
   record: RunRecord;
+  /** Set when the run stopped for something the user clears outside it (status `cancelled`, resumable). */
+  pausedFor?: PauseReason;
 }
 
 const FINISHED: ReadonlySet<TaskStatus> = new Set(['passed', 'unverified', 'failed', 'blocked']);
@@ -256,6 +258,8 @@ class Engine {
   private adj = adjacencyOfNodes([]);
   private readonly controller = new AbortController();
   private fatal: string | undefined;
+  /** Why the run paused (a declined consent), with the message; it ends `cancelled` and can be resumed. */
+  private paused: string | undefined;
   private budget: string | undefined;
   private overview = '';
   private rules: ProjectRules | undefined;
@@ -497,14 +501,14 @@ class Engine {
     const makespanMs = Date.now() - startedAt;
     const weights = weightedRemainingPath(this.record.plan.tasks, (id) => this.durations.get(id) ?? 0);
     const criticalPathMs = Math.max(0, ...weights.values());
-    const cancelled = this.opts.signal?.aborted === true;
+    const cancelled = this.opts.signal?.aborted === true || this.paused !== undefined;
     const statuses = Object.values(this.record.tasks);
     const allPassed = statuses.every((t) => t.status === 'passed') && (this.record.check === undefined || this.record.check.outcome === 'passed');
     const allApplied = settings.apply !== 'auto' || statuses.every((t) => !t.patch || t.patch.state === 'applied' || t.patch.state === 'merged' || t.patch.files.length === 0);
     let status: RunStatus = cancelled ? 'cancelled' : this.budget ? 'budget' : allPassed && allApplied && !this.fatal ? 'completed' : 'failed';
     let exitCode = cancelled ? 130 : this.fatal ? 2 : status === 'completed' ? 0 : 1;
     const checkFailed = this.record.check && this.record.check.outcome !== 'passed' ? summarizeFindings(`the test command ${this.record.check.outcome === 'failed' ? 'failed' : 'could not run'}`, this.record.check.findings) : undefined;
-    let reason = this.fatal ?? this.budget ?? (cancelled ? 'cancelled by the user' : checkFailed);
+    let reason = this.paused ?? this.fatal ?? this.budget ?? (cancelled ? 'cancelled by the user' : checkFailed);
     const finish = (): void =>
       this.journal.update((r) => {
         r.status = status;
@@ -531,7 +535,7 @@ class Engine {
     this.tell('run', (o) => o.run?.({ exitCode, statuses: Object.fromEntries(Object.entries(this.record.tasks).map(([id, t]) => [id, t.status])), ...(checked ? { check: checked } : {}) }));
     this.emit({ type: 'run.finished', exitCode, status, ...(reason ? { reason } : {}) });
     await this.journal.flushEvents();
-    return { runId: this.record.runId, exitCode, status, record: this.record };
+    return { runId: this.record.runId, exitCode, status, record: this.record, ...(this.paused !== undefined && status === 'cancelled' ? { pausedFor: 'consent' as const } : {}) };
   }
 
   /** The whole-run check (test command) once every task passed or is unverified, on workspace + all patches. */
@@ -675,6 +679,14 @@ class Engine {
           return 'cancelled';
         }
         const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        if (isPausingModelError(e)) {
+          // The task did nothing wrong: it waits, with the run, for the user to act, and runs again on resume.
+          this.paused = e instanceof Error ? e.message : message;
+          this.controller.abort();
+          this.emit({ type: 'log', level: 'warn', taskId: task.id, message });
+          this.setStatus(task.id, 'cancelled', this.paused);
+          return 'cancelled';
+        }
         if (isFatalModelError(e)) {
           this.fatal = message;
           this.controller.abort();

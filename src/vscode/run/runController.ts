@@ -11,7 +11,7 @@ import { isExtensionProviderId } from '../providers';
 import type { ValidPlan } from '../../core/plan';
 import { isRunCancelledError, listRuns, newRunId, RunJournal, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
-import { isPlanningFailure, isRunSetupError, setupErrorOf, type PlanningFailure, type RunPolicy, type RunSetupError, type RunStart } from '../../core/session';
+import { isPlanningFailure, isRunSetupError, setupErrorOf, type PlanningFailure, type RunPolicy, RunSetupError, type RunStart } from '../../core/session';
 import { describeDecision } from '../../protocol/decisionWords';
 import type { RunViewStore } from '../../protocol/runViewSource';
 import type { WorkbenchContextStore } from '../../protocol/workbenchContext';
@@ -319,8 +319,10 @@ export class RunController extends Disposable {
       );
       if (isPlanningFailure(outcome)) return this.planningFailed(outcome, retry);
       const interrupted = this.closing && outcome.status === 'cancelled';
-      this.deps.log.info(`run ${outcome.runId}: ${interrupted ? 'interrupted (the window is closing)' : outcome.status} (exit ${outcome.exitCode})`);
-      if (!interrupted) this.announce(outcome);
+      this.deps.log.info(`run ${outcome.runId}: ${interrupted ? 'interrupted (the window is closing)' : outcome.pausedFor ? `paused (${outcome.pausedFor})` : outcome.status} (exit ${outcome.exitCode})`);
+      // A consent declined by an agent pauses the run: Try Again resumes it, its task asking again.
+      if (outcome.pausedFor && !interrupted) this.reportSetup(new RunSetupError('no-consent', outcome.record.reason ?? 'VS Code\'s permission to use the model was not given'), () => void this.resume(outcome.runId));
+      else if (!interrupted) this.announce(outcome);
       return { runId: outcome.runId, exitCode: outcome.exitCode, status: interrupted ? 'interrupted' : outcome.status, planned: true };
     } catch (e) {
       if (isRunCancelledError(e)) return { runId, exitCode: 130, status: this.closing ? 'interrupted' : 'cancelled', planned };

@@ -5,7 +5,7 @@
  */
 import './install';
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RunJournal } from '../../../src/core/run';
@@ -92,15 +92,38 @@ describe('vscode-lm in the stand-in host', function () {
     assert.equal(fake.state.lmChats[1]!.requests.length, 0, 'only the chosen model');
   });
 
-  it('a declined consent fails the run with the reason, and no key is asked for', async () => {
+  it('a consent declined by an agent mid-run pauses the run (no task failed) and offers Try Again, which resumes it: the task asks again and passes', async () => {
     const { plan, stateDir } = start({ 'agensflow.provider': 'vscode-lm', 'agensflow.models.agent': 'copilot/gpt-4o' });
     fake.state.lmChats = copilotChats();
-    fake.state.lmChats[0]!.script = () => ({ error: FakeLanguageModelError.NoPermissions('declined') });
-    const result = (await fake.commands.executeCommand('agensflow.runPlanFile', plan)) as RunResult | undefined;
-    assert.equal(result?.exitCode, 1);
-    const journal = await RunJournal.open(stateDir, result.runId);
-    assert.match(JSON.stringify(journal.record.tasks.one), /permission was not given.*choose Allow/, 'the task says why and what to do');
+    let requests = 0;
+    fake.state.lmChats[0]!.script = (req) => (++requests === 1 ? { error: FakeLanguageModelError.NoPermissions('declined') } : agentScript(req));
+    // What the journal holds when the user is asked, before they answer Try Again.
+    let atPause: { status: string; tasks: Record<string, { status: string; reason?: string }> } | undefined;
+    let completed: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (completed = resolve));
+    fake.state.onMessage = (m) => {
+      if (/permission was not given/.test(m.text)) {
+        const [runId] = readdirSync(join(stateDir, 'runs'));
+        atPause = JSON.parse(readFileSync(join(stateDir, 'runs', runId!, 'run.json'), 'utf8')) as typeof atPause;
+        fake.state.answers.push({ match: /permission was not given/, answer: 'Try Again' });
+      }
+      if (/run completed/.test(m.text)) completed();
+    };
+    const first = (await fake.commands.executeCommand('agensflow.runPlanFile', plan)) as RunResult | undefined;
+    assert.equal(first?.status, 'cancelled', 'paused, not failed');
+    const shown = fake.state.messages.find((m) => /permission was not given/.test(m.text));
+    assert.deepEqual(shown?.items, ['Try Again'], JSON.stringify(fake.state.messages));
+    assert.equal(atPause?.status, 'cancelled');
+    assert.equal(atPause?.tasks.one?.status, 'cancelled', 'the task waits to run again');
+    assert.match(atPause?.tasks.one?.reason ?? '', /permission was not given.*choose Allow/, 'the task says why and what to do');
     assert.ok(!fake.state.messages.some((m) => m.items.some((i) => i.startsWith('Set API Key'))), JSON.stringify(fake.state.messages));
+    // Try Again resumed the same run: the task asked again, wrote its file and passed.
+    await done;
+    const journal = await RunJournal.open(stateDir, first.runId);
+    assert.equal(journal.record.status, 'completed');
+    assert.equal(journal.record.resumes, 1);
+    assert.equal(journal.record.tasks.one?.status, 'passed');
+    assert.ok(requests > 1);
   });
 
   it('a consent declined while planning offers Try Again, which asks again for the same task after the user acts', async () => {
