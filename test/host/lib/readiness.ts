@@ -51,6 +51,17 @@ export function hasActivated(userDataDir: string, extensionId = EXTENSION_ID): b
   return extensionLogFiles(userDataDir).some((f) => read(f).split('\n').some((l) => ACTIVATED_LINE.exec(l)?.[1] === extensionId));
 }
 
+/**
+ * The activation times the extension logged (src/vscode/readiness.ts: from the startup bundle's first module
+ * to the end of `activate()`), one per extension-host start, oldest first.
+ */
+export function activationTimes(userDataDir: string, extensionId = EXTENSION_ID): number[] {
+  return extensionLogFiles(userDataDir).flatMap((f) => read(f).split('\n').flatMap((l) => {
+    const m = ACTIVATED_LINE.exec(l);
+    return m?.[1] === extensionId ? [Number(m[2])] : [];
+  }));
+}
+
 /** What the extension's log showed last, for an error message. */
 function lastLogLine(userDataDir: string): string {
   const files = extensionLogFiles(userDataDir);
