@@ -19,6 +19,7 @@ import { installVsix, prepareServerDirs, startCodeServer, workbenchUrl, type Run
 import { CHROMIUM_PATH } from '../test/host/lib/paths';
 import { until } from '../test/host/lib/poll';
 import { activationTimes, extensionLogFiles } from '../test/host/lib/readiness';
+import type { ActivationTiming } from '../src/vscode/readiness';
 import { launchChromium } from '../test/host/lib/workbench';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -74,7 +75,7 @@ export default async (): Promise<{ title: string; markdown: string }> => {
     await installVsix(serverDir, dirs, vsix);
     server = await startCodeServer({ serverDir, dirs, folder: workspace });
     browser = await launchChromium();
-    const times: number[] = [];
+    const times: ActivationTiming[] = [];
     for (let i = 0; i <= WINDOWS; i++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(workbenchUrl(server.port, workspace), { waitUntil: 'domcontentloaded', timeout: 60_000 });
@@ -87,21 +88,26 @@ export default async (): Promise<{ title: string; markdown: string }> => {
       await page.close();
     }
     const engineAtStartup = extensionLogFiles(dirs.userDataDir).filter((f) => readFileSync(f, 'utf8').includes('loaded the engine')).length;
-    const med = median(times);
+    const of = (k: keyof ActivationTiming): number[] => times.map((t) => t[k]);
+    const spread = (xs: readonly number[]): string => `${median(xs).toFixed(1)} ms (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)})`;
+    const met = (ok: boolean): string => (ok ? 'yes' : 'no');
     const rows = [
-      '| figure | measured | target | met |',
+      '| figure (median of ' + times.length + ' windows) | measured | target | met |',
       '| --- | ---: | --- | --- |',
-      `| activate(), from the startup bundle's first module to its end (median of ${times.length} windows) | ${med.toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}) | ≤ ${TARGET_ACTIVATE_MS} ms | ${med <= TARGET_ACTIVATE_MS ? 'yes' : 'no'} |`,
-      `| bundle loaded at startup (dist/extension.js, production) | ${kib(startupBytes)} KiB | ≤ ${TARGET_STARTUP_KB} KB | ${startupBytes <= TARGET_STARTUP_KB * 1024 ? 'yes' : 'no'} |`,
+      `| activate() itself: the call, from its first line to its return | ${spread(of('activateMs'))} | ≤ ${TARGET_ACTIVATE_MS} ms | ${met(median(of('activateMs')) <= TARGET_ACTIVATE_MS)} |`,
+      `| loading the startup bundle: its first module to the end of its module code | ${spread(of('loadMs'))} | - | - |`,
+      `| from module load to the end of activate() (load + VS Code preparing the context + activate()) | ${spread(of('totalMs'))} | ≤ ${TARGET_ACTIVATE_MS} ms | ${met(median(of('totalMs')) <= TARGET_ACTIVATE_MS)} |`,
+      `| of which VS Code, between the module load and its call of activate() | ${spread(of('waitMs'))} | - | - |`,
+      `| bundle loaded at startup (dist/extension.js, production) | ${kib(startupBytes)} KiB | ≤ ${TARGET_STARTUP_KB} KB | ${met(startupBytes <= TARGET_STARTUP_KB * 1024)} |`,
       `| engine bundle, loaded on first use (dist/engine.js) | ${kib(engineBytes)} KiB | - | - |`,
-      `| windows that loaded the engine at startup | ${engineAtStartup} of ${times.length + 1} | 0 | ${engineAtStartup === 0 ? 'yes' : 'no'} |`,
+      `| windows that loaded the engine at startup | ${engineAtStartup} of ${times.length + 1} | 0 | ${met(engineAtStartup === 0)} |`,
     ];
     return {
       title,
       markdown: [
         ...rows,
         '',
-        `Each sample: a new browser page on code-server ${path.basename(serverDir)} (VS Code 1.96.4, Node 20 extension host) with the .vsix installed, a workspace with no past run; each window is a new extension host, which activates the extension at onStartupFinished and requires dist/extension.js cold (the file system cache is warm). The time is measured inside the extension with performance.now(), from the first module of the startup bundle to the end of activate(), and read from its log line; VS Code's own extension-host start is not included. Samples (ms): ${times.map((t) => t.toFixed(1)).join(', ')}.`,
+        `Each sample: a new browser page on code-server ${path.basename(serverDir)} (VS Code 1.96.4, Node 20 extension host) with the .vsix installed, a workspace with no past run; each window is a new extension host, which activates the extension at onStartupFinished and requires dist/extension.js cold (the file system cache is warm). The time is measured inside the extension with performance.now(), from the first module of the startup bundle to the end of activate(), and read from its log line; VS Code's own extension-host start is not included. VS Code loads the module and prepares the extension's context (its stored state, read from the workbench) at the same time, and calls activate() once both are done: the wait between the two is the host's, on a loaded machine most of the total. Samples, total (activate() itself) in ms: ${times.map((t) => `${t.totalMs.toFixed(1)} (${t.activateMs.toFixed(1)})`).join(', ')}.`,
         '',
         `What else loaded the machine: load average ${loadBefore} (1 / 5 / 15 min) at the start and ${load()} at the end; the busiest processes at the start: ${others}. The previous single bundle (2.4 MB minified, everything composed at activation) took 0.8-1.4 s in this host on a busy machine (issue report) and 0.23 s for its cold require on a quiet one.`,
       ].join('\n'),

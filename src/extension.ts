@@ -8,7 +8,10 @@ import { DeferredCommands, DeferredViews } from './vscode/deferred';
 import type { Engine } from './vscode/engine';
 import { toDisposable } from './vscode/lifecycle';
 import { LOG_CHANNEL_NAME, createLogger, type Logger } from './vscode/log';
-import { ACTIVATED_CONTEXT, activatedMessage } from './vscode/readiness';
+import { ACTIVATED_CONTEXT, activatedMessage, type ActivationTiming } from './vscode/readiness';
+
+/** When this bundle's modules had all run (see ./vscode/startupClock.ts for when they began). */
+const MODULE_LOADED = performance.now();
 
 /** What `deactivate` must finish (the run in progress): set by `activate`, the one piece of module state. */
 let shutdown: (() => Promise<unknown>) | undefined;
@@ -17,8 +20,8 @@ let shutdown: (() => Promise<unknown>) | undefined;
 export interface AgensFlowExports {
   /** Where this workspace's run journals live (the extension's workspace storage). */
   readonly stateDir: string;
-  /** Milliseconds from the first module of this bundle to the end of `activate()`. */
-  readonly activationMs: number;
+  /** Where the time of this window's activation went (from the first module of this bundle to the end of `activate()`). */
+  readonly activation: ActivationTiming;
   /** Whether the engine (dist/engine.js: the services, the model SDKs, the run engine) has been loaded. */
   readonly engineLoaded: boolean;
   /** Loads the engine as a first command or view does; resolves once every contribution is registered. */
@@ -74,6 +77,7 @@ function engineLoader(context: vscode.ExtensionContext, log: Logger, stateDir: s
  * resume. Everything is owned by `context.subscriptions`.
  */
 export function activate(context: vscode.ExtensionContext): AgensFlowExports {
+  const entered = performance.now();
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   context.subscriptions.push(channel);
   const log = createLogger(channel, 'extension');
@@ -94,13 +98,14 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
   context.subscriptions.push(toDisposable(() => {
     shutdown = undefined;
   }));
-  const activationMs = performance.now() - MODULE_START;
+  const end = performance.now();
+  const activation: ActivationTiming = { totalMs: end - MODULE_START, loadMs: MODULE_LOADED - MODULE_START, waitMs: entered - MODULE_LOADED, activateMs: end - entered };
   // Every command is registered now: say so, for `when` clauses and for test drivers waiting to use the palette.
-  log.info(activatedMessage(context.extension.id, activationMs));
+  log.info(activatedMessage(context.extension.id, activation));
   void vscode.commands.executeCommand('setContext', ACTIVATED_CONTEXT, true);
   return {
     stateDir,
-    activationMs,
+    activation,
     get engineLoaded() {
       return engine.current() !== undefined;
     },

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACTIVATED_LINE } from '../../../src/vscode/readiness';
+import { ACTIVATED_LINE, type ActivationTiming } from '../../../src/vscode/readiness';
 import { SignalTimeoutError, until } from './poll';
 
 /** The extension under test (design.md: extension id `agensflow.agensflow`). */
@@ -53,12 +53,13 @@ export function hasActivated(userDataDir: string, extensionId = EXTENSION_ID): b
 
 /**
  * The activation times the extension logged (src/vscode/readiness.ts: from the startup bundle's first module
- * to the end of `activate()`), one per extension-host start, oldest first.
+ * to the end of `activate()`, and where they went), one per extension-host start, oldest first.
  */
-export function activationTimes(userDataDir: string, extensionId = EXTENSION_ID): number[] {
-  return extensionLogFiles(userDataDir).flatMap((f) => read(f).split('\n').flatMap((l) => {
+export function activationTimes(userDataDir: string, extensionId = EXTENSION_ID): ActivationTiming[] {
+  return extensionLogFiles(userDataDir).flatMap((f) => read(f).split('\n').flatMap((l): ActivationTiming[] => {
     const m = ACTIVATED_LINE.exec(l);
-    return m?.[1] === extensionId ? [Number(m[2])] : [];
+    if (m?.[1] !== extensionId) return [];
+    return [{ totalMs: Number(m[2]), loadMs: Number(m[3] ?? NaN), waitMs: Number(m[4] ?? NaN), activateMs: Number(m[5] ?? NaN) }];
   }));
 }
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ActivationSignalError, extensionHostLogFiles, hasActivated, printFailureContext, waitForActivation } from '../../../test/host/lib/readiness';
+import { ActivationSignalError, activationTimes, extensionHostLogFiles, hasActivated, printFailureContext, waitForActivation } from '../../../test/host/lib/readiness';
 import { createLogger, type LogSink } from '../../../src/vscode/log';
 import { activatedMessage } from '../../../src/vscode/readiness';
 
@@ -30,12 +30,13 @@ describe('host drivers: the extension\'s activation signal', () => {
     log.info('activating agensflow.agensflow 0.1.0 (VS Code 1.96.4)');
     assert.equal(hasActivated(userData), false);
     const waiting = waitForActivation(userData, 10_000);
-    log.info(activatedMessage('agensflow.agensflow', 42.4));
+    log.info(activatedMessage('agensflow.agensflow', { totalMs: 42.4, loadMs: 1.2, waitMs: 38.1, activateMs: 3.1 }));
+    assert.deepEqual(activationTimes(userData), [{ totalMs: 42.4, loadMs: 1.2, waitMs: 38.1, activateMs: 3.1 }]);
     await waiting;
     assert.equal(hasActivated(userData), true);
     assert.equal(hasActivated(userData, 'other.extension'), false);
     // A component's child logger saying "activated" is not the signal.
-    fs.writeFileSync(logFile, '2026-12-06 23:40:01.123 [info] [extension/run] activated agensflow.agensflow in 3.0 ms\n');
+    fs.writeFileSync(logFile, '2026-12-06 23:40:01.123 [info] [extension/run] activated agensflow.agensflow in 3 ms\n');
     assert.equal(hasActivated(userData), false);
   });
 

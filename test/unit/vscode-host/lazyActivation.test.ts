@@ -55,7 +55,9 @@ describe('lazy activation (stand-in host)', function () {
     assert.ok(fake.state.panelSerializers.has(GRAPH_VIEW_TYPE));
     assert.equal(exports.engineLoaded, false);
     assert.equal(loads(), 0);
-    assert.ok(exports.activationMs >= 0);
+    const t = exports.activation;
+    assert.ok(t.loadMs >= 0 && t.waitMs >= 0 && t.activateMs >= 0);
+    assert.ok(Math.abs(t.totalMs - (t.loadMs + t.waitMs + t.activateMs)) < 0.01, JSON.stringify(t));
     assert.throws(() => exports.runState(), /not loaded/);
   });
 
