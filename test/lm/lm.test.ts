@@ -188,6 +188,26 @@ export function registerLmTests(): void {
       assert.match(run?.reason ?? '', /permission was not given.*choose Allow/s);
     });
 
+    it('a consent declined by an agent mid-run pauses the run (no task failed); once allowed, resuming the run finishes it', async () => {
+      await useVscodeLm('agensflow-fake/fake-large');
+      script = (r) => {
+        // The planner is served; from the first agent request on, VS Code's consent is declined.
+        if (!r.tools.includes('submit_workflow')) controls.failWith('NoPermissions');
+        return handler(r);
+      };
+      const paused = await vscode.commands.executeCommand<RunResult | undefined>('agensflow.newTask', 'two notes');
+      assert.ok(paused, 'the run did not start');
+      assert.equal(paused.status, 'cancelled', 'paused, not failed');
+      const state = (await agensflow()).runState();
+      assert.match(state.run?.reason ?? '', /permission was not given.*choose Allow/s);
+      assert.ok(!Object.values(state.statuses).includes('failed'), JSON.stringify(state.statuses));
+      // The user allows it (Try Again resumes the run; here, the Resume Run command does the same).
+      controls.failWith(undefined);
+      script = handler;
+      const resumed = await vscode.commands.executeCommand<RunResult | undefined>('agensflow.resumeRun', paused.runId);
+      assert.equal(resumed?.status, 'completed');
+    });
+
     it('a model withdrawn mid-run fails the attempts that need it, with the reason, instead of hanging', async () => {
       await useVscodeLm('agensflow-fake/fake-large');
       const before = server.requests.length;

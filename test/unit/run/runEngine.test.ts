@@ -236,6 +236,30 @@ describe('run/engine', () => {
     assert.ok(Object.values(out.record.tasks).every((t) => t.status !== 'passed'));
   });
 
+  it('a declined consent (a host\'s permission prompt) pauses the run: no task failed, no retry spent, resumable; the resume runs the task again', async () => {
+    const { dir, stateDir } = dirs();
+    let declined = 0;
+    const model = new FakeModel((turn, messages) => {
+      if (taskIdOf(messages) === 'view' && declined === 0) {
+        declined++;
+        throw new ProviderError({ kind: 'consent', provider: 'vscode-lm', baseUrl: '', model: 'm', message: "VS Code's permission was not given" });
+      }
+      return writeOwnedFiles()(turn, messages);
+    });
+    const out = await startRun({ dir, stateDir, plan: plan4, model });
+    assert.equal(out.status, 'cancelled');
+    assert.equal(out.pausedFor, 'consent');
+    assert.match(out.record.reason ?? '', /permission was not given/);
+    const statuses = Object.values(out.record.tasks).map((t) => t.status);
+    assert.ok(!statuses.includes('failed') && !statuses.includes('blocked'), JSON.stringify(out.record.tasks));
+    assert.equal(out.record.tasks.view?.status, 'cancelled');
+    assert.equal(declined, 1);
+    const resumed = await resumeRun({ stateDir, runId: out.runId, model });
+    assert.equal(resumed.status, 'completed');
+    assert.equal(resumed.pausedFor, undefined);
+    assert.equal(resumed.record.tasks.view?.status, 'passed');
+  });
+
   it('an agent that never finishes fails after its turn cap', async () => {
     const { dir, stateDir } = dirs();
     const plan = validPlan({ tasks: [{ id: 'a', title: 'A', objective: 'o', files: ['a.txt'] }] });
