@@ -53,14 +53,17 @@ export function hasActivated(userDataDir: string, extensionId = EXTENSION_ID): b
 
 /**
  * The activation times the extension logged (src/vscode/readiness.ts: from the startup bundle's first module
- * to the end of `activate()`, and where they went), one per extension-host start, oldest first.
+ * to the end of `activate()`, and where they went), by log file: one file per extension-host start.
  */
-export function activationTimes(userDataDir: string, extensionId = EXTENSION_ID): ActivationTiming[] {
-  return extensionLogFiles(userDataDir).flatMap((f) => read(f).split('\n').flatMap((l): ActivationTiming[] => {
-    const m = ACTIVATED_LINE.exec(l);
-    if (m?.[1] !== extensionId) return [];
-    return [{ totalMs: Number(m[2]), loadMs: Number(m[3] ?? NaN), waitMs: Number(m[4] ?? NaN), activateMs: Number(m[5] ?? NaN) }];
-  }));
+export function activationTimes(userDataDir: string, extensionId = EXTENSION_ID): Map<string, ActivationTiming> {
+  const out = new Map<string, ActivationTiming>();
+  for (const f of extensionLogFiles(userDataDir)) {
+    for (const l of read(f).split('\n')) {
+      const m = ACTIVATED_LINE.exec(l);
+      if (m?.[1] === extensionId) out.set(f, { totalMs: Number(m[2]), loadMs: Number(m[3] ?? NaN), waitMs: Number(m[4] ?? NaN), activateMs: Number(m[5] ?? NaN) });
+    }
+  }
+  return out;
 }
 
 /** What the extension's log showed last, for an error message. */

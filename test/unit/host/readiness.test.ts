@@ -31,7 +31,7 @@ describe('host drivers: the extension\'s activation signal', () => {
     assert.equal(hasActivated(userData), false);
     const waiting = waitForActivation(userData, 10_000);
     log.info(activatedMessage('agensflow.agensflow', { totalMs: 42.4, loadMs: 1.2, waitMs: 38.1, activateMs: 3.1 }));
-    assert.deepEqual(activationTimes(userData), [{ totalMs: 42.4, loadMs: 1.2, waitMs: 38.1, activateMs: 3.1 }]);
+    assert.deepEqual([...activationTimes(userData).values()], [{ totalMs: 42.4, loadMs: 1.2, waitMs: 38.1, activateMs: 3.1 }]);
     await waiting;
     assert.equal(hasActivated(userData), true);
     assert.equal(hasActivated(userData, 'other.extension'), false);
