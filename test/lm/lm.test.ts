@@ -44,15 +44,18 @@ function taskOf(req: RecordedRequest): (typeof PLAN.tasks)[number] | undefined {
   return undefined;
 }
 
-/** Planner: the plan. Agents: write the owned file, then finish once a tool result came back. Inspector: pass. */
-function handler(req: RecordedRequest): FakeReply {
+/**
+ * Planner: the plan. Agents: write the owned file (`write` gives its content), then finish once a tool result
+ * came back. Inspector: pass.
+ */
+function handler(req: RecordedRequest, write: (file: string) => string = content): FakeReply {
   if (req.tools.includes('submit_workflow')) return reply.tool('submit_workflow', PLAN);
   if (req.tools.includes('submit_verdict')) return reply.tool('submit_verdict', { pass: true, reasons: [] });
   const task = taskOf(req);
   if (!task) return reply.text('no task in this request');
   const messages = (req.body as { messages?: OpenAiMessage[] }).messages ?? [];
   if (!messages.some((m) => m.role === 'tool')) {
-    return { kind: 'message', toolCalls: task.files.map((p) => ({ name: 'write_file', arguments: { path: p, content: content(p) } })) };
+    return { kind: 'message', toolCalls: task.files.map((p) => ({ name: 'write_file', arguments: { path: p, content: write(p) } })) };
   }
   return reply.tool('finish', { summary: `${task.id} done` });
 }
@@ -201,9 +204,10 @@ export function registerLmTests(): void {
       const state = (await agensflow()).runState();
       assert.match(state.run?.reason ?? '', /permission was not given.*choose Allow/s);
       assert.ok(!Object.values(state.statuses).includes('failed'), JSON.stringify(state.statuses));
-      // The user allows it (Try Again resumes the run; here, the Resume Run command does the same).
+      // The user allows it (Try Again resumes the run; here, the Resume Run command does the same). The agents
+      // write text of their own: an earlier test accepted the usual text into the workspace.
       controls.failWith(undefined);
-      script = handler;
+      script = (r) => handler(r, (file) => `written once VS Code's permission was given: ${file}\n`);
       const resumed = await vscode.commands.executeCommand<RunResult | undefined>('agensflow.resumeRun', paused.runId);
       assert.equal(resumed?.status, 'completed');
     });
