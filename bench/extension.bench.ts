@@ -1,16 +1,14 @@
 /**
- * The extension's footprint: the packaged .vsix (size, files, bundles), activation time (dist/extension.js
- * loaded cold in a fresh Node process with a stand-in `vscode` module, then activate()), and the time to
- * first paint of a 200-task graph in the graph panel's webview page in Chromium.
+ * The extension's footprint: the packaged .vsix (size, files, bundles) and activation time (dist/extension.js
+ * loaded cold in a fresh Node process with a stand-in `vscode` module, then activate()). The graph's first
+ * paint is bench/paint.bench.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { measurePaint } from './extension/paint';
 
 const ROOT = path.resolve(__dirname, '..');
-const CHROMIUM = process.env.AGENSFLOW_CHROMIUM ?? '/usr/bin/chromium';
 const kib = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
 const ms = (n: number): string => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 const median = (xs: readonly number[]): number => {
@@ -56,23 +54,17 @@ function activation(runs = 5): string[] {
   ];
 }
 
-async function paint(): Promise<string[]> {
-  if (!existsSync(CHROMIUM)) return [`| first paint, 200 tasks | skipped: no Chromium at ${CHROMIUM} |`];
-  const r = await measurePaint(CHROMIUM);
-  return [`| first paint of a 200-task graph (navigation start to ${r.nodes} nodes painted, dark theme, 1280x800) | ${spread(r.samples)} |`];
-}
-
 export default async (): Promise<{ title: string; markdown: string }> => {
   const load = loadavg()[0]!.toFixed(1);
-  const rows = [...vsix(), ...activation(), ...(await paint())];
+  const rows = [...vsix(), ...activation()];
   return {
-    title: 'Extension footprint: .vsix size, activation, first paint',
+    title: 'Extension footprint: .vsix size, activation',
     markdown: [
       '| what | figure |',
       '| --- | --- |',
       ...rows,
       '',
-      `Activation: bench/extension/activate-stub.ts loads the production dist/extension.js with a stand-in \`vscode\` module (every API a no-op stub) and calls activate() with a fake context; VS Code's own extension-host overhead is not included. First paint: bench/extension/paint.ts opens the graph panel's page (the real dist/webview.js and media/webview.css, a stub host answering \`ready\` with a seeded 200-task mid-run snapshot) in Debian Chromium, headless, GPU off; the first of 8 loads is discarded. The 1-minute load average was ${load} when this section started (other work on the machine inflates these figures).`,
+      `Activation: bench/extension/activate-stub.ts loads the production dist/extension.js with a stand-in \`vscode\` module (every API a no-op stub) and calls activate() with a fake context; VS Code's own extension-host overhead is not included. The 1-minute load average was ${load} when this section started (other work on the machine inflates these figures).`,
     ].join('\n'),
   };
 };

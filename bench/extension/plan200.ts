@@ -1,4 +1,4 @@
-/** A seeded 200-task plan (about 20 levels, 1-3 dependencies each) in a mid-run state, for the paint benchmark. */
+/** A seeded 200-task (or N-task) plan (1-3 dependencies each, up to 25 tasks back) in a mid-run state, for the paint benchmark. */
 import type { Plan, Task } from '../../src/core/plan/schema';
 import type { RunEvent, TaskStatus } from '../../src/core/run/events';
 import { applyEvents } from '../../src/protocol/reducer';
@@ -21,11 +21,11 @@ export function plan200(n = 200, seed = 7): Plan {
   return { goal: 'A 200-task plan for the paint benchmark', tasks };
 }
 
-export function state200(): RunViewState {
-  const plan = plan200();
+export function state200(n = 200): RunViewState {
+  const plan = plan200(n);
   const STATUSES: TaskStatus[] = ['passed', 'passed', 'running', 'verifying', 'pending', 'failed', 'unverified', 'ready'];
   let ts = 1_780_000_000_000;
-  const at = (): { runId: string; ts: number } => ({ runId: 'bench-200', ts: (ts += 10) });
+  const at = (): { runId: string; ts: number } => ({ runId: `bench-${n}`, ts: (ts += 10) });
   const events: RunEvent[] = [{ type: 'run.started', goal: plan.goal ?? '', dir: '/bench', ...at() }, { type: 'plan.ready', plan, ...at() }];
   plan.tasks.forEach((t, i) => events.push({ type: 'task.status', taskId: t.id, status: STATUSES[i % STATUSES.length]!, ...at() }));
   return applyEvents(emptyViewState(), events);

@@ -7,7 +7,9 @@ import type { Plan } from '../core/plan/schema';
 import type { PatchState, TaskStatus } from '../core/run/events';
 import type { RunViewState } from '../protocol/viewState';
 import { h, s, setText } from './dom';
-import { COMPACT_LAYOUT, layoutPlan, PANEL_LAYOUT, type GraphLayout, type LayoutEdge, type Point } from './layout';
+import {
+  COMPACT_LAYOUT, layoutPlan, PANEL_LAYOUT, quickLayout, SYNC_LAYOUT_MAX, type GraphLayout, type LayoutEdge, type LayoutOptions, type Point,
+} from './layout';
 import { Overview } from './overview';
 import { LEGIBLE_SCALE, PanZoom, type Transform } from './panZoom';
 import { PATCH_LOOK, patchBadgeClass, STATUS_LOOK, statusClass, statusIconClass } from './status';
@@ -54,6 +56,10 @@ function edgePath(points: readonly Point[]): string {
   return d;
 }
 
+function sameTransform(a: Transform, b: Transform): boolean {
+  return Math.abs(a.scale - b.scale) < 1e-9 && Math.abs(a.x - b.x) < 0.5 && Math.abs(a.y - b.y) < 0.5;
+}
+
 export class GraphView {
   readonly element: HTMLDivElement;
   private readonly doc: Document;
@@ -73,6 +79,8 @@ export class GraphView {
   private focused: string | null = null;
   private fitPending = true;
   private initialTransform: Transform | undefined;
+  /** The transform the last fit set: a view still there is fitted again when the final layout arrives. */
+  private fittedTransform: Transform | undefined;
 
   constructor(container: HTMLElement, private readonly options: GraphViewOptions) {
     this.doc = container.ownerDocument;
@@ -150,7 +158,7 @@ export class GraphView {
         this.panZoom.transform = restore;
       } else {
         // A hidden frame has no size to fit to: the fit waits for the next update or resize.
-        this.fitPending = !this.panZoom.fit();
+        this.fit();
       }
     }
   }
@@ -177,7 +185,10 @@ export class GraphView {
 
   /** Fits the graph now; a fit still pending from a layout is done by this one. */
   fit(): void {
-    if (this.panZoom.fit()) this.fitPending = false;
+    if (this.panZoom.fit()) {
+      this.fitPending = false;
+      this.fittedTransform = this.panZoom.transform;
+    }
   }
 
   /** Forgets the zoom and pan (a restored one too): the next plan is shown fitted. */
@@ -209,20 +220,32 @@ export class GraphView {
       return;
     }
     this.element.classList.remove('empty');
-    const layout = layoutPlan(plan, this.options.compact ? COMPACT_LAYOUT : PANEL_LAYOUT);
+    const options = this.options.compact ? COMPACT_LAYOUT : PANEL_LAYOUT;
+    const quick = plan.tasks.length > SYNC_LAYOUT_MAX;
+    this.applyLayout(plan, quick ? quickLayout(plan, options) : layoutPlan(plan, options), quick ? 'quick' : 'final');
+    if (quick) this.finishLayoutSoon(options);
+    if (!this.focused || !this.nodes.has(this.focused)) this.setFocusable(this.firstTask());
+    if (this.selected && !this.nodes.has(this.selected)) this.selected = null;
+    this.fitPending = true;
+  }
+
+  /** Places the nodes and edges of a layout ('quick' until dagre's 'final' one replaces it). */
+  private applyLayout(plan: Plan, layout: GraphLayout, kind: 'quick' | 'final'): void {
     this.layout = layout;
+    this.element.dataset.layout = kind;
     this.edgesLayer.setAttribute('width', String(layout.width));
     this.edgesLayer.setAttribute('height', String(layout.height));
     this.edgesLayer.setAttribute('viewBox', `0 0 ${layout.width} ${layout.height}`);
     this.viewport.style.width = `${layout.width}px`;
     this.viewport.style.height = `${layout.height}px`;
     this.panZoom.setContentSize(layout.width, layout.height);
+    const fresh = this.doc.createDocumentFragment();
     for (const t of plan.tasks) {
       let parts = this.nodes.get(t.id);
       if (!parts) {
         parts = this.createNode(t.id);
         this.nodes.set(t.id, parts);
-        this.nodesLayer.appendChild(parts.root);
+        fresh.appendChild(parts.root);
       }
       const box = layout.nodes.get(t.id);
       if (box) {
@@ -232,11 +255,27 @@ export class GraphView {
         parts.root.style.height = `${box.height}px`;
       }
     }
+    this.nodesLayer.appendChild(fresh);
     this.drawEdges(layout.edges);
     this.overview?.setLayout(layout);
-    if (!this.focused || !this.nodes.has(this.focused)) this.setFocusable(this.firstTask());
-    if (this.selected && !this.nodes.has(this.selected)) this.selected = null;
-    this.fitPending = true;
+  }
+
+  /**
+   * After the quick layout's frame is painted, runs dagre and moves the nodes there, unless the plan changed
+   * meanwhile; a view still as its fit left it is fitted again.
+   */
+  private finishLayoutSoon(options: LayoutOptions): void {
+    const win = this.doc.defaultView;
+    const shape = this.shape;
+    const run = (): void => {
+      if (this.shape !== shape || !this.plan) return;
+      const fitted = this.fittedTransform !== undefined && sameTransform(this.fittedTransform, this.panZoom.transform);
+      this.applyLayout(this.plan, layoutPlan(this.plan, options), 'final');
+      if (fitted || this.fitPending) this.fit();
+    };
+    if (win?.requestAnimationFrame) win.requestAnimationFrame(() => win.setTimeout(run, 0));
+    else if (win) win.setTimeout(run, 0);
+    else run();
   }
 
   private drawEdges(edges: readonly LayoutEdge[]): void {

@@ -136,3 +136,72 @@ function ports(ends: ReadonlyArray<{ node: string; toward: number; key: number }
   }
   return xs;
 }
+
+/**
+ * Plans up to this many tasks are laid out by dagre before their first paint; a larger plan is first drawn
+ * in its layers by {@link quickLayout} (a few milliseconds) and moved to dagre's layout right after, so a
+ * 200-task graph appears at once instead of after dagre's few hundred milliseconds.
+ */
+export const SYNC_LAYOUT_MAX = 60;
+
+/**
+ * A first, quick picture of a large plan: each task in the row of its longest chain of dependencies, each
+ * row ordered by where its dependencies sit and centred, edges drawn from bottom to top without routing.
+ * Shown only until {@link layoutPlan} has run; same node sizes and margins, so the view fits both alike.
+ */
+export function quickLayout(plan: Plan, options: LayoutOptions = PANEL_LAYOUT): GraphLayout {
+  const ids = new Set(plan.tasks.map((t) => t.id));
+  const deps = new Map(plan.tasks.map((t) => [t.id, [...new Set(t.deps)].filter((d) => ids.has(d) && d !== t.id)]));
+  const dependants = new Map<string, string[]>([...ids].map((id) => [id, []]));
+  for (const [id, ds] of deps) for (const d of ds) dependants.get(d)!.push(id);
+  // Longest-path layers in topological order (Kahn); anything left by a cycle goes below the rest.
+  const rank = new Map<string, number>();
+  const waiting = new Map([...deps].map(([id, ds]) => [id, ds.length]));
+  const queue = plan.tasks.filter((t) => waiting.get(t.id) === 0).map((t) => t.id);
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
+    rank.set(id, Math.max(-1, ...deps.get(id)!.map((d) => rank.get(d) ?? -1)) + 1);
+    for (const next of dependants.get(id)!) {
+      const left = waiting.get(next)! - 1;
+      waiting.set(next, left);
+      if (left === 0) queue.push(next);
+    }
+  }
+  const deepest = Math.max(-1, ...rank.values());
+  for (const t of plan.tasks) if (!rank.has(t.id)) rank.set(t.id, deepest + 1);
+  const rows: string[][] = [];
+  for (const t of plan.tasks) (rows[rank.get(t.id)!] ??= []).push(t.id);
+  // Each row ordered by the mean place of its tasks' dependencies in the rows above.
+  const place = new Map<string, number>();
+  for (const row of rows) {
+    if (!row) continue;
+    const key = new Map(row.map((id, i) => {
+      const ds = deps.get(id)!;
+      return [id, ds.length ? ds.reduce((sum, d) => sum + (place.get(d) ?? 0), 0) / ds.length : i];
+    }));
+    row.sort((a, b) => key.get(a)! - key.get(b)!);
+    row.forEach((id, i) => place.set(id, i - (row.length - 1) / 2));
+  }
+  const widest = Math.max(1, ...rows.map((r) => r?.length ?? 0));
+  const stepX = options.nodeWidth + options.nodeSep;
+  const stepY = options.nodeHeight + options.rankSep;
+  const width = widest * stepX - options.nodeSep + 2 * options.margin;
+  const nodes = new Map<string, LayoutNode>();
+  rows.forEach((row, r) => row?.forEach((id) => {
+    nodes.set(id, {
+      id, rank: r, width: options.nodeWidth, height: options.nodeHeight,
+      x: width / 2 + place.get(id)! * stepX - options.nodeWidth / 2,
+      y: options.margin + r * stepY,
+    });
+  }));
+  const edges: LayoutEdge[] = [];
+  for (const t of plan.tasks) {
+    for (const d of deps.get(t.id)!) {
+      const a = nodes.get(d)!;
+      const b = nodes.get(t.id)!;
+      edges.push({ from: d, to: t.id, points: [{ x: a.x + a.width / 2, y: a.y + a.height }, { x: b.x + b.width / 2, y: b.y }] });
+    }
+  }
+  const height = rows.length * stepY - options.rankSep + 2 * options.margin;
+  return { nodes, edges, width, height };
+}

@@ -116,6 +116,8 @@ describe('webview: the graph panel in Chromium (30 and 100 tasks, four themes)',
 
   it('100 tasks: no overlapping nodes on screen after zooming out to the whole graph', async () => {
     const page = await open('dark', stateOf(generatedPlan(100)), null);
+    // A plan this large is drawn in its layers first and moved to dagre's layout right after.
+    await page.waitForSelector('.graph[data-layout="final"]');
     for (let i = 0; i < 12; i++) await page.click('button:has-text("Zoom out")');
     const nodes = await nodeFacts(page);
     assert.equal(nodes.length, 100);

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import type { TaskStatus } from '../../../src/core/run/events';
 import { applyEvent } from '../../../src/protocol/reducer';
 import { GraphView } from '../../../src/webview/graphView';
+import { layoutPlan, quickLayout, SYNC_LAYOUT_MAX } from '../../../src/webview/layout';
 import { STATUS_LOOK } from '../../../src/webview/status';
 import { DANGEROUS, elementsWithHandlers, makeDocument } from './dom';
+import { generatedPlan, stateOf } from './sampleLarge';
 import { RUN_ID, SAMPLE_PLAN, SAMPLE_STATUSES, sampleState } from './sampleRun';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -117,5 +119,37 @@ describe('webview: graph view', () => {
     assert.equal(view.nodeElement('save')?.getAttribute('aria-pressed'), 'true');
     view.select('rules');
     assert.ok(!view.nodeElement('save')?.classList.contains('selected'));
+  });
+});
+
+describe('webview: a large plan is drawn at once, then laid out by dagre', () => {
+  it(`over ${SYNC_LAYOUT_MAX} tasks: the layered quick layout first, dagre's right after, the same DOM nodes moved`, async () => {
+    const { window, root } = makeDocument();
+    const view = new GraphView(root, { onSelect: () => undefined });
+    const plan = generatedPlan(SYNC_LAYOUT_MAX + 40);
+    view.update(stateOf(plan));
+    const frame = root.querySelector<HTMLElement>('.graph');
+    assert.equal(frame?.dataset.layout, 'quick');
+    assert.deepEqual(view.currentLayout()?.nodes.get('t50'), quickLayout(plan).nodes.get('t50'));
+    const node = view.nodeElement('t50');
+    await window.happyDOM.waitUntilComplete();
+    assert.equal(frame?.dataset.layout, 'final');
+    const final = layoutPlan(plan).nodes.get('t50')!;
+    assert.deepEqual(view.currentLayout()?.nodes.get('t50'), final);
+    assert.equal(view.nodeElement('t50'), node, 'the node is moved, not redrawn');
+    assert.equal(node?.style.left, `${final.x}px`);
+    assert.equal(root.querySelectorAll('path.edge').length, plan.tasks.reduce((k, t) => k + t.deps.length, 0));
+    void window.happyDOM.close();
+  });
+
+  it('a plan replaced before dagre ran keeps the new plan (the stale layout is dropped)', async () => {
+    const { window, root } = makeDocument();
+    const view = new GraphView(root, { onSelect: () => undefined });
+    view.update(stateOf(generatedPlan(SYNC_LAYOUT_MAX + 40)));
+    view.update(sampleState());
+    await window.happyDOM.waitUntilComplete();
+    assert.equal(view.currentLayout()?.nodes.size, SAMPLE_PLAN.tasks.length);
+    assert.equal(root.querySelector<HTMLElement>('.graph')?.dataset.layout, 'final');
+    void window.happyDOM.close();
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Plan } from '../../../src/core/plan/schema';
-import { COMPACT_LAYOUT, layoutPlan, PANEL_LAYOUT, type GraphLayout } from '../../../src/webview/layout';
+import { COMPACT_LAYOUT, layoutPlan, PANEL_LAYOUT, quickLayout, SYNC_LAYOUT_MAX, type GraphLayout } from '../../../src/webview/layout';
 import { generatedPlan, PLAN_30 } from './sampleLarge';
 import { SAMPLE_PLAN } from './sampleRun';
 
@@ -100,5 +100,29 @@ describe('webview: layout at 30 and 100 tasks', () => {
     const metaLine = 11 * 1.4;
     assert.ok(PANEL_LAYOUT.nodeHeight >= titleLines + metaLine + 12 + 2, `nodeHeight ${PANEL_LAYOUT.nodeHeight}`);
     assert.ok(PANEL_LAYOUT.nodeWidth >= 200, 'about 20 characters a line, so two lines hold a 40-character title');
+  });
+});
+
+describe('webview: the quick first layout of a large plan', () => {
+  it('puts every task below its dependencies, apart from the others, inside the same frame as dagre would use', () => {
+    for (const n of [SYNC_LAYOUT_MAX + 1, 200, 500]) {
+      const plan = generatedPlan(n, n);
+      const quick = quickLayout(plan);
+      checkLayout(plan, quick);
+      assert.equal(quick.edges.length, plan.tasks.reduce((k, t) => k + t.deps.length, 0));
+      // Each task sits one row below its deepest dependency: the rows are the longest chains.
+      for (const t of plan.tasks) {
+        const deepest = Math.max(-1, ...t.deps.map((d) => quick.nodes.get(d)!.rank));
+        assert.equal(quick.nodes.get(t.id)!.rank, deepest + 1, t.id);
+      }
+    }
+  });
+
+  it('a cycle (never in a validated plan) still places every task', () => {
+    const plan: Plan = { tasks: ['a', 'b', 'c'].map((id, i, all) => ({ id, title: id, objective: id, role: 'r', files: [], acceptance: [], deps: [all[(i + 1) % 3]!] })) };
+    const quick = quickLayout(plan);
+    assert.equal(quick.nodes.size, 3);
+    const boxes = [...quick.nodes.values()];
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) assert.ok(boxes[i]!.x !== boxes[j]!.x || boxes[i]!.y !== boxes[j]!.y);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Larger sample plans for the layout tests, the 30-task screenshots and the paint benchmark's shape:
+ * Larger sample plans for the layout tests and the 30-task screenshots:
  * a hand-written 30-task web-shop plan with titles as long as planners write them, and a seeded generator
  * of N-task plans (a few roots, 1-3 dependencies each, some reaching several layers back).
  */
