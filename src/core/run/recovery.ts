@@ -11,7 +11,7 @@ import type { Plan, Task } from '../plan/schema';
 import { droppedFiles } from '../plan/update';
 import type { DecisionOption, Finding, RunEventInput, TaskStatus } from './events';
 import { findingList, retryFeedback } from './findings';
-import { isFatalModelError, type DecisionHooks, type DecisionPayload, type FailureDecision, type RecoveryChoice, type UpdateProposal, type UpdaterHook, type UsageCall } from './hooks';
+import { isFatalModelError, isPausingModelError, type DecisionHooks, type DecisionPayload, type FailureDecision, type RecoveryChoice, type UpdateProposal, type UpdaterHook, type UsageCall } from './hooks';
 import type { RunJournal, RunRecord } from './journal';
 import type { StagedView } from './staging';
 
@@ -37,8 +37,8 @@ export interface RecoveryHost {
   setStatus(id: string, status: TaskStatus, reason?: string): void;
   /** The record's plan was replaced: rebuild the indexes. */
   onPlanChanged(): void;
-  /** Stops the run: a fatal model error (exit 2) or the token/cost budget. */
-  stop(kind: 'fatal' | 'budget', message: string): void;
+  /** Stops the run: a fatal model error (exit 2), the token/cost budget, or a pause the user clears (a declined consent). */
+  stop(kind: 'fatal' | 'budget' | 'pause', message: string): void;
   /** Books the usage a hook reported for one of its calls (the engine ignores it when the composition meters every call). */
   reported(call: UsageCall): void;
 }
@@ -188,6 +188,7 @@ export class Recovery {
     } catch (e) {
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       if (isFatalModelError(e)) this.host.stop('fatal', message);
+      else if (isPausingModelError(e)) this.host.stop('pause', e instanceof Error ? e.message : message);
       else if (isBudgetExceededError(e)) this.host.stop('budget', e.message);
       return { ok: false, why: `the updater failed: ${message}` };
     }

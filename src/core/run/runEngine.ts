@@ -295,6 +295,7 @@ class Engine {
         onPlanChanged: () => this.indexPlan(),
         stop: (kind, message) => {
           if (kind === 'fatal') this.fatal = message;
+          else if (kind === 'pause') this.paused = message;
           else this.budget = message;
           this.controller.abort();
         },
@@ -782,6 +783,11 @@ class Engine {
     try {
       verdict = await (this.opts.verify as VerifyHook)(task, layer, { runId: this.record.runId, signal, ...(check?.skipInspector ? { inspector: false } : {}) });
     } catch (e) {
+      if (isPausingModelError(e) && e instanceof Error) {
+        // The inspector's model may not be used yet (a declined consent): the run pauses, the task waits.
+        this.paused = e.message;
+        this.controller.abort();
+      }
       return { outcome: 'unverified', findings: [{ message: `verification could not run: ${(e as Error).message ?? String(e)}` }] };
     }
     this.tell('check', (o) => o.check?.(task, verdict));

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { validPlan } from '../plan/helpers';
 import { createUpdater } from '../../../src/core/replan';
-import { startRun } from '../../../src/core/run';
+import { resumeRun, startRun } from '../../../src/core/run';
+import { ProviderError } from '../../../src/core/models';
 import type { RunEvent } from '../../../src/core/run/events';
 import type { UpdaterHook, VerifyHook } from '../../../src/core/run/hooks';
 import { isRepair, ScriptedToolModel } from '../replan/helpers';
@@ -130,6 +131,23 @@ describe('run: retries, local updates and budgets', function () {
     assert.equal(events.filter((e) => e.type === 'plan.updated').length, 2);
     const last = events.filter((e) => e.type === 'decision').at(-1);
     assert.ok(last?.type === 'decision' && last.choice === 'fail' && last.mode === 'forced');
+  });
+
+  it("an updater's declined consent (a host's permission prompt) pauses the run: the failing task waits, cancelled, instead of failing; the resume runs it again", async () => {
+    const { dir, stateDir } = dirs();
+    const updater: UpdaterHook = async () => {
+      throw new ProviderError({ kind: 'consent', provider: 'vscode-lm', baseUrl: '', model: 'm', message: "VS Code's permission was not given" });
+    };
+    const out = await startRun({ dir, stateDir, plan, model: new FakeModel(writeObjective), verify: verifier(new Set(['c'])), updater });
+    assert.equal(out.status, 'cancelled');
+    assert.equal(out.pausedFor, 'consent');
+    assert.match(out.record.reason ?? '', /^VS Code's permission was not given$/);
+    assert.equal(out.record.tasks.c.status, 'cancelled');
+    assert.ok(!Object.values(out.record.tasks).some((t) => t.status === 'failed' || t.status === 'blocked'), JSON.stringify(out.record.tasks));
+    // Allowed now (and c's check passes): the resume finishes the run.
+    const resumed = await resumeRun({ stateDir, runId: out.runId, model: new FakeModel(writeObjective), verify: verifier(new Set()) });
+    assert.equal(resumed.status, 'completed');
+    assert.equal(resumed.record.tasks.c.status, 'passed');
   });
 
   it('the engine refuses an update that removes the failing task and its file, even from an updater that skips the checks: the run fails, the file is not there', async () => {

@@ -7,6 +7,7 @@ import { applyReviewedPatches, listRuns, RunJournal, resumeRun, startRun } from 
 import { FakeModel, taskIdOf, writeOwnedFiles, type Script } from './fakeModel';
 import { tempDirs } from './tmp';
 import { ProviderError } from '../../../src/core/models';
+import type { VerifyHook } from '../../../src/core/run/hooks';
 
 const plan4 = validPlan({
   goal: 'a tiny app',
@@ -258,6 +259,22 @@ describe('run/engine', () => {
     assert.equal(resumed.status, 'completed');
     assert.equal(resumed.pausedFor, undefined);
     assert.equal(resumed.record.tasks.view?.status, 'passed');
+  });
+
+  it("an inspector's declined consent pauses the run too: the task waits, cancelled, and the resume verifies it", async () => {
+    const { dir, stateDir } = dirs();
+    const plan = validPlan({ tasks: [{ id: 'a', title: 'A', objective: 'o', files: ['a.txt'] }] });
+    let declined = 0;
+    const verify: VerifyHook = async () => {
+      if (declined++ === 0) throw new ProviderError({ kind: 'consent', provider: 'vscode-lm', baseUrl: '', model: 'm', message: "VS Code's permission was not given" });
+      return { outcome: 'passed', findings: [] };
+    };
+    const out = await startRun({ dir, stateDir, plan, model: new FakeModel(), verify });
+    assert.equal(out.pausedFor, 'consent');
+    assert.equal(out.record.tasks.a?.status, 'cancelled');
+    const resumed = await resumeRun({ stateDir, runId: out.runId, model: new FakeModel(), verify });
+    assert.equal(resumed.status, 'completed');
+    assert.equal(resumed.record.tasks.a?.status, 'passed');
   });
 
   it('an agent that never finishes fails after its turn cap', async () => {
