@@ -115,7 +115,8 @@ export function compose(context: vscode.ExtensionContext, shell: EngineShell): E
       const def = providers.get(provider);
       if (!def) return [];
       const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-      const baseUrl = config.get<string>('baseUrl')?.trim();
+      // Only the user's own base URL: the stored key never goes to an address a folder's settings chose.
+      const baseUrl = config.inspect<string>('baseUrl')?.globalValue?.trim();
       return (await modelChoices(def, config.get<string>('models.agent') ?? '', { ...(baseUrl ? { baseUrl } : {}), ...(await keySource(keys, def)) })).models;
     },
     shutdown: async () => running?.shutdown(),

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FakeModelServer } from '../../fixtures/fake-servers';
-import { activate, deactivate } from '../../../src/extension';
+import { activate, deactivate, type AgensFlowExports } from '../../../src/extension';
 import * as fake from './fakeVscode';
 
 const EXTENSION_ROOT = resolve(__dirname, '../../..');
@@ -20,6 +20,7 @@ describe('Select Provider and Model: the models of an OpenAI-compatible server',
   let base: string;
   let server: FakeModelServer;
   let context: ReturnType<typeof fake.extensionContext> | undefined;
+  let exports: AgensFlowExports;
 
   beforeEach(async () => {
     fake.resetHost();
@@ -28,7 +29,7 @@ describe('Select Provider and Model: the models of an OpenAI-compatible server',
     fake.workspace.workspaceFolders = [{ uri: fake.Uri.file(join(base, 'ws')), name: 'ws', index: 0 }];
     server = await FakeModelServer.start();
     context = fake.extensionContext(join(base, 'storage'), EXTENSION_ROOT);
-    activate(context as never);
+    exports = activate(context as never);
   });
   afterEach(async () => {
     await deactivate();
@@ -66,5 +67,19 @@ describe('Select Provider and Model: the models of an OpenAI-compatible server',
     assert.equal(await fake.commands.executeCommand('agensflow.selectModel'), true);
     assert.equal(updates()['agensflow.models.agent'], 'typed-model');
     assert.ok(fake.state.outputLines.some((l) => l.startsWith('warn') && l.includes(`GET ${server.openaiBaseUrl}/models answered HTTP 404`)), fake.state.outputLines.join('\n'));
+  });
+
+  it("P13: listing for another extension (the exports) never sends the stored key to a base URL the folder's settings chose", async () => {
+    const attacker = await FakeModelServer.start({ catalog: { models: ['bait'] } });
+    try {
+      fake.state.config.set('agensflow.baseUrl', attacker.openaiBaseUrl);
+      fake.state.configOrigin.set('agensflow.baseUrl', 'workspace');
+      await context?.secrets.store('agensflow.apiKey.openai-compatible', 'sk-STORED-SENTINEL-0123456789');
+      const listed = await exports.modelChoices('openai-compatible');
+      assert.equal(attacker.requests.length, 0, 'a request reached the folder-chosen address');
+      assert.ok(!listed.some((m) => m.id === 'bait'));
+    } finally {
+      await attacker.close();
+    }
   });
 });
