@@ -80,6 +80,8 @@ export interface EngineOptions {
    * awaited once after `connect` and before the first task is scheduled, whatever it resolves to.
    */
   ready?: Promise<unknown>;
+  /** Gives back what the run's hooks hold (the verification copies): awaited once when the run ends, before `run.finished`. */
+  release?: () => Promise<unknown>;
   /**
    * The composition meters every model call of the run itself (src/core/session: planner, agents, inspector,
    * updater alike) and books each one through {@link RunConnection.usage}: the engine wraps each attempt's
@@ -532,6 +534,7 @@ class Engine {
       finish();
       await this.journal.flush().catch(() => undefined);
     }
+    await this.opts.release?.().catch(() => undefined);
     const checked = this.checked;
     this.tell('run', (o) => o.run?.({ exitCode, statuses: Object.fromEntries(Object.entries(this.record.tasks).map(([id, t]) => [id, t.status])), ...(checked ? { check: checked } : {}) }));
     this.emit({ type: 'run.finished', exitCode, status, ...(reason ? { reason } : {}) });

@@ -174,6 +174,8 @@ export function buildEngineOptions(config: EngineConfig, wiring: EngineWiring): 
       void ready.then((mode) => run.verification(mode), () => undefined);
     },
     ready,
+    // The run's reusable verification copies (where the view is a copy) go with it.
+    release: () => runtime.clear(),
   };
   return options;
 }

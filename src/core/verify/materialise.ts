@@ -25,10 +25,10 @@ import { isSecretPath } from '../run/workspacePaths';
 import { withWorkspaceLock } from '../run/workspaceLock';
 import { VerifySetupError, type StagedLayer } from './types';
 
-const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.agensflow']);
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.agensflow']);
 /** Caches the tools rebuild: neither copied nor linked (a link would let a tool write its cache through it). */
-const REGENERATED_DIRS = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.cache']);
-const NOT_LINKED_IN_NODE_MODULES = new Set(['.cache']);
+export const REGENERATED_DIRS: ReadonlySet<string> = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.cache']);
+export const NOT_LINKED_IN_NODE_MODULES: ReadonlySet<string> = new Set(['.cache']);
 
 /** A materialised copy; `dispose()` removes it (idempotent). */
 export interface Materialised {
@@ -72,7 +72,7 @@ async function mirrorNodeModules(src: string, dest: string): Promise<void> {
  * Recreates the workspace link `rel` in the copy when it leads inside the workspace: as a relative link to
  * the same place in the copy. Returns why it was dropped otherwise.
  */
-async function recreateLink(src: string, root: string, rel: string): Promise<string | undefined> {
+export async function recreateLink(src: string, root: string, rel: string): Promise<string | undefined> {
   let real: string;
   try {
     real = await fs.realpath(path.join(src, rel));
@@ -116,7 +116,7 @@ export function refusedStagedPath(rel: string): string | undefined {
 }
 
 /** A file system error that means "it changed under us" (deleted, replaced, made a folder) rather than a broken copy. */
-function changedMeanwhile(e: unknown): boolean {
+export function changedMeanwhile(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ELOOP';
 }

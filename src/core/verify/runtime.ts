@@ -4,6 +4,7 @@
  * workspace's secrets (found once per run).
  */
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { listWorkspaceFiles, listWorkspaceFileStats } from '../context/workspaceFiles';
 import type { Finding } from '../run/events';
@@ -12,7 +13,9 @@ import { linkIgnoredOf, type LinkIgnored } from './materialise';
 import { LeaseStore, sweepLeftovers, type SweepReport } from './leftovers';
 import { sandboxSupport, type SandboxSupport, type VerificationMode } from './sandbox';
 import type { StagedLayer } from './types';
-import { createView, findSecrets, type SecretPath, type VerifyView } from './view';
+import { createView, findSecrets, leasedTempDir, type SecretPath, type VerifyView } from './view';
+import { CopyPool } from './copyPool';
+import { removeOwnView } from './leftovers';
 
 /** Most files listed to decide what a copy links instead of copying. */
 const LISTING_CAP = 200_000;
@@ -37,6 +40,7 @@ export class VerifyRuntime {
   private readonly secretsByRoot = new Map<string, Promise<SecretPath[]>>();
   private readonly listedByRoot = new Map<string, Promise<LinkIgnored | undefined>>();
   private readonly baselines = new Map<string, Promise<Finding[] | undefined>>();
+  private readonly pools = new Map<string, Promise<CopyPool>>();
 
   constructor(private readonly opts: VerifyRuntimeOptions = {}) {
     this.limiter = opts.limiter ?? new CheckLimiter();
@@ -95,6 +99,39 @@ export class VerifyRuntime {
     return found;
   }
 
+  /**
+   * The run's reusable copies of the workspace at `root` (made once, brought in step per task), for where the
+   * view is a copy. Idle copies go after a while; {@link VerifyRuntime.clear} removes them at once.
+   */
+  private copyPool(root: string, support: SandboxSupport): Promise<CopyPool> {
+    let pool = this.pools.get(root);
+    if (!pool) {
+      const leases = this.leases;
+      pool = (async () => {
+        const src = await fs.realpath(root);
+        const { ignored } = support.sandbox !== 'none' ? await this.ignoredOf(root) : {};
+        const makeDir = async (): Promise<{ dir: string; remove: () => Promise<void> }> => {
+          const { dir, token } = await leasedTempDir(leases);
+          return {
+            dir,
+            remove: async () => {
+              await removeOwnView(dir, token);
+              await leases?.release(token);
+            },
+          };
+        };
+        return new CopyPool(src, makeDir, ignored);
+      })();
+      this.pools.set(root, pool);
+    }
+    return pool;
+  }
+
+  /** Removes the run's idle copies now (a run that ended; otherwise they go after a while on their own). */
+  async clear(): Promise<void> {
+    await Promise.all([...this.pools.values()].map(async (p) => (await p).clear()));
+  }
+
   /** A view of `layers` over `workspaceDir`, recorded for the cleanup. */
   async view(workspaceDir: string, layers: readonly StagedLayer[]): Promise<VerifyView> {
     const root = path.resolve(workspaceDir);
@@ -110,6 +147,7 @@ export class VerifyRuntime {
       support,
       secrets: await secrets,
       ...(support.view === 'copy' && support.sandbox !== 'none' ? await this.ignoredOf(root) : {}),
+      copyPool: () => this.copyPool(root, support),
       ...(this.leases ? { leases: this.leases } : {}),
       ...(this.opts.home !== undefined ? { home: this.opts.home } : {}),
     });

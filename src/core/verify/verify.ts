@@ -70,6 +70,8 @@ async function withView(input: CommonInput, body: (m: VerifyView, ce: CheckEnv, 
     return { outcome: 'unverified', checks: [unverifiedCheck({ id: 'setup', tool: 'agensflow', files: [] }, e.message)] };
   } finally {
     await m.dispose();
+    // A runtime of this call alone keeps no copy for later.
+    if (!input.runtime) await runtime.clear();
   }
 }
 

@@ -20,6 +20,7 @@ import { hasSymlinkParent, materialise, normaliseRelPath, refusedStagedPath, typ
 import { LEASE_ENV, type LeaseStore, removeOwnView, VIEW_MARKER, viewName } from './leftovers';
 import { bwrapArgs, newToken, OVERLAY_SCRIPT, overlayUnsafePath, sandboxExecProfile, unshareArgs, type SandboxedCommand, type SandboxLayout, type SandboxSupport, type VerificationMode } from './sandbox';
 import { VerifySetupError, type StagedLayer } from './types';
+import type { CopyPool } from './copyPool';
 
 /** How to start one command of a view: what to spawn, and the fd on which bubblewrap reports its child. */
 export interface Launch {
@@ -68,6 +69,8 @@ export interface ViewOptions {
   home?: string;
   /** What the ignore rules let through, for a copy to link the rest (only a sandboxed copy uses it). */
   ignored?: LinkIgnored;
+  /** The run's reusable copies of this workspace: a copy view takes one instead of making a new copy. */
+  copyPool?: () => Promise<CopyPool>;
 }
 
 /** A secret of the workspace: a `.env*` file or folder (its contents go with it). */
@@ -106,7 +109,7 @@ function isDirAt(p: string): Promise<boolean> {
 }
 
 /** Makes a temporary folder recorded before it exists and marked as ours once it does. */
-async function leasedTempDir(leases: LeaseStore | undefined): Promise<{ dir: string; token: string }> {
+export async function leasedTempDir(leases: LeaseStore | undefined): Promise<{ dir: string; token: string }> {
   const token = newToken();
   const dir = path.join(await fs.realpath(os.tmpdir()), viewName(token));
   await leases?.record({ kind: 'view', token, path: dir });
@@ -223,6 +226,34 @@ async function overlayView(opts: ViewOptions, ws: string, secrets: readonly Secr
   };
 }
 
+/** A copy view on one of the run's reusable copies (copyPool.ts): brought in step, not made anew. */
+async function pooledCopyView(opts: ViewOptions, ws: string, secrets: readonly SecretPath[], pool: CopyPool): Promise<VerifyView> {
+  const c = await pool.acquire(opts.layers);
+  const root = c.root;
+  const layout: SandboxLayout = {
+    viewRoot: root,
+    secrets: rootedSecrets(ws, secrets),
+    readable: [ws],
+    privateTmp: c.tmp,
+    ...(opts.home !== undefined ? { home: opts.home } : {}),
+  };
+  return {
+    mode: { view: 'copy', sandbox: opts.support.sandbox, ...(opts.support.reason ? { reason: opts.support.reason } : {}) },
+    root,
+    tempDir: c.dir,
+    refused: c.refused,
+    droppedLinks: c.droppedLinks,
+    exists: (rel) => c.exists(rel),
+    hostPath: (rel) => path.join(root, ...normaliseRelPath(rel).split('/')),
+    isDir: (rel) => (rel === '.' || rel === '' ? Promise.resolve(true) : isDirAt(path.join(root, ...normaliseRelPath(rel).split('/')))),
+    launch: (cmd) => sandboxed(opts.support, cmd, layout, opts.support.sandbox === 'bwrap' ? root : cmd.cwd),
+    dispose: () => {
+      c.release();
+      return Promise.resolve();
+    },
+  };
+}
+
 async function copyView(opts: ViewOptions, ws: string, secrets: readonly SecretPath[]): Promise<VerifyView> {
   const { dir, token } = await leasedTempDir(opts.leases);
   const dispose = async (): Promise<void> => {
@@ -275,5 +306,5 @@ export async function createView(opts: ViewOptions): Promise<VerifyView> {
   }
   const secrets = opts.secrets ?? (await findSecrets(ws));
   if (opts.support.view === 'overlay' && !overlayUnsafePath(ws) && !overlayUnsafePath(await fs.realpath(os.tmpdir()))) return overlayView(opts, ws, secrets);
-  return copyView(opts, ws, secrets);
+  return opts.copyPool ? pooledCopyView(opts, ws, secrets, await opts.copyPool()) : copyView(opts, ws, secrets);
 }
