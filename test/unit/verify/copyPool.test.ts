@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { VerifyRuntime } from '../../../src/core/verify';
+import type { VerifyRuntime } from '../../../src/core/verify';
 import { hashTree, suiteWorkspaces, unsandboxed } from './helpers';
 
 const at = (root: string, rel: string): string => path.join(root, ...rel.split('/'));
