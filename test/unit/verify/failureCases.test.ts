@@ -147,6 +147,7 @@ describe('verify: failure cases C4, C9, C10, X3', function () {
     const pidFile = path.join(out, 'pids.json');
     const cwdFile = path.join(out, 'cwd');
     const ac = new AbortController();
+    const runtime = unsandboxed();
     const pending = verifyTask({
       workspaceDir: dir,
       layers: [new Map([['a.txt', 'staged']])],
@@ -160,7 +161,7 @@ describe('verify: failure cases C4, C9, C10, X3', function () {
         ],
       },
       limiter: new CheckLimiter(1), // "hang" waits for "where": the copy's path is known before the cancel
-      runtime: unsandboxed(),
+      runtime,
     });
     // The file exists before its content is written: wait until it parses.
     const readPids = (): { child: number; grandchild: number } | undefined => {
@@ -180,6 +181,8 @@ describe('verify: failure cases C4, C9, C10, X3', function () {
     assert.ok(await eventually(() => processGone(pids.grandchild)), 'its grandchild still runs');
     const copy = await fs.readFile(cwdFile, 'utf8');
     assert.match(path.basename(path.dirname(copy)), /^agensflow-view-/);
+    // A run keeps its copy for its next task and gives it back when it ends (the engine's release): a cancelled run ends.
+    await runtime.clear();
     assert.equal(existsSync(copy), false, 'the verification copy was left behind');
     assert.equal(await hashTree(dir), before);
   });
