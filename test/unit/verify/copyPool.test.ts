@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { VerifyRuntime } from '../../../src/core/verify';
+import { startRun } from '../../../src/core/run';
+import { buildEngineOptions } from '../../../src/core/session/engineOptions';
+import { VerifyRuntime } from '../../../src/core/verify';
+import { validPlan } from '../plan/helpers';
+import { FakeModel, taskIdOf } from '../run/fakeModel';
 import { hashTree, suiteWorkspaces, unsandboxed } from './helpers';
 
 const at = (root: string, rel: string): string => path.join(root, ...rel.split('/'));
@@ -110,5 +114,24 @@ describe('verify: copy views reused across a run', function () {
     await runtime.clear();
     assert.equal(existsSync(v1.tempDir), false);
     assert.equal(existsSync(v2.tempDir), false);
+  });
+
+  it('a run in copy mode gives its copies back when it ends: no copy and no record of one is left', async () => {
+    const dir = await ws({ 'keep.py': 'k = 1\n' });
+    const out = await ws({});
+    const stateDir = await ws({});
+    const cwdFile = path.join(out, 'cwd');
+    const plan = validPlan({ tasks: [{ id: 'a', title: 'A', objective: 'a', files: ['a.py'] }, { id: 'b', title: 'B', objective: 'b', deps: ['a'], files: ['b.py'] }] });
+    const model = new FakeModel((turn, messages) => (turn === 1 ? { calls: [{ name: 'write_file', args: { path: `${taskIdOf(messages)}.py`, content: 'x = 1\n' } }] } : { calls: [{ name: 'finish', args: { summary: 'done' } }] }));
+    const verifyRuntime = new VerifyRuntime({ stateDir, support: { view: 'copy', sandbox: 'none', reason: 'test', tools: {} } });
+    const where = { id: 'where', glob: '*.py', command: ['python3', '-c', `import os; open(${JSON.stringify(cwdFile)}, 'a').write(os.getcwd() + '\\n')`] };
+    const options = buildEngineOptions({ verifiers: [where], inspector: false }, { model, stateDir, signal: new AbortController().signal, onEvent: () => undefined, verifyRuntime });
+    const r = await startRun({ ...options, dir, plan });
+    assert.equal(r.exitCode, 0, JSON.stringify(r.record.tasks));
+    const roots = (await fs.readFile(cwdFile, 'utf8')).trim().split('\n');
+    assert.equal(roots.length, 2);
+    assert.equal(roots[0], roots[1], 'the second task did not reuse the copy');
+    assert.equal(existsSync(roots[0]!), false, 'the copy outlived the run');
+    assert.deepEqual(await fs.readdir(path.join(stateDir, 'leftovers')).catch(() => []), []);
   });
 });
