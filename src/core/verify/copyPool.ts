@@ -12,9 +12,10 @@
  * - the task's staged files are written on top (and removed again the next time).
  *
  * A view is in use by one task at a time; several tasks at once each get a copy of their own. Copies left idle
- * are removed after a while (their folders are recorded for the cleanup after a crash, like every view).
+ * are removed after a while, and when the process exits (their folders are recorded for the cleanup after a
+ * crash, like every view).
  */
-import { constants as fsConstants, promises as fs, type Dirent, type Stats } from 'node:fs';
+import { constants as fsConstants, lstatSync, promises as fs, readdirSync, rmSync, statSync, type Dirent, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { isSecretPath } from '../run/workspacePaths';
 import { withWorkspaceLock } from '../run/workspaceLock';
@@ -58,6 +59,26 @@ interface Slot {
 const toEntry = (kind: Entry['kind'], st: Stats, src?: Entry['src']): Entry => ({ kind, ino: st.ino, ctimeMs: st.ctimeMs, size: st.size, ...(src ? { src } : {}) });
 const kindOf = (d: Dirent | Stats): Entry['kind'] | undefined => (d.isSymbolicLink() ? 'link' : d.isDirectory() ? 'dir' : d.isFile() ? 'file' : undefined);
 const rmrf = (p: string): Promise<void> => fs.rm(p, { recursive: true, force: true, maxRetries: 3 });
+/** Lets other work of the process run between two folders of a walk. */
+const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The folders of every copy this process holds: removed when it exits (a crash leaves them to the next start's sweep). */
+const held = new Set<string>();
+let exitHook = false;
+function hold(dir: string): void {
+  held.add(dir);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const d of held) {
+      try {
+        rmSync(d, { recursive: true, force: true });
+      } catch {
+        // best effort: the sweep of the next start removes what is left
+      }
+    }
+  });
+}
 
 export class CopyPool {
   private readonly idle: Slot[] = [];
@@ -84,7 +105,12 @@ export class CopyPool {
     try {
       if (!slot) {
         const made = await this.makeDir();
-        slot = { dir: made.dir, root: path.join(made.dir, 'view'), tmp: path.join(made.dir, 'tmp'), entries: new Map(), remove: made.remove };
+        hold(made.dir);
+        const remove = async (): Promise<void> => {
+          await made.remove();
+          held.delete(made.dir);
+        };
+        slot = { dir: made.dir, root: path.join(made.dir, 'view'), tmp: path.join(made.dir, 'tmp'), entries: new Map(), remove };
         await fs.mkdir(slot.root);
         await fs.mkdir(slot.tmp);
       }
@@ -172,29 +198,37 @@ export class CopyPool {
     };
   }
 
-  /** Removes from the copy every entry under `rel` that is not as the pool left it (the checks' writes, staged files). */
+  /**
+   * Removes from the copy every entry under `rel` that is not as the pool left it (the checks' writes, staged
+   * files). The metadata of a folder is read with synchronous calls, one folder at a time with a yield between
+   * folders: thousands of small stat calls cost far less that way than each as a thread-pool round trip.
+   */
   private async prune(slot: Slot, rel: string): Promise<void> {
     let entries: Dirent[];
     try {
-      entries = await fs.readdir(path.join(slot.root, rel), { withFileTypes: true });
+      entries = readdirSync(path.join(slot.root, rel), { withFileTypes: true });
     } catch {
       return;
     }
-    await Promise.all(
-      entries.map(async (d) => {
-        const child = rel ? path.join(rel, d.name) : d.name;
-        const at = path.join(slot.root, child);
-        const known = slot.entries.get(child);
-        const st = known ? await fs.lstat(at).catch(() => undefined) : undefined;
-        const kind = st ? kindOf(st) : undefined;
-        if (!known || !st || kind !== known.kind || st.ino !== known.ino || (kind !== 'dir' && (st.ctimeMs !== known.ctimeMs || st.size !== known.size))) {
-          slot.entries.delete(child);
-          await rmrf(at);
-          return;
-        }
-        if (kind === 'dir') await this.prune(slot, child);
-      }),
-    );
+    const stale: string[] = [];
+    const dirs: string[] = [];
+    for (const d of entries) {
+      const child = rel ? path.join(rel, d.name) : d.name;
+      const known = slot.entries.get(child);
+      const st = known ? lstatSync(path.join(slot.root, child), { throwIfNoEntry: false }) : undefined;
+      const kind = st ? kindOf(st) : undefined;
+      if (!known || !st || kind !== known.kind || st.ino !== known.ino || (kind !== 'dir' && (st.ctimeMs !== known.ctimeMs || st.size !== known.size))) {
+        slot.entries.delete(child);
+        stale.push(child);
+      } else if (kind === 'dir') {
+        dirs.push(child);
+      }
+    }
+    await Promise.all(stale.map((c) => rmrf(path.join(slot.root, c))));
+    for (const d of dirs) {
+      await yieldNow();
+      await this.prune(slot, d);
+    }
   }
 
   /** Records what now sits at `child` in the copy. */
@@ -203,11 +237,15 @@ export class CopyPool {
     slot.entries.set(child, toEntry(kind, st, src));
   }
 
-  /** Brings the copy of folder `rel` in step with the workspace: what is new or changed is copied or linked. */
+  /**
+   * Brings the copy of folder `rel` in step with the workspace: what is new or changed is copied or linked.
+   * Unchanged files are told by synchronous stat calls (see {@link CopyPool.prune}); only the changes are
+   * written, at once.
+   */
   private async sync(slot: Slot, rel: string, seen: Set<string>, droppedLinks: Array<{ path: string; reason: string }>, ignored: LinkIgnored | undefined): Promise<void> {
     let entries: Dirent[];
     try {
-      entries = await fs.readdir(path.join(this.src, rel), { withFileTypes: true });
+      entries = readdirSync(path.join(this.src, rel), { withFileTypes: true });
     } catch (e) {
       if (changedMeanwhile(e) || (e as NodeJS.ErrnoException).code === 'EACCES') return;
       throw e;
@@ -219,62 +257,66 @@ export class CopyPool {
       await this.record(slot, rel, 'dir');
     }
     if (rel) seen.add(rel);
-    await Promise.all(
-      entries.map(async (e) => {
-        const child = rel ? path.join(rel, e.name) : e.name;
-        if (isSecretPath(e.name)) return;
-        const slashed = child.split(path.sep).join('/');
-        const srcPath = path.join(this.src, child);
-        if (e.isSymbolicLink()) {
-          const st = await fs.lstat(srcPath).catch(() => undefined);
-          const known = slot.entries.get(child);
-          if (st && known?.src && known.src.mtimeMs === st.mtimeMs && known.src.size === st.size) {
-            seen.add(child);
-            return;
-          }
-          await rmrf(path.join(slot.root, child));
-          slot.entries.delete(child);
-          const reason = await recreateLink(this.src, slot.root, child).catch((err: unknown) => (changedMeanwhile(err) ? 'it changed while the copy was made' : Promise.reject(err)));
-          if (reason !== undefined) droppedLinks.push({ path: slashed, reason });
-          else if (st) {
-            await this.record(slot, child, 'link', { size: st.size, mtimeMs: st.mtimeMs });
-            seen.add(child);
-          }
-          return;
-        }
-        if (e.isDirectory()) {
-          if (e.name === 'node_modules') await this.mirror(slot, child, seen);
-          else if (SKIPPED_DIRS.has(e.name) || REGENERATED_DIRS.has(e.name)) return;
-          else if (ignored && !ignored.folders.has(slashed)) await this.link(slot, child, seen);
-          else await this.sync(slot, child, seen, droppedLinks, ignored);
-          return;
-        }
-        // FIFOs, sockets and devices are left out (copying one fails or blocks), and so is what cannot be read.
-        if (!e.isFile()) return;
-        if (ignored && !ignored.listed.has(slashed)) {
-          await this.link(slot, child, seen);
-          return;
-        }
-        await this.copyFile(slot, child, seen);
-      }),
-    );
+    const work: Array<Promise<void>> = [];
+    const dirs: string[] = [];
+    for (const e of entries) {
+      const child = rel ? path.join(rel, e.name) : e.name;
+      if (isSecretPath(e.name)) continue;
+      const slashed = child.split(path.sep).join('/');
+      if (e.isSymbolicLink()) {
+        const st = lstatSync(path.join(this.src, child), { throwIfNoEntry: false });
+        const known = slot.entries.get(child);
+        if (st && known?.src && known.src.mtimeMs === st.mtimeMs && known.src.size === st.size) seen.add(child);
+        else work.push(this.relink(slot, child, slashed, st, seen, droppedLinks));
+        continue;
+      }
+      if (e.isDirectory()) {
+        if (e.name === 'node_modules') work.push(this.mirror(slot, child, seen));
+        else if (SKIPPED_DIRS.has(e.name) || REGENERATED_DIRS.has(e.name)) continue;
+        else if (ignored && !ignored.folders.has(slashed)) work.push(this.link(slot, child, seen));
+        else dirs.push(child);
+        continue;
+      }
+      // FIFOs, sockets and devices are left out (copying one fails or blocks), and so is what cannot be read.
+      if (!e.isFile()) continue;
+      if (ignored && !ignored.listed.has(slashed)) {
+        work.push(this.link(slot, child, seen));
+        continue;
+      }
+      let st: Stats | undefined;
+      try {
+        st = statSync(path.join(this.src, child), { throwIfNoEntry: false });
+      } catch (err) {
+        if (changedMeanwhile(err) || (err as NodeJS.ErrnoException).code === 'EACCES') continue;
+        throw err;
+      }
+      if (!st) continue;
+      const known = slot.entries.get(child);
+      if (known?.kind === 'file' && known.src?.size === st.size && known.src.mtimeMs === st.mtimeMs) seen.add(child);
+      else work.push(this.copyFile(slot, child, st, seen));
+    }
+    await Promise.all(work);
+    for (const d of dirs) {
+      await yieldNow();
+      await this.sync(slot, d, seen, droppedLinks, ignored);
+    }
   }
 
-  /** Copies one workspace file unless the copy holds it as it is. */
-  private async copyFile(slot: Slot, child: string, seen: Set<string>): Promise<void> {
-    const from = path.join(this.src, child);
-    let st: Stats;
-    try {
-      st = await fs.stat(from);
-    } catch (err) {
-      if (changedMeanwhile(err) || (err as NodeJS.ErrnoException).code === 'EACCES') return;
-      throw err;
-    }
-    const known = slot.entries.get(child);
-    if (known?.kind === 'file' && known.src?.size === st.size && known.src.mtimeMs === st.mtimeMs) {
+  /** Recreates a workspace link in the copy (or drops it, saying why). */
+  private async relink(slot: Slot, child: string, slashed: string, st: Stats | undefined, seen: Set<string>, droppedLinks: Array<{ path: string; reason: string }>): Promise<void> {
+    await rmrf(path.join(slot.root, child));
+    slot.entries.delete(child);
+    const reason = await recreateLink(this.src, slot.root, child).catch((err: unknown) => (changedMeanwhile(err) ? 'it changed while the copy was made' : Promise.reject(err)));
+    if (reason !== undefined) droppedLinks.push({ path: slashed, reason });
+    else if (st) {
+      await this.record(slot, child, 'link', { size: st.size, mtimeMs: st.mtimeMs });
       seen.add(child);
-      return;
     }
+  }
+
+  /** Copies one workspace file (new or changed since the copy held it; `st` its stat). */
+  private async copyFile(slot: Slot, child: string, st: Stats, seen: Set<string>): Promise<void> {
+    const from = path.join(this.src, child);
     const to = path.join(slot.root, child);
     await rmrf(to);
     slot.entries.delete(child);
