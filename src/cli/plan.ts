@@ -16,6 +16,7 @@ import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type Planne
 import { exploreOf, planGoal } from '../core/session';
 import type { RunEvent } from '../core/run/events';
 import { ProjectRulesSource, rulesDecision } from '../core/run/projectRules';
+import { decisionSummary } from '../protocol/decisionWords';
 import { boolFlag, expectPositionals, intFlag, MAX_TASKS_FLAG, OVERVIEW_TOKENS_FLAG, OVERVIEW_TOKENS_HELP, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
@@ -59,7 +60,7 @@ async function planInDir(
   const overview = await buildOverview(dir, opts.overviewTokens !== undefined ? { budget: opts.overviewTokens } : {});
   const rules = rulesDecision(await opts.rules.load(dir));
   opts.onEvent?.({ ...rules, runId: opts.runId, ts: Date.now() });
-  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${opts.candidates ?? DEFAULT_CANDIDATES} candidate(s); ${overviewLine(overview.files, overview)}\nproject rules: ${rules.choice} (${rules.reason})\n`);
+  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${opts.candidates ?? DEFAULT_CANDIDATES} candidate(s); ${overviewLine(overview.files, overview)}\n${decisionSummary(rules)}.\n`);
   try {
     const planned = await planGoal({
       goal: task,

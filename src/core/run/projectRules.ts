@@ -264,6 +264,9 @@ export function rulesSection(files: readonly RuleFile[], intro = 'Follow them un
   return parts.join('\n');
 }
 
+/** Where the rules are looked for, named in the record of a run that found none. */
+const RULE_FILES_LOOKED_FOR = 'AGENTS.md, CLAUDE.md, .github/copilot-instructions.md, .cursor/rules and the like';
+
 /** The run's record of the rule files used: a `decision` event (point `context.rules`), shown in reports and the graph. */
 export function rulesDecision(rules: ProjectRules): Omit<RunEventOf<'decision'>, 'runId' | 'ts'> {
   if (!rules.enabled) {
@@ -271,7 +274,7 @@ export function rulesDecision(rules: ProjectRules): Omit<RunEventOf<'decision'>,
   }
   const options: DecisionOption[] = rules.files.map((f) => ({ id: f.path.slice(0, 128), scope: scopeLabel(f.scope), characters: f.text.length, ...(f.cut ? { cut: true } : {}) }));
   const n = rules.files.length;
-  const reason = n === 0 ? 'no project rule files found (AGENTS.md, CLAUDE.md, .github/copilot-instructions.md, .cursor/rules, ...)' : `read ${n} project rule file${n === 1 ? '' : 's'} (${rules.files.reduce((s, f) => s + f.text.length, 0)} characters)`;
+  const reason = n === 0 ? `the workspace has no project rule files (looked for ${RULE_FILES_LOOKED_FOR})` : `read ${n} project rule file${n === 1 ? '' : 's'}, ${rules.files.reduce((s, f) => s + f.text.length, 0)} characters`;
   const notes = rules.notes.length ? `; ${rules.notes.slice(0, 10).join('; ')}${rules.notes.length > 10 ? `; and ${rules.notes.length - 10} more notes` : ''}` : '';
   const choice = n === 0 ? 'none found' : rules.files.map((f) => f.path).join(', ');
   return { type: 'decision', point: 'context.rules', options, choice: choice.length > 2000 ? `${choice.slice(0, 2000)}…` : choice, mode: 'rule', reason: `${reason}${notes}` };

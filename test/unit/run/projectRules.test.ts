@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { updaterMessages } from '../../../src/core/replan/prompt';
+import { decisionSummary } from '../../../src/protocol/decisionWords';
 import { frontMatter, loadProjectRules, ProjectRulesSource, rulesDecision, rulesFor, rulesSection } from '../../../src/core/run/projectRules';
 import { tempDirs } from './tmp';
 
@@ -107,6 +108,19 @@ describe('run: project rules', () => {
     const on = rulesDecision(await new ProjectRulesSource(true).load(root));
     assert.match(on.choice, /^AGENTS\.md, CLAUDE\.md, /);
     assert.ok(on.options.some((o) => o.id === 'src/api/AGENTS.md' && o.scope === 'applies under src/api/'));
+  });
+
+  it('the rules record reads as plain sentences: no "none found (no project rule files found (...))" nesting', async () => {
+    const empty = tmp.make('af-rules-none-');
+    const none = rulesDecision(await new ProjectRulesSource(true).load(empty));
+    assert.equal(none.reason, 'the workspace has no project rule files (looked for AGENTS.md, CLAUDE.md, .github/copilot-instructions.md, .cursor/rules and the like)');
+    // What the CLI prints for it (plan and run): one sentence, one pair of parentheses.
+    const line = decisionSummary(none);
+    assert.equal((line.match(/\(/g) ?? []).length, 1, line);
+    assert.doesNotMatch(line, /none found \(/);
+    const root = tmp.make('af-rules-line-');
+    write(root, { 'AGENTS.md': 'Use tabs.\n' });
+    assert.equal(rulesDecision(await new ProjectRulesSource(true).load(root)).reason, 'read 1 project rule file, 9 characters');
   });
 
   it('front matter: quoted values, comma lists, bracket lists and YAML lists; Cursor\'s unquoted globs', () => {
