@@ -181,6 +181,31 @@ function reduce(state: RunViewState, event: RunEvent, options: ReducerOptions): 
     case 'run.checked':
       // Shown only as run-log lines, which applyEvent adds.
       return state;
+    case 'plan.review.waiting': {
+      const next = withPlan(state, event.plan, analyse);
+      return {
+        ...next,
+        review: {
+          state: 'waiting', round: event.round,
+          ...(event.chosen !== undefined ? { chosen: event.chosen } : {}),
+          ...(event.candidates !== undefined ? { candidates: event.candidates } : {}),
+          ...(event.problems?.length ? { problems: event.problems } : {}),
+        },
+      };
+    }
+    case 'plan.review.decided': {
+      const reviewState = event.action === 'replan' ? 'replanning' : event.action === 'edit-refused' ? 'waiting' : 'decided';
+      const { problems: _old, ...previous } = state.review ?? { state: 'waiting' as const, round: event.round };
+      void _old;
+      return {
+        ...state,
+        review: {
+          ...previous, state: reviewState, round: event.round, action: event.action,
+          ...(event.feedback !== undefined ? { feedback: event.feedback } : {}),
+          ...(event.problems?.length ? { problems: event.problems } : {}),
+        },
+      };
+    }
     case 'run.finished':
       if (!state.run) return state;
       return {

@@ -86,6 +86,13 @@ export function runLogLine(event: RunEvent, next: RunViewState): Omit<LogLine, '
         level: event.outcome === 'passed' ? 'info' : 'error',
         message: `test command ${event.outcome}${event.findings.length ? `: ${event.findings.map((f) => f.message).slice(0, 3).join('; ')}` : ''}`,
       };
+    case 'plan.review.waiting':
+      return {
+        level: 'info',
+        message: `Waiting for your review of the plan (${plural(event.plan.tasks.length, 'task')})${event.problems?.length ? `; your edit was refused: ${event.problems[0]}` : ''}`,
+      };
+    case 'plan.review.decided':
+      return { level: event.action === 'edit-refused' || event.action === 'cancel' ? 'warn' : 'info', message: REVIEW_LINE[event.action](event) };
     case 'run.finished':
       return {
         level: event.status === 'completed' ? 'info' : event.status === 'cancelled' ? 'warn' : 'error',
@@ -95,6 +102,18 @@ export function runLogLine(event: RunEvent, next: RunViewState): Omit<LogLine, '
       return undefined;
   }
 }
+
+/** The run-log line of each answer at the plan gate. */
+const REVIEW_LINE: Record<RunEventOf<'plan.review.decided'>['action'], (e: RunEventOf<'plan.review.decided'>) => string> = {
+  run: () => 'Plan approved: running it',
+  'run-edited': () => 'Edited plan approved: running it',
+  'edit-refused': (e) => {
+    const problems = e.problems ?? [];
+    return `Edited plan refused: ${problems[0] ?? 'it is not a valid plan'}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`;
+  },
+  replan: (e) => `Re-planning with your feedback${e.feedback ? `: ${e.feedback}` : ''}`,
+  cancel: () => 'Plan review cancelled: no agent started',
+};
 
 /** The verification mode as one phrase: "overlay view, bwrap sandbox", "copy, no sandbox". */
 export function verificationLabel(e: Pick<RunEventOf<'verify.mode'>, 'view' | 'sandbox'>): string {

@@ -25,6 +25,7 @@ export const TaskStatusSchema = z.enum([
 ]);
 export const PatchStateSchema = z.enum(['proposed', 'applied', 'merged', 'rejected', 'conflicted', 'conflicted-markers']);
 export const DecisionModeSchema = z.enum(['exploit', 'explore', 'pinned', 'forced', 'certified-skip', 'canary', 'rule']);
+export const PlanReviewActionSchema = z.enum(['run', 'run-edited', 'edit-refused', 'replan', 'cancel']);
 export const LogLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error']);
 
 export const FindingSchema = z.object({
@@ -85,6 +86,14 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     ...base, type: z.literal('run.checked'), outcome: z.enum(['passed', 'failed', 'unverified']),
     findings: z.array(FindingSchema).max(LIMITS.list),
+  }),
+  z.object({
+    ...base, type: z.literal('plan.review.waiting'), plan: PlanSchema, round: z.number().int().min(1),
+    chosen: z.number().int().optional(), candidates: z.number().int().optional(), problems: z.array(str).max(LIMITS.list).optional(),
+  }),
+  z.object({
+    ...base, type: z.literal('plan.review.decided'), action: PlanReviewActionSchema, round: z.number().int().min(1),
+    feedback: str.optional(), problems: z.array(str).max(LIMITS.list).optional(),
   }),
   z.object({
     ...base, type: z.literal('run.finished'), exitCode: z.number().int(),

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { PlanSchema } from '../core/plan/schema';
 import {
-  DecisionModeSchema, DecisionOptionSchema, FindingSchema, LIMITS, LogLevelSchema, PatchStateSchema, TaskStatusSchema,
+  DecisionModeSchema, DecisionOptionSchema, FindingSchema, LIMITS, LogLevelSchema, PatchStateSchema, PlanReviewActionSchema, TaskStatusSchema,
 } from './runEventSchema';
 
 /** Caps on what the state keeps, so a long run cannot grow the view without bound. */
@@ -104,6 +104,22 @@ export const RunInfoSchema = z.object({
   verification: str.optional(),
 });
 
+/**
+ * The plan gate of a run whose plan the user reviews before any agent starts: `waiting` for their answer,
+ * `replanning` with their feedback, or `decided` (the last `action`). Absent for runs without the gate.
+ */
+export const PlanReviewViewSchema = z.object({
+  state: z.enum(['waiting', 'replanning', 'decided']),
+  round: z.number().int(),
+  /** The shown plan's candidate number, of `candidates` drawn. */
+  chosen: z.number().int().optional(),
+  candidates: z.number().int().optional(),
+  /** Why the user's last edit was refused. */
+  problems: z.array(str).max(LIMITS.list).optional(),
+  action: PlanReviewActionSchema.optional(),
+  feedback: str.optional(),
+});
+
 export const RunViewStateSchema = z.object({
   version: z.literal(1),
   run: RunInfoSchema.nullable(),
@@ -117,6 +133,7 @@ export const RunViewStateSchema = z.object({
   usage: UsageTotalsSchema.extend({ byRole: z.record(z.string().max(LIMITS.id * 2), UsageTotalsSchema) }),
   decisions: z.array(DecisionViewSchema).max(CAPS.decisions),
   logs: z.array(LogLineSchema).max(CAPS.logs),
+  review: PlanReviewViewSchema.optional(),
 });
 
 export type RunViewState = z.output<typeof RunViewStateSchema>;
@@ -126,6 +143,7 @@ export type DecisionView = z.output<typeof DecisionViewSchema>;
 export type LogLine = z.output<typeof LogLineSchema>;
 export type PlanMetrics = z.output<typeof PlanMetricsSchema>;
 export type RunInfo = z.output<typeof RunInfoSchema>;
+export type PlanReviewView = z.output<typeof PlanReviewViewSchema>;
 export type UsageTotals = z.output<typeof UsageTotalsSchema>;
 
 /** The state before any run: the views show their empty state. */

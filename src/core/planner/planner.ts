@@ -12,7 +12,7 @@ import type { DecisionOption, RunEventOf } from '../run/events';
 import type { RuleFile } from '../run/projectRules';
 import { DEFAULT_EXPLORE_TOKENS, DEFAULT_EXPLORE_TURNS, exploreThenSubmit, readOnlyWorkspace, type ExploreLimits } from './explore';
 import { layoutProblems, workspaceLayout } from './layout';
-import { plannerMessages } from './prompt';
+import { plannerMessages, type PlanFeedback } from './prompt';
 
 /** The `submit_workflow` tool: its argument is the plan JSON. */
 export const SUBMIT_WORKFLOW: ToolSpec<PlanInput> = {
@@ -40,6 +40,8 @@ export interface PlannerOptions {
    * layout (exist, or be new paths in an existing folder or under an existing top-level folder).
    */
   workspace?: { root: string; explore?: Partial<ExploreLimits> };
+  /** The user's feedback on the plan they reviewed: each candidate is asked for a new plan that follows it. */
+  feedback?: PlanFeedback;
   /** K, candidates drawn at once (default 3). */
   candidates?: number;
   maxTasks?: number;
@@ -112,6 +114,7 @@ export async function planTask(o: PlannerOptions): Promise<PlannerResult> {
     ...(o.overview !== undefined ? { overview: o.overview } : {}),
     ...(o.rules ? { rules: o.rules } : {}),
     ...(layer ? { exploreTurns: limits.turns } : {}),
+    ...(o.feedback ? { feedback: o.feedback } : {}),
   });
   const withGoal = (v: PlanInput): PlanInput => ({ ...v, goal: o.task });
   const graphProblems = (v: PlanInput): string[] => {

@@ -1,5 +1,6 @@
 /** The planner's conversation: a system prompt with the rules and the file list; the task as first user turn. */
 import type { ChatMessage } from '../models/types';
+import type { Plan } from '../plan';
 import { rulesSection, type RuleFile } from '../run/projectRules';
 
 export interface PlannerPromptInput {
@@ -13,6 +14,24 @@ export interface PlannerPromptInput {
   rules?: readonly RuleFile[];
   /** Turns the planner may spend looking with list_files, read_file and search (none: it plans at once). */
   exploreTurns?: number;
+  /** The user's feedback on a plan they were shown (the plan gate's Re-plan): a new plan must follow it. */
+  feedback?: PlanFeedback;
+}
+
+/** The user's words on a plan they reviewed, and that plan. */
+export interface PlanFeedback {
+  text: string;
+  previous: Plan;
+}
+
+/** The user turn that carries the feedback: the words first, then the plan they are about. */
+export function feedbackMessage(feedback: PlanFeedback): string {
+  return [
+    `Feedback on the previous plan: ${feedback.text}`,
+    '',
+    'Make a new plan for the same task that follows this feedback, and submit it with submit_workflow. The previous plan was:',
+    JSON.stringify({ tasks: feedback.previous.tasks }, null, 2),
+  ].join('\n');
 }
 
 export function plannerMessages(input: PlannerPromptInput): ChatMessage[] {
@@ -52,5 +71,6 @@ export function plannerMessages(input: PlannerPromptInput): ChatMessage[] {
   return [
     { role: 'system', content: `${system}${look}${rules ? `\n\n${rules}` : ''}` },
     { role: 'user', content: input.task },
+    ...(input.feedback ? [{ role: 'user' as const, content: feedbackMessage(input.feedback) }] : []),
   ];
 }

@@ -24,6 +24,9 @@ export type TaskStatus =
  */
 export type PatchState = 'proposed' | 'applied' | 'merged' | 'rejected' | 'conflicted' | 'conflicted-markers';
 
+/** What the user did at the plan gate (see the `plan.review.decided` event). */
+export type PlanReviewAction = 'run' | 'run-edited' | 'edit-refused' | 'replan' | 'cancel';
+
 export type DecisionMode = 'exploit' | 'explore' | 'pinned' | 'forced' | 'certified-skip' | 'canary' | 'rule';
 
 export interface DecisionOption {
@@ -71,6 +74,17 @@ export type RunEvent = Base &
     /** How verification sees the workspace (an overlay at its own path, or a copy) and what sandbox contains its commands; `reason` says why it is less than an overlay in a sandbox. */
     | { type: 'verify.mode'; view: 'overlay' | 'copy'; sandbox: 'bwrap' | 'sandbox-exec' | 'none'; reason?: string }
     | { type: 'run.checked'; outcome: 'passed' | 'failed' | 'unverified'; findings: Finding[] }
+    /**
+     * The plan gate: the chosen plan waits for the user's review before any agent starts. `round` counts the
+     * plans shown (1, then one more per re-plan); `chosen` is the shown plan's candidate number of `candidates`
+     * drawn; `problems` say why the user's last edit was refused.
+     */
+    | { type: 'plan.review.waiting'; plan: Plan; round: number; chosen?: number; candidates?: number; problems?: string[] }
+    /**
+     * The user's answer at the plan gate: `run` the shown plan, `run-edited` (their edited plan, valid), `edit-refused`
+     * (their edited plan is invalid: `problems`; the gate waits again), `replan` with `feedback`, or `cancel`.
+     */
+    | { type: 'plan.review.decided'; action: PlanReviewAction; round: number; feedback?: string; problems?: string[] }
     | { type: 'run.finished'; exitCode: number; status: 'completed' | 'failed' | 'cancelled' | 'budget'; reason?: string }
   );
 

@@ -10,3 +10,4 @@ export { PROTOCOL_TEXT, protocolFingerprint, withProtocol } from './protocols';
 export { riskOf, failureKindOf, chainLinks } from './policyContext';
 export { recordReview, lastAttemptDecisions } from './policyReview';
 export { RunSetupError, isRunSetupError, setupErrorOf, type SetupErrorKind } from './setupError';
+export { gateApplies, checkEditedPlan, askAtGate, PlanReviewCancelledError, isPlanReviewCancelledError, MAX_FEEDBACK_CHARS, type PlanGate, type PlanReviewWhen, type PlanReviewRequest, type PlanReviewAnswer } from './planReview';

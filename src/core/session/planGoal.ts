@@ -30,6 +30,8 @@ export interface PlanGoalOptions {
   rules?: ProjectRulesSource;
   /** How far each candidate may look at the workspace before planning (default 6 turns, 60 000 tokens). */
   explore?: { turns?: number; maxTokens?: number };
+  /** The user's feedback on a plan they reviewed (the plan gate's Re-plan), given to every candidate. */
+  feedback?: PlannerOptions['feedback'];
 }
 
 /** The chosen plan and the planner's full result (candidates, decision). */
@@ -64,6 +66,7 @@ export async function planGoal(opts: PlanGoalOptions): Promise<PlannedGoal> {
     ...(opts.maxTasks !== undefined ? { maxTasks: opts.maxTasks } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.feedback ? { feedback: opts.feedback } : {}),
   });
   return { plan: toPlan(result.plan), result, overview };
 }

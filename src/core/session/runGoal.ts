@@ -7,14 +7,15 @@
  */
 import { buildOverview } from '../context/overview';
 import { isBudgetExceededError, isModelAbortedError, isModelConfigError, isProviderError, modelErrorExitCode, type Model } from '../models';
-import type { ValidPlan } from '../plan';
-import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlannerResult } from '../planner';
+import { toPlan, type ValidPlan } from '../plan';
+import { DEFAULT_CANDIDATES, isNoValidPlanError, listWorkspaceFiles, type PlanFeedback, type PlannerResult } from '../planner';
 import { assertDir, newRunId, resumeRun, startRun, type RunConnection, type RunEvent, type RunOutcome, type RunSettings, type UsageCall } from '../run';
 import type { RunEventInput } from '../run/events';
 import { rulesDecision, type ProjectRulesSource } from '../run/projectRules';
 import { buildEngineOptions, ledgerOf, type EngineConfig, type EngineWiring, type RunModels } from './engineOptions';
 import type { RunLedger } from './ledger';
 import { exploreOf, planGoal } from './planGoal';
+import { askAtGate, checkEditedPlan, gateApplies, MAX_FEEDBACK_CHARS, PlanReviewCancelledError, type PlanGate, type PlanReviewAnswer } from './planReview';
 
 /** What a run starts from. */
 export type RunStart =
@@ -42,6 +43,11 @@ export interface RunGoalOptions extends Omit<EngineWiring, 'model' | 'inspector'
   onPlanning?: (info: { model: Model; candidates: number; files: number; overview: { tokens: number; budget: number } }) => void;
   /** Presentation: the planner's full result (every candidate and its metrics). */
   onPlanned?: (result: PlannerResult) => void;
+  /**
+   * The plan gate (planned goals only): when it applies, the chosen plan waits for the user's answer before any
+   * agent starts (run it, run an edited plan, re-plan with feedback, or cancel). Without it the plan runs at once.
+   */
+  planGate?: PlanGate;
 }
 
 /** Planning ended the run before it had a journal (every candidate invalid, a model error, cancelled, the budget). */
@@ -124,7 +130,7 @@ function planningEnd(e: unknown, signal: AbortSignal): Pick<PlanningFailure, 'ex
  * run has an id (a missing folder) are thrown; planning failures are returned after a `run.finished` event.
  */
 export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
-  const { start, config, models, policy, onPlanning: _onPlanning, onPlanned: _onPlanned, maxAgents, apply, maxTurns, settings, ...wiring } = opts;
+  const { start, config, models, policy, onPlanning: _onPlanning, onPlanned: _onPlanned, planGate: _planGate, maxAgents, apply, maxTurns, settings, ...wiring } = opts;
   try {
     const ledger = ledgerOf(config);
     const options = buildEngineOptions(config, {
@@ -156,7 +162,10 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
     } else {
       const planned = await planStep({ ...opts, start }, link, ledger, options.projectRules, recordRules);
       if ('error' in planned) return planned;
-      plan = planned.plan;
+      const gate = opts.planGate;
+      const reviewed = gate && gateApplies(gate.when, planned.plan.tasks.length) ? await reviewStep({ ...opts, start }, gate, planned, link, ledger, options.projectRules) : planned;
+      if ('error' in reviewed) return reviewed;
+      plan = reviewed.plan;
     }
     const connect = options.connect;
     return await startRun({
@@ -180,8 +189,60 @@ export async function runGoal(opts: RunGoalOptions): Promise<SessionOutcome> {
   }
 }
 
+type Planned = { plan: ValidPlan; result: PlannerResult };
+
+/**
+ * The plan gate: shows `first` (a `plan.review.waiting` event and the gate's question) until the user runs it,
+ * runs a valid edit of it, or cancels; a re-plan draws new candidates with the user's feedback and shows the
+ * new choice. An invalid edit is refused with every problem and the same plan is shown again.
+ */
+async function reviewStep(o: RunGoalOptions & { start: { goal: string; dir: string } }, gate: PlanGate, first: Planned, link: SessionLink, ledger: RunLedger, rules: ProjectRulesSource | undefined): Promise<{ plan: ValidPlan } | PlanningFailure> {
+  let shown = first;
+  let round = 1;
+  let problems: string[] | undefined;
+  for (;;) {
+    const { chosen, candidates } = shown.result;
+    link.emit({ type: 'plan.review.waiting', plan: toPlan(shown.plan), round, chosen, candidates: candidates.length, ...(problems ? { problems } : {}) });
+    let answer: PlanReviewAnswer;
+    try {
+      answer = await askAtGate(gate, { runId: link.runId, plan: shown.plan, candidates, chosen, round, ...(problems ? { problems } : {}) }, o.signal);
+    } catch (e) {
+      link.emit({ type: 'run.finished', exitCode: 2, status: 'failed', reason: `the plan review failed: ${e instanceof Error ? e.message : String(e)}` });
+      throw e;
+    }
+    if (answer.kind === 'cancel') {
+      link.emit({ type: 'plan.review.decided', action: 'cancel', round });
+      const reason = 'cancelled at the plan review (no agent started)';
+      link.emit({ type: 'run.finished', exitCode: 130, status: 'cancelled', reason });
+      return { runId: link.runId, exitCode: 130, status: 'cancelled', reason, error: new PlanReviewCancelledError() };
+    }
+    if (answer.kind === 'run') {
+      if (answer.edited === undefined) {
+        link.emit({ type: 'plan.review.decided', action: 'run', round });
+        return { plan: shown.plan };
+      }
+      const checked = checkEditedPlan(answer.edited, { goal: o.start.goal, ...(o.maxTasks !== undefined ? { maxTasks: o.maxTasks } : {}) });
+      if (!checked.ok) {
+        problems = checked.problems;
+        link.emit({ type: 'plan.review.decided', action: 'edit-refused', round, problems });
+        continue;
+      }
+      link.emit({ type: 'plan.review.decided', action: 'run-edited', round });
+      return { plan: checked.plan };
+    }
+    const text = answer.feedback.trim().slice(0, MAX_FEEDBACK_CHARS);
+    link.emit({ type: 'plan.review.decided', action: 'replan', round, ...(text ? { feedback: text } : {}) });
+    // The rules were recorded with the first plan; a re-plan reads the same ones.
+    const next = await planStep(o, link, ledger, rules, async () => {}, text ? { text, previous: toPlan(shown.plan) } : undefined);
+    if ('error' in next) return next;
+    shown = next;
+    round++;
+    problems = undefined;
+  }
+}
+
 /** Plans the goal: K (pinned, else the policy's), the candidates through the metered planner, the policy's merges. */
-async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string } }, link: SessionLink, ledger: RunLedger, rules: ProjectRulesSource | undefined, recordRules: () => Promise<void>): Promise<{ plan: ValidPlan } | PlanningFailure> {
+async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string } }, link: SessionLink, ledger: RunLedger, rules: ProjectRulesSource | undefined, recordRules: () => Promise<void>, feedback?: PlanFeedback): Promise<Planned | PlanningFailure> {
   const { goal, dir } = o.start;
   const planner = o.models.planner ?? o.models.agent;
   try {
@@ -202,13 +263,14 @@ async function planStep(o: RunGoalOptions & { start: { goal: string; dir: string
       onEvent: (e) => link.emit(e),
       ...(k !== undefined ? { candidates: k } : {}),
       ...(o.maxTasks !== undefined ? { maxTasks: o.maxTasks } : {}),
+      ...(feedback ? { feedback } : {}),
     });
     o.onPlanned?.(planned.result);
     // Merges of chain links apply to planned graphs only; a plan file runs as written.
-    if (!o.policy) return { plan: planned.result.plan };
+    if (!o.policy) return { plan: planned.result.plan, result: planned.result };
     const merged = o.policy.mergePlan(planned.result.plan);
     for (const d of merged.decisions) link.decision(d);
-    return { plan: merged.plan };
+    return { plan: merged.plan, result: planned.result };
   } catch (e) {
     const end = planningEnd(e, o.signal);
     const reason = end?.status === 'cancelled' ? 'cancelled while planning' : e instanceof Error ? e.message : String(e);
