@@ -1,6 +1,7 @@
 import { MODULE_START } from './vscode/startupClock';
 import * as vscode from 'vscode';
 import type { ProviderModelInfo } from './core/models';
+import type { RunEvent } from './core/run/events';
 import { newestRunInterrupted } from './core/run/runId';
 import type { RunViewState } from './protocol/viewState';
 import { COMMANDS } from './vscode/commands/commandIds';
@@ -30,6 +31,8 @@ export interface AgensFlowExports {
   readonly failedContributions: readonly string[];
   /** The state of the run the views show (the engine must be loaded: see {@link ready}). */
   runState(): RunViewState;
+  /** Calls `listener` after each event of the run the views show (the engine must be loaded; tests wait on it instead of polling). */
+  onRunEvent(listener: (event: RunEvent) => void): { dispose(): void };
   /**
    * The models "Select Provider and Model…" offers for `provider` now (live for providers that list theirs,
    * such as `vscode-lm` or an OpenAI-compatible server), with the agents' current model as the current choice;
@@ -119,6 +122,11 @@ export function activate(context: vscode.ExtensionContext): AgensFlowExports {
       const loaded = engine.current();
       if (!loaded) throw new Error('the AgensFlow engine is not loaded yet: await ready() first');
       return loaded.runState();
+    },
+    onRunEvent: (listener) => {
+      const loaded = engine.current();
+      if (!loaded) throw new Error('the AgensFlow engine is not loaded yet: await ready() first');
+      return loaded.onRunEvent(listener);
     },
     modelChoices: async (provider) => (await load()).modelChoices(provider),
   };

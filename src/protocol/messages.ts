@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { TASK_ID_PATTERN } from '../core/plan/schema';
+import { MAX_FEEDBACK_CHARS } from '../core/session/planFeedbackLimit';
 import { LIMITS, RunEventSchema } from './runEventSchema';
 import { RunViewStateSchema } from './viewState';
 import { WorkbenchContextSchema } from './workbenchContext';
@@ -50,6 +51,10 @@ export const WebviewCommandSchema = z.discriminatedUnion('type', [
   cmd('runPlanFile', {}),
   /** The Restricted Mode banner's "Trust this folder". */
   cmd('manageTrust', {}),
+  /** The plan gate: run the shown plan (or the edited one), re-plan with the user's feedback, edit it as JSON. */
+  cmd('planRun', {}),
+  cmd('planReplan', { feedback: z.string().max(MAX_FEEDBACK_CHARS) }),
+  cmd('planEdit', {}),
   /** A webview reports a failure of its own (e.g. a render error) so the host can log it. */
   cmd('webviewError', { message: z.string().max(2000) }),
 ]);

@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProviderModelInfo } from '../core/models';
+import type { RunEvent } from '../core/run/events';
 import { RunViewStore } from '../protocol/runViewSource';
 import { WorkbenchContextStore } from '../protocol/workbenchContext';
 import type { RunViewState } from '../protocol/viewState';
@@ -19,6 +20,7 @@ import { registerGraphViews, type GraphViews } from './graphPanelRegistration';
 import { toDisposable, type IDisposable } from './lifecycle';
 import type { Logger } from './log';
 import { PlanFileValidator } from './planFile/planFileValidator';
+import { PlanGateService } from './planGate/planGateService';
 import { PolicyCommands } from './policyCommands';
 import { PolicyService, POLICY_PINS_KEY } from './policyService';
 import { extensionProviders } from './providers';
@@ -43,6 +45,8 @@ export interface Engine {
   /** Names of the contributions that failed to start (logged with their error). */
   readonly failedContributions: readonly string[];
   runState(): RunViewState;
+  /** Calls `listener` after each event of the run the views show. */
+  onRunEvent(listener: (event: RunEvent) => void): { dispose(): void };
   modelChoices(provider: string): Promise<ProviderModelInfo[]>;
   /** Cancels a run in progress and writes its journal (the window is closing). */
   shutdown(): Promise<unknown>;
@@ -66,7 +70,8 @@ export function compose(context: vscode.ExtensionContext, shell: EngineShell): E
     if (!startContribution(context, log, name, start)) failedContributions.push(name);
   };
 
-  contribute('validatePlanFile', () => new PlanFileValidator(log.child('validatePlanFile')));
+  let validator: PlanFileValidator | undefined;
+  contribute('validatePlanFile', () => (validator = new PlanFileValidator(log.child('validatePlanFile'))));
   let views: GraphViews | undefined;
   // The run views (sidebar + graph panel), fed by the store.
   contribute('runViews', () => (views = registerGraphViews(context, { log: log.child('views'), source: store, context: workbench, register: shell.views })));
@@ -92,7 +97,10 @@ export function compose(context: vscode.ExtensionContext, shell: EngineShell): E
     memento: { get: () => context.workspaceState.get(BASE_URL_CONSENT_KEY), update: (urls) => context.workspaceState.update(BASE_URL_CONSENT_KEY, urls) },
     ask: async (question) => (await vscode.window.showWarningMessage(`AgensFlow: ${question}`, { modal: true }, 'Use This Address')) === 'Use This Address',
   }, provider, baseUrl);
-  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy, confirmBaseUrl: confirm, providers, context: workbench, onDidChangeSettings: (l) => settings.onDidChange(l) })));
+  // The plan gate: a planned run's plan waits for the user's review when agensflow.reviewPlan asks for it.
+  let planGate: PlanGateService | undefined;
+  contribute('planGate', () => (planGate = new PlanGateService({ settings: (k) => settings.get(k), log: log.child('planGate'), stateDir, ...(validator ? { validator } : {}), showGraph: () => views?.showGraph() })));
+  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy, confirmBaseUrl: confirm, providers, context: workbench, onDidChangeSettings: (l) => settings.onDidChange(l), planGate: () => planGate?.gate() })));
   contribute('runCommands', () => {
     if (!controller || !review) throw new Error('needs the run controller and the review service');
     return new RunCommands({ controller, review, showGraph: (taskId) => views?.showGraph(taskId), log: log.child('commands') });
@@ -111,6 +119,7 @@ export function compose(context: vscode.ExtensionContext, shell: EngineShell): E
   return {
     failedContributions,
     runState: () => store.snapshot(),
+    onRunEvent: (listener) => store.onEvent(listener),
     modelChoices: async (provider) => {
       const def = providers.get(provider);
       if (!def) return [];

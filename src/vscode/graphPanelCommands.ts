@@ -29,6 +29,10 @@ export interface GraphViewActions {
   runPlanFile(): void;
   /** VS Code's Manage Workspace Trust (the Restricted Mode banner). */
   manageTrust(): void;
+  /** The plan gate's answers (see src/vscode/planGate). */
+  planRun(): void;
+  planReplan(feedback: string): void;
+  planEdit(): void;
 }
 
 export interface CommandRouterDeps {
@@ -112,6 +116,15 @@ export function routeWebviewCommand(command: WebviewCommand, deps: CommandRouter
       return true;
     case 'manageTrust':
       deps.actions.manageTrust();
+      return true;
+    case 'planRun':
+    case 'planReplan':
+    case 'planEdit':
+      // Only while a plan waits for review: a stale button of a finished gate does nothing.
+      if (state.review?.state !== 'waiting' || state.run?.status !== 'running') return refuse('no plan is waiting for review');
+      if (command.type === 'planRun') deps.actions.planRun();
+      else if (command.type === 'planReplan') deps.actions.planReplan(command.feedback);
+      else deps.actions.planEdit();
       return true;
   }
 }

@@ -57,6 +57,9 @@ export class GraphViews extends Disposable {
       selectModel: () => run(COMMANDS.selectModel),
       runPlanFile: () => run(COMMANDS.runPlanFile),
       manageTrust: () => run('workbench.trust.manage'),
+      planRun: () => run(COMMANDS.planRun),
+      planReplan: (feedback) => run(COMMANDS.planReplan, { feedback }),
+      planEdit: () => run(COMMANDS.planEdit),
       ...deps.actions,
     };
     const onCommand = (command: Parameters<typeof routeWebviewCommand>[0]): void => {

@@ -71,6 +71,9 @@ export const AGENSFLOW_SETTINGS = {
   // How far each planner candidate may look at the workspace (list_files, read_file, search) before it plans.
   'planner.exploreTurns': { schema: z.number().int().min(0).max(50), default: 6 },
   'planner.exploreTokens': { schema: z.number().int().min(1000), default: 60_000 },
+  // The plan gate: whether a planned run waits for the user's review of its plan before any agent starts.
+  reviewPlan: { schema: z.enum(['never', 'always', 'aboveN']), default: 'never' },
+  reviewPlanAbove: { schema: z.number().int().min(0).max(1000), default: 5 },
 } as const satisfies SettingDefinitions;
 
 /** The settings service of the extension. */

@@ -8,6 +8,7 @@ import type { Channel } from './channel';
 import { button, h, replaceChildren, setText } from './dom';
 import { formatCost, formatElapsed, formatTokens, splitGoal } from './format';
 import { GraphView } from './graphView';
+import { PlanGateBar } from './planGateBar';
 import type { Transform } from './panZoom';
 import { RunModel } from './runModel';
 import { noPlanText, planPhase, progressOf, type PlanPhase } from './status';
@@ -46,6 +47,8 @@ export class GraphApp {
   /** The run whose plan the graph shows: a new run fits its graph afresh. */
   private runId: string | undefined;
   private readonly main: HTMLElement;
+  /** The plan gate: shown while the plan waits for the user's review. */
+  private readonly gate: PlanGateBar;
   private selected: string | null = null;
   private rendered: RunViewState | undefined;
   private frame = 0;
@@ -71,7 +74,8 @@ export class GraphApp {
     this.emptyElapsed = h(doc, 'p', 'empty-elapsed muted', { 'aria-live': 'off' });
     this.emptyAction = button(doc, 'add', 'New Task', () => channel.post({ type: 'newTask' }), 'af-button primary');
     this.empty = h(doc, 'div', 'empty-state', undefined, this.emptyIcon, this.emptyTitle, this.emptyText, this.emptyElapsed, this.emptyAction);
-    replaceChildren(root, toolbar, this.main, this.empty);
+    this.gate = new PlanGateBar(doc, (c) => channel.post(c));
+    replaceChildren(root, toolbar, this.gate.element, this.main, this.empty);
     const saved = channel.getState();
     const restored = isSaved(saved) ? saved : {};
     this.selected = typeof restored.selected === 'string' ? restored.selected : null;
@@ -136,6 +140,7 @@ export class GraphApp {
       if (this.runId !== undefined) this.graph.resetView();
       this.runId = runId;
     }
+    this.gate.update(state);
     this.graph.update(state);
     if (this.selected && !state.plan?.tasks.some((t) => t.id === this.selected)) this.selected = null;
     this.graph.select(this.selected);

@@ -13,6 +13,7 @@ import type { Channel } from './channel';
 import { button, h, replaceChildren, setText } from './dom';
 import { formatCost, formatElapsed, formatTokens, splitGoal } from './format';
 import { GraphView } from './graphView';
+import { PlanGateBar } from './planGateBar';
 import { RunModel } from './runModel';
 import { PATCH_LOOK, patchBadgeClass, progressOf, STATUS_LOOK, STATUS_ORDER, statusIconClass } from './status';
 
@@ -40,6 +41,8 @@ export class SidebarApp {
   private readonly restricted: HTMLElement;
   private readonly setModel: HTMLElement;
   private readonly newTaskButtons: HTMLButtonElement[];
+  /** The plan gate: "Waiting for your review of the plan" with its answers. */
+  private readonly gate: PlanGateBar;
   private lastStatuses: RunViewState['statuses'] | undefined;
   /** The patch states last rendered in the task list (a decision re-renders its badges). */
   private lastPatches = '';
@@ -78,9 +81,11 @@ export class SidebarApp {
     this.acceptAll = button(doc, 'check-all', 'Accept All Verified', () => channel.post({ type: 'acceptAllVerified' }), 'af-button primary');
     const graphFrame = h(doc, 'div', 'compact-graph', { 'aria-label': 'Plan overview' });
     this.taskList = h(doc, 'ul', 'task-list', { 'aria-label': 'Tasks' });
+    this.gate = new PlanGateBar(doc, (c) => channel.post(c), { compact: true });
     this.runBox = h(doc, 'section', 'run', undefined,
       h(doc, 'div', 'run-head', undefined, this.goal, h(doc, 'div', 'run-meta', undefined, this.runStatus, this.elapsed)),
       this.reason,
+      this.gate.element,
       h(doc, 'div', 'run-progress-row', undefined, this.bar, this.progressText),
       this.counts, this.usage, this.decision,
       h(doc, 'div', 'actions', undefined,
@@ -172,6 +177,7 @@ export class SidebarApp {
       return s === undefined || s === 'proposed' || s === 'conflicted';
     };
     this.acceptAll.disabled = !tasks.some((t) => state.statuses[t.id] === 'passed' && undecided(t.id) && (state.tasks[t.id]?.files.length ?? 0) > 0);
+    this.gate.update(state);
     this.graph.update(state);
     const patches = (state.plan?.tasks ?? []).map((t) => state.tasks[t.id]?.patch?.state ?? '').join(',');
     if (this.lastStatuses !== state.statuses || this.lastPlan !== state.plan || this.lastPatches !== patches) this.renderTasks(state);

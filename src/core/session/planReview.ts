@@ -59,8 +59,7 @@ export function isPlanReviewCancelledError(e: unknown): e is PlanReviewCancelled
   return e instanceof Error && e.name === 'PlanReviewCancelledError';
 }
 
-/** The longest feedback passed to the planner (a text box's words, not a document). */
-export const MAX_FEEDBACK_CHARS = 4000;
+export { MAX_FEEDBACK_CHARS } from './planFeedbackLimit';
 
 /**
  * An edited plan checked with the plan core's validator (the one `run --plan` uses): the plan, with the run's

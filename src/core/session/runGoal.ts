@@ -15,7 +15,8 @@ import { rulesDecision, type ProjectRulesSource } from '../run/projectRules';
 import { buildEngineOptions, ledgerOf, type EngineConfig, type EngineWiring, type RunModels } from './engineOptions';
 import type { RunLedger } from './ledger';
 import { exploreOf, planGoal } from './planGoal';
-import { askAtGate, checkEditedPlan, gateApplies, MAX_FEEDBACK_CHARS, PlanReviewCancelledError, type PlanGate, type PlanReviewAnswer } from './planReview';
+import { MAX_FEEDBACK_CHARS } from './planFeedbackLimit';
+import { askAtGate, checkEditedPlan, gateApplies, PlanReviewCancelledError, type PlanGate, type PlanReviewAnswer } from './planReview';
 
 /** What a run starts from. */
 export type RunStart =

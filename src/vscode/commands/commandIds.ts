@@ -28,6 +28,9 @@ export const COMMANDS = {
   resetPolicy: 'agensflow.resetPolicy',
   exportPolicy: 'agensflow.exportPolicy',
   importPolicy: 'agensflow.importPolicy',
+  planRun: 'agensflow.plan.run',
+  planReplan: 'agensflow.plan.replan',
+  planEdit: 'agensflow.plan.edit',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -88,6 +88,15 @@ export class PlanFileValidator extends Disposable {
     return report;
   }
 
+  /**
+   * Validates `document` now and again on every edit, as the command does, without messages: for plans edited
+   * elsewhere (the plan gate's Edit). Returns the verdict with the diagnostics just published.
+   */
+  watch(document: vscode.TextDocument): PlanFileReport {
+    this.tracked.add(document.uri.toString());
+    return this.check(document);
+  }
+
   private async pickDocument(arg: unknown): Promise<vscode.TextDocument | undefined> {
     if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
     const active = vscode.window.activeTextEditor?.document;

@@ -11,7 +11,7 @@ import { isExtensionProviderId } from '../providers';
 import type { ValidPlan } from '../../core/plan';
 import { isRunCancelledError, listRuns, newRunId, RunJournal, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
-import { isPlanningFailure, isRunSetupError, setupErrorOf, type PlanningFailure, type RunPolicy, RunSetupError, type RunStart } from '../../core/session';
+import { isPlanningFailure, isRunSetupError, setupErrorOf, type PlanGate, type PlanningFailure, type RunPolicy, RunSetupError, type RunStart } from '../../core/session';
 import { describeDecision } from '../../protocol/decisionWords';
 import type { RunViewStore } from '../../protocol/runViewSource';
 import type { WorkbenchContextStore } from '../../protocol/workbenchContext';
@@ -46,6 +46,8 @@ export interface RunControllerDeps {
   context?: WorkbenchContextStore;
   /** Calls back when the `agensflow.*` settings changed (the sidebar's "Set a model first" goes away). */
   onDidChangeSettings?: (listener: () => void) => { dispose(): void };
+  /** The plan gate of a new planned run, per the settings (undefined: the plan runs at once). */
+  planGate?: () => PlanGate | undefined;
 }
 
 /** How long `deactivate` waits for a cancelled run to persist its journal and stop its processes. */
@@ -291,8 +293,11 @@ export class RunController extends Disposable {
     this.runProvider = isExtensionProviderId(provider) ? provider : this.deps.settings('provider');
     const runId = 'resume' in start ? start.resume : newRunId();
     const progress = planning ? this.planningProgress(ac) : undefined;
+    const planGate = planning ? this.deps.planGate?.() : undefined;
     const onEvent = (e: RunEvent): void => {
       if (e.type === 'plan.ready') planned = true;
+      // The plan waiting for review is shown in the views; the planning notification has done its work.
+      if (e.type === 'plan.review.waiting') progress?.done();
       if (e.type === 'plan.ready' || e.type === 'run.finished') {
         progress?.done();
         if (this.phase === 'planning') {
@@ -314,6 +319,7 @@ export class RunController extends Disposable {
           start, signal: ac.signal, onEvent,
           ...('resume' in start ? {} : { runId }),
           ...(recorded ? { recorded } : {}),
+          ...(planGate ? { planGate } : {}),
           ...(progress ? { onPlanning: ({ model, candidates }: { model: Model; candidates: number }) => progress.report(`planning with ${model.name} (${candidates} candidate plans)…`) } : {}),
         },
       );
@@ -532,6 +538,12 @@ export function logEvent(log: Logger, e: RunEvent): void {
       return;
     case 'run.checked':
       log.info(`run ${e.runId} test command: ${e.outcome}`);
+      return;
+    case 'plan.review.waiting':
+      log.info(`run ${e.runId} plan ${e.round} (${e.plan.tasks.length} tasks) waits for review${e.problems?.length ? `; the edit was refused: ${e.problems.join('; ')}` : ''}`);
+      return;
+    case 'plan.review.decided':
+      log.info(`run ${e.runId} plan review: ${e.action}${e.feedback ? ` with feedback "${e.feedback.slice(0, 200)}"` : ''}`);
       return;
     case 'run.finished':
       log.info(`run ${e.runId} finished: ${e.status} (exit ${e.exitCode})${e.reason ? `: ${e.reason}` : ''}`);

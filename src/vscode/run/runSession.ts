@@ -7,7 +7,7 @@
 import type { Model, ModelRole, ProviderId, ProviderRegistry } from '../../core/models';
 import { isExtensionProviderId } from '../providers';
 import { patchSummary, RunJournal, type RunEvent, type RunSettings } from '../../core/run';
-import { RunSetupError, runGoal, setupErrorOf, type RunPolicy, type RunStart, type SessionOutcome, type SetupErrorKind } from '../../core/session';
+import { RunSetupError, runGoal, setupErrorOf, type PlanGate, type RunPolicy, type RunStart, type SessionOutcome, type SetupErrorKind } from '../../core/session';
 import { buildAgentModels, buildRoleModel, engineConfigOf, modelSettingsOf, runOptionsOf, type Settings, type SettingsReader } from './runConfig';
 
 /** What a run in the extension needs besides the settings. */
@@ -107,6 +107,8 @@ export interface SessionRun {
   onPlanning?: (info: { model: Model; candidates: number }) => void;
   /** A resumed run's recorded provider, model and base URL. */
   recorded?: RunSettings;
+  /** The plan gate (planned goals): the user reviews the chosen plan before any agent starts. */
+  planGate?: PlanGate;
 }
 
 /**
@@ -135,6 +137,7 @@ export async function runWithSettings(deps: RunSessionDeps, run: SessionRun): Pr
       ...(policy ? { policy } : {}),
       ...(run.runId !== undefined ? { runId: run.runId } : {}),
       ...('resume' in run.start ? {} : { settings: modelSettingsOf(deps.settings) }),
+      ...(run.planGate ? { planGate: run.planGate } : {}),
       ...(run.onPlanning ? { onPlanning: ({ model, candidates: k }: { model: Model; candidates: number }) => run.onPlanning?.({ model, candidates: k }) } : {}),
     });
     if (policy) for (const m of policy.messages) deps.warn(`policy: ${m}`);

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
+import type { RunEvent } from '../../../src/core/run/events';
 import { parseWebviewCommand, type WebviewCommand } from '../../../src/protocol/messages';
 import { RunViewStore } from '../../../src/protocol/runViewSource';
 import { routeWebviewCommand, type GraphViewActions } from '../../../src/vscode/graphPanelCommands';
 import { RUN_ID, sampleEvents } from '../webview/sampleRun';
 
-function harness() {
+function harness(extra: RunEvent[] = []) {
   const store = new RunViewStore();
-  for (const e of sampleEvents()) store.push(e);
+  for (const e of [...sampleEvents(), ...extra]) store.push(e);
   const calls: string[] = [];
   const warnings: string[] = [];
   let selected: string | null = 'none';
@@ -18,6 +19,7 @@ function harness() {
     acceptAllVerified: record('acceptAllVerified'), acceptTask: record('acceptTask'), rejectTask: record('rejectTask'), openDiff: record('openDiff'),
     resumeRun: record('resumeRun'), selectModel: record('selectModel'), runPlanFile: record('runPlanFile'), manageTrust: record('manageTrust'),
     retryTask: record('retryTask'), editTask: record('editTask'),
+    planRun: record('planRun'), planReplan: record('planReplan'), planEdit: record('planEdit'),
   };
   const route = (c: WebviewCommand) => routeWebviewCommand(c, {
     source: store, actions, warn: (m) => warnings.push(m), setSelected: (id) => {
@@ -80,5 +82,25 @@ describe('host: routing webview commands', () => {
     assert.equal(h.route({ type: 'editTask', taskId: 'save' }), true);
     assert.deepEqual(h.calls, [`retryTask ${RUN_ID} save`, 'editTask A gobang (five in a row) game in Python with a Tk GUI']);
     assert.equal(h.warnings.length, 3);
+  });
+
+  it('routes the plan gate\'s answers only while a plan waits for review', () => {
+    const idle = harness();
+    assert.equal(idle.route({ type: 'planRun' }), false);
+    assert.equal(idle.route({ type: 'planReplan', feedback: 'fewer tasks' }), false);
+    assert.deepEqual(idle.calls, []);
+    const runId = idle.store.snapshot().run?.runId ?? '';
+    const plan = idle.store.snapshot().plan ?? { tasks: [] };
+    const waiting = harness([
+      { type: 'run.started', runId: 'gated', ts: 10, dir: '/w' },
+      { type: 'plan.review.waiting', runId: 'gated', ts: 11, plan, round: 1 },
+    ]);
+    assert.ok(runId);
+    assert.equal(waiting.route({ type: 'planReplan', feedback: 'fewer tasks' }), true);
+    assert.equal(waiting.route({ type: 'planEdit' }), true);
+    assert.equal(waiting.route({ type: 'planRun' }), true);
+    assert.deepEqual(waiting.calls, ['planReplan fewer tasks', 'planEdit', 'planRun']);
+    waiting.store.push({ type: 'plan.review.decided', runId: 'gated', ts: 12, action: 'run', round: 1 });
+    assert.equal(waiting.route({ type: 'planRun' }), false, 'answered already');
   });
 });
