@@ -273,8 +273,8 @@ export class GraphView {
       this.applyLayout(this.plan, layoutPlan(this.plan, options), 'final');
       if (fitted || this.fitPending) this.fit();
     };
-    if (win?.requestAnimationFrame) win.requestAnimationFrame(() => win.setTimeout(run, 0));
-    else if (win) win.setTimeout(run, 0);
+    // The render runs in an animation frame: a task queued from it runs once that frame is painted.
+    if (win) win.setTimeout(run, 0);
     else run();
   }
 

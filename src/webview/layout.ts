@@ -60,6 +60,9 @@ export function layoutPlan(plan: Plan, options: LayoutOptions = PANEL_LAYOUT): G
   g.setGraph({
     rankdir: 'TB', nodesep: options.nodeSep, ranksep: options.rankSep,
     marginx: options.margin, marginy: options.margin,
+    // Network simplex packs the layers best; on a large plan the tight-tree ranking takes about half the
+    // time for a layout as wide (measured at 100-500 tasks).
+    ranker: plan.tasks.length > SYNC_LAYOUT_MAX ? 'tight-tree' : 'network-simplex',
   });
   g.setDefaultEdgeLabel(() => ({}));
   // Insert in id order so the layout does not depend on the order tasks arrive in.
