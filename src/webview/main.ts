@@ -1,9 +1,14 @@
 // Browser entry of both webviews (bundled to dist/webview.js): the page says which view it is in
 // `<body data-view>`; the VS Code API object stays inside this module scope.
+import { config } from 'zod';
 import type { HostMessage } from '../protocol/messages';
 import { connect, vscodeApi } from './channel';
 import { GraphApp } from './graphApp';
 import { SidebarApp } from './sidebarApp';
+
+// The webview's CSP has no 'unsafe-eval': zod validates host messages without compiling code (and without
+// probing `new Function`, which the CSP reports as a violation).
+config({ jitless: true });
 
 function start(): void {
   const api = vscodeApi();
