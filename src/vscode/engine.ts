@@ -82,6 +82,7 @@ export function compose(context: vscode.ExtensionContext, shell: EngineShell): E
     pins: { get: () => context.workspaceState.get(POLICY_PINS_KEY), update: (pins) => context.workspaceState.update(POLICY_PINS_KEY, pins) },
     warn: (message) => void vscode.window.showWarningMessage(`AgensFlow: ${message}`),
     log: log.child('policy'),
+    pricingOf: (id) => providers.get(id)?.pricing,
   });
   let review: ReviewService | undefined;
   contribute('review', () => (review = new ReviewService({ stateDir, log: log.child('review'), onPatch: (e) => {
@@ -89,7 +90,7 @@ export function compose(context: vscode.ExtensionContext, shell: EngineShell): E
     // The user's verdict teaches the policy (a rejected patch is a failure of the choices behind it).
     if (e.state === 'applied' || e.state === 'merged' || e.state === 'rejected') policy.recordReview(e.runId, e.taskId, e.state !== 'rejected').catch((err: unknown) => log.warn(`policy: could not record the review of ${e.taskId}: ${err instanceof Error ? err.message : String(err)}`));
   } })));
-  contribute('policyCommands', () => new PolicyCommands(policy, log.child('policy')));
+  contribute('policyCommands', () => new PolicyCommands(policy, log.child('policy'), context.extensionUri));
   let controller: RunController | undefined;
   // A base URL the folder's settings chose is named and asked about before its first use.
   const confirm = (provider: Parameters<typeof confirmBaseUrl>[1], baseUrl: string): Promise<boolean> => confirmBaseUrl({

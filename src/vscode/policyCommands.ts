@@ -1,16 +1,18 @@
 /**
- * The policy commands: Show Learned Policy… (a rendered Markdown preview, then pin or unpin an
- * option from a notification button), Reset… (after a modal confirmation), Export… and Import… (file dialogs; an import is validated
- * and never brings skip certificates). Each command also takes an argument so tests and other extensions
- * can run it without dialogs.
+ * The policy commands: Show Learned Policy… (rendered in a webview whose Pin and Unpin links run this command
+ * again; where VS Code's Markdown renderer is missing, a Markdown preview and a notification button to pin or
+ * unpin from a picker), Reset… (after a modal confirmation), Export… and Import… (file dialogs; an import is
+ * validated and never brings skip certificates). Each command also takes an argument so tests and other
+ * extensions can run it without dialogs.
  */
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { updatePins, type Pin } from '../core/policy';
+import { PinSchema, updatePins, type Pin } from '../core/policy';
 import { COMMANDS } from './commands/commandIds';
 import { Disposable } from './lifecycle';
 import { describeError, type Logger } from './log';
 import type { PolicyService } from './policyService';
+import { PolicyPanel } from './policyPanel';
 import { renderPolicy, situationLabel } from './policyView';
 
 /** Arguments of `agensflow.showPolicy` for scripted use: the point to show; `pin`/`unpin` change a pin without a picker. */
@@ -26,11 +28,15 @@ interface PinItem extends vscode.QuickPickItem {
 }
 
 export class PolicyCommands extends Disposable {
+  private readonly panel: PolicyPanel;
+
   constructor(
     private readonly service: PolicyService,
     private readonly log: Logger,
+    extensionUri: vscode.Uri,
   ) {
     super();
+    this.panel = this._register(new PolicyPanel(extensionUri));
     const guard = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R | undefined> => {
       try {
         return await fn(...args);
@@ -47,19 +53,25 @@ export class PolicyCommands extends Disposable {
   }
 
   /**
-   * Shows the policy as a rendered Markdown preview (the text is written next to the policy file, outside
-   * the workspace, so no untitled editor is left behind); returns the text (for tests). Pins are offered by
-   * a notification button, not a picker over the view.
+   * Shows the policy rendered in the policy webview, with a Pin or Unpin link per option (the links run this
+   * command with `pin` or `unpin`); returns the text (for tests). The text is also written next to the policy
+   * file, outside the workspace: where the webview cannot render it, that file opens as a Markdown preview
+   * (no untitled editor is left behind) and pins are offered by a notification button.
    */
   private async show(args?: ShowPolicyArgs): Promise<string | undefined> {
-    if (args?.pin || args?.unpin) {
-      const change = (args.pin ?? args.unpin) as Pin;
-      await this.service.setPins(updatePins(this.service.pins(), change, args.unpin !== undefined));
+    // The arguments may come from a link in the page: only a well-formed pin is taken.
+    const change = args?.pin ?? args?.unpin;
+    if (change !== undefined) {
+      const pin = PinSchema.safeParse(change);
+      if (!pin.success) throw new Error('the pin to change is not valid');
+      await this.service.setPins(updatePins(this.service.pins(), pin.data, args?.unpin !== undefined));
     }
+    const point = typeof args?.point === 'string' ? args.point : undefined;
     const view = await this.service.view();
-    const text = renderPolicy(view, args?.point);
+    const text = renderPolicy(view, point, { links: true });
     const file = vscode.Uri.file(join(dirname(this.service.path), 'learned-policy.md'));
     await vscode.workspace.fs.writeFile(file, Buffer.from(text, 'utf8'));
+    if (await this.panel.show(text)) return text;
     await vscode.commands.executeCommand('markdown.showPreview', file);
     if (args === undefined) {
       void vscode.window.showInformationMessage('AgensFlow: the learned policy is open. Pin an option to always use it in a situation?', 'Pin or Unpin…')

@@ -10,8 +10,10 @@ import { writeFileVerified } from '../core/fs/atomicWrite';
 import type { Model } from '../core/models';
 import { describePolicy, exportPolicy, importPolicy, PinsSchema, type Pin, type PointView, type PolicySettings, type SaveResult } from '../core/policy';
 import { RunJournal } from '../core/run/journal';
-import { openPolicy, recordReview, RunPolicy, type OpenedPolicy } from '../core/session';
+import { isRunSetupError, openPolicy, recordReview, RunPolicy, type OpenedPolicy } from '../core/session';
 import type { Logger } from './log';
+import type { PolicyDocumentView } from './policyView';
+import { agentModelNamesOf } from './run/runConfig';
 import type { AGENSFLOW_SETTINGS, SettingValues } from './settings';
 
 type Settings = SettingValues<typeof AGENSFLOW_SETTINGS>;
@@ -33,6 +35,8 @@ export interface PolicyServiceDeps {
   /** Tells the user something went wrong with the policy file (a warning message in VS Code). */
   warn(message: string): void;
   log: Logger;
+  /** How a provider's calls are paid (the provider registry's pricing kind), for the policy view's cost column. */
+  pricingOf?: (provider: string) => 'per-token' | 'included' | undefined;
 }
 
 /** The policy file inside the extension's state folder. */
@@ -94,9 +98,16 @@ export class PolicyService {
   }
 
   /** What the policy believes, per point and context, and the pins. */
-  async view(): Promise<{ points: PointView[]; pins: Pin[]; path: string }> {
+  async view(): Promise<PolicyDocumentView & { points: PointView[]; pins: Pin[] }> {
     const { loaded } = await this.open();
-    return { points: describePolicy(loaded.policy, { defectCostUsd: this.deps.settings('policy.defectCost') }), pins: this.pins(), path: this.path };
+    let names: string[] = [];
+    try {
+      names = agentModelNamesOf(this.deps.settings);
+    } catch (e) {
+      if (!isRunSetupError(e)) throw e; // no model set yet: every tier is shown
+    }
+    const models = { names, included: this.deps.pricingOf?.(this.deps.settings('provider')) === 'included' };
+    return { points: describePolicy(loaded.policy, { defectCostUsd: this.deps.settings('policy.defectCost') }), pins: this.pins(), path: this.path, models };
   }
 
   /** Forgets what was learned (the old file is kept as a backup); pins stay. */

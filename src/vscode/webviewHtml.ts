@@ -29,6 +29,29 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
+/**
+ * A page with no script at all (the learned policy's view): `default-src 'none'`, styles only from the webview's
+ * own origin, no inline style. `body` is HTML the host rendered from its own Markdown (stored strings escaped
+ * there); its links may run only the commands the panel allows.
+ */
+export function renderStaticPageHtml(input: { title: string; cspSource: string; styleUris: readonly string[]; body: string }): string {
+  const csp = ["default-src 'none'", `style-src ${input.cspSource}`, `font-src ${input.cspSource}`, `img-src ${input.cspSource}`, "form-action 'none'", "base-uri 'none'"].join('; ');
+  const styles = input.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}">`).join('\n    ');
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+    <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    ${styles}
+    <title>${escapeHtml(input.title)}</title>
+  </head>
+  <body class="static-page">
+${input.body}
+  </body>
+</html>`;
+}
+
 export interface WebviewHtmlInput {
   view: ViewKind;
   title: string;

@@ -35,9 +35,13 @@ export function registerPolicyTests(): void {
       assert.match(text, /^# AgensFlow: what this workspace has learned/);
       assert.match(text, /## model\n\nWhich of your configured models/);
       assert.match(text, /\| option \| chance of passing \| likely range \| runs here \| starting guess \|/);
-      assert.match(text, /\| \*?\*?cheap\*?\*? \| \d+% \| \d+%–\d+% \| 0 \| 100% \|/);
+      // The tiers of the models set now (every tier while none is set), each with a Pin link.
+      assert.match(text, /\| \*?\*?(cheap|standard \(fake-model\))\*?\*? \| \d+% \| \d+%–\d+% \| 0 \| 100% \| .* \| \[Pin\]\(command:agensflow\.showPolicy\?/);
       assert.doesNotMatch(text, /## recovery/);
-      // The preview shows a file next to the policy, not an untitled editor.
+      // Rendered in the policy's webview (VS Code's Markdown renderer; command links work there, not in a
+      // preview); the text is kept next to the policy file, and no untitled editor is left.
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+      assert.ok(tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('agensflow.policy')), tabs.map((t) => t.label).join(', '));
       assert.equal(fs.readFileSync(path.join(path.dirname(policyFile), 'learned-policy.md'), 'utf8'), text);
       assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled), 'no untitled document is left');
     });

@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CHECK_POINT, taskFeatures, type Pin } from '../../../src/core/policy';
+import { CHECK_POINT, PinSchema, taskFeatures, type Pin } from '../../../src/core/policy';
 import type { Task } from '../../../src/core/plan';
 import type { Logger } from '../../../src/vscode/log';
 import { extensionPolicyPath, PolicyService, policySettingsFromVscode } from '../../../src/vscode/policyService';
 import { renderPolicy } from '../../../src/vscode/policyView';
+import { renderStaticPageHtml } from '../../../src/vscode/webviewHtml';
 import { AGENSFLOW_SETTINGS } from '../../../src/vscode/settings';
 import { tempDirs } from '../run/tmp';
 
@@ -80,6 +81,64 @@ describe('policy in VS Code: the service behind Show/Reset/Export/Import (no vsc
     assert.equal((await s.reset()).ok, true);
     const after = await s.view();
     assert.equal(after.points.find((p) => p.point === 'protocol')?.contexts.length, 1, 'only the whole-point context is left');
+  });
+
+  it('the policy view: Pin/Unpin links per option (a valid pin each), only the configured models\' tiers with their names, "included" for a plan-paid provider', async () => {
+    const dir = tmp.make('af-vsp-');
+    const pricing = new PolicyService({ stateDir: dir, settings: ((k: string) => ({ 'models.agent': 'small-model', 'models.agentAlternatives': ['big-model'], provider: 'vscode-lm' } as Record<string, unknown>)[k] ?? (AGENSFLOW_SETTINGS as Record<string, { default: unknown }>)[k]?.default) as Get, pins: { get: () => [{ point: 'protocol', when: {}, option: 'test-first' }], update: async () => undefined }, warn: () => undefined, log: silent, pricingOf: (id) => (id === 'vscode-lm' ? 'included' : 'per-token') });
+    const view = await pricing.view();
+    assert.deepEqual(view.models, { names: ['small-model', 'big-model'], included: true });
+    const text = renderPolicy(view, undefined, { links: true });
+    // The model point: the two tiers that apply, named by their models; no "standard" tier, no price.
+    const modelSection = text.slice(text.indexOf('## model'), text.indexOf('\n## ', text.indexOf('## model') + 1));
+    assert.match(modelSection, /\| \*?\*?cheap \(small-model\)\*?\*? \|/);
+    assert.match(modelSection, /\| \*?\*?strong \(big-model\)\*?\*? \|/);
+    assert.doesNotMatch(modelSection, /\| \*?\*?standard/);
+    assert.doesNotMatch(text, /\$\d/, 'no prices for a provider included in the plan');
+    assert.match(text, /- \*\*Cost\*\* and \*\*time\*\*: your provider's calls are included in your plan/);
+    assert.match(text, /- \*\*Pin\*\*: always use this option/);
+    // Every Pin link carries a valid pin of its row; the pinned option offers Unpin; checks are never pinned.
+    const links = [...text.matchAll(/\[(Pin|Unpin)\]\(command:agensflow\.showPolicy\?([^)\s]+)\)/g)];
+    assert.ok(links.length > 10, `${links.length} links`);
+    for (const [, label, query] of links) {
+      const [args] = JSON.parse(decodeURIComponent(query as string)) as [{ pin?: unknown; unpin?: unknown }];
+      assert.ok(PinSchema.safeParse(label === 'Pin' ? args.pin : args.unpin).success, JSON.stringify(args));
+    }
+    assert.ok(links.some(([, label, q]) => label === 'Unpin' && decodeURIComponent(q as string).includes('test-first')));
+    const verify = text.slice(text.indexOf('## verify'), text.indexOf('\n## ', text.indexOf('## verify') + 1));
+    assert.doesNotMatch(verify, /command:/);
+    // Without links (the Markdown preview fallback and the file), the table has no pin column.
+    assert.doesNotMatch(renderPolicy(view), /command:/);
+    // One model set: nothing to choose, said so; per-token providers keep the "—" for untried options.
+    const one = await service(tmp.make('af-vsp-'), { 'models.agent': 'only-model' }).s.view();
+    const single = renderPolicy(one, 'model');
+    assert.match(single, /Only one agent model is set \(only-model\), so there is nothing to choose here/);
+    assert.match(single, /\| \*\*standard \(only-model\)\*\* \|/);
+    assert.doesNotMatch(single, /\| \*?\*?(cheap|strong)/);
+  });
+
+  it('the policy view keeps stored strings as text: markup and links from an imported policy are escaped', () => {
+    const hostile = '<img src=x onerror=alert(1)>](command:workbench.action.terminal.new)[x';
+    const view = {
+      path: '/p', pins: [{ point: 'protocol', when: { kind: hostile }, option: hostile }],
+      points: [{ point: 'protocol', contexts: [{ cell: 'c', features: { kind: hostile }, realRuns: 0, options: [{ id: hostile, pSuccess: 0.5, interval: [0.1, 0.9] as [number, number], realRuns: 0, priorShare: 1, costUsd: 0, latencyMs: 0, expectedScore: 0 }] }] }],
+    } as unknown as Parameters<typeof renderPolicy>[0];
+    const text = renderPolicy(view, undefined, { links: true });
+    assert.ok(!text.includes('<img'), 'no raw markup');
+    assert.doesNotMatch(text, /(?<!\\)\]\(command:workbench/, 'no link of the stored string\'s making (its brackets are escaped)');
+    assert.ok(text.includes('&lt;img'));
+    // The only command links are ours, each a pin or unpin of Show Learned Policy.
+    for (const m of text.matchAll(/(?<!\\)\]\(command:([\w.]+)/g)) assert.equal(m[1], 'agensflow.showPolicy');
+  });
+
+  it('the policy page runs no script: CSP default-src none, no script-src, styles from the webview only', () => {
+    const html = renderStaticPageHtml({ title: 't<', cspSource: 'vscode-resource:', styleUris: ['vscode-resource:/media/webview.css'], body: '<h1>x</h1>' });
+    const csp = (/content="([^"]+)"/.exec(html)?.[1] ?? '').replace(/&#39;/g, "'");
+    assert.match(csp, /default-src 'none'/);
+    assert.doesNotMatch(csp, /script-src/);
+    assert.match(csp, /style-src vscode-resource:/);
+    assert.doesNotMatch(html, /<script/);
+    assert.match(html, /<title>t&lt;<\/title>/);
   });
 
   it('exports and imports a policy: validated, capped, never with certificates; a bad file is refused', async () => {
