@@ -36,7 +36,7 @@ export function registerPolicyTests(): void {
       assert.match(text, /## model\n\nWhich of your configured models/);
       assert.match(text, /\| option \| chance of passing \| likely range \| runs here \| starting guess \|/);
       // The tiers of the models set now (every tier while none is set), each with a Pin link.
-      assert.match(text, /\| \*?\*?(cheap|standard \(fake-model\))\*?\*? \| \d+% \| \d+%–\d+% \| 0 \| 100% \| .* \| \[Pin\]\(command:agensflow\.showPolicy\?/);
+      assert.match(text, /\| \*?\*?(cheap|standard \(fake-model\))\*?\*? \| \d+% \| \d+%–\d+% \| \d+ \| \d+% \| .* \| \[Pin\]\(command:agensflow\.showPolicy\?/);
       assert.doesNotMatch(text, /## recovery/);
       // Rendered in the policy's webview (VS Code's Markdown renderer; command links work there, not in a
       // preview); the text is kept next to the policy file, and no untitled editor is left.
