@@ -38,6 +38,8 @@ export const WebviewCommandSchema = z.discriminatedUnion('type', [
   cmd('retryTask', { taskId }),
   /** Edit the run's task text and start again (after a failure). */
   cmd('editTask', { taskId }),
+  cmd('undoAccept', { taskId }),
+  cmd('undoReject', { taskId }),
   cmd('cancelRun', {}),
   cmd('showGraph', { taskId: taskId.optional() }),
   cmd('newTask', {}),

@@ -22,6 +22,8 @@ export interface GraphViewActions {
   retryTask(runId: string, taskId: string): void;
   /** Opens a new task document holding `goal`, to edit and start again. */
   editTask(goal: string): void;
+  undoAccept(taskId: string): void;
+  undoReject(taskId: string): void;
   openDiff(taskId: string, path: string): void;
   /** Continues the run the views show (the command checks that it can be resumed). */
   resumeRun(runId: string): void;
@@ -88,6 +90,12 @@ export function routeWebviewCommand(command: WebviewCommand, deps: CommandRouter
       if (!known(command.taskId)) return refuse('unknown task');
       if (!state.run?.goal) return refuse('the run has no task text (a plan file)');
       deps.actions.editTask(state.run.goal);
+      return true;
+    case 'undoAccept':
+    case 'undoReject':
+      if (!known(command.taskId)) return refuse('unknown task');
+      if (command.type === 'undoAccept') deps.actions.undoAccept(command.taskId);
+      else deps.actions.undoReject(command.taskId);
       return true;
     case 'cancelRun':
       deps.actions.cancelRun();

@@ -51,6 +51,8 @@ export class GraphViews extends Disposable {
       rejectTask: (taskId) => run(COMMANDS.rejectTask, taskId),
       retryTask: (runId, taskId) => run(COMMANDS.resumeRun, runId, [taskId]),
       editTask: (goal) => run(COMMANDS.newTask, { draft: goal }),
+      undoAccept: (taskId) => run(COMMANDS.undoAccept, taskId),
+      undoReject: (taskId) => run(COMMANDS.undoReject, taskId),
       // The review command opens one file's diff when given a task and a path.
       openDiff: (taskId, path) => run(COMMANDS.reviewChanges, taskId, path),
       resumeRun: (runId) => run(COMMANDS.resumeRun, runId),

@@ -210,7 +210,14 @@ export class SidebarApp {
         h(doc, 'span', 'task-status muted', undefined, label),
         patchState ? h(doc, 'span', patchBadgeClass(patchState), undefined, PATCH_LOOK[patchState].label) : null);
       b.addEventListener('click', () => this.channel.post({ type: 'showGraph', taskId: id }));
-      return h(doc, 'li', undefined, undefined, b);
+      // A decided patch can be taken back from its row.
+      const undo = patchState === 'rejected'
+        ? button(doc, 'history', `Undo Reject of ${titles.get(id) ?? id}`, () => this.channel.post({ type: 'undoReject', taskId: id }), 'icon-button undo-action')
+        : patchState === 'applied' || patchState === 'merged' || patchState === 'conflicted-markers'
+          ? button(doc, 'discard', `Undo Accept of ${titles.get(id) ?? id}`, () => this.channel.post({ type: 'undoAccept', taskId: id }), 'icon-button undo-action')
+          : null;
+      if (undo) undo.title = undo.textContent ?? '';
+      return h(doc, 'li', undo ? 'task-item' : undefined, undefined, b, undo);
     }));
     replaceChildren(this.taskList, ...items);
   }

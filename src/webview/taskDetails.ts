@@ -168,6 +168,10 @@ export class TaskDetails {
     }
     const edit = failed && hasGoal ? button(doc, 'edit', 'Edit Task…', () => this.post({ type: 'editTask', taskId: task.id }), 'af-button secondary') : null;
     if (edit) edit.title = 'Edit the task text and start again';
+    // A decision can be taken back here, as from the notification after it.
+    const undo = patchState === 'rejected'
+      ? button(doc, 'history', 'Undo Reject', () => this.post({ type: 'undoReject', taskId: task.id }), 'af-button secondary undo-action')
+      : decided ? button(doc, 'discard', 'Undo Accept', () => this.post({ type: 'undoAccept', taskId: task.id }), 'af-button secondary undo-action') : null;
     replaceChildren(this.header,
       h(doc, 'div', `details-title status-${status}`, undefined,
         h(doc, 'span', statusIconClass(status), { 'aria-hidden': 'true' }),
@@ -178,7 +182,7 @@ export class TaskDetails {
         patchState ? h(doc, 'span', `badge patch-${patchState}`, undefined, `patch ${patchState}`) : null,
         h(doc, 'code', 'task-id', { title: 'Task id' }, task.id)),
       detail?.statusReason ? h(doc, 'p', 'status-reason', undefined, detail.statusReason) : null,
-      h(doc, 'div', 'details-actions', undefined, retry, edit, accept, reject));
+      h(doc, 'div', 'details-actions', undefined, retry, edit, accept, reject, undo));
 
     const agent = detail?.agent;
     const facts = h(doc, 'dl', 'facts', undefined,

@@ -1,4 +1,8 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import type { AgensFlowExports } from '../../src/extension';
+import type { FakeModelServer } from '../fixtures/fake-servers';
 
 /** The extension under test (design.md: extension id `agensflow.agensflow`). */
 export const EXTENSION_ID = 'agensflow.agensflow';
@@ -27,4 +31,33 @@ export function nextDiagnostics(uri: vscode.Uri, accept: (d: readonly vscode.Dia
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** The extension's exports (activating it if needed). */
+export async function exportsOf(): Promise<AgensFlowExports> {
+  const ext = vscode.extensions.getExtension<AgensFlowExports>(EXTENSION_ID);
+  assert.ok(ext);
+  const exports = await ext.activate();
+  // The engine loads on first use; what these tests read needs it.
+  await exports.ready();
+  return exports;
+}
+
+/** A workspace file's text on disk, or undefined when it does not exist. */
+export function disk(rel: string): string | undefined {
+  const file = workspaceFile(rel).fsPath;
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+}
+
+/** The key the suites store with the extension's own Set API Key command. */
+export const TEST_KEY = 'sk-agensflow-test-key-1234567890';
+
+/** Points the extension at the loopback fake OpenAI server, one plan candidate, and stores the test key. */
+export async function configure(server: FakeModelServer): Promise<void> {
+  const config = vscode.workspace.getConfiguration('agensflow');
+  await config.update('provider', 'openai', vscode.ConfigurationTarget.Global);
+  await config.update('baseUrl', server.openaiBaseUrl, vscode.ConfigurationTarget.Global);
+  await config.update('models.agent', 'fake-model', vscode.ConfigurationTarget.Global);
+  await config.update('candidates', 1, vscode.ConfigurationTarget.Global);
+  assert.equal(await vscode.commands.executeCommand('agensflow.setApiKey', 'openai', TEST_KEY), true);
 }

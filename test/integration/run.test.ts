@@ -9,13 +9,12 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AgensFlowExports } from '../../src/extension';
 import type { AcceptOutcome } from '../../src/vscode/review/reviewService';
 import type { RunResult } from '../../src/vscode/run/runController';
 import { FakeModelServer, reply, type FakeReply, type RecordedRequest } from '../fixtures/fake-servers';
-import { EXTENSION_ID, closeAllEditors, workspaceFile } from './helpers';
+import { TEST_KEY, closeAllEditors, configure, disk, exportsOf, workspaceFile } from './helpers';
 
-const KEY = 'sk-agensflow-test-key-1234567890';
+const KEY = TEST_KEY;
 
 const PLAN = {
   goal: 'a tiny app',
@@ -43,29 +42,6 @@ function handler(req: RecordedRequest): FakeReply {
     return { kind: 'message', toolCalls: task.files.map((p) => ({ name: 'write_file', arguments: { path: p, content: proposed(p, task.id) } })) };
   }
   return reply.tool('finish', { summary: `${task.id} done` });
-}
-
-async function exportsOf(): Promise<AgensFlowExports> {
-  const ext = vscode.extensions.getExtension<AgensFlowExports>(EXTENSION_ID);
-  assert.ok(ext);
-  const exports = await ext.activate();
-  // The engine loads on first use; what these tests read needs it.
-  await exports.ready();
-  return exports;
-}
-
-function disk(rel: string): string | undefined {
-  const file = workspaceFile(rel).fsPath;
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
-}
-
-async function configure(server: FakeModelServer): Promise<void> {
-  const config = vscode.workspace.getConfiguration('agensflow');
-  await config.update('provider', 'openai', vscode.ConfigurationTarget.Global);
-  await config.update('baseUrl', server.openaiBaseUrl, vscode.ConfigurationTarget.Global);
-  await config.update('models.agent', 'fake-model', vscode.ConfigurationTarget.Global);
-  await config.update('candidates', 1, vscode.ConfigurationTarget.Global);
-  assert.equal(await vscode.commands.executeCommand('agensflow.setApiKey', 'openai', KEY), true);
 }
 
 /** Declares the suite; called by index.ts once mocha's globals exist. */

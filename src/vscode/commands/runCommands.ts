@@ -10,8 +10,9 @@ import { parsePlanText } from '../../core/plan';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import type { RunController, RunResult } from '../run/runController';
-import { parseProposedUri } from '../review/proposedUri';
+import { parseProposedUri, parseReviewUri } from '../review/proposedUri';
 import type { AcceptOutcome, ReviewService } from '../review/reviewService';
+import type { UndoReport } from '../../core/run';
 import { COMMANDS } from './commandIds';
 import { TaskDocuments, taskTextOf } from './taskDocument';
 
@@ -214,33 +215,55 @@ export class RunCommands extends Disposable {
     return shown;
   }
 
-  /** The task of a command's argument: a task id, a proposed document, or one picked from the open patches. */
-  private async taskOf(arg: unknown, runId: string, verb: string): Promise<string | undefined> {
-    if (typeof arg === 'string') return arg;
-    const ref = arg instanceof vscode.Uri ? parseProposedUri(arg) : undefined;
-    if (ref) return ref.taskId;
-    const open = await this.deps.review.openPatches(runId);
+  /**
+   * The run and tasks of a command's argument: a task id (of the current run), a proposed document (its task),
+   * a multi-file review (the editor title's buttons: its one task, else the tasks picked, "all" first), or,
+   * with no argument, one task picked from the current run's open patches.
+   */
+  private async subjectOf(arg: unknown, verb: string): Promise<{ runId: string; taskIds: string[] } | undefined> {
+    const proposed = arg instanceof vscode.Uri ? parseProposedUri(arg) : undefined;
+    if (proposed) return { runId: proposed.runId, taskIds: [proposed.taskId] };
+    const view = arg instanceof vscode.Uri ? parseReviewUri(arg) : undefined;
+    const runId = view?.runId ?? this.currentRun();
+    if (!runId) return undefined;
+    if (typeof arg === 'string') return { runId, taskIds: [arg] };
+    const wanted = view?.taskIds ? new Set(view.taskIds) : undefined;
+    const open = (await this.deps.review.openPatches(runId)).filter((p) => !wanted || wanted.has(p.taskId));
     if (open.length === 0) {
       void vscode.window.showInformationMessage('AgensFlow: no patch waits for review.');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(open.map((p) => ({ label: p.taskId, description: `${p.status} · ${p.title}`, detail: p.files.join(', ') })), { placeHolder: `The task whose changes to ${verb}` });
-    return pick?.label;
+    if (view && open.length === 1) return { runId, taskIds: [open[0].taskId] };
+    const items: (vscode.QuickPickItem & { ids: string[] })[] = open.map((p) => ({ label: p.taskId, description: `${p.status} · ${p.title}`, detail: p.files.join(', '), ids: [p.taskId] }));
+    if (view) items.unshift({ label: `All ${open.length} tasks in this view`, detail: open.map((p) => p.taskId).join(', '), ids: open.map((p) => p.taskId) });
+    const pick = await vscode.window.showQuickPick(items, { placeHolder: `The task whose changes to ${verb}` });
+    return pick ? { runId, taskIds: pick.ids } : undefined;
   }
 
+  /**
+   * Accept Task / Reject Task: each task its own undoable edit (in plan order), a notification with the
+   * counts and Undo; the open multi-file reviews are refreshed, so decided files leave them.
+   */
   private async decideTask(arg: unknown, verb: 'accept' | 'reject'): Promise<AcceptOutcome | boolean | undefined> {
-    const runId = this.currentRun();
-    if (!runId) return undefined;
-    const taskId = await this.taskOf(arg, runId, verb);
-    if (!taskId) return undefined;
-    if (verb === 'reject') {
-      const done = await this.deps.review.reject(runId, taskId);
-      if (done) this.notifyDone(`rejected the changes of ${taskId}; your files are as they were`, [taskId], 'reject');
-      return done;
+    const subject = await this.subjectOf(arg, verb);
+    if (!subject) return undefined;
+    const { runId, taskIds } = subject;
+    try {
+      if (verb === 'reject') {
+        const rejected: string[] = [];
+        for (const id of taskIds) if (await this.deps.review.reject(runId, id)) rejected.push(id);
+        this.notifyDone(`rejected the changes of ${rejected.length === 1 ? rejected[0] : `${rejected.length} tasks`}; your files are as they were`, rejected, 'reject');
+        return rejected.length === taskIds.length && rejected.length > 0;
+      }
+      if (taskIds.length === 1) {
+        const outcome = await this.deps.review.accept(runId, taskIds[0]);
+        this.report(taskIds[0], outcome, runId, taskIds[0]);
+        return outcome;
+      }
+      return (await this.acceptEach(runId, taskIds)).at(-1);
+    } finally {
+      await this.deps.review.refreshViews(runId);
     }
-    const outcome = await this.deps.review.accept(runId, taskId);
-    this.report(taskId, outcome, runId, taskId);
-    return outcome;
   }
 
   /**
@@ -248,9 +271,10 @@ export class RunCommands extends Disposable {
    * A file the accept created and the user edited since is removed only after asking.
    */
   private async undo(arg: unknown, kind: 'accept' | 'reject'): Promise<boolean> {
-    const runId = this.currentRun();
+    const proposed = arg instanceof vscode.Uri ? parseProposedUri(arg) : undefined;
+    const runId = proposed?.runId ?? this.currentRun();
     if (!runId) return false;
-    let taskId = typeof arg === 'string' ? arg : arg instanceof vscode.Uri ? parseProposedUri(arg)?.taskId : undefined;
+    let taskId = typeof arg === 'string' ? arg : proposed?.taskId;
     if (!taskId) {
       const decided = await this.deps.review.decidedTasks(runId, kind);
       if (decided.length === 0) {
@@ -261,7 +285,17 @@ export class RunCommands extends Disposable {
       taskId = pick?.label;
     }
     if (!taskId) return false;
-    let report = await this.deps.review.undo(runId, taskId, kind);
+    const report = await this.deps.review.undo(runId, taskId, kind);
+    try {
+      return await this.undone(runId, taskId, kind, report);
+    } finally {
+      await this.deps.review.refreshViews(runId);
+    }
+  }
+
+  /** Tells what an undo did; a created file edited since is removed only when the user says so. */
+  private async undone(runId: string, taskId: string, kind: 'accept' | 'reject', first: UndoReport): Promise<boolean> {
+    let report = first;
     if (report.undone === 'nothing' && report.edited?.length && !report.conflicts?.length) {
       const REMOVE = 'Remove Anyway';
       const choice = await vscode.window.showWarningMessage(
@@ -296,22 +330,44 @@ export class RunCommands extends Disposable {
     });
   }
 
-  /** Accepts or rejects the one file of a proposed document (the diff editor's title buttons). */
+  /**
+   * Accepts or rejects one file: that of a proposed document (the diff editor's title buttons, the context menu
+   * of the proposed side), or one picked from a multi-file review (its title's menu). The open reviews are
+   * refreshed afterwards.
+   */
   private async decideFile(arg: unknown, verb: 'accept' | 'reject'): Promise<AcceptOutcome | boolean | undefined> {
     const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
-    const ref = uri ? parseProposedUri(uri) : undefined;
+    const view = uri ? parseReviewUri(uri) : undefined;
+    const ref = uri ? parseProposedUri(uri) ?? (view ? await this.pickFile(view.runId, view.taskIds, verb) : undefined) : undefined;
     if (!ref) {
-      void vscode.window.showInformationMessage('AgensFlow: open a proposed change (Review Changes) first.');
+      if (!view) void vscode.window.showInformationMessage('AgensFlow: open a proposed change (Review Changes) first.');
       return undefined;
     }
-    if (verb === 'reject') {
-      const done = await this.deps.review.reject(ref.runId, ref.taskId, [ref.path]);
-      if (done) this.notifyDone(`rejected ${ref.path} of ${ref.taskId}`, [ref.taskId], 'reject');
-      return done;
+    try {
+      if (verb === 'reject') {
+        const done = await this.deps.review.reject(ref.runId, ref.taskId, [ref.path]);
+        if (done) this.notifyDone(`rejected ${ref.path} of ${ref.taskId}`, [ref.taskId], 'reject');
+        return done;
+      }
+      const outcome = await this.deps.review.accept(ref.runId, ref.taskId, [ref.path]);
+      this.report(`${ref.taskId} (${ref.path})`, outcome, ref.runId, ref.taskId);
+      return outcome;
+    } finally {
+      await this.deps.review.refreshViews(ref.runId);
     }
-    const outcome = await this.deps.review.accept(ref.runId, ref.taskId, [ref.path]);
-    this.report(`${ref.taskId} (${ref.path})`, outcome, ref.runId, ref.taskId);
-    return outcome;
+  }
+
+  /** One pending file of a multi-file review, picked by the user. */
+  private async pickFile(runId: string, taskIds: readonly string[] | undefined, verb: string): Promise<{ runId: string; taskId: string; path: string } | undefined> {
+    const wanted = taskIds ? new Set(taskIds) : undefined;
+    const open = (await this.deps.review.openPatches(runId)).filter((p) => !wanted || wanted.has(p.taskId));
+    const items = open.flatMap((p) => p.files.map((path) => ({ label: path, description: p.taskId, taskId: p.taskId })));
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage('AgensFlow: no file in this view waits for a decision.');
+      return undefined;
+    }
+    const pick = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: `The file to ${verb}` });
+    return pick ? { runId, taskId: pick.taskId, path: pick.label } : undefined;
   }
 
   /** Accepts, task by task (each its own undoable edit), every open patch of a task that passed. */
@@ -323,6 +379,16 @@ export class RunCommands extends Disposable {
       void vscode.window.showInformationMessage('AgensFlow: no verified patch waits for review.');
       return [];
     }
+    try {
+      return await this.acceptEach(runId, open.map((p) => p.taskId));
+    } finally {
+      await this.deps.review.refreshViews(runId);
+    }
+  }
+
+  /** Accepts tasks one by one (each its own undoable edit): problems told per task, successes in one notification. */
+  private async acceptEach(runId: string, taskIds: readonly string[]): Promise<AcceptOutcome[]> {
+    const open = taskIds.map((taskId) => ({ taskId }));
     const outcomes: AcceptOutcome[] = [];
     const accepted: string[] = [];
     let files = 0;
@@ -352,6 +418,7 @@ export class RunCommands extends Disposable {
     }
     const rejected: string[] = [];
     for (const p of open) if (await this.deps.review.reject(runId, p.taskId)) rejected.push(p.taskId);
+    await this.deps.review.refreshViews(runId);
     this.notifyDone(`rejected the changes of ${rejected.length} task${rejected.length === 1 ? '' : 's'}; your files are as they were`, rejected, 'reject');
     return open.length;
   }

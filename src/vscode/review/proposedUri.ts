@@ -1,15 +1,25 @@
 /**
- * Addresses of the read-only documents the diff review shows: `agensflow-proposed:/<path>?run=…&task=…&side=…`
- * holds a task's proposed content of one file (`after`) or the content the run saw (`before`, the left side
- * for a file the task creates). The path comes first so the editor names the file and picks its language.
+ * Addresses of the read-only documents the review shows.
+ * - `agensflow-proposed:<the file's own path>?run=…&task=…&side=…&path=<workspace-relative>` holds a task's
+ *   proposed content of one file (`after`), the content the run saw (`before`, the base of a merge), or the
+ *   user's version that an accept could not merge (`yours`, a merge editor's side). The URI's path is the
+ *   workspace file's own path, so the diff editors pair it with the file as a modification (they show a
+ *   rename when the two paths differ) and name the file and pick its language from it.
+ * - `agensflow-review:/<run>?tasks=a,b` names one multi-file review of a run (the tasks shown, or all the
+ *   run's open patches when `tasks` is absent): the editor title's Accept Task / Reject Task act on it.
  * Pure: unit-tested in Node.
  */
 import { visit } from 'jsonc-parser';
+import { TASK_ID_PATTERN } from '../../core/plan/schema';
+import { RUN_ID_PATTERN } from '../../core/run/runId';
 
 export const PROPOSED_SCHEME = 'agensflow-proposed';
+export const REVIEW_SCHEME = 'agensflow-review';
 
 /** Which content of a file patch a document shows. */
-export type ProposedSide = 'before' | 'after';
+export type ProposedSide = 'before' | 'after' | 'yours';
+
+const SIDES: readonly string[] = ['before', 'after', 'yours'] satisfies ProposedSide[];
 
 /** The parts of one proposed document's address. */
 export interface ProposedRef {
@@ -28,27 +38,59 @@ export interface ProposedRef {
 /** The suffix of a proposed document shown as plain text. */
 const TEXT_SUFFIX = '.txt';
 
-/** The path and query of a proposed document's URI (the caller adds the scheme: `Uri.from`). */
-export function proposedUriParts(ref: ProposedRef): { scheme: string; path: string; query: string } {
-  const query = new URLSearchParams({ run: ref.runId, task: ref.taskId, side: ref.side, ...(ref.asText ? { as: 'text' } : {}) }).toString();
-  return { scheme: PROPOSED_SCHEME, path: `/${ref.path}${ref.asText ? TEXT_SUFFIX : ''}`, query };
+/**
+ * The parts of a proposed document's URI (the caller builds it: `Uri.from`). `filePath`: the URI path of the
+ * workspace file (`Uri.file(abs).path`), which must end with the workspace-relative path.
+ */
+export function proposedUriParts(ref: ProposedRef, filePath: string): { scheme: string; path: string; query: string } {
+  if (!filePath.endsWith(`/${ref.path}`)) throw new RangeError(`${filePath} is not the file ${ref.path}`);
+  const query = new URLSearchParams({ run: ref.runId, task: ref.taskId, side: ref.side, path: ref.path, ...(ref.asText ? { as: 'text' } : {}) }).toString();
+  return { scheme: PROPOSED_SCHEME, path: `${filePath}${ref.asText ? TEXT_SUFFIX : ''}`, query };
 }
 
-/** Reads a proposed document's address back; undefined for anything that is not one. */
+/**
+ * Reads a proposed document's address back; undefined for anything that is not one, or whose path is not the
+ * file its query names (a forged address cannot show one file under another's name).
+ */
 export function parseProposedUri(uri: { scheme: string; path: string; query: string }): ProposedRef | undefined {
   if (uri.scheme !== PROPOSED_SCHEME) return undefined;
   const q = new URLSearchParams(uri.query);
   const runId = q.get('run');
   const taskId = q.get('task');
   const side = q.get('side');
+  const path = q.get('path');
   const asText = q.get('as') === 'text';
-  let path = uri.path.replace(/^\/+/, '');
+  let filePath = uri.path;
   if (asText) {
-    if (!path.endsWith(TEXT_SUFFIX)) return undefined;
-    path = path.slice(0, -TEXT_SUFFIX.length);
+    if (!filePath.endsWith(TEXT_SUFFIX)) return undefined;
+    filePath = filePath.slice(0, -TEXT_SUFFIX.length);
   }
-  if (!runId || !taskId || !path || (side !== 'before' && side !== 'after')) return undefined;
-  return { runId, taskId, path, side, ...(asText ? { asText } : {}) };
+  if (!runId || !taskId || !path || !side || !SIDES.includes(side)) return undefined;
+  if (path.startsWith('/') || path.split('/').includes('..') || !filePath.endsWith(`/${path}`)) return undefined;
+  return { runId, taskId, path, side: side as ProposedSide, ...(asText ? { asText } : {}) };
+}
+
+/** One multi-file review: a run, and the tasks shown (all the run's open patches when absent). */
+export interface ReviewRef {
+  runId: string;
+  taskIds?: string[];
+}
+
+/** The parts of a review's URI (the multi-file diff editor's own address). */
+export function reviewUriParts(ref: ReviewRef): { scheme: string; path: string; query: string } {
+  return { scheme: REVIEW_SCHEME, path: `/${ref.runId}`, query: ref.taskIds ? new URLSearchParams({ tasks: ref.taskIds.join(',') }).toString() : '' };
+}
+
+/** Reads a review's URI back; undefined for anything else (or a task list that holds no valid id). */
+export function parseReviewUri(uri: { scheme: string; path: string; query: string }): ReviewRef | undefined {
+  if (uri.scheme !== REVIEW_SCHEME) return undefined;
+  const runId = uri.path.replace(/^\/+/, '');
+  if (!RUN_ID_PATTERN.test(runId)) return undefined;
+  const tasks = new URLSearchParams(uri.query).get('tasks');
+  if (tasks === null) return { runId };
+  const taskIds = tasks.split(',');
+  if (taskIds.length === 0 || !taskIds.every((t) => TASK_ID_PATTERN.test(t))) return undefined;
+  return { runId, taskIds };
 }
 
 /**

@@ -19,7 +19,7 @@ import { checkPatch, decide, diskTextReader, fileDecision, hashBytes, isOpen, pa
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
-import { parseProposedUri, PROPOSED_SCHEME, proposedUriParts, remoteSchemaUrls, type ProposedSide } from './proposedUri';
+import { parseProposedUri, PROPOSED_SCHEME, proposedUriParts, remoteSchemaUrls, reviewUriParts, type ProposedSide, type ReviewRef } from './proposedUri';
 
 /** What an accept did. */
 export type AcceptOutcome =
@@ -44,6 +44,8 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
 
   /** Workspace files accepted in this window (URI string) and their patch: an Undo there re-derives its state. */
   private readonly accepted = new Map<string, { runId: string; taskId: string }>();
+  /** The multi-file reviews opened in this window, by title: what each shows, to show it again after a decision. */
+  private readonly views = new Map<string, ReviewRef>();
   /** Re-derivations in progress, one chain per patch, so two Undo events never race on one patch file. */
   private readonly refreshing = new Map<string, Promise<void>>();
 
@@ -119,13 +121,21 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     if (!ref) return '';
     const patch = await RunJournal.open(this.deps.stateDir, ref.runId).then((j) => j.loadPatch(ref.taskId)).catch(() => undefined);
     const file = patch?.files.find((f) => f.path === ref.path);
-    if (!file) return '';
+    if (!patch || !file) return '';
+    if (ref.side === 'yours') {
+      // The user's version that an accept could not merge: what the file held before conflict markers were written.
+      const prior = patch.applied?.[file.path]?.prior;
+      return typeof prior === 'string' ? Buffer.from(prior, 'base64').toString('utf8') : '';
+    }
     return (ref.side === 'after' ? file.after : file.before) ?? '';
   }
 
-  /** The URI of a proposed document. */
-  proposedUri(runId: string, taskId: string, path: string, side: ProposedSide = 'after', asText = false): vscode.Uri {
-    return vscode.Uri.from(proposedUriParts({ runId, taskId, path, side, ...(asText ? { asText } : {}) }));
+  /**
+   * The URI of a proposed document: its path is the workspace file's own, so a diff against the file is a
+   * modification, not a rename.
+   */
+  proposedUri(root: string, runId: string, taskId: string, path: string, side: ProposedSide = 'after', asText = false): vscode.Uri {
+    return vscode.Uri.from(proposedUriParts({ runId, taskId, path, side, ...(asText ? { asText } : {}) }, this.workspaceUri(root, path).path));
   }
 
   /** Opens one file's diff: the workspace file (or, for a new file, an empty document) against the proposal. */
@@ -139,36 +149,78 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     }
     const [left, right] = this.diffSides(runId, taskId, journal.record.dir, file);
     this.warnRemoteSchemas([{ taskId, file }]);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${path} (${taskId}: proposed)`, { preview: true });
+    // A new file has nothing on disk to compare with: the left side is the (empty) content the run saw.
+    const original = left ?? this.proposedUri(journal.record.dir, runId, taskId, path, 'before', right.path.endsWith('.txt') && !path.endsWith('.txt'));
+    await vscode.commands.executeCommand('vscode.diff', original, right, `${path} (${taskId}: proposed)`, { preview: true });
     return true;
   }
 
   /**
    * Opens every pending file of the run's open patches (or of `taskIds`) in the multi-file diff editor.
-   * Returns the number of files shown.
+   * Returns the number of files shown. `quiet`: no message when nothing is left (a refresh after a decision).
    */
-  async reviewChanges(runId: string, taskIds?: readonly string[]): Promise<number> {
+  async reviewChanges(runId: string, taskIds?: readonly string[], opts: { quiet?: boolean } = {}): Promise<number> {
     const journal = await RunJournal.open(this.deps.stateDir, runId);
     const wanted = taskIds ? new Set(taskIds) : undefined;
-    const resources: [vscode.Uri, vscode.Uri, vscode.Uri][] = [];
+    const pairs: { original: vscode.Uri | undefined; modified: vscode.Uri; label: vscode.Uri }[] = [];
     const shown: { taskId: string; file: FilePatch }[] = [];
+    const tasks: string[] = [];
     for (const task of journal.record.plan.tasks) {
       if (wanted && !wanted.has(task.id)) continue;
       const patch = await this.load(journal, task.id);
       if (!patch || !isOpen(patch)) continue;
-      for (const file of pendingFiles(patch)) {
-        const [left, right] = this.diffSides(runId, task.id, journal.record.dir, file);
-        resources.push([this.workspaceUri(journal.record.dir, file.path), left, right]);
+      const files = pendingFiles(patch);
+      if (files.length) tasks.push(task.id);
+      for (const file of files) {
+        const [original, modified] = this.diffSides(runId, task.id, journal.record.dir, file);
+        pairs.push({ original, modified, label: this.workspaceUri(journal.record.dir, file.path) });
         shown.push({ taskId: task.id, file });
       }
     }
     this.warnRemoteSchemas(shown);
-    if (resources.length === 0) {
-      void vscode.window.showInformationMessage('AgensFlow: no proposed changes to review in this run.');
+    if (pairs.length === 0) {
+      if (!opts.quiet) void vscode.window.showInformationMessage('AgensFlow: no proposed changes to review in this run.');
       return 0;
     }
-    await vscode.commands.executeCommand('vscode.changes', `AgensFlow: changes of run ${runId}`, resources);
-    return resources.length;
+    const title = reviewTitle(runId, taskIds);
+    this.views.set(title, { runId, ...(taskIds ? { taskIds: [...taskIds] } : {}) });
+    const source = vscode.Uri.from(reviewUriParts({ runId, ...(taskIds ? { taskIds: tasks } : {}) }));
+    try {
+      // The internal command of VS Code's multi-file diff that takes the editor's own address: the editor title's
+      // Accept Task / Reject Task then know which run and tasks the view shows (`vscode.changes` gives it a
+      // random one).
+      await vscode.commands.executeCommand('_workbench.openMultiDiffEditor', {
+        title, multiDiffSourceUri: source, resources: pairs.map((p) => ({ originalUri: p.original, modifiedUri: p.modified })),
+      });
+    } catch (e) {
+      this.deps.log.info(`the multi-file diff with an address is not available (${e instanceof Error ? e.message : String(e)}); opening vscode.changes`);
+      await vscode.commands.executeCommand('vscode.changes', title, pairs.map((p) => [p.label, p.original, p.modified]));
+    }
+    return pairs.length;
+  }
+
+  /**
+   * Shows the open multi-file reviews of `runId` as they are now: each is closed and, while files of its tasks
+   * still wait for a decision, opened again with those files only (an accepted or rejected file leaves the
+   * view). A review is recognised by the title it was opened with in this window, else by its files'
+   * proposed addresses (a review restored after a reload).
+   */
+  async refreshViews(runId: string): Promise<void> {
+    const open: { tab: vscode.Tab; taskIds: string[] | undefined }[] = [];
+    for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+      const diffs = multiDiffPairs(tab);
+      if (!diffs) continue;
+      const known = [...this.views].find(([title, ref]) => ref.runId === runId && (tab.label === title || tab.label.startsWith(`${title} (`)));
+      if (known) open.push({ tab, taskIds: known[1].taskIds });
+      else {
+        const tasks = reviewTabTasks(diffs, runId);
+        if (tasks.length) open.push({ tab, taskIds: tasks });
+      }
+    }
+    for (const { tab, taskIds } of open) {
+      await vscode.window.tabGroups.close(tab, true).then(undefined, () => undefined);
+      await this.reviewChanges(runId, taskIds, { quiet: true });
+    }
   }
 
   /** Task ids of the run whose patches wait for a decision (in plan order), with their statuses. */
@@ -297,12 +349,15 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     return vscode.Uri.joinPath(vscode.Uri.file(root), ...path.split('/'));
   }
 
-  private diffSides(runId: string, taskId: string, root: string, file: FilePatch): [vscode.Uri, vscode.Uri] {
+  /**
+   * The two sides of a file's diff: the workspace file (none for a file the task creates: the diff shows it as
+   * added) and the proposal, at the file's own path so the pair is a modification.
+   */
+  private diffSides(runId: string, taskId: string, root: string, file: FilePatch): [vscode.Uri | undefined, vscode.Uri] {
     // A proposal naming a remote schema is shown as plain text, so no language support fetches it before acceptance.
     const asText = remoteSchemas(file).length > 0;
-    // A new file has nothing on disk to compare with: the left side is the (empty) content the run saw.
-    const left = file.change === 'created' ? this.proposedUri(runId, taskId, file.path, 'before', asText) : this.workspaceUri(root, file.path);
-    return [left, this.proposedUri(runId, taskId, file.path, 'after', asText)];
+    const left = file.change === 'created' ? undefined : this.workspaceUri(root, file.path);
+    return [left, this.proposedUri(root, runId, taskId, file.path, 'after', asText)];
   }
 
   /** Tells the user which proposed files name a remote schema, and that they are shown as plain text. */
@@ -503,4 +558,29 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The title of a multi-file review (VS Code's tab label adds the file count). */
+function reviewTitle(runId: string, taskIds: readonly string[] | undefined): string {
+  return taskIds ? `AgensFlow: changes of ${taskIds.join(', ')}` : `AgensFlow: changes of run ${runId}`;
+}
+
+/**
+ * The pairs of a multi-file diff tab (those with both sides: VS Code leaves out added and deleted files), or
+ * undefined for any other tab. VS Code 1.96 hands extensions such a tab's input as an object with `textDiffs`,
+ * though its type is not in the stable API's typings yet.
+ */
+function multiDiffPairs(tab: vscode.Tab): vscode.TabInputTextDiff[] | undefined {
+  const diffs = (tab.input as { textDiffs?: unknown } | undefined)?.textDiffs;
+  return Array.isArray(diffs) ? diffs.filter((d): d is vscode.TabInputTextDiff => d instanceof vscode.TabInputTextDiff) : undefined;
+}
+
+/** The tasks of run `runId` whose proposed files the pairs of a multi-file diff show. */
+function reviewTabTasks(diffs: readonly vscode.TabInputTextDiff[], runId: string): string[] {
+  const tasks = new Set<string>();
+  for (const d of diffs) {
+    const ref = parseProposedUri(d.modified);
+    if (ref?.runId === runId) tasks.add(ref.taskId);
+  }
+  return [...tasks];
 }

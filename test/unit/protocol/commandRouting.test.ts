@@ -20,6 +20,7 @@ function harness(extra: RunEvent[] = []) {
     resumeRun: record('resumeRun'), selectModel: record('selectModel'), runPlanFile: record('runPlanFile'), manageTrust: record('manageTrust'),
     retryTask: record('retryTask'), editTask: record('editTask'),
     planRun: record('planRun'), planReplan: record('planReplan'), planEdit: record('planEdit'),
+    undoAccept: record('undoAccept'), undoReject: record('undoReject'),
   };
   const route = (c: WebviewCommand) => routeWebviewCommand(c, {
     source: store, actions, warn: (m) => warnings.push(m), setSelected: (id) => {
@@ -49,6 +50,15 @@ describe('host: routing webview commands', () => {
     assert.equal(h.route({ type: 'showGraph', taskId: 'rules' }), true);
     assert.equal(h.selected(), 'rules');
     assert.deepEqual(h.calls, ['acceptTask board', 'showGraph rules']);
+  });
+
+  it('routes Undo Accept / Undo Reject for tasks of the current plan only', () => {
+    const h = harness();
+    assert.equal(h.route({ type: 'undoAccept', taskId: 'spec' }), true);
+    assert.equal(h.route({ type: 'undoReject', taskId: 'board' }), true);
+    assert.equal(h.route({ type: 'undoAccept', taskId: 'ghost' }), false);
+    assert.deepEqual(h.calls, ['undoAccept spec', 'undoReject board']);
+    assert.equal(h.warnings.length, 1);
   });
 
   it('routes the run-wide actions', () => {

@@ -175,14 +175,13 @@ describe('vscode review under attack (stand-in host)', () => {
       f = await fixture({}, [filePatch('config/app.json', null, hostile)]);
       const shown = await f.review.reviewChanges(f.runId);
       assert.equal(shown, 1);
-      const changes = fake.state.executed.find((e) => e.command === 'vscode.changes');
+      const changes = fake.state.executed.find((e) => e.command === '_workbench.openMultiDiffEditor');
       assert.ok(changes);
-      const [[, left, right]] = changes.args[1] as [fake.Uri, fake.Uri, fake.Uri][];
-      for (const uri of [left, right]) {
-        assert.equal(uri.scheme, 'agensflow-proposed');
-        assert.match(uri.path, /\/config\/app\.json\.txt$/, 'no .json name: no JSON language support, no schema download');
-        assert.equal(parseProposedUri(uri)?.path, 'config/app.json');
-      }
+      const [{ originalUri, modifiedUri: right }] = (changes.args[0] as { resources: { originalUri?: fake.Uri; modifiedUri: fake.Uri }[] }).resources;
+      assert.equal(originalUri, undefined, 'a created file has no left side (shown as added)');
+      assert.equal(right.scheme, 'agensflow-proposed');
+      assert.match(right.path, /\/config\/app\.json\.txt$/, 'no .json name: no JSON language support, no schema download');
+      assert.equal(parseProposedUri(right)?.path, 'config/app.json');
       // The content is served unchanged for review (read-only), under the text address.
       assert.equal(await fake.state.contentProviders.get('agensflow-proposed')?.provideTextDocumentContent(right), hostile);
       const warning = fake.state.messages.find((m) => m.level === 'warning');
@@ -193,22 +192,23 @@ describe('vscode review under attack (stand-in host)', () => {
       fake.state.executed = [];
       await f.review.openDiff(f.runId, 't1', 'config/app.json');
       const diff = fake.state.executed.find((e) => e.command === 'vscode.diff');
+      assert.match((diff?.args[0] as fake.Uri).path, /app\.json\.txt$/, 'the empty left side of a new file too');
       assert.match((diff?.args[1] as fake.Uri).path, /app\.json\.txt$/);
     });
 
     it('keeps ordinary JSON proposals as .json (highlighted) and does not warn', async () => {
       f = await fixture({}, [filePatch('config/app.json', null, '{ "$schema": "./s.json" }\n')]);
       await f.review.reviewChanges(f.runId);
-      const changes = fake.state.executed.find((e) => e.command === 'vscode.changes');
-      const [[, , right]] = changes?.args[1] as [fake.Uri, fake.Uri, fake.Uri][];
+      const changes = fake.state.executed.find((e) => e.command === '_workbench.openMultiDiffEditor');
+      const [{ modifiedUri: right }] = (changes?.args[0] as { resources: { modifiedUri: fake.Uri }[] }).resources;
       assert.match(right.path, /app\.json$/);
       assert.equal(fake.state.messages.filter((m) => m.level === 'warning').length, 0);
     });
 
     it('plain-text addresses round-trip and cannot be forged into another path', () => {
-      const parts = proposedUriParts({ runId: 'r', taskId: 't', path: 'a.json', side: 'after', asText: true });
+      const parts = proposedUriParts({ runId: 'r', taskId: 't', path: 'a.json', side: 'after', asText: true }, '/w/a.json');
       assert.deepEqual(parseProposedUri(parts), { runId: 'r', taskId: 't', path: 'a.json', side: 'after', asText: true });
-      assert.equal(parseProposedUri({ ...parts, path: '/a.json' }), undefined, 'as=text without the .txt suffix is refused');
+      assert.equal(parseProposedUri({ ...parts, path: '/w/a.json' }), undefined, 'as=text without the .txt suffix is refused');
     });
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { TaskPatch } from '../../../src/core/run/patch';
-import { parseProposedUri, proposedUriParts, PROPOSED_SCHEME } from '../../../src/vscode/review/proposedUri';
+import { parseProposedUri, parseReviewUri, proposedUriParts, PROPOSED_SCHEME, REVIEW_SCHEME, reviewUriParts } from '../../../src/vscode/review/proposedUri';
 import { decide, isOpen, pendingFiles } from '../../../src/core/run/patchReview';
 
 function patch(paths: string[]): TaskPatch {
@@ -11,18 +11,40 @@ function patch(paths: string[]): TaskPatch {
 }
 
 describe('review: proposed document addresses', () => {
-  it('round-trips run, task, nested path and side, and names the file first', () => {
-    const parts = proposedUriParts({ runId: '20250101-000000-000-abcdef', taskId: 'gui_2', path: 'src/a b/c.py', side: 'after' });
+  const RUN = '20250101-000000-000-abcdef';
+
+  it('round-trips run, task, nested path and side; the URI path is the workspace file\'s own (a modification, not a rename)', () => {
+    const parts = proposedUriParts({ runId: RUN, taskId: 'gui_2', path: 'src/a b/c.py', side: 'after' }, '/home/u/proj/src/a b/c.py');
     assert.equal(parts.scheme, PROPOSED_SCHEME);
-    assert.equal(parts.path, '/src/a b/c.py');
-    assert.deepEqual(parseProposedUri(parts), { runId: '20250101-000000-000-abcdef', taskId: 'gui_2', path: 'src/a b/c.py', side: 'after' });
+    assert.equal(parts.path, '/home/u/proj/src/a b/c.py', 'the same path as file:///home/u/proj/src/a b/c.py');
+    assert.deepEqual(parseProposedUri(parts), { runId: RUN, taskId: 'gui_2', path: 'src/a b/c.py', side: 'after' });
+    const yours = proposedUriParts({ runId: RUN, taskId: 'gui_2', path: 'c.py', side: 'yours' }, '/c:/proj/c.py');
+    assert.equal(parseProposedUri(yours)?.side, 'yours');
   });
 
-  it('rejects other schemes and incomplete queries', () => {
-    assert.equal(parseProposedUri({ scheme: 'file', path: '/a.py', query: 'run=r&task=t&side=after' }), undefined);
-    assert.equal(parseProposedUri({ scheme: PROPOSED_SCHEME, path: '/a.py', query: 'run=r&side=after' }), undefined);
-    assert.equal(parseProposedUri({ scheme: PROPOSED_SCHEME, path: '/a.py', query: 'run=r&task=t&side=left' }), undefined);
-    assert.equal(parseProposedUri({ scheme: PROPOSED_SCHEME, path: '/', query: 'run=r&task=t&side=after' }), undefined);
+  it('refuses to build an address whose path is not the file it names', () => {
+    assert.throws(() => proposedUriParts({ runId: RUN, taskId: 't', path: 'a.py', side: 'after' }, '/proj/b.py'), RangeError);
+  });
+
+  it('rejects other schemes, incomplete queries and forged paths', () => {
+    assert.equal(parseProposedUri({ scheme: 'file', path: '/p/a.py', query: 'run=r&task=t&side=after&path=a.py' }), undefined);
+    assert.equal(parseProposedUri({ scheme: PROPOSED_SCHEME, path: '/p/a.py', query: 'run=r&side=after&path=a.py' }), undefined);
+    assert.equal(parseProposedUri({ scheme: PROPOSED_SCHEME, path: '/p/a.py', query: 'run=r&task=t&side=left&path=a.py' }), undefined);
+    assert.equal(parseProposedUri({ scheme: PROPOSED_SCHEME, path: '/p/a.py', query: 'run=r&task=t&side=after' }), undefined, 'no workspace-relative path');
+    // The query names one file, the path shows another: refused, so a document cannot pose as another file.
+    assert.equal(parseProposedUri({ scheme: PROPOSED_SCHEME, path: '/p/evil.py', query: 'run=r&task=t&side=after&path=a.py' }), undefined);
+    assert.equal(parseProposedUri({ scheme: PROPOSED_SCHEME, path: '/p/xa.py', query: 'run=r&task=t&side=after&path=a.py' }), undefined, 'a suffix of a name is not the name');
+    assert.equal(parseProposedUri({ scheme: PROPOSED_SCHEME, path: '/etc/passwd', query: 'run=r&task=t&side=after&path=../etc/passwd' }), undefined);
+  });
+
+  it('review addresses name a run and, optionally, its tasks; anything else is refused', () => {
+    const all = reviewUriParts({ runId: RUN });
+    assert.equal(all.scheme, REVIEW_SCHEME);
+    assert.deepEqual(parseReviewUri(all), { runId: RUN });
+    assert.deepEqual(parseReviewUri(reviewUriParts({ runId: RUN, taskIds: ['a', 'b_2'] })), { runId: RUN, taskIds: ['a', 'b_2'] });
+    assert.equal(parseReviewUri({ scheme: REVIEW_SCHEME, path: '/../../x', query: '' }), undefined);
+    assert.equal(parseReviewUri({ scheme: REVIEW_SCHEME, path: `/${RUN}`, query: 'tasks=a,B%2F' }), undefined);
+    assert.equal(parseReviewUri({ scheme: PROPOSED_SCHEME, path: `/${RUN}`, query: '' }), undefined);
   });
 });
 

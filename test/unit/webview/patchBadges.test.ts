@@ -50,4 +50,20 @@ describe('webview: patch state badges on graph nodes and sidebar rows', () => {
     assert.equal(row()?.querySelector('.patch-badge')?.textContent, 'merged');
     assert.ok(row()?.querySelector('.patch-badge')?.classList.contains('patch-merged'));
   });
+
+  it('a decided row has its Undo button (Undo Accept / Undo Reject), which posts the undo for that task', () => {
+    const { root } = makeDocument();
+    const posted: unknown[] = [];
+    const app = new SidebarApp(root, { post: (c) => posted.push(c) });
+    const undoOf = () => [...root.querySelectorAll('.task-item')].find((r) => r.querySelector('.task-title')?.textContent === 'Board model')?.querySelector('.undo-action') as HTMLButtonElement | undefined;
+    app.receive({ type: 'snapshot', state: withPatch('proposed'), selectedTaskId: null });
+    assert.equal(undoOf(), undefined, 'nothing to undo before a decision');
+    app.receive({ type: 'snapshot', state: withPatch('merged'), selectedTaskId: null });
+    assert.match(undoOf()?.textContent ?? '', /^Undo Accept/);
+    undoOf()?.click();
+    app.receive({ type: 'snapshot', state: withPatch('rejected'), selectedTaskId: null });
+    assert.match(undoOf()?.textContent ?? '', /^Undo Reject/);
+    undoOf()?.click();
+    assert.deepEqual(posted, [{ type: 'undoAccept', taskId: 'board' }, { type: 'undoReject', taskId: 'board' }]);
+  });
 });

@@ -78,11 +78,28 @@ describe('webview: task details', () => {
     assert.deepEqual(labels(), ['Accept', 'Reject']);
   });
 
-  it('disables Accept/Reject once the patch is applied', () => {
-    const { root, details } = setup();
+  it('disables Accept/Reject once the patch is applied, and offers Undo Accept (posting undoAccept)', () => {
+    const { root, details, posted } = setup();
     details.update(sampleState(), 'spec');
-    const buttons = [...root.querySelectorAll('.details-actions button')] as HTMLButtonElement[];
+    const buttons = [...root.querySelectorAll('.details-actions button:not(.undo-action)')] as HTMLButtonElement[];
+    assert.equal(buttons.length, 2);
     assert.ok(buttons.every((b) => b.disabled));
+    const undo = root.querySelector('.details-actions .undo-action') as HTMLButtonElement;
+    assert.equal(undo.textContent, 'Undo Accept');
+    assert.equal(undo.disabled, false);
+    undo.click();
+    assert.deepEqual(posted, [{ type: 'undoAccept', taskId: 'spec' }]);
+  });
+
+  it('offers Undo Reject for a rejected patch, and no undo while the patch waits for review', () => {
+    const { root, details, posted } = setup();
+    details.update(sampleState(), 'board');
+    assert.equal(root.querySelector('.details-actions .undo-action'), null, 'nothing to undo on a proposed patch');
+    details.update(applyEvent(sampleState(), { type: 'patch', taskId: 'board', state: 'rejected', files: ['gobang/board.py'], runId: RUN_ID, ts: 9e12 }), 'board');
+    const undo = root.querySelector('.details-actions .undo-action') as HTMLButtonElement;
+    assert.equal(undo.textContent, 'Undo Reject');
+    undo.click();
+    assert.deepEqual(posted, [{ type: 'undoReject', taskId: 'board' }]);
   });
 
   it('renders hostile strings in title, objective, acceptance, log, findings and decisions as text only', () => {
