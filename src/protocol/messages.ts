@@ -40,6 +40,8 @@ export const WebviewCommandSchema = z.discriminatedUnion('type', [
   cmd('editTask', { taskId }),
   cmd('undoAccept', { taskId }),
   cmd('undoReject', { taskId }),
+  cmd('resolveConflict', { taskId }),
+  cmd('rerunTask', { taskId }),
   cmd('cancelRun', {}),
   cmd('showGraph', { taskId: taskId.optional() }),
   cmd('newTask', {}),

@@ -24,6 +24,8 @@ export interface GraphViewActions {
   editTask(goal: string): void;
   undoAccept(taskId: string): void;
   undoReject(taskId: string): void;
+  resolveConflict(taskId: string): void;
+  rerunTask(taskId: string): void;
   openDiff(taskId: string, path: string): void;
   /** Continues the run the views show (the command checks that it can be resumed). */
   resumeRun(runId: string): void;
@@ -96,6 +98,12 @@ export function routeWebviewCommand(command: WebviewCommand, deps: CommandRouter
       if (!known(command.taskId)) return refuse('unknown task');
       if (command.type === 'undoAccept') deps.actions.undoAccept(command.taskId);
       else deps.actions.undoReject(command.taskId);
+      return true;
+    case 'resolveConflict':
+    case 'rerunTask':
+      if (!known(command.taskId)) return refuse('unknown task');
+      if (command.type === 'resolveConflict') deps.actions.resolveConflict(command.taskId);
+      else deps.actions.rerunTask(command.taskId);
       return true;
     case 'cancelRun':
       deps.actions.cancelRun();

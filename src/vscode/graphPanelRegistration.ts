@@ -53,6 +53,8 @@ export class GraphViews extends Disposable {
       editTask: (goal) => run(COMMANDS.newTask, { draft: goal }),
       undoAccept: (taskId) => run(COMMANDS.undoAccept, taskId),
       undoReject: (taskId) => run(COMMANDS.undoReject, taskId),
+      resolveConflict: (taskId) => run(COMMANDS.resolveConflict, taskId),
+      rerunTask: (taskId) => run(COMMANDS.rerunTask, taskId),
       // The review command opens one file's diff when given a task and a path.
       openDiff: (taskId, path) => run(COMMANDS.reviewChanges, taskId, path),
       resumeRun: (runId) => run(COMMANDS.resumeRun, runId),

@@ -172,6 +172,11 @@ export class TaskDetails {
     const undo = patchState === 'rejected'
       ? button(doc, 'history', 'Undo Reject', () => this.post({ type: 'undoReject', taskId: task.id }), 'af-button secondary undo-action')
       : decided ? button(doc, 'discard', 'Undo Accept', () => this.post({ type: 'undoAccept', taskId: task.id }), 'af-button secondary undo-action') : null;
+    // A conflict's next steps: resolve it in the merge editor, or have the task redo its work on the user's version.
+    const conflictActions = patchState === 'conflicted' ? [
+      button(doc, 'git-merge', 'Resolve in Merge Editor', () => this.post({ type: 'resolveConflict', taskId: task.id }), 'af-button secondary conflict-action'),
+      button(doc, 'refresh', 'Re-run on My Version', () => this.post({ type: 'rerunTask', taskId: task.id }), 'af-button secondary conflict-action'),
+    ] : [];
     replaceChildren(this.header,
       h(doc, 'div', `details-title status-${status}`, undefined,
         h(doc, 'span', statusIconClass(status), { 'aria-hidden': 'true' }),
@@ -182,7 +187,7 @@ export class TaskDetails {
         patchState ? h(doc, 'span', `badge patch-${patchState}`, undefined, `patch ${patchState}`) : null,
         h(doc, 'code', 'task-id', { title: 'Task id' }, task.id)),
       detail?.statusReason ? h(doc, 'p', 'status-reason', undefined, detail.statusReason) : null,
-      h(doc, 'div', 'details-actions', undefined, retry, edit, accept, reject, undo));
+      h(doc, 'div', 'details-actions', undefined, retry, edit, accept, reject, undo, ...conflictActions));
 
     const agent = detail?.agent;
     const facts = h(doc, 'dl', 'facts', undefined,

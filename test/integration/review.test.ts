@@ -19,13 +19,20 @@ const PLAN = {
     { id: 'pair', title: 'Edit one file and create another', objective: 'two files', files: ['review/a.txt', 'review/b.txt'] },
     { id: 'whole', title: 'Edit a third file', objective: 'one file', files: ['review/c.txt'] },
     { id: 'later', title: 'Edit a fourth file', objective: 'rejected, then back', files: ['review/d.txt'] },
+    { id: 'clean', title: 'Append to a file the user edits elsewhere', objective: 'merges cleanly', files: ['review/e.txt'] },
+    { id: 'overlap', title: 'Append where the user appends too', objective: 'conflicts', files: ['review/f.txt'] },
+    { id: 'again', title: 'Append where the user appends too, then re-run', objective: 'conflicts, then re-run', files: ['review/g.txt'] },
   ],
 };
 
-const ORIGINAL: Record<string, string> = { 'review/a.txt': 'a1\na2\na3\n', 'review/c.txt': 'c1\n', 'review/d.txt': 'd1\n' };
+const ORIGINAL: Record<string, string> = {
+  'review/a.txt': 'a1\na2\na3\n', 'review/c.txt': 'c1\n', 'review/d.txt': 'd1\n', 'review/e.txt': 'e1\ne2\ne3\ne4\ne5\n', 'review/f.txt': 'f1\n', 'review/g.txt': 'g1\n',
+};
 
-/** What the fake agent writes into a file. */
-const proposed = (file: string): string => `${ORIGINAL[file] ?? ''}proposed ${file}\n`;
+/** What the fake agent appends to a file. */
+const line = (file: string): string => `proposed ${file}\n`;
+/** What the fake agent proposes for a file of the run's first pass (it appends to the original). */
+const proposed = (file: string): string => `${ORIGINAL[file] ?? ''}${line(file)}`;
 
 /** Planner: the plan above. Agents: turn 1 writes every owned file, turn 2 finishes. */
 function handler(req: RecordedRequest): FakeReply {
@@ -38,7 +45,8 @@ function handler(req: RecordedRequest): FakeReply {
   const task = PLAN.tasks.find((t) => t.id === id);
   if (!task) return reply.tool('submit_verdict', { pass: true, reasons: [] });
   if (!messages.some((m) => m.role === 'assistant')) {
-    return { kind: 'message', toolCalls: task.files.map((p) => ({ name: 'write_file', arguments: { path: p, content: proposed(p) } })) };
+    // The agent appends its line to the file as it is when the task runs (a re-run sees the user's version).
+    return { kind: 'message', toolCalls: task.files.map((p) => ({ name: 'write_file', arguments: { path: p, content: `${disk(p) ?? ''}${line(p)}` } })) };
   }
   return reply.tool('finish', { summary: `${task.id} done` });
 }
@@ -102,6 +110,17 @@ function proposedUriOf(rel: string, runId: string, taskId: string): vscode.Uri {
   return vscode.Uri.from({ scheme: 'agensflow-proposed', path: workspaceFile(rel).path, query });
 }
 
+/** The user edits a file in its editor and saves it, as a person would. */
+async function userSaves(rel: string, text: string): Promise<void> {
+  const uri = workspaceFile(rel);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  assert.ok(await doc.save());
+  assert.equal(disk(rel), text);
+}
+
 /** Declares the suite; called by index.ts once mocha's globals exist. */
 export function registerReviewTests(): void {
   describe('AgensFlow: review in the multi-file diff, Undo from the graph and the notifications', function () {
@@ -127,10 +146,10 @@ export function registerReviewTests(): void {
     });
 
     it('opens every pending file in one multi-file diff: modified files as modifications (same path both sides), a new file as added', async () => {
-      assert.equal(await vscode.commands.executeCommand<number>('agensflow.reviewChanges'), 4);
-      await tabsSettle(() => shown().files === 4);
+      assert.equal(await vscode.commands.executeCommand<number>('agensflow.reviewChanges'), 7);
+      await tabsSettle(() => shown().files === 7);
       // The created file has no left side (shown as added), so VS Code leaves it out of the tab's pairs.
-      assert.deepEqual(shown().pairs, ['review/a.txt', 'review/c.txt', 'review/d.txt']);
+      assert.deepEqual(shown().pairs, ['review/a.txt', 'review/c.txt', 'review/d.txt', 'review/e.txt', 'review/f.txt', 'review/g.txt']);
       const [{ diffs }] = multiDiffTabs();
       for (const d of diffs) {
         assert.equal(d.modified.scheme, 'agensflow-proposed');
@@ -144,13 +163,13 @@ export function registerReviewTests(): void {
       const accepted = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptFile', proposedUriOf('review/a.txt', runId, 'pair'));
       assert.equal(accepted.state, 'proposed', 'the task\'s other file still waits');
       assert.equal(disk('review/a.txt'), proposed('review/a.txt'));
-      await tabsSettle(() => shown().files === 3);
-      assert.deepEqual(shown().pairs, ['review/c.txt', 'review/d.txt']);
+      await tabsSettle(() => shown().files === 6);
+      assert.deepEqual(shown().pairs, ['review/c.txt', 'review/d.txt', 'review/e.txt', 'review/f.txt', 'review/g.txt']);
 
       assert.equal(await vscode.commands.executeCommand('agensflow.rejectFile', proposedUriOf('review/b.txt', runId, 'pair')), true);
       assert.equal(disk('review/b.txt'), undefined, 'a rejected file is not created');
-      await tabsSettle(() => shown().files === 2);
-      assert.deepEqual(shown().pairs, ['review/c.txt', 'review/d.txt']);
+      await tabsSettle(() => shown().files === 5);
+      assert.deepEqual(shown().pairs, ['review/c.txt', 'review/d.txt', 'review/e.txt', 'review/f.txt', 'review/g.txt']);
       await patchState('pair', 'applied');
     });
 
@@ -191,6 +210,79 @@ export function registerReviewTests(): void {
       await vscode.commands.executeCommand('notification.acceptPrimaryAction');
       await undone;
       assert.equal(disk('review/d.txt'), ORIGINAL['review/d.txt']);
+    });
+
+    it('merge path: a file saved with the user\'s changes elsewhere is merged on accept; both edits are kept', async () => {
+      await userSaves('review/e.txt', 'E1 (mine)\ne2\ne3\ne4\ne5\n');
+      const outcome = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'clean');
+      assert.equal(outcome.state, 'applied');
+      assert.ok(outcome.state === 'applied');
+      assert.deepEqual(outcome.merged, ['review/e.txt']);
+      assert.equal(disk('review/e.txt'), `E1 (mine)\ne2\ne3\ne4\ne5\n${line('review/e.txt')}`);
+      await patchState('clean', 'merged');
+    });
+
+    it('an overlap writes nothing; Resolve in Merge Editor opens the merge editor; completing the merge makes the patch merged, and Undo Accept gives the user\'s version back', async () => {
+      await closeAllEditors();
+      const mine = 'f1\nmine\n';
+      await userSaves('review/f.txt', mine);
+      const outcome = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'overlap');
+      assert.equal(outcome.state, 'conflicted');
+      assert.equal(disk('review/f.txt'), mine, 'nothing written');
+      await patchState('overlap', 'conflicted');
+
+      assert.equal(await vscode.commands.executeCommand('agensflow.resolveConflict', 'overlap'), true);
+      await patchState('overlap', 'conflicted-markers');
+      const file = workspaceFile('review/f.txt');
+      // The merge editor: yours, the proposal and the base as inputs, the file itself as the result.
+      const isMerge = (input: unknown): boolean => {
+        const m = input as { result?: vscode.Uri; input1?: vscode.Uri; input2?: vscode.Uri; base?: vscode.Uri } | undefined;
+        return m?.result?.toString() === file.toString() && m.input1?.scheme === 'agensflow-proposed' && m.input2?.scheme === 'agensflow-proposed' && m.base?.scheme === 'agensflow-proposed';
+      };
+      await tabsSettle(() => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => isMerge(t.input))));
+      const merge = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => isMerge(t.input))?.input as { input1: vscode.Uri; input2: vscode.Uri; base: vscode.Uri };
+      assert.equal((await vscode.workspace.openTextDocument(merge.input1)).getText(), mine, 'left: your version');
+      assert.equal((await vscode.workspace.openTextDocument(merge.input2)).getText(), proposed('review/f.txt'), 'right: the proposal');
+      assert.equal((await vscode.workspace.openTextDocument(merge.base)).getText(), ORIGINAL['review/f.txt'], 'base: what the run read');
+
+      // The merge editor fills the result with what merges (the markers go, the overlap is left to decide).
+      const doc = await vscode.workspace.openTextDocument(file);
+      if (doc.getText().includes('<<<<<<<')) {
+        await new Promise<void>((resolve) => {
+          const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+            if (e.document !== doc || doc.getText().includes('<<<<<<<')) return;
+            sub.dispose();
+            resolve();
+          });
+        });
+      }
+      // The user takes both sides and completes the merge (which saves the file).
+      const resolved = `f1\nmine\n${line('review/f.txt')}`;
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(file, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), resolved);
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      const merged = patchState('overlap', 'merged');
+      assert.ok(await doc.save());
+      await merged;
+      assert.equal(disk('review/f.txt'), resolved);
+      await closeAllEditors();
+
+      assert.equal(await vscode.commands.executeCommand('agensflow.undoAccept', 'overlap'), true);
+      assert.equal(disk('review/f.txt'), mine, 'Undo Accept puts the user\'s version back exactly');
+    });
+
+    it('Re-run on My Version: the conflicted task runs again against the user\'s file, and its new patch applies', async () => {
+      const mine = 'g1\nmine\n';
+      await userSaves('review/g.txt', mine);
+      assert.equal((await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'again')).state, 'conflicted');
+      const result = await vscode.commands.executeCommand<RunResult | undefined>('agensflow.rerunTask', 'again');
+      assert.ok(result, 'the re-run did not start');
+      assert.equal(result.runId, runId, 'the same run continues');
+      assert.equal((await exportsOf()).runState().tasks.again?.patch?.state, 'proposed');
+      assert.equal(disk('review/g.txt'), mine, 'a re-run writes nothing before review');
+      const outcome = await vscode.commands.executeCommand<AcceptOutcome>('agensflow.acceptTask', 'again');
+      assert.equal(outcome.state, 'applied');
+      assert.equal(disk('review/g.txt'), `${mine}${line('review/g.txt')}`, 'the new proposal was made on the user\'s version');
     });
   });
 }

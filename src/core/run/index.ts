@@ -24,3 +24,4 @@ export { withWorkspaceLock, WorkspaceBusyError, type WorkspaceAccess } from './w
 export { WriteGuard, processWrites } from './writeGuard';
 export { undoDecision, type UndoReport, type UndoOptions } from './undo';
 export { attributeCheckFailure, mentionsFile, type CheckAttribution } from './attribution';
+export { prepareRerun, RerunRefusedError, isRerunRefusedError } from './rerun';

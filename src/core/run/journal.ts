@@ -276,6 +276,13 @@ export class RunJournal {
     return write;
   }
 
+  /** Removes a task's stored patch (a task made to run again); no patch is not an error. */
+  async removePatch(taskId: string): Promise<void> {
+    if (this.patchWrites.size) await Promise.allSettled([...this.patchWrites]);
+    await fs.rm(patchFile(this.dir, taskId), { force: true });
+    this.patchFailures.delete(taskId);
+  }
+
   /** The stored patch of a task (checked against the patch schema), or `undefined` when it has none. */
   async loadPatch(taskId: string): Promise<TaskPatch | undefined> {
     let text: string;

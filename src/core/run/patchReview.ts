@@ -155,8 +155,10 @@ export async function reconcilePatch(patch: TaskPatch, read: WorkspaceTextReader
     const priorHash = prior === undefined ? f.baseHash : prior === null ? null : hashBytes(prior);
     if (hash === priorHash && hash !== (written === null ? null : hashBytes(written))) reverted.push(f.path);
     else if (patch.applied?.[f.path]?.how === 'markers' && text !== null && !hasConflictMarkers(text)) {
-      // The user resolved the conflict markers: the file now holds both sides as they chose (merged).
-      patch.applied[f.path] = { ...patch.applied[f.path], how: 'merged' };
+      // The user resolved the conflict markers: the file now holds both sides as they chose (merged). The
+      // resolution is the accept's outcome: Undo Accept puts back the version from before it (edits made after
+      // the resolution are still merged or refuse the undo).
+      patch.applied[f.path] = { ...patch.applied[f.path], how: 'merged', written: text };
       resolved = true;
     }
   }

@@ -20,6 +20,8 @@ export const COMMANDS = {
   rejectFile: 'agensflow.rejectFile',
   undoAccept: 'agensflow.undoAccept',
   undoReject: 'agensflow.undoReject',
+  resolveConflict: 'agensflow.resolveConflict',
+  rerunTask: 'agensflow.rerunTask',
   acceptAllVerified: 'agensflow.acceptAllVerified',
   rejectAll: 'agensflow.rejectAll',
   setApiKey: 'agensflow.setApiKey',

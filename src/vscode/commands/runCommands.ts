@@ -63,6 +63,8 @@ export class RunCommands extends Disposable {
     reg(c.rejectAll, (confirmed) => this.rejectAll(confirmed === true));
     reg(c.undoAccept, (arg) => this.undo(arg, 'accept'));
     reg(c.undoReject, (arg) => this.undo(arg, 'reject'));
+    reg(c.resolveConflict, (arg) => this.resolveConflict(arg));
+    reg(c.rerunTask, (arg) => this.rerunTask(arg));
   }
 
   /**
@@ -317,6 +319,36 @@ export class RunCommands extends Disposable {
     return true;
   }
 
+  /** Opens a conflicted task's overlapping files in the merge editor (see ReviewService.resolveInMergeEditor). */
+  private async resolveConflict(arg: unknown): Promise<boolean> {
+    const subject = await this.subjectOf(arg, 'resolve');
+    const taskId = subject?.taskIds[0];
+    if (!subject || !taskId) return false;
+    const res = await this.deps.review.resolveInMergeEditor(subject.runId, taskId);
+    await this.deps.review.refreshViews(subject.runId);
+    if (res.state === 'nothing') {
+      void vscode.window.showWarningMessage(`AgensFlow: cannot resolve ${taskId} now: ${res.reason}.`);
+      return false;
+    }
+    const files = res.files.join(', ');
+    const text = res.files.length === 0
+      ? `applied ${taskId}: it merged with your changes after all`
+      : res.editor === 'merge'
+        ? `${files} ${res.files.length === 1 ? 'is' : 'are'} open in the merge editor: choose what to keep where the changes overlap, then Complete Merge. Undo Accept puts your version back`
+        : `${files} now ${res.files.length === 1 ? 'holds' : 'hold'} conflict markers where the changes overlap: resolve them and save. Undo Accept puts your version back`;
+    this.notifyDone(text, [taskId], 'accept');
+    return true;
+  }
+
+  /** Re-runs a task against the files as they are now (see RunController.rerun). */
+  private async rerunTask(arg: unknown): Promise<RunResult | undefined> {
+    const subject = await this.subjectOf(arg, 're-run');
+    const taskId = subject?.taskIds[0];
+    if (!subject || !taskId) return undefined;
+    this.deps.showGraph(taskId);
+    return this.deps.controller.rerun(subject.runId, taskId);
+  }
+
   /**
    * The short notification after a decision: what was done, with counts, and an Undo button that takes it
    * back (accepts undone in reverse order, dependents first).
@@ -441,10 +473,16 @@ export class RunCommands extends Disposable {
         }
       });
     } else if (outcome.state === 'conflicted') {
+      // The next step: resolve the overlap in the merge editor, or have the task redo its work on the user's version.
+      const RESOLVE = 'Resolve in Merge Editor';
+      const RERUN = 'Re-run on My Version';
+      const task = undoTask ?? subject;
       void vscode.window.showWarningMessage(
         `AgensFlow: did not apply ${subject}: ${outcome.conflicts.map((c) => c.reason).join('; ')}. Your changes were kept.`,
-        'Review Changes',
-      ).then((c) => c && vscode.commands.executeCommand(COMMANDS.reviewChanges));
+        RESOLVE, RERUN, 'Review Changes',
+      ).then((c) => c === RESOLVE ? vscode.commands.executeCommand(COMMANDS.resolveConflict, task)
+        : c === RERUN ? vscode.commands.executeCommand(COMMANDS.rerunTask, task)
+          : c && vscode.commands.executeCommand(COMMANDS.reviewChanges));
     } else if (outcome.state === 'failed' || outcome.state === 'nothing') {
       void vscode.window.showWarningMessage(`AgensFlow: ${outcome.reason}.`);
     } else if (undoTask) {

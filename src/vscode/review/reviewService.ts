@@ -15,7 +15,7 @@
  * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
  */
 import * as vscode from 'vscode';
-import { checkPatch, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, undoDecision, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch, type UndoReport } from '../../core/run';
+import { applyReviewedPatches, checkPatch, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, undoDecision, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch, type UndoReport } from '../../core/run';
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
@@ -44,6 +44,8 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
 
   /** Workspace files accepted in this window (URI string) and their patch: an Undo there re-derives its state. */
   private readonly accepted = new Map<string, { runId: string; taskId: string }>();
+  /** Files being resolved in the merge editor (workspace URI string) and their patch: a save re-derives its state. */
+  private readonly resolving = new Map<string, { runId: string; taskId: string }>();
   /** The multi-file reviews opened in this window, by title: what each shows, to show it again after a decision. */
   private readonly views = new Map<string, ReviewRef>();
   /** Re-derivations in progress, one chain per patch, so two Undo events never race on one patch file. */
@@ -56,6 +58,13 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.reason !== vscode.TextDocumentChangeReason.Undo) return;
         const ref = this.accepted.get(e.document.uri.toString());
+        if (ref) this.refresh(ref.runId, ref.taskId);
+      }),
+    );
+    // Completing a merge saves the file: once no conflict is left in it, the task's changes count as merged.
+    this._register(
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        const ref = this.resolving.get(doc.uri.toString());
         if (ref) this.refresh(ref.runId, ref.taskId);
       }),
     );
@@ -76,7 +85,10 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     const next = (this.refreshing.get(key) ?? Promise.resolve())
       .then(async () => {
         const journal = await RunJournal.open(this.deps.stateDir, runId);
-        await this.load(journal, taskId);
+        const patch = await this.load(journal, taskId);
+        if (patch?.state !== 'conflicted-markers') {
+          for (const [uri, ref] of this.resolving) if (ref.runId === runId && ref.taskId === taskId) this.resolving.delete(uri);
+        }
       })
       .catch((e: unknown) => this.deps.log.warn(`could not re-check the patch of ${taskId}: ${(e as Error).message ?? String(e)}`));
     this.refreshing.set(key, next);
@@ -95,11 +107,19 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     if (!patch || !patch.files.some((f) => fileDecision(patch, f.path) === 'applied')) return patch;
     const root = journal.record.dir;
     const disk = diskTextReader(root);
+    const stateBefore = patch.state;
     const reverted = await reconcilePatch(patch, async (rel) => {
       const doc = this.openDocument(root, rel);
       return doc?.isDirty ? doc.getText() : disk(rel);
     });
-    if (reverted.length === 0) return patch;
+    if (reverted.length === 0) {
+      // Conflict markers resolved (a completed merge): the state changed without a file going back.
+      if (patch.state !== stateBefore) {
+        await this.save(journal, patch);
+        this.deps.log.info(`${taskId}: the conflicts are resolved; the patch is ${patch.state}`);
+      }
+      return patch;
+    }
     await this.save(journal, patch);
     for (const rel of reverted) {
       const doc = this.openDocument(root, rel);
@@ -290,6 +310,58 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     this.closeDiffs(runId, taskId, files.map((f) => f.path));
     const merged = Object.entries(written).filter(([, a]) => a.how === 'merged').map(([p]) => p);
     return { state: state === 'proposed' ? 'proposed' : 'applied', files: files.map((f) => f.path), merged };
+  }
+
+  /**
+   * Resolves a conflicted task in VS Code's merge editor. The task's changes are applied as the core's apply
+   * does with conflict markers (journal first, all or nothing; what the files held before is recorded, so
+   * Undo Accept puts the user's version back): files that merge cleanly are written merged, and each
+   * overlapping file gets the markers. Each such file then opens in the merge editor (internal command
+   * `_open.mergeEditor`): your version on the left, the proposal on the right, the run's base below, the file
+   * itself as the result, which the merge editor fills with everything that merges and leaves the overlaps
+   * for the user. Completing the merge saves the file; with no marker left the task's changes count as merged.
+   * Where the merge editor cannot be opened, the file opens with its markers (VS Code's inline conflict
+   * actions). Refused while a file of the patch has unsaved text in an editor.
+   */
+  async resolveInMergeEditor(runId: string, taskId: string): Promise<{ state: 'opened'; files: string[]; editor: 'merge' | 'text' } | { state: 'nothing'; reason: string }> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const root = journal.record.dir;
+    const patch = await this.load(journal, taskId);
+    if (!patch) return { state: 'nothing', reason: `task ${taskId} has no patch` };
+    if (patch.state !== 'conflicted-markers') {
+      if (!isOpen(patch)) return { state: 'nothing', reason: `the patch of ${taskId} is already ${patch.state}` };
+      const dirty = pendingFiles(patch).filter((f) => this.openDocument(root, f.path)?.isDirty).map((f) => f.path);
+      if (dirty.length) return { state: 'nothing', reason: `${dirty.join(', ')} ${dirty.length === 1 ? 'has' : 'have'} unsaved changes in an editor: save or revert them first` };
+      // The user chose to resolve this task now: its own upstream state was shown with the conflict.
+      const [report] = await applyReviewedPatches(this.deps.stateDir, runId, [taskId], undefined, { markers: true, force: true });
+      if (!report || (report.state !== 'conflicted-markers' && report.state !== 'merged' && report.state !== 'applied')) {
+        return { state: 'nothing', reason: report?.reason ?? `the changes of ${taskId} could not be written` };
+      }
+    }
+    const after = await (await RunJournal.open(this.deps.stateDir, runId)).loadPatch(taskId);
+    if (!after) return { state: 'nothing', reason: `task ${taskId} has no patch` };
+    this.deps.onPatch({ type: 'patch', runId, ts: Date.now(), taskId, ...patchSummary(after) });
+    const marked = after.files.filter((f) => after.applied?.[f.path]?.how === 'markers' && fileDecision(after, f.path) === 'applied');
+    if (marked.length === 0) return { state: 'opened', files: [], editor: 'merge' };
+    let editor: 'merge' | 'text' = 'merge';
+    for (const f of marked) {
+      const output = this.workspaceUri(root, f.path);
+      this.resolving.set(output.toString(), { runId, taskId });
+      try {
+        await vscode.commands.executeCommand('_open.mergeEditor', {
+          base: this.proposedUri(root, runId, taskId, f.path, 'before'),
+          input1: { uri: this.proposedUri(root, runId, taskId, f.path, 'yours'), title: 'Yours', description: 'your saved version' },
+          input2: { uri: this.proposedUri(root, runId, taskId, f.path, 'after'), title: 'Proposed', description: `by task ${taskId}` },
+          output,
+        });
+      } catch (e) {
+        this.deps.log.info(`the merge editor is not available (${e instanceof Error ? e.message : String(e)}); opening ${f.path} with its conflict markers`);
+        editor = 'text';
+        await vscode.window.showTextDocument(output, { preview: false });
+      }
+    }
+    this.deps.log.info(`${taskId}: resolving ${marked.map((f) => f.path).join(', ')} in the ${editor === 'merge' ? 'merge editor' : 'editor (conflict markers)'}`);
+    return { state: 'opened', files: marked.map((f) => f.path), editor };
   }
 
   /** Tasks of the run with files accepted (`accept`) or rejected (`reject`), in plan order. */

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { envKeyOf, keyEnvOf, type Model, type ProviderId, type ProviderRegistry } from '../../core/models';
 import { isExtensionProviderId } from '../providers';
 import type { ValidPlan } from '../../core/plan';
-import { isRunCancelledError, listRuns, newRunId, RunJournal, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
+import { isRerunRefusedError, isRunCancelledError, listRuns, newRunId, prepareRerun, RunJournal, type RunEvent, type RunOutcome, type RunSettings } from '../../core/run';
 import type { TaskPatch } from '../../core/run/patch';
 import { isPlanningFailure, isRunSetupError, setupErrorOf, type PlanGate, type PlanningFailure, type RunPolicy, RunSetupError, type RunStart } from '../../core/session';
 import { describeDecision } from '../../protocol/decisionWords';
@@ -221,6 +221,25 @@ export class RunController extends Disposable {
       return undefined;
     }
     return this.launch({ resume: runId, ...(again.length ? { retry: again } : {}) }, journal.record.settings);
+  }
+
+  /**
+   * "Re-run on my version": runs one task of a run again, from the start, against the files as they are now
+   * (its stale proposal dropped), by resuming the run with that task pending. Refused with a message while the
+   * task's changes are decided, and like any start in Restricted Mode or while a run is going on.
+   */
+  async rerun(runId: string, taskId: string): Promise<RunResult | undefined> {
+    if (!this.prepare('re-run a task')) return undefined;
+    try {
+      await prepareRerun(this.deps.stateDir, runId, taskId);
+    } catch (e) {
+      if (!isRerunRefusedError(e)) throw e;
+      void vscode.window.showWarningMessage(`AgensFlow: ${e.message}.`);
+      return undefined;
+    }
+    this.deps.log.info(`re-running ${taskId} of run ${runId} on the current files`);
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    return this.launch({ resume: runId }, journal.record.settings);
   }
 
   /** Stops the run (or the planning) in progress; finished tasks and their patches are kept. */

@@ -20,7 +20,7 @@ function harness(extra: RunEvent[] = []) {
     resumeRun: record('resumeRun'), selectModel: record('selectModel'), runPlanFile: record('runPlanFile'), manageTrust: record('manageTrust'),
     retryTask: record('retryTask'), editTask: record('editTask'),
     planRun: record('planRun'), planReplan: record('planReplan'), planEdit: record('planEdit'),
-    undoAccept: record('undoAccept'), undoReject: record('undoReject'),
+    undoAccept: record('undoAccept'), undoReject: record('undoReject'), resolveConflict: record('resolveConflict'), rerunTask: record('rerunTask'),
   };
   const route = (c: WebviewCommand) => routeWebviewCommand(c, {
     source: store, actions, warn: (m) => warnings.push(m), setSelected: (id) => {
@@ -57,8 +57,11 @@ describe('host: routing webview commands', () => {
     assert.equal(h.route({ type: 'undoAccept', taskId: 'spec' }), true);
     assert.equal(h.route({ type: 'undoReject', taskId: 'board' }), true);
     assert.equal(h.route({ type: 'undoAccept', taskId: 'ghost' }), false);
-    assert.deepEqual(h.calls, ['undoAccept spec', 'undoReject board']);
-    assert.equal(h.warnings.length, 1);
+    assert.equal(h.route({ type: 'resolveConflict', taskId: 'board' }), true);
+    assert.equal(h.route({ type: 'rerunTask', taskId: 'board' }), true);
+    assert.equal(h.route({ type: 'rerunTask', taskId: 'ghost' }), false);
+    assert.deepEqual(h.calls, ['undoAccept spec', 'undoReject board', 'resolveConflict board', 'rerunTask board']);
+    assert.equal(h.warnings.length, 2);
   });
 
   it('routes the run-wide actions', () => {

@@ -5,7 +5,7 @@ import { main } from '../../../src/cli/main';
 import { captureIo } from '../../../src/cli/io';
 import { applyPatch } from '../../../src/core/run/apply';
 import { hasConflictMarkers, mergeThreeWay } from '../../../src/core/run/merge3';
-import { rejectPatches, RunJournal, type TaskPatch } from '../../../src/core/run';
+import { rejectPatches, RunJournal, undoDecision, type TaskPatch } from '../../../src/core/run';
 import { StagingArea } from '../../../src/core/run/staging';
 import { journalWithPatches } from './journalFixture';
 import { tempDirs } from './tmp';
@@ -118,6 +118,9 @@ describe('run/apply: three-way merge onto files the user changed', function () {
     const done = captureIo({ cwd: ws, env: {} });
     assert.equal(await main(['apply', RUN, '--state', stateDir], done), 0, done.err());
     assert.equal((await (await RunJournal.open(stateDir, RUN)).loadPatch('t'))?.state, 'merged');
+    // The resolution is what the accept left: Undo Accept puts the user's version from before it back exactly.
+    assert.equal((await undoDecision(stateDir, RUN, 't')).undone, 'accept');
+    assert.equal(readFileSync(path.join(ws, 'a.txt'), 'utf8'), 'one\n2\nthree\n');
   });
 
   it('a dependent of a conflicted patch is held back with the reason (exit 1), not applied silently; --force applies it', async () => {

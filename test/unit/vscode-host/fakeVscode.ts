@@ -160,6 +160,7 @@ export class FakeTextDocument {
     mkdirSync(dirname(this.uri.fsPath), { recursive: true });
     writeFileSync(this.uri.fsPath, this.text);
     this.isDirty = false;
+    emitters.saveTextDocument.fire(this);
     return true;
   }
 }
@@ -303,6 +304,7 @@ export const emitters = {
   grantTrust: new EventEmitter<void>(),
   changeTextDocument: new EventEmitter<{ document: FakeTextDocument; reason?: TextDocumentChangeReason; contentChanges: unknown[] }>(),
   deleteFiles: new EventEmitter<{ files: Uri[] }>(),
+  saveTextDocument: new EventEmitter<FakeTextDocument>(),
   closeTextDocument: new EventEmitter<FakeTextDocument>(),
   openTextDocument: new EventEmitter<FakeTextDocument>(),
   activeTextEditor: new EventEmitter<unknown>(),
@@ -403,6 +405,7 @@ export const workspace = {
   onDidGrantWorkspaceTrust: emitters.grantTrust.event,
   onDidChangeTextDocument: emitters.changeTextDocument.event,
   onDidDeleteFiles: emitters.deleteFiles.event,
+  onDidSaveTextDocument: emitters.saveTextDocument.event,
   onDidCloseTextDocument: emitters.closeTextDocument.event,
   onDidOpenTextDocument: emitters.openTextDocument.event,
   registerTextDocumentContentProvider(scheme: string, provider: { provideTextDocumentContent(uri: Uri): unknown }): Disposable {

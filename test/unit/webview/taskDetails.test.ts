@@ -102,6 +102,19 @@ describe('webview: task details', () => {
     assert.deepEqual(posted, [{ type: 'undoReject', taskId: 'board' }]);
   });
 
+  it('a conflicted patch offers its next steps: Resolve in Merge Editor and Re-run on My Version', () => {
+    const { root, details, posted } = setup();
+    details.update(sampleState(), 'board');
+    assert.equal(root.querySelectorAll('.conflict-action').length, 0);
+    details.update(applyEvent(sampleState(), { type: 'patch', taskId: 'board', state: 'conflicted', files: ['gobang/board.py'], reason: 'overlap', runId: RUN_ID, ts: 9e12 }), 'board');
+    const [resolve, rerun] = [...root.querySelectorAll('.conflict-action')] as HTMLButtonElement[];
+    assert.equal(resolve?.textContent, 'Resolve in Merge Editor');
+    assert.equal(rerun?.textContent, 'Re-run on My Version');
+    resolve?.click();
+    rerun?.click();
+    assert.deepEqual(posted, [{ type: 'resolveConflict', taskId: 'board' }, { type: 'rerunTask', taskId: 'board' }]);
+  });
+
   it('renders hostile strings in title, objective, acceptance, log, findings and decisions as text only', () => {
     const { root, details } = setup();
     const plan = { tasks: [{ id: 'evil', title: HOSTILE[0], objective: HOSTILE[1], role: HOSTILE[2], deps: [], files: ['a.txt'], acceptance: HOSTILE }] };
