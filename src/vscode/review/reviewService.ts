@@ -15,7 +15,7 @@
  * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
  */
 import * as vscode from 'vscode';
-import { applyReviewedPatches, checkPatch, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, undoDecision, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch, type UndoReport } from '../../core/run';
+import { applyRecorded, checkPatch, processWrites, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, undoDecision, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch, type UndoReport } from '../../core/run';
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
@@ -259,7 +259,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
    * changed since the run read it (on disk or in an unsaved editor). Files written are saved, so the
    * workspace holds them; Undo reverts the whole edit.
    */
-  async accept(runId: string, taskId: string, paths?: readonly string[]): Promise<AcceptOutcome> {
+  async accept(runId: string, taskId: string, paths?: readonly string[], opts: { markers?: boolean } = {}): Promise<AcceptOutcome> {
     const journal = await RunJournal.open(this.deps.stateDir, runId);
     const patch = await this.load(journal, taskId);
     if (!patch) return { state: 'nothing', reason: `task ${taskId} has no patch` };
@@ -271,7 +271,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     // Each file as it will be written: the proposal, or its three-way merge with the user's saved changes.
     let files = pending;
     if (pending.length > 0) {
-      const check = await this.conflicts(root, patch, pending);
+      const check = await this.conflicts(root, patch, pending, opts.markers === true);
       if (!check.ok) return this.conflicted(journal, patch, check.conflicts, root, pending);
       files = pending.map((f) => {
         const t = check.targets.find((x) => x.path === f.path);
@@ -282,10 +282,18 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
       );
       // A writer of the workspace, like the core's applyPatch: a verification copy of a run still going on in
       // this window never sees the edit half-applied or a file vanishing under it.
-      const result = await withWorkspaceLock(root, 'write', async (): Promise<{ late: PatchConflict[] } | { failed: string } | undefined> => {
+      const current = new Map(check.targets.map((t) => [t.path, t.current]));
+      const result = await withWorkspaceLock(root, 'write', async (): Promise<{ late: PatchConflict[] } | { failed: string } | { stale: string[] } | undefined> => {
         // The user may have typed since the check: look at the editors again, now that nothing else writes.
         const late = this.unsavedConflicts(root, files, []);
         if (late.length) return { late };
+        // An editor VS Code has not reloaded yet after the file changed on disk: an edit there could not be saved.
+        const stale = files.filter((f) => {
+          const doc = this.openDocument(root, f.path);
+          const disk = current.get(f.path);
+          return doc !== undefined && !doc.isDirty && disk != null && doc.getText() !== disk.toString('utf8').replace(/^\uFEFF/, '');
+        }).map((f) => f.path);
+        if (stale.length) return { stale };
         const edit = await this.buildEdit(root, taskId, files);
         // After building: the documents the edit replaces are open now, at the versions the edit expects.
         const before = await this.snapshot(root, files);
@@ -297,6 +305,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
         return { failed: await this.undoRefusedEdit(root, taskId, files, before) };
       });
       if (result && 'late' in result) return this.conflicted(journal, patch, result.late, root, files);
+      if (result && 'stale' in result) return this.acceptOnDisk(journal, patch, pending, result.stale, opts.markers === true);
       if (result) {
         this.deps.log.warn(result.failed);
         return { state: 'failed', reason: result.failed };
@@ -313,10 +322,28 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
   }
 
   /**
-   * Resolves a conflicted task in VS Code's merge editor. The task's changes are applied as the core's apply
-   * does with conflict markers (journal first, all or nothing; what the files held before is recorded, so
-   * Undo Accept puts the user's version back): files that merge cleanly are written merged, and each
-   * overlapping file gets the markers. Each such file then opens in the merge editor (internal command
+   * Accepts through the core's writer (journal first, atomic, all or nothing; Undo Accept undoes it) when an
+   * editor of a file is behind the disk: the editors reload from the disk afterwards.
+   */
+  private async acceptOnDisk(journal: RunJournal, patch: TaskPatch, pending: FilePatch[], stale: string[], markers: boolean): Promise<AcceptOutcome> {
+    this.deps.log.info(`accept ${patch.taskId}: ${stale.join(', ')} changed on disk and the editor has not caught up; writing through the journal`);
+    const res = await processWrites.run(async () => {
+      const r = await applyRecorded(journal, patch, pending, undefined, { markers });
+      recordApplyResult(patch, r);
+      await this.save(journal, patch);
+      return r;
+    });
+    if (res.state === 'conflicted') return { state: 'conflicted', conflicts: res.conflicts, unsaved: [] };
+    if (res.state === 'failed') return { state: 'failed', reason: patch.reason ?? res.error };
+    this.closeDiffs(patch.runId, patch.taskId, res.files);
+    const merged = Object.entries(res.written).filter(([, a]) => a.how === 'merged').map(([p]) => p);
+    return { state: patch.state === 'proposed' ? 'proposed' : 'applied', files: res.files, merged };
+  }
+
+  /**
+   * Resolves a conflicted task in VS Code's merge editor. The task's changes are accepted with conflict markers
+   * (as `apply --merge-markers` does; what the files held before is recorded, so Undo Accept puts the user's
+   * version back): files that merge cleanly are written merged, and each overlapping file gets the markers. Each such file then opens in the merge editor (internal command
    * `_open.mergeEditor`): your version on the left, the proposal on the right, the run's base below, the file
    * itself as the result, which the merge editor fills with everything that merges and leaves the overlaps
    * for the user. Completing the merge saves the file; with no marker left the task's changes count as merged.
@@ -332,11 +359,10 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
       if (!isOpen(patch)) return { state: 'nothing', reason: `the patch of ${taskId} is already ${patch.state}` };
       const dirty = pendingFiles(patch).filter((f) => this.openDocument(root, f.path)?.isDirty).map((f) => f.path);
       if (dirty.length) return { state: 'nothing', reason: `${dirty.join(', ')} ${dirty.length === 1 ? 'has' : 'have'} unsaved changes in an editor: save or revert them first` };
-      // The user chose to resolve this task now: its own upstream state was shown with the conflict.
-      const [report] = await applyReviewedPatches(this.deps.stateDir, runId, [taskId], undefined, { markers: true, force: true });
-      if (!report || (report.state !== 'conflicted-markers' && report.state !== 'merged' && report.state !== 'applied')) {
-        return { state: 'nothing', reason: report?.reason ?? `the changes of ${taskId} could not be written` };
-      }
+      // Accepted as any accept is (one undoable edit, unsaved editors checked), with markers where changes overlap.
+      const outcome = await this.accept(runId, taskId, undefined, { markers: true });
+      if (outcome.state === 'conflicted') return { state: 'nothing', reason: outcome.conflicts.map((c) => c.reason).join('; ') };
+      if (outcome.state === 'failed' || outcome.state === 'nothing') return { state: 'nothing', reason: outcome.reason };
     }
     const after = await (await RunJournal.open(this.deps.stateDir, runId)).loadPatch(taskId);
     if (!after) return { state: 'nothing', reason: `task ${taskId} has no patch` };
@@ -446,8 +472,8 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
    * The core's check (paths still safe; a file saved with changes since the run read it merged three ways, an
    * overlap a conflict) plus unsaved editors.
    */
-  private async conflicts(root: string, patch: TaskPatch, files: FilePatch[]): Promise<PatchCheck> {
-    const check = await checkPatch(root, { ...patch, files });
+  private async conflicts(root: string, patch: TaskPatch, files: FilePatch[], markers = false): Promise<PatchCheck> {
+    const check = await checkPatch(root, { ...patch, files }, { markers });
     const conflicts = check.ok ? [] : [...check.conflicts];
     const all = [...conflicts, ...this.unsavedConflicts(root, files, conflicts)];
     return all.length || !check.ok ? { ok: false, conflicts: all } : check;
