@@ -25,7 +25,7 @@ describe('verify: copy views reused across a run', function () {
   });
   afterEach(() => runtime.clear());
 
-  it("the next task's view is the same copy without the previous task's staged files and the checks' writes", async () => {
+  it("C6: the next task's view is the same copy without the previous task's staged files and the checks' writes", async () => {
     const dir = await ws({ 'src/a.py': 'a = 1\n', 'src/b.py': 'b = 1\n', 'README.md': 'r\n' });
     const v1 = await runtime.view(dir, [new Map([['src/a.py', 'a = 2\n'], ['src/new.py', 'n\n'], ['README.md', null]])]);
     assert.equal(await read(v1.root, 'src/a.py'), 'a = 2\n');
@@ -48,7 +48,7 @@ describe('verify: copy views reused across a run', function () {
     }
   });
 
-  it('a file a check changed in place, with its size and modification time set back, is still restored', async () => {
+  it('C6: a file a check changed in place, with its size and modification time set back, is still restored', async () => {
     const dir = await ws({ 'src/a.py': 'a = 1\n' });
     const v1 = await runtime.view(dir, []);
     const file = at(v1.root, 'src/a.py');
@@ -64,7 +64,7 @@ describe('verify: copy views reused across a run', function () {
     }
   });
 
-  it("the user's changes during the run are in the next view: a changed, a deleted and a new file", async () => {
+  it("W3: the user's changes during the run are in the next view: a changed, a deleted and a new file", async () => {
     const dir = await ws({ 'src/a.py': 'a = 1\n', 'src/gone.py': 'g\n' });
     const v1 = await runtime.view(dir, []);
     await v1.dispose();
@@ -82,7 +82,7 @@ describe('verify: copy views reused across a run', function () {
     }
   });
 
-  it('a folder or file a check replaced by a link to outside is never written through (the outside stays as it was)', async () => {
+  it('C6 (attack): a folder or file a check replaced by a link to outside is never written through (the outside stays as it was)', async () => {
     const outside = await ws({ 'victim.py': 'precious\n', 'pkg/x.py': 'precious\n' });
     const before = await hashTree(outside);
     const dir = await ws({ 'src/a.py': 'a = 1\n', 'pkg/x.py': 'x = 1\n' });
@@ -116,7 +116,7 @@ describe('verify: copy views reused across a run', function () {
     assert.equal(existsSync(v2.tempDir), false);
   });
 
-  it('a run in copy mode gives its copies back when it ends: no copy and no record of one is left', async () => {
+  it('X6/C10: a run in copy mode gives its copies back when it ends: no copy and no record of one is left', async () => {
     const dir = await ws({ 'keep.py': 'k = 1\n' });
     const out = await ws({});
     const stateDir = await ws({});
