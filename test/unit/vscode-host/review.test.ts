@@ -4,7 +4,7 @@
  */
 import './install';
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunJournal } from '../../../src/core/run';
 import type { TaskPatch } from '../../../src/core/run/patch';
@@ -99,6 +99,27 @@ describe('vscode review under attack (stand-in host)', () => {
       const outcome = await f.review.accept(f.runId, 't1');
       assert.equal(outcome.state, 'applied');
       assert.equal(readFileSync(join(f.root, 'app.py'), 'utf8'), 'x = 2\n');
+    });
+  });
+
+  describe('W3: the file changed on disk by another tool just before the accept', () => {
+    it('an editor VS Code has not reloaded yet is not edited (its save would fail): the accept is written through the journal, merged with the disk', async () => {
+      f = await fixture({ 'app.py': 'a\nb\nc\n' }, [filePatch('app.py', 'a\nb\nc\n', 'a\nb\nC\n')]);
+      // Open in an editor (clean), then changed on disk by another tool; the editor still shows the old text.
+      const doc = await fake.workspace.openTextDocument(fake.Uri.file(join(f.root, 'app.py')));
+      writeFileSync(join(f.root, 'app.py'), 'A (formatter)\nb\nc\n');
+      assert.equal(doc.getText(), 'a\nb\nc\n');
+
+      const outcome = await f.review.accept(f.runId, 't1');
+
+      assert.equal(outcome.state, 'applied');
+      assert.ok(outcome.state === 'applied');
+      assert.deepEqual(outcome.merged, ['app.py']);
+      assert.equal(fake.state.appliedEdits.length, 0, 'no edit on the stale editor');
+      assert.equal(readFileSync(join(f.root, 'app.py'), 'utf8'), 'A (formatter)\nb\nC\n', 'both changes on disk');
+      const patch = await loadPatch(f);
+      assert.equal(patch?.state, 'merged');
+      assert.equal(Buffer.from(patch?.applied?.['app.py']?.prior ?? '', 'base64').toString('utf8'), 'A (formatter)\nb\nc\n', 'Undo Accept can put the disk version back');
     });
   });
 
