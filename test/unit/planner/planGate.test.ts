@@ -119,8 +119,12 @@ describe('plan gate: the user reviews the chosen plan before any agent starts (r
     assert.ok(existsSync(path.join(dir, 'ui.txt')) && !existsSync(path.join(dir, 'game.txt')));
   });
 
-  it('edit: an invalid edited plan is refused with its problems and the plan shown again; a valid one runs as edited', async () => {
-    const invalid = JSON.stringify({ tasks: [{ id: 'a', title: 'A', objective: 'x', files: ['../outside.txt'] }, { id: 'b', title: 'B', objective: 'y', files: [], deps: ['nope'] }] });
+  it('M1, M7, M10 through Edit: an edited plan that is malformed, escapes the workspace, owns a protected path or names an unknown dependency is refused with every problem and shown again; a valid one runs as edited', async () => {
+    const invalid = JSON.stringify({ tasks: [
+      { id: 'a', title: 'A', objective: 'x', files: ['../outside.txt'] },
+      { id: 'b', title: 'B', objective: 'y', files: [], deps: ['nope'] },
+      { id: 'c', title: 'C', objective: 'z', files: ['.VSCode/settings.json'] },
+    ] });
     const valid = JSON.stringify({ tasks: [{ id: 'edited', title: 'Edited', objective: 'as the user wrote it', files: ['edited.txt'] }] });
     const gate = scriptedGate(server, [{ kind: 'run', edited: invalid }, { kind: 'run', edited: '{ "tasks": [ ' }, { kind: 'run', edited: valid }]);
     const { outcome, events, dir } = await run(gate);
@@ -129,7 +133,7 @@ describe('plan gate: the user reviews the chosen plan before any agent starts (r
     assert.equal(gate.shown.length, 3);
     assert.equal(gate.shown[0]?.problems, undefined);
     const refused = gate.shown[1]?.problems ?? [];
-    assert.ok(refused.some((p) => p.includes('outside.txt')) && refused.some((p) => p.includes('nope')), refused.join('\n'));
+    assert.ok(refused.some((p) => p.includes('outside.txt')) && refused.some((p) => p.includes('nope')) && refused.some((p) => p.includes('.VSCode/settings.json')), refused.join('\n'));
     assert.ok((gate.shown[2]?.problems ?? []).length > 0, 'malformed JSON is refused too');
     assert.deepEqual(ofType(events, 'plan.review.decided').map((e) => e.action), ['edit-refused', 'edit-refused', 'run-edited']);
     // Only one plan was drawn: an edit does not re-plan.
@@ -137,6 +141,7 @@ describe('plan gate: the user reviews the chosen plan before any agent starts (r
     assert.deepEqual(outcome.record?.plan.tasks.map((t) => t.id), ['edited']);
     assert.equal(outcome.record?.plan.goal, 'a small game', 'the edited plan keeps the run\'s goal');
     assert.ok(existsSync(path.join(dir, 'edited.txt')) && !existsSync(path.join(dir, 'outside.txt')) && !existsSync(path.join(path.dirname(dir), 'outside.txt')));
+    assert.equal(existsSync(path.join(dir, '.vscode')) || existsSync(path.join(dir, '.VSCode')), false);
   });
 
   it('cancel: the run ends cancelled (exit 130) before any agent starts, and says so', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RunEvent } from '../../../src/core/run/events';
-import { parseHostMessage } from '../../../src/protocol/messages';
+import { parseHostMessage, parseWebviewCommand } from '../../../src/protocol/messages';
 import { applyEvents } from '../../../src/protocol/reducer';
 import { emptyViewState, RunViewStateSchema } from '../../../src/protocol/viewState';
 
@@ -49,5 +49,12 @@ describe('protocol: the plan gate\'s events in the view state', () => {
   it('the webview refuses a gate event with an unknown action', () => {
     const bad = { type: 'events', events: [{ type: 'plan.review.decided', runId, ts: 1, action: 'delete-everything', round: 1 }] };
     assert.equal(parseHostMessage(bad).ok, false);
+  });
+
+  it('the host refuses a gate command with oversized feedback or extra keys (a page names no plan and no command)', () => {
+    assert.equal(parseWebviewCommand({ type: 'planReplan', feedback: 'fewer tasks' }).ok, true);
+    assert.equal(parseWebviewCommand({ type: 'planReplan', feedback: 'x'.repeat(4001) }).ok, false);
+    assert.equal(parseWebviewCommand({ type: 'planRun', plan: { tasks: [] } }).ok, false);
+    assert.equal(parseWebviewCommand({ type: 'planEdit', path: '/etc/passwd' }).ok, false);
   });
 });
