@@ -199,6 +199,19 @@ function rules(d: DecisionFacts): string {
   return `The agents follow the project's rules in ${series(shown)}`;
 }
 
+/** A failing whole-run test command put down to tasks: by the files its output names, else the tasks changed since it passed. */
+function checkAttribution(d: DecisionFacts): string {
+  const tasks = d.options.map((o) => o.id);
+  const named = d.options.filter((o) => o.by === 'output');
+  const which = tasks.length === 1 ? `task ${tasks[0]}` : `tasks ${series(tasks)}`;
+  if (named.length > 0) {
+    const files = [...new Set(named.flatMap((o) => list(o.files)))];
+    const shown = files.length > 3 ? [...files.slice(0, 2), `${files.length - 2} more`] : files;
+    return `The test command failed on ${series(shown)}: put down to ${which}, which recovers as from a failed check`;
+  }
+  return `The test command failed without naming a task's file: put down to ${which}, changed since it last passed`;
+}
+
 const POINT_NAMES: Record<string, string> = {
   planK: 'Candidate plans',
   'plan.candidates': 'Plan chosen',
@@ -210,6 +223,7 @@ const POINT_NAMES: Record<string, string> = {
   recovery: 'After a failure',
   update: 'Plan update',
   'context.rules': 'Project rules',
+  'check.attribution': 'Test command failure',
 };
 
 /** A short heading for the decision point ("Model", "After a failure"), for lists and details toggles. */
@@ -240,6 +254,8 @@ export function decisionSummary(d: DecisionFacts): string {
       return update(d);
     case 'context.rules':
       return rules(d);
+    case 'check.attribution':
+      return checkAttribution(d);
     default:
       // A point added later: its choice, worded neutrally; the details carry the rest.
       return `${decisionTitle(d.point)}: ${d.choice}`;

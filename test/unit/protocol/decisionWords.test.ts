@@ -100,6 +100,8 @@ function handmade(): DecisionFacts[] {
     { point: 'update', taskId: 'a', choice: 'none', mode: 'rule', reason: 'none of the 3 candidate updates were valid', options: [1, 2, 3].map((n) => ({ id: `candidate-${n}`, valid: false, error: 'Connection error: connect ECONNREFUSED 127.0.0.1:9' })) },
     rulesDecision({ enabled: true, files: [{ path: 'AGENTS.md', scope: { kind: 'always' }, text: 'be kind' }], notes: [] }),
     rulesDecision({ enabled: false, files: [], notes: [] }),
+    { point: 'check.attribution', choice: 'board', mode: 'rule', reason: 'the failing test output names gobang/board.py (task board)', options: [{ id: 'board', by: 'output', files: ['gobang/board.py'] }] },
+    { point: 'check.attribution', choice: 'a,b', mode: 'rule', reason: "the failing test output names no task's file: put down to the tasks changed since the test command last passed (a, b)", options: [{ id: 'a', by: 'changed' }, { id: 'b', by: 'changed' }] },
   ];
 }
 
@@ -107,7 +109,7 @@ describe('protocol: decisions in plain words', () => {
   it('words every decision point without internal key names or raw figures (real policy events and engine shapes)', () => {
     const all = [...representativeDecisions(), ...handmade()];
     const points = new Set(all.map((d) => d.point));
-    for (const p of ['planK', 'plan.candidates', 'model', 'protocol', 'editFormat', 'verify', 'merge', 'recovery', 'update', 'context.rules']) {
+    for (const p of ['planK', 'plan.candidates', 'model', 'protocol', 'editFormat', 'verify', 'merge', 'recovery', 'update', 'context.rules', 'check.attribution']) {
       assert.ok(points.has(p), `the representative set covers ${p}`);
     }
     assert.ok(all.some((d) => d.mode === 'explore'), 'an exploration is among them');
@@ -165,6 +167,8 @@ describe('protocol: decisions in plain words', () => {
     assert.equal(none, 'Found no usable plan update (all 3 candidates: Connection error: connect ECONNREFUSED 127.0.0.1:9)');
     assert.equal(by('context.rules', 'AGENTS.md'), "The agents follow the project's rules in AGENTS.md");
     assert.match(by('context.rules', 'off'), /turned off in the settings/);
+    assert.equal(by('check.attribution', 'board'), 'The test command failed on gobang/board.py: put down to task board, which recovers as from a failed check');
+    assert.equal(by('check.attribution', 'a,b'), "The test command failed without naming a task's file: put down to tasks a and b, changed since it last passed");
   });
 
   it('an unknown point reads as its title and choice, never throws', () => {
