@@ -25,7 +25,7 @@ import { PolicyCommands } from './policyCommands';
 import { PolicyService, POLICY_PINS_KEY } from './policyService';
 import { extensionProviders } from './providers';
 import { ReviewService } from './review/reviewService';
-import { BASE_URL_CONSENT_KEY, confirmBaseUrl } from './run/baseUrlConsent';
+import { BASE_URL_CONSENT_KEY, confirmBaseUrl, folderBaseUrlNotice } from './run/baseUrlConsent';
 import { RunController } from './run/runController';
 import { ApiKeys } from './secrets';
 import { AGENSFLOW_SETTINGS, SETTINGS_SECTION, SettingsService, workspaceConfigurationSource } from './settings';
@@ -93,15 +93,17 @@ export function compose(context: vscode.ExtensionContext, shell: EngineShell): E
   contribute('policyCommands', () => new PolicyCommands(policy, log.child('policy'), context.extensionUri));
   let controller: RunController | undefined;
   // A base URL the folder's settings chose is named and asked about before its first use.
-  const confirm = (provider: Parameters<typeof confirmBaseUrl>[1], baseUrl: string): Promise<boolean> => confirmBaseUrl({
+  const consent = {
     inspect: () => vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect('baseUrl'),
-    memento: { get: () => context.workspaceState.get(BASE_URL_CONSENT_KEY), update: (urls) => context.workspaceState.update(BASE_URL_CONSENT_KEY, urls) },
-    ask: async (question) => (await vscode.window.showWarningMessage(`AgensFlow: ${question}`, { modal: true }, 'Use This Address')) === 'Use This Address',
-  }, provider, baseUrl);
+    memento: { get: () => context.workspaceState.get(BASE_URL_CONSENT_KEY), update: (urls: string[]) => context.workspaceState.update(BASE_URL_CONSENT_KEY, urls) },
+    ask: async (question: string) => (await vscode.window.showWarningMessage(`AgensFlow: ${question}`, { modal: true }, 'Use This Address')) === 'Use This Address',
+  };
+  const confirm = (provider: Parameters<typeof confirmBaseUrl>[1], baseUrl: string): Promise<boolean> => confirmBaseUrl(consent, provider, baseUrl);
+  const folderNotice = (): string | undefined => folderBaseUrlNotice(consent, settings.get('provider'), settings.get('baseUrl'));
   // The plan gate: a planned run's plan waits for the user's review when agensflow.reviewPlan asks for it.
   let planGate: PlanGateService | undefined;
   contribute('planGate', () => (planGate = new PlanGateService({ settings: (k) => settings.get(k), log: log.child('planGate'), stateDir, ...(validator ? { validator } : {}), showGraph: () => views?.showGraph() })));
-  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy, confirmBaseUrl: confirm, providers, context: workbench, onDidChangeSettings: (l) => settings.onDidChange(l), planGate: () => planGate?.gate() })));
+  contribute('runController', () => (controller = new RunController({ store, settings: (k) => settings.get(k), keys, stateDir, log: log.child('run'), policy, confirmBaseUrl: confirm, folderBaseUrlNotice: folderNotice, providers, context: workbench, onDidChangeSettings: (l) => settings.onDidChange(l), planGate: () => planGate?.gate() })));
   contribute('runCommands', () => {
     if (!controller || !review) throw new Error('needs the run controller and the review service');
     return new RunCommands({ controller, review, showGraph: (taskId) => views?.showGraph(taskId), log: log.child('commands') });

@@ -11,9 +11,10 @@ import { registerPlanGateTests } from './planGate.test';
 import { registerPolicyTests } from './policy.test';
 import { registerReviewTests } from './review.test';
 import { registerRunTests } from './run.test';
+import { registerTaskEditorTests } from './taskEditor.test';
 import { registerValidatePlanFileTests } from './validatePlanFile.test';
 
 /** Runs every suite; rejects when a test failed (test-electron turns that into a non-zero exit). */
 export function run(): Promise<void> {
-  return runInHost('agensflow-integration', [registerActivationTests, registerValidatePlanFileTests, registerRunTests, registerPlanGateTests, registerReviewTests, registerPolicyTests]);
+  return runInHost('agensflow-integration', [registerActivationTests, registerValidatePlanFileTests, registerRunTests, registerTaskEditorTests, registerPlanGateTests, registerReviewTests, registerPolicyTests]);
 }

@@ -46,20 +46,29 @@ export class TaskDocuments extends Disposable {
   }
 
   /**
-   * Closes `doc` without saving (it was only an input): emptied first (an empty untitled document is not
-   * dirty, so closing asks nothing), then every tab that shows it is closed, in whichever group. Nothing acts
-   * on "the active editor", which may be another one (a preview beside it, the graph panel).
+   * Closes `doc` without saving (it was only an input), in whichever group its tab is: each of its tabs is
+   * made active in its own group and reverted and closed there (an untitled document reverted is discarded, so
+   * nothing of it is left for hot exit to bring back), never "the active editor" of another group, which may be
+   * a preview beside it. A tab that could not be made active is emptied and closed instead.
    */
   async discard(doc: vscode.TextDocument): Promise<void> {
     const uri = doc.uri.toString();
     this.open.delete(uri);
+    const shows = (t: vscode.Tab): boolean => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri;
+    const tabsOf = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter(shows);
+    for (const group of vscode.window.tabGroups.all.filter((g) => g.tabs.some(shows))) {
+      await vscode.window.showTextDocument(doc, { viewColumn: group.viewColumn, preview: false, preserveFocus: false });
+      if (vscode.window.activeTextEditor?.document.uri.toString() !== uri) break;
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+    const left = tabsOf();
+    if (left.length === 0) return this.updateContext(vscode.window.activeTextEditor);
     if (doc.getText().length > 0) {
       const edit = new vscode.WorkspaceEdit();
       edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), '');
       await vscode.workspace.applyEdit(edit);
     }
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri);
-    if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
+    await vscode.window.tabGroups.close(left);
     this.updateContext(vscode.window.activeTextEditor);
   }
 

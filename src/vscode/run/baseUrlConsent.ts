@@ -58,3 +58,15 @@ export async function confirmBaseUrl(deps: BaseUrlConsentDeps, provider: Provide
   await deps.memento.update([...known, url].slice(-20));
   return true;
 }
+
+/**
+ * The notice shown when the user trusts the folder and its settings choose a base URL not approved yet: the
+ * address takes effect now, so it is named at once (the question still comes before the first request).
+ * Undefined when there is nothing to tell.
+ */
+export function folderBaseUrlNotice(deps: Pick<BaseUrlConsentDeps, 'inspect' | 'memento'>, provider: ProviderId, baseUrl: string): string | undefined {
+  const url = baseUrl.trim();
+  if (!setByFolder(url, deps.inspect()) || approved(deps.memento.get()).includes(url)) return undefined;
+  const key = provider === 'openai-compatible' ? '' : ` with your ${provider} API key`;
+  return `This folder's settings set agensflow.baseUrl: now that the folder is trusted, AgensFlow's model requests would go${key} to ${url}. You will be asked before the first one is sent; to choose the address yourself, set agensflow.baseUrl in your user settings.`;
+}

@@ -23,7 +23,7 @@ import type { Logger } from '../log';
 import type { SettingsReader } from './runConfig';
 import { isResumable, recordToEvents } from './recordEvents';
 import { checkCanRun, runWithSettings } from './runSession';
-import { setupNotice } from './setupNotice';
+import { OPEN_SETTINGS, setupNotice } from './setupNotice';
 import { contextKeys, statusLine, WALKTHROUGH_CONTEXT, workbenchContextOf, type RunContextKeys, type WalkthroughStep } from './runStatus';
 
 export interface RunControllerDeps {
@@ -44,6 +44,11 @@ export interface RunControllerDeps {
   providers?: ProviderRegistry;
   /** Where the controller says what the window is doing (trust, model, phase, resumable run) for the sidebar. */
   context?: WorkbenchContextStore;
+  /**
+   * When the folder is trusted: the notice to show at once about a base URL the folder's settings chose and
+   * the user has not approved (baseUrlConsent.ts), or undefined.
+   */
+  folderBaseUrlNotice?: () => string | undefined;
   /** Calls back when the `agensflow.*` settings changed (the sidebar's "Set a model first" goes away). */
   onDidChangeSettings?: (listener: () => void) => { dispose(): void };
   /** The plan gate of a new planned run, per the settings (undefined: the plan runs at once). */
@@ -102,7 +107,16 @@ export class RunController extends Disposable {
       void this.keyChanged(provider);
       void this.refreshKeyContext();
     }));
-    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.refresh()));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      this.refresh();
+      const notice = deps.folderBaseUrlNotice?.();
+      if (notice) {
+        deps.log.warn(notice);
+        void vscode.window.showWarningMessage(`AgensFlow: ${notice}`, 'Open Settings').then((c) => {
+          if (c) void vscode.commands.executeCommand(OPEN_SETTINGS, 'agensflow.baseUrl');
+        });
+      }
+    }));
     if (deps.onDidChangeSettings) this._register(deps.onDidChangeSettings(() => {
       this.refresh();
       void this.refreshKeyContext();
@@ -478,7 +492,7 @@ export class RunController extends Disposable {
       model: this.deps.settings('models.agent'),
       interrupted: this.interruptedRunId !== undefined,
     }));
-    const line = statusLine(state, this.phase);
+    const line = statusLine(state, this.phase, this.interruptedRunId !== undefined);
     if (this.statusItem.text !== line.text) this.statusItem.text = line.text;
     this.statusItem.tooltip = line.tooltip;
     const keys = contextKeys(state, this.phase);

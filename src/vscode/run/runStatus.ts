@@ -39,8 +39,11 @@ export function openPatchCount(state: RunViewState): number {
   return Object.values(state.tasks).filter((t) => t.patch && (t.patch.state === 'proposed' || t.patch.state === 'conflicted' || t.patch.state === 'conflicted-markers') && t.patch.files.length > 0).length;
 }
 
-/** The status line of `state`; `planning` while the planner works (before the engine's first event). */
-export function statusLine(state: RunViewState, phase: 'idle' | 'planning' | 'running'): StatusLine {
+/**
+ * The status line of `state`; `planning` while the planner works (before the engine's first event);
+ * `interrupted` when the run shown stopped because its window closed (it says so, and that Resume continues it).
+ */
+export function statusLine(state: RunViewState, phase: 'idle' | 'planning' | 'running', interrupted = false): StatusLine {
   if (phase === 'planning') return { text: '$(loading~spin) AgensFlow: planning', tooltip: 'AgensFlow is drawing candidate plans. Click to show the graph.' };
   const run = state.run;
   if (!run) return { text: '$(type-hierarchy) AgensFlow', tooltip: 'No run yet. Click to show the graph; start one with "AgensFlow: New Task…".' };
@@ -52,6 +55,12 @@ export function statusLine(state: RunViewState, phase: 'idle' | 'planning' | 'ru
   if (phase === 'running' || run.status === 'running') {
     const active = count('running') + count('verifying');
     return { text: `$(sync~spin) AgensFlow: ${done}/${ids.length}`, tooltip: `Run ${run.runId}: ${done} of ${ids.length} tasks finished, ${active} running${review}. Click to show the graph.` };
+  }
+  if (interrupted) {
+    return {
+      text: `$(debug-pause) AgensFlow: interrupted${patches ? ` · ${patches} to review` : ''}`,
+      tooltip: `Run ${run.runId} was interrupted (the window closed or VS Code stopped) with ${done} of ${ids.length} tasks finished${review}. Resume continues it. Click to show the graph.`,
+    };
   }
   const icon = run.status === 'completed' ? '$(pass)' : run.status === 'cancelled' ? '$(circle-slash)' : '$(warning)';
   return {

@@ -231,6 +231,7 @@ describe('vscode extension under attack (stand-in host, fake model server)', fun
     assert.equal(told?.type === 'context' ? told.context.phase : undefined, 'idle');
     for (const m of sidebar.webview.posted as HostMessage[]) app.receive(m);
     assert.equal(page.querySelector('.run-meta .badge')?.textContent, 'interrupted');
+    assert.match(fake.state.statusItems.at(-1)?.text ?? '', /AgensFlow: interrupted/, 'the status bar says so too, without a spinner');
     const buttons = [...page.querySelectorAll('button')] as HTMLButtonElement[];
     assert.equal(buttons.find((b) => b.textContent?.trim() === 'Cancel')?.disabled, true);
     const resume = buttons.find((b) => b.textContent?.trim() === 'Resume');

@@ -195,10 +195,17 @@ describe('vscode keys, trust and workspaces under attack (stand-in host)', funct
       assert.equal(await fake.commands.executeCommand('agensflow.runPlanFile', plan), undefined);
       assert.match(fake.state.messages.at(-1)?.text ?? '', /Restricted Mode/);
 
-      // The user trusts the folder: no reload.
+      // The user trusts the folder: no reload. The folder's address takes effect now, so it is named at once.
+      fake.state.messages = [];
       fake.workspace.isTrusted = true;
       fake.emitters.grantTrust.fire();
       assert.ok(fake.state.outputLines.some((l) => /workspace trusted: settings re-read/.test(l)));
+      const notice = fake.state.messages.find((m) => m.level === 'warning' && m.text.includes(url));
+      assert.ok(notice, 'a notice names the folder\'s address as soon as the folder is trusted');
+      assert.match(notice.text, /with your openai API key/);
+      assert.match(notice.text, /asked before the first one is sent/);
+      assert.deepEqual(notice.items, ['Open Settings']);
+      assert.equal(server?.requests.length, 0, 'nothing sent on trust alone');
 
       fake.state.messages = [];
       assert.equal(((await fake.commands.executeCommand('agensflow.runPlanFile', plan)) as RunResult | undefined)?.status, 'failed', 'declined (dismissed)');
@@ -219,6 +226,9 @@ describe('vscode keys, trust and workspaces under attack (stand-in host)', funct
       fake.state.messages = [];
       await fake.commands.executeCommand('agensflow.runPlanFile', plan);
       assert.equal(fake.state.messages.filter((m) => m.modal).length, 0);
+      // An approved address is not announced again.
+      fake.emitters.grantTrust.fire();
+      assert.ok(!fake.state.messages.some((m) => m.text.includes('now that the folder is trusted')));
     });
 
     it('a base URL from the user\'s settings is never asked about; one from the folder always is until approved', async () => {

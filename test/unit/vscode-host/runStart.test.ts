@@ -159,11 +159,23 @@ describe('vscode: starting a run when something is in the way (stand-in host)', 
     writeFileSync(readme.fsPath, '# readme\n');
     const other = { input: new fake.TabInputText(readme) };
     fake.state.tabs.push(other);
+    // VS Code's Revert and Close acts on whatever editor is active: record which one that was.
+    const reverted: string[] = [];
+    fake.state.commands.set('workbench.action.revertAndCloseActiveEditor', async () => {
+      const active = fake.state.activeEditor?.document;
+      reverted.push(active?.uri.toString() ?? 'none');
+      if (!active) return;
+      active.setText('');
+      active.isDirty = false;
+      await fake.window.tabGroups.close(fake.state.tabs.filter((t) => t.input instanceof fake.TabInputText && t.input.uri.toString() === active.uri.toString()));
+    });
     await fake.commands.executeCommand('agensflow.startTask');
     assert.ok(fake.state.tabs.includes(other), 'the other editor is still open');
     assert.ok(!fake.state.tabs.some((t) => t.input instanceof fake.TabInputText && t.input.uri.toString() === doc.uri.toString()), 'no tab of the task document is left');
+    assert.deepEqual(reverted, [doc.uri.toString()], 'only the task document was reverted and closed');
     assert.equal(doc.getText(), '', 'nothing of the task is left in an untitled buffer');
-    assert.ok(!fake.state.executed.some((e) => /revertAndClose|closeActiveEditor/.test(e.command)), 'nothing acts on "the active editor"');
+    assert.equal(doc.isDirty, false);
+    assert.deepEqual(fake.state.savePrompts, []);
   });
 
   it('Restricted Mode: New Task says so before anything is typed (no editor opens); a typed task\'s editor stays open', async () => {

@@ -73,6 +73,11 @@ describe('vscode run: status bar and context keys', () => {
     assert.equal(keys['agensflow.running'], false);
     const line = statusLine(store.snapshot(), 'idle');
     assert.match(line.text, /cancelled · 2 to review/);
+    // The same run, stopped by a window closing: said as it is, with what continues it.
+    const interrupted = statusLine(store.snapshot(), 'idle', true);
+    assert.match(interrupted.text, /AgensFlow: interrupted · 2 to review/);
+    assert.match(interrupted.tooltip, /was interrupted .* Resume continues it/);
+    assert.doesNotMatch(interrupted.text, /sync~spin|loading/);
     assert.match(line.tooltip, /1 passed, 0 unverified, 1 failed, 1 blocked/);
   });
 });
