@@ -12,7 +12,7 @@ import type { Logger } from '../log';
 import type { RunController, RunResult } from '../run/runController';
 import { parseProposedUri, parseReviewUri } from '../review/proposedUri';
 import type { AcceptOutcome, ReviewService } from '../review/reviewService';
-import type { UndoReport } from '../../core/run';
+import type { UndoReport, UpstreamProblem } from '../../core/run';
 import { COMMANDS } from './commandIds';
 import { TaskDocuments, taskTextOf } from './taskDocument';
 
@@ -258,6 +258,7 @@ export class RunCommands extends Disposable {
         return rejected.length === taskIds.length && rejected.length > 0;
       }
       if (taskIds.length === 1) {
+        if (!(await this.confirmUpstream(runId, taskIds[0]))) return undefined;
         const outcome = await this.deps.review.accept(runId, taskIds[0]);
         this.report(taskIds[0], outcome, runId, taskIds[0]);
         return outcome;
@@ -317,6 +318,22 @@ export class RunCommands extends Disposable {
       : `undid the reject of ${taskId}: its changes wait for review again`;
     void vscode.window.showInformationMessage(`AgensFlow: ${what}.`);
     return true;
+  }
+
+  /**
+   * Before accepting one task: when a task it depends on is rejected, conflicted or has markers to resolve,
+   * says so with the names and asks (modal); true to go on.
+   */
+  private async confirmUpstream(runId: string, taskId: string): Promise<boolean> {
+    const upstream = await this.deps.review.heldBy(runId, taskId);
+    if (upstream.length === 0) return true;
+    const ANYWAY = 'Accept Anyway';
+    const choice = await vscode.window.showWarningMessage(
+      `AgensFlow: ${taskId} depends on ${describeUpstream(upstream)}, whose changes are not in your files. Its changes may not work without theirs.`,
+      { modal: true },
+      ANYWAY,
+    );
+    return choice === ANYWAY;
   }
 
   /** Opens a conflicted task's overlapping files in the merge editor (see ReviewService.resolveInMergeEditor). */
@@ -381,6 +398,7 @@ export class RunCommands extends Disposable {
         if (done) this.notifyDone(`rejected ${ref.path} of ${ref.taskId}`, [ref.taskId], 'reject');
         return done;
       }
+      if (!(await this.confirmUpstream(ref.runId, ref.taskId))) return undefined;
       const outcome = await this.deps.review.accept(ref.runId, ref.taskId, [ref.path]);
       this.report(`${ref.taskId} (${ref.path})`, outcome, ref.runId, ref.taskId);
       return outcome;
@@ -424,7 +442,14 @@ export class RunCommands extends Disposable {
     const outcomes: AcceptOutcome[] = [];
     const accepted: string[] = [];
     let files = 0;
+    const held: string[] = [];
     for (const p of open) {
+      // Held back, as the CLI's apply does, when a task it depends on is not (cleanly) applied: said below.
+      const upstream = await this.deps.review.heldBy(runId, p.taskId);
+      if (upstream.length) {
+        held.push(`${p.taskId} (depends on ${describeUpstream(upstream)})`);
+        continue;
+      }
       const outcome = await this.deps.review.accept(runId, p.taskId);
       outcomes.push(outcome);
       // Problems are told per task; successes in one notification below.
@@ -434,6 +459,7 @@ export class RunCommands extends Disposable {
         files += outcome.files.length;
       }
     }
+    if (held.length) void vscode.window.showWarningMessage(`AgensFlow: not applied, held back by the tasks they depend on: ${held.join('; ')}. Accept them one by one to apply them anyway.`);
     const left = open.length - accepted.length;
     this.notifyDone(`applied ${accepted.length} task${accepted.length === 1 ? '' : 's'} (${files} file${files === 1 ? '' : 's'})${left ? `; ${left} not applied (see the warnings)` : ''}`, accepted, 'accept');
     return outcomes;
@@ -491,4 +517,9 @@ export class RunCommands extends Disposable {
       this.notifyDone(`applied ${subject} (${n} file${n === 1 ? '' : 's'})${merged}`, [undoTask], 'accept');
     }
   }
+}
+
+/** "lib (rejected), api (conflicted)": the upstream tasks that hold a task back, with their patch states. */
+function describeUpstream(upstream: readonly UpstreamProblem[]): string {
+  return upstream.map((u) => `${u.taskId} (${u.state === 'held' ? 'itself held back' : u.state === 'conflicted-markers' ? 'conflict markers to resolve' : u.state})`).join(', ');
 }

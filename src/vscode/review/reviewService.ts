@@ -15,7 +15,7 @@
  * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
  */
 import * as vscode from 'vscode';
-import { applyRecorded, checkPatch, processWrites, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, undoDecision, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch, type UndoReport } from '../../core/run';
+import { applyRecorded, checkPatch, processWrites, upstreamProblems, type PatchState, type UpstreamProblem, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, undoDecision, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch, type UndoReport } from '../../core/run';
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
@@ -388,6 +388,20 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     }
     this.deps.log.info(`${taskId}: resolving ${marked.map((f) => f.path).join(', ')} in the ${editor === 'merge' ? 'merge editor' : 'editor (conflict markers)'}`);
     return { state: 'opened', files: marked.map((f) => f.path), editor };
+  }
+
+  /**
+   * The upstream tasks whose changes are not (cleanly) in the workspace: rejected, conflicted, or with conflict
+   * markers to resolve (through proposed patches, transitively), as the CLI's apply holds a task back for.
+   */
+  async heldBy(runId: string, taskId: string): Promise<UpstreamProblem[]> {
+    const journal = await RunJournal.open(this.deps.stateDir, runId);
+    const states = new Map<string, PatchState>();
+    for (const t of journal.record.plan.tasks) {
+      const patch = await this.load(journal, t.id);
+      if (patch) states.set(t.id, patch.state);
+    }
+    return upstreamProblems(journal.record, (id) => states.get(id), taskId);
   }
 
   /** Tasks of the run with files accepted (`accept`) or rejected (`reject`), in plan order. */

@@ -35,7 +35,7 @@ export function filePatch(path: string, before: string | null, after: string | n
 }
 
 /** A workspace with `files` on disk, and a run whose task `t1` proposes `patch` (and each of `more` its own). */
-export async function fixture(files: Record<string, string>, patch: FilePatch[], more: Record<string, FilePatch[]> = {}): Promise<Fixture> {
+export async function fixture(files: Record<string, string>, patch: FilePatch[], more: Record<string, FilePatch[]> = {}, deps: Record<string, string[]> = {}): Promise<Fixture> {
   const base = mkdtempSync(join(tmpdir(), 'af-review-'));
   const root = join(base, 'ws');
   const stateDir = join(base, 'state');
@@ -51,7 +51,7 @@ export async function fixture(files: Record<string, string>, patch: FilePatch[],
   const record: RunRecord = {
     version: 1, runId, createdAt: now, updatedAt: now, dir: root, status: 'completed',
     settings: { maxAgents: 1, apply: 'review', maxTurns: 5 },
-    plan: { tasks: Object.entries(patches).map(([id, fp]) => ({ id, title: id.toUpperCase(), objective: 'o', role: 'developer', deps: [], files: fp.map((f) => f.path), acceptance: [] })) },
+    plan: { tasks: Object.entries(patches).map(([id, fp]) => ({ id, title: id.toUpperCase(), objective: 'o', role: 'developer', deps: deps[id] ?? [], files: fp.map((f) => f.path), acceptance: [] })) },
     tasks: Object.fromEntries(Object.keys(patches).map((id) => [id, { status: 'passed', attempts: 1, usage, refusals: 0 }])),
     usage, decisions: [], resumes: 0,
   } as unknown as RunRecord;

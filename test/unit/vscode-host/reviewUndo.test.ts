@@ -46,6 +46,26 @@ describe('vscode review: notifications with Undo, Undo Accept, Undo Reject, merg
     commands = new RunCommands({ controller, review: fx.review, showGraph: () => undefined, log: silentLog().log });
   }
 
+  it('a task whose upstream patch is rejected is not applied without the user seeing it: a modal names it; Accept All holds it back', async () => {
+    f = await fixture({}, [filePatch('lib.txt', null, 'lib\n')], { t2: [filePatch('uses.txt', null, 'uses lib\n')] }, { t2: ['t1'] });
+    register(f);
+    assert.equal(await fake.commands.executeCommand('agensflow.rejectTask', 't1'), true);
+    // Declined (the modal closed): nothing written.
+    assert.equal(await fake.commands.executeCommand('agensflow.acceptTask', 't2'), undefined);
+    const modal = fake.state.messages.find((m) => m.modal && /t2 depends on t1 \(rejected\)/.test(m.text));
+    assert.ok(modal, fake.state.messages.map((m) => m.text).join(' | '));
+    assert.deepEqual(modal.items, ['Accept Anyway']);
+    assert.equal(existsSync(join(f.root, 'uses.txt')), false);
+    // Accept All Verified holds it back and says why.
+    await fake.commands.executeCommand('agensflow.acceptAllVerified');
+    assert.equal(existsSync(join(f.root, 'uses.txt')), false);
+    assert.ok(fake.state.messages.some((m) => /held back by the tasks they depend on: t2 \(depends on t1 \(rejected\)\)/.test(m.text)));
+    // The user's choice: applied anyway.
+    fake.state.answers.push({ match: /t2 depends on t1/, answer: 'Accept Anyway' });
+    assert.equal(((await fake.commands.executeCommand('agensflow.acceptTask', 't2')) as { state: string }).state, 'applied');
+    assert.equal(readFileSync(join(f.root, 'uses.txt'), 'utf8'), 'uses lib\n');
+  });
+
   it('Accept Task says what it applied with an Undo button; Undo puts back the exact bytes and the patch is proposed again', async () => {
     const before = 'x = 1\r\ny = 2\r\n';
     f = await fixture({ 'app.py': before }, [filePatch('app.py', before, 'x = 1\r\ny = 3\r\n'), filePatch('new.py', null, 'new\n')]);
