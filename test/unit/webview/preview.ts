@@ -33,6 +33,8 @@ writeFileSync(join(out, 'preview-stub.js'), `// Stands in for VS Code: answers "
         window.__posted__.push(m);
         if (m && m.type === 'ready') setTimeout(function () {
           window.postMessage({ type: 'snapshot', state: state, selectedTaskId: select }, '*');
+          // What the window is doing (sidebar-* pages): as the host's \`context\` message.
+          if (document.body.dataset.context) window.postMessage({ type: 'context', context: JSON.parse(document.body.dataset.context) }, '*');
         }, 0);
       },
       getState: function () { return undefined; },
@@ -47,8 +49,13 @@ const pages: string[] = [];
 for (const [themeName, theme] of Object.entries(THEMES)) {
   const vars = Object.entries(theme.vars).map(([k, v]) => `  ${k}: ${v};`).join('\n');
   writeFileSync(join(out, `theme-${themeName}.css`), `html {\n${vars}\n}\n`);
-  for (const page of ['graph', 'sidebar', 'graph30'] as const) {
-    const view = page === 'sidebar' ? 'sidebar' : 'graph';
+  for (const page of ['graph', 'sidebar', 'graph30', 'sidebar-interrupted', 'sidebar-restricted'] as const) {
+    const view = page.startsWith('sidebar') ? 'sidebar' : 'graph';
+    // The sidebar after a reload mid-run (interrupted, Resume), and in Restricted Mode (banner, New Task disabled).
+    const context = page === 'sidebar-interrupted'
+      ? { trusted: true, model: 'gpt-4.1-mini', phase: 'idle', resumable: { runId: 'run-2026-demo', interrupted: true } }
+      : page === 'sidebar-restricted' ? { trusted: false, model: 'gpt-4.1-mini', phase: 'idle', resumable: null }
+        : page === 'sidebar' ? { trusted: true, model: 'gpt-4.1-mini', phase: 'running', resumable: null } : undefined;
     const name = `${page}-${themeName}.html`;
     writeFileSync(join(out, name), `<!DOCTYPE html>
 <html lang="en">
@@ -60,7 +67,7 @@ for (const [themeName, theme] of Object.entries(THEMES)) {
   <link rel="stylesheet" href="${rel('media/codicons/codicon.css')}">
   <link rel="stylesheet" href="${rel('media/webview.css')}">
 </head>
-<body class="${theme.bodyClass}" data-view="${view}" data-select="${page === 'graph' ? 'save' : ''}">
+<body class="${theme.bodyClass}" data-view="${view}" data-select="${page === 'graph' ? 'save' : ''}"${context ? ` data-context="${JSON.stringify(context).replace(/"/g, '&quot;')}"` : ''}>
   <div id="app"></div>
   <script src="${page === 'graph30' ? 'preview-data-30.js' : 'preview-data.js'}"></script>
   <script src="preview-stub.js"></script>

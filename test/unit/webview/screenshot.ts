@@ -3,7 +3,8 @@
  * saves PNGs next to them (out/preview/*.png; for the graph, also the details pane scrolled to the selected
  * task's tool calls, *-tools.png). Skips with a message when Chromium is not installed.
  * Run `npm run preview:webview` first. The 30-task graph at fit in the four themes is also copied to
- * docs/screenshots/ (graph-30-<theme>.png), the pictures the documentation shows.
+ * docs/screenshots/ (graph-30-<theme>.png), the pictures the documentation shows, and so is the sidebar after a
+ * reload mid-run and in Restricted Mode (sidebar-interrupted-<theme>.png, sidebar-restricted-<theme>.png).
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -38,6 +39,10 @@ async function main(): Promise<void> {
       const png = join(out, page.replace(/\.html$/, '.png'));
       await tab.screenshot({ path: png });
       process.stdout.write(`${png}${errors.length ? `  errors: ${errors.join(' | ')}` : ''}  posted: ${posted}\n`);
+      if (/^sidebar-(interrupted|restricted)-/.test(page)) {
+        mkdirSync(docs, { recursive: true });
+        copyFileSync(png, join(docs, page.replace(/\.html$/, '.png')));
+      }
       if (page.startsWith('graph30-')) {
         mkdirSync(docs, { recursive: true });
         copyFileSync(png, join(docs, page.replace(/^graph30-(.*)\.html$/, 'graph-30-$1.png')));
