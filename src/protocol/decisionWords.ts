@@ -41,7 +41,7 @@ function chosenOf(d: DecisionFacts): DecisionOption | undefined {
 function learnedWhy(d: DecisionFacts, what: string): string {
   switch (d.mode) {
     case 'pinned':
-      return 'you pinned this choice';
+      return 'you set this choice (a setting, a command-line flag or a pin)';
     case 'forced':
       return 'it was the only option';
     case 'explore':

@@ -65,7 +65,7 @@ export class SidebarApp {
       h(doc, 'p', undefined, undefined, 'No run yet. Describe a task (for example "a gobang game in Python with a GUI") and AgensFlow plans it as a graph of subtasks, runs agents in parallel and checks their work with real tools.'),
       this.newTaskButtons[0],
       h(doc, 'p', 'muted', undefined, 'Or run a saved plan: ',
-        button(doc, undefined, 'Run Plan From File…', () => channel.post({ type: 'runPlanFile' }), 'link'), '.'));
+        button(doc, undefined, 'Run Plan From File…', () => channel.post({ type: 'runPlanFile' }), 'link')));
     this.goal = h(doc, 'h2', 'run-goal');
     this.runStatus = h(doc, 'span', 'badge');
     this.elapsed = h(doc, 'span', 'muted');

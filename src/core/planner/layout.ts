@@ -37,13 +37,17 @@ export async function workspaceLayout(root: string): Promise<WorkspaceLayout> {
   return { topFolders: top, isFolder: (rel) => stat(rel)?.isDirectory() === true, exists: (rel) => stat(rel) !== undefined };
 }
 
+/** How many of a made-up folder's files one problem names before it says how many more there are. */
+const NAMED_FILES = 3;
+
 /**
- * The files of `plan` that do not fit `layout`, one problem per file naming its task and what would fit.
- * Paths must already be valid (the plan's own validation runs first).
+ * The files of `plan` that do not fit `layout`: one problem per made-up top-level folder, naming its first
+ * files with their tasks (and how many more) and what would fit, so a plan that puts 30 files in `src/` gets
+ * one sentence, not 30. Paths must already be valid (the plan's own validation runs first).
  */
 export function layoutProblems(plan: PlanInput, layout: WorkspaceLayout): string[] {
   if (layout.topFolders.length === 0) return [];
-  const problems: string[] = [];
+  const byTop = new Map<string, string[]>();
   for (const task of plan.tasks) {
     for (const raw of task.files) {
       const file = path.posix.normalize(raw.replace(/\\/g, '/')).replace(/^\.\//, '');
@@ -51,11 +55,14 @@ export function layoutProblems(plan: PlanInput, layout: WorkspaceLayout): string
       if (parent === '.' || layout.exists(file) || layout.isFolder(parent)) continue;
       const top = file.split('/')[0]!;
       if (layout.isFolder(top)) continue;
-      problems.push(
-        `task "${task.id}" owns ${file}, a new file in a folder that does not exist (${top}/ is not a folder of the workspace): ` +
-          `use an existing folder or a new one under an existing top-level folder (${layout.topFolders.map((t) => `${t}/`).join(', ')})`,
-      );
+      byTop.set(top, [...(byTop.get(top) ?? []), `task "${task.id}" owns ${file}`]);
     }
   }
-  return problems;
+  const fits = `use an existing folder or a new one under an existing top-level folder (${layout.topFolders.map((t) => `${t}/`).join(', ')})`;
+  return [...byTop].map(([top, owned]) => {
+    const more = owned.length - NAMED_FILES;
+    const named = `${owned.slice(0, NAMED_FILES).join(', ')}${more > 0 ? ` and ${more} more file${more === 1 ? '' : 's'} there` : ''}`;
+    const what = owned.length === 1 ? ', a new file in a folder that does not exist' : ': new files in a folder that does not exist';
+    return `${named}${what} (${top}/ is not a folder of the workspace): ${fits}`;
+  });
 }

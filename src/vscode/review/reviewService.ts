@@ -14,8 +14,9 @@
  *   document, as accepting saved it, so it is not left dirty.
  * The patch file in the journal is the truth for patch states (the engine's resume trusts it too).
  */
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { applyRecorded, checkPatch, processWrites, upstreamProblems, type PatchState, type UpstreamProblem, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, undoDecision, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch, type UndoReport } from '../../core/run';
+import { applyRecorded, checkPatch, processWrites, upstreamProblems, type PatchState, type UpstreamProblem, decide, diskTextReader, fileDecision, hashBytes, isOpen, patchSummary, pendingFiles, reconcilePatch, recordApplyResult, RunJournal, runDir, undoDecision, withWorkspaceLock, type AppliedFile, type PatchCheck, type PatchConflict, type RunEventOf, type TaskPatch, type UndoReport } from '../../core/run';
 import type { FilePatch } from '../../core/run/patch';
 import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
@@ -245,6 +246,8 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
 
   /** Task ids of the run whose patches wait for a decision (in plan order), with their statuses. */
   async openPatches(runId: string): Promise<{ taskId: string; title: string; status: string; files: string[] }[]> {
+    // A run that stopped before it had a plan (a planning failure) wrote no journal, so it has no patches.
+    if (!existsSync(runDir(this.deps.stateDir, runId))) return [];
     const journal = await RunJournal.open(this.deps.stateDir, runId);
     const out: { taskId: string; title: string; status: string; files: string[] }[] = [];
     for (const task of journal.record.plan.tasks) {

@@ -127,6 +127,12 @@ describe('planner: looks at the workspace with read-only tools before it plans',
     const t = (files: string[]) => ({ tasks: [{ id: 'a', title: 'a', objective: 'o', files }] });
     assert.deepEqual(layoutProblems(t(['README.md', 'NEW.md', 'src/shop/server.py', 'src/shop/new.py', 'src/billing/invoice.py', 'tests/unit/test_x.py']), layout), []);
     assert.equal(layoutProblems(t(['app/main.py', 'src/ok.py']), layout).length, 1);
+    // Thirty files in one made-up folder are one problem naming three of them and how many more, not thirty.
+    const many = { tasks: Array.from({ length: 30 }, (_, i) => ({ id: `t${i}`, title: 't', objective: 'o', files: [`app/m${i}.py`] })) };
+    const problems = layoutProblems({ tasks: [...many.tasks, { id: 'z', title: 'z', objective: 'o', files: ['docs2/x.md'] }] }, layout);
+    assert.equal(problems.length, 2);
+    assert.match(problems[0]!, /^task "t0" owns app\/m0\.py, task "t1" owns app\/m1\.py, task "t2" owns app\/m2\.py and 27 more files there: new files in a folder that does not exist \(app\/ is not a folder of the workspace\)/);
+    assert.match(problems[1]!, /^task "z" owns docs2\/x\.md, a new file in a folder that does not exist \(docs2\//);
     const empty = tmp.make('af-empty-');
     mkdirSync(path.join(empty, '.github'));
     assert.deepEqual(layoutProblems(t(['gobang/board.py']), await workspaceLayout(empty)), []);

@@ -125,7 +125,7 @@ describe('protocol: decisions in plain words', () => {
     const [fresh, pinned, taught] = representativeDecisions();
     assert.equal(fresh.point, 'planK');
     assert.match(decisionSummary(fresh), /^Chose 3 candidate plans: the built-in estimates favour it \(no past runs like this here yet\)$/);
-    assert.match(decisionSummary(pinned), /^Chose 2 candidate plans: you pinned this choice$/);
+    assert.match(decisionSummary(pinned), /^Chose 2 candidate plans: you set this choice \(a setting, a command-line flag or a pin\)$/);
     assert.equal(taught.choice, '1');
     assert.match(decisionSummary(taught), /^Drew a single plan: past runs here succeeded most often with 1$/);
     const example: DecisionFacts = { point: 'planK', choice: '3', mode: 'exploit', reason: 'r', options: [{ id: '2', pSuccess: 0.5, realRuns: 4 }, { id: '3', pSuccess: 0.8, realRuns: 6 }] };

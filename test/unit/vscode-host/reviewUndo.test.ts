@@ -176,4 +176,17 @@ describe('vscode review: notifications with Undo, Undo Accept, Undo Reject, merg
     assert.equal((await loadPatch(f))?.state, 'rejected');
     assert.equal(readFileSync(join(f.root, 'a.txt'), 'utf8'), 'a\n');
   });
+
+  it('a run that stopped before its plan (no journal) has no patches to review: a new run starts with no warning', async () => {
+    f = await fixture({ 'a.txt': 'a\n' }, [filePatch('a.txt', 'a\n', 'A\n')]);
+    const warnings: string[] = [];
+    const log = silentLog().log;
+    const started: string[] = [];
+    const controller = { currentRunId: '20261207-063548-569-b27d0f', isBusy: false, startGoal: async (goal: string) => void started.push(goal) } as unknown as RunController;
+    commands = new RunCommands({ controller, review: f.review, showGraph: () => undefined, log: { ...log, warn: (m: string) => void warnings.push(m) } as typeof log });
+    assert.deepEqual(await f.review.openPatches('20261207-063548-569-b27d0f'), []);
+    await fake.commands.executeCommand('agensflow.newTask', 'next goal');
+    assert.deepEqual(started, ['next goal']);
+    assert.deepEqual(warnings, [], 'no "could not check run … for unreviewed patches" warning');
+  });
 });
