@@ -104,7 +104,10 @@ describe('vscode extension under attack (stand-in host, fake model server)', fun
 
     const result = (await fake.commands.executeCommand('agensflow.runPlanFile', plan)) as RunResult | undefined;
     assert.ok(result, 'the run ran');
-    await new Promise<void>((r) => setImmediate(r));
+    // The views get the run's last state a moment after the command returns (the panel's post is not awaited by
+    // the run): wait for the failure's post itself rather than for a turn of the event loop, which under load can
+    // come first.
+    await panel.webview.whenPosted((m) => JSON.stringify(m).includes('Incorrect API key provided'));
     // The key was in use: the server received it.
     assert.ok(s.server.requests.some((r) => r.apiKey === SENTINEL));
     assert.ok(s.server.requests.some((r) => taskOf(r)?.id === 'leaky'));

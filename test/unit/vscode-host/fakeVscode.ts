@@ -178,10 +178,25 @@ export class FakeWebview {
     this.resourceRequests.push(uri);
     return Uri.from({ scheme: 'https', authority: 'fake.vscode-cdn.net', path: uri.path });
   }
+  private readonly postedEvent = new EventEmitter<unknown>();
   async postMessage(message: unknown): Promise<boolean> {
     // Structured clone, as VS Code serialises messages: what the page would get.
-    this.posted.push(JSON.parse(JSON.stringify(message)));
+    const copy: unknown = JSON.parse(JSON.stringify(message));
+    this.posted.push(copy);
+    this.postedEvent.fire(copy);
     return true;
+  }
+  /** Resolves once a message matching `test` has been posted (at once when one already was): a wait on the post, not on time. */
+  whenPosted(test: (message: unknown) => boolean): Promise<unknown> {
+    const found = this.posted.find(test);
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const sub = this.postedEvent.event((m) => {
+        if (!test(m)) return;
+        sub.dispose();
+        resolve(m);
+      });
+    });
   }
   /** The page posts `message` to the host. */
   fromPage(message: unknown): void {
