@@ -24,8 +24,9 @@ import { ensureCodeServer } from '../host/install-code-server';
 import { installVsix, prepareServerDirs, setUserSettings, startCodeServer, workbenchUrl, type RunningServer, type ServerDirs } from '../host/lib/codeServer';
 import { ARTIFACTS_DIR } from '../host/lib/paths';
 import { until as poll } from '../host/lib/poll';
-import { extensionHostLogFiles, extensionLogFiles, printFailureContext, waitForActivation } from '../host/lib/readiness';
-import { exitWithResult, runStep, sayer, stepVerdict } from '../host/lib/steps';
+import { waitForActivation } from '../host/lib/readiness';
+import { exitWithResult, sayer } from '../host/lib/steps';
+import { finish, ShotSteps, stoppedOutside } from './harness';
 import { launchChromium, quickOpen, runPalette, webviewFrame } from '../host/lib/workbench';
 
 const { values: opts } = parseArgs({ options: { vsix: { type: 'string' }, keep: { type: 'boolean', default: false } } });
@@ -63,21 +64,6 @@ function configure(dirs: ServerDirs, server: FakeModelServer): void {
 /** The graph panel's webview frame. */
 const graphFrame = (page: Page): Promise<Frame> => webviewFrame(page, 'graph', STEP_TIMEOUT);
 
-/** Copies the extension's logs (its LogOutputChannel files), the extension-host logs and the server log next to the screenshots. */
-function keepLogs(dirs: ServerDirs): string[] {
-  const kept: string[] = [];
-  extensionLogFiles(dirs.userDataDir).forEach((f, i) => kept.push(copy(f, `extension-${i + 1}.log`)));
-  extensionHostLogFiles(dirs.userDataDir).forEach((f, i) => kept.push(copy(f, `exthost-${i + 1}.log`)));
-  if (fs.existsSync(dirs.logFile)) kept.push(copy(dirs.logFile, 'code-server.log'));
-  return kept;
-}
-
-function copy(from: string, name: string): string {
-  const to = path.join(SHOTS, name);
-  fs.copyFileSync(from, to);
-  return to;
-}
-
 async function main(): Promise<number> {
   if (!opts.vsix) throw new Error('--vsix FILE is required (npm run package makes it)');
   fs.rmSync(SHOTS, { recursive: true, force: true });
@@ -98,21 +84,8 @@ async function main(): Promise<number> {
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
-  let shot = 0;
-  let lastShot: string | undefined;
-  const results: boolean[] = [];
-  const step = async (title: string, fn: (p: Page) => Promise<void>): Promise<void> => {
-    const p = page as Page;
-    try {
-      await runStep(results, title, () => fn(p));
-    } finally {
-      const name = `${String(++shot).padStart(2, '0')}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)}.png`;
-      await p.screenshot({ path: path.join(SHOTS, name) }).then(
-        () => (lastShot = path.join(SHOTS, name)),
-        (e: unknown) => say(`no screenshot: ${String(e)}`),
-      );
-    }
-  };
+  const steps = new ShotSteps(SHOTS, say, false);
+  const step = (title: string, fn: (p: Page) => Promise<void>, name?: string): Promise<void> => steps.run(page as Page, title, fn, name);
 
   try {
     server = await startCodeServer({ serverDir, dirs, folder: workspace });
@@ -197,24 +170,9 @@ async function main(): Promise<number> {
       await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'rules.py' }).waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
     });
   } catch (e) {
-    // A failed step printed why; anything else (the server, the browser) is said here. The logs below show the state.
-    if (!results.includes(false)) say(`stopped outside a step: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-  } finally {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    await model.close();
-    const logs = keepLogs(dirs);
-    if (!stepVerdict(results, STEPS).ok) {
-      printFailureContext(dirs.userDataDir, lastShot ? [lastShot] : []);
-      say(`logs: ${logs.map((l) => path.relative(process.cwd(), l)).join(', ')}`);
-    }
-    if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
-    else say(`kept ${tmp}`);
+    stoppedOutside(steps, e, say);
   }
-  say(`screenshots: ${path.relative(process.cwd(), SHOTS)}/`);
-  const { ok, line } = stepVerdict(results, STEPS);
-  process.stdout.write(`\n${line}\n`);
-  return ok ? 0 : 1;
+  return finish({ steps, expected: STEPS, dirs, shots: SHOTS, tmp, keep: opts.keep, say, browser, server, model });
 }
 
 exitWithResult(main, say);

@@ -18,11 +18,12 @@ import { parseArgs } from 'node:util';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { FakeModelServer, reply, type FakeReply, type RecordedRequest } from '../fixtures/fake-servers';
 import { ensureCodeServer } from '../host/install-code-server';
-import { installVsix, prepareServerDirs, setUserSettings, startCodeServer, workbenchUrl, type RunningServer, type ServerDirs } from '../host/lib/codeServer';
+import { installVsix, prepareServerDirs, setUserSettings, startCodeServer, workbenchUrl, type RunningServer } from '../host/lib/codeServer';
 import { ARTIFACTS_DIR } from '../host/lib/paths';
 import { until as poll } from '../host/lib/poll';
-import { extensionHostLogFiles, extensionLogFiles, printFailureContext, waitForActivation } from '../host/lib/readiness';
-import { exitWithResult, runStep, sayer, stepVerdict } from '../host/lib/steps';
+import { waitForActivation } from '../host/lib/readiness';
+import { exitWithResult, sayer } from '../host/lib/steps';
+import { finish, ShotSteps, stoppedOutside } from './harness';
 import { launchChromium, runPalette, settled, webviewFrame } from '../host/lib/workbench';
 
 const { values: opts } = parseArgs({ options: { vsix: { type: 'string' }, keep: { type: 'boolean', default: false }, out: { type: 'string' } } });
@@ -156,18 +157,6 @@ async function acceptInput(page: Page, title: RegExp, value?: string): Promise<v
   await box.press('Enter');
 }
 
-function keepLogs(dirs: ServerDirs): string[] {
-  const kept: string[] = [];
-  const copy = (from: string, name: string): void => {
-    fs.copyFileSync(from, path.join(SHOTS, name));
-    kept.push(path.join(SHOTS, name));
-  };
-  extensionLogFiles(dirs.userDataDir).forEach((f, i) => copy(f, `extension-${i + 1}.log`));
-  extensionHostLogFiles(dirs.userDataDir).forEach((f, i) => copy(f, `exthost-${i + 1}.log`));
-  if (fs.existsSync(dirs.logFile)) copy(dirs.logFile, 'code-server.log');
-  return kept;
-}
-
 const graphFrame = (page: Page): Promise<Frame> => webviewFrame(page, 'graph', STEP_TIMEOUT);
 const sidebarFrame = (page: Page): Promise<Frame> => webviewFrame(page, 'sidebar', STEP_TIMEOUT);
 
@@ -212,22 +201,8 @@ async function main(): Promise<number> {
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
-  let shot = 0;
-  let lastShot: string | undefined;
-  const results: boolean[] = [];
-  const step = async (title: string, fn: (p: Page) => Promise<void>, name?: string): Promise<void> => {
-    const p = page as Page;
-    try {
-      await runStep(results, title, () => fn(p));
-    } finally {
-      const file = `${String(++shot).padStart(2, '0')}-${name ?? title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)}.png`;
-      await settled(p).catch(() => undefined);
-      await p.screenshot({ path: path.join(SHOTS, file) }).then(
-        () => (lastShot = path.join(SHOTS, file)),
-        (e: unknown) => say(`no screenshot: ${String(e)}`),
-      );
-    }
-  };
+  const steps = new ShotSteps(SHOTS, say, true);
+  const step = (title: string, fn: (p: Page) => Promise<void>, name?: string): Promise<void> => steps.run(page as Page, title, fn, name);
 
   try {
     server = await startCodeServer({ serverDir, dirs, folder: workspace });
@@ -353,23 +328,9 @@ async function main(): Promise<number> {
       }, `theme-${name}`);
     }
   } catch (e) {
-    if (!results.includes(false)) say(`stopped outside a step: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-  } finally {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    await model.close();
-    const logs = keepLogs(dirs);
-    if (!stepVerdict(results, STEPS).ok) {
-      printFailureContext(dirs.userDataDir, lastShot ? [lastShot] : []);
-      say(`logs: ${logs.map((l) => path.relative(process.cwd(), l)).join(', ')}`);
-    }
-    if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
-    else say(`kept ${tmp}`);
+    stoppedOutside(steps, e, say);
   }
-  say(`screenshots: ${path.relative(process.cwd(), SHOTS)}/`);
-  const { ok, line } = stepVerdict(results, STEPS);
-  process.stdout.write(`\n${line}\n`);
-  return ok ? 0 : 1;
+  return finish({ steps, expected: STEPS, dirs, shots: SHOTS, tmp, keep: opts.keep, say, browser, server, model });
 }
 
 exitWithResult(main, say);
