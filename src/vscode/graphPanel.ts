@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { WebviewCommand } from '../protocol/messages';
 import type { RunViewSource } from '../protocol/runViewSource';
 import { WebviewHost } from '../protocol/webviewHost';
+import { defaultWorkbenchContext, type WorkbenchContextStore } from '../protocol/workbenchContext';
 import { Disposable, toDisposable } from './lifecycle';
 import type { ChannelLog } from '../protocol/webviewHost';
 import { setWebviewHtml, webviewOptions } from './webviewHtmlResources';
@@ -24,6 +25,8 @@ export interface GraphPanelDeps {
   selectedTaskId: () => string | null;
   /** Where the serializer registers; default `vscode.window`. */
   register?: ViewRegistrar;
+  /** What the window is doing: the header says "interrupted" for a run the window's closing stopped, as the sidebar does. */
+  context?: WorkbenchContextStore;
 }
 
 class GraphPanel extends Disposable {
@@ -42,7 +45,10 @@ class GraphPanel extends Disposable {
       onCommand: deps.onCommand,
       log: deps.log,
       selectedTaskId: deps.selectedTaskId,
+      ...(deps.context ? { afterSnapshot: () => [{ type: 'context' as const, context: deps.context?.snapshot() ?? defaultWorkbenchContext() }] } : {}),
     }));
+    const context = deps.context;
+    if (context) this._register(context.onDidChange((c) => this.host.send({ type: 'context', context: c })));
     this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.host.receive(m)));
     this._register(panel.onDidChangeViewState((e) => this.host.setVisible(e.webviewPanel.visible)));
     this._register(panel.onDidDispose(() => {

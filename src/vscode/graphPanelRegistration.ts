@@ -77,7 +77,7 @@ export class GraphViews extends Disposable {
       });
     };
     this.panels = this._register(new GraphPanelManager({
-      extensionUri, source: this.source, log, onCommand, selectedTaskId: () => this.selected, ...(deps.register ? { register: deps.register } : {}),
+      extensionUri, source: this.source, log, onCommand, selectedTaskId: () => this.selected, ...(deps.register ? { register: deps.register } : {}), ...(deps.context ? { context: deps.context } : {}),
     }));
     const sidebar = this._register(new SidebarViewProvider({ extensionUri, source: this.source, log, onCommand, ...(deps.context ? { context: deps.context } : {}) }));
     this._register((deps.register ?? vscode.window).registerWebviewViewProvider(RUN_VIEW_ID, sidebar));

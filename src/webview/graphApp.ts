@@ -4,6 +4,7 @@
  */
 import type { HostMessage } from '../protocol/messages';
 import type { RunViewState } from '../protocol/viewState';
+import type { WorkbenchContext } from '../protocol/workbenchContext';
 import type { Channel } from './channel';
 import { button, h, replaceChildren, setText } from './dom';
 import { formatCost, formatElapsed, formatTokens, splitGoal } from './format';
@@ -51,6 +52,7 @@ export class GraphApp {
   private readonly gate: PlanGateBar;
   private selected: string | null = null;
   private rendered: RunViewState | undefined;
+  private renderedContext: WorkbenchContext | undefined;
   private frame = 0;
 
   constructor(root: HTMLElement, private readonly channel: Pick<Channel, 'post' | 'getState' | 'setState'>) {
@@ -145,8 +147,10 @@ export class GraphApp {
     if (this.selected && !state.plan?.tasks.some((t) => t.id === this.selected)) this.selected = null;
     this.graph.select(this.selected);
     this.details.update(state, this.selected);
-    if (this.rendered !== state) this.renderSummary(state);
+    // The header follows the window's state too (a run the window's closing stopped reads "interrupted").
+    if (this.rendered !== state || this.renderedContext !== this.model.context) this.renderSummary(state);
     this.rendered = state;
+    this.renderedContext = this.model.context;
   }
 
   private renderEmpty(state: RunViewState, phase: Exclude<PlanPhase, 'planned'>): void {
@@ -171,7 +175,7 @@ export class GraphApp {
     }
     const elapsed = formatElapsed((run.finishedAt ?? now) - run.startedAt);
     const planning = planPhase(state) === 'planning';
-    const status = planning ? 'planning' : run.status;
+    const status = planning ? 'planning' : this.model.shownStatus();
     const progress = planning ? '' : ` · ${progressOf((state.plan?.tasks ?? []).map((t) => state.statuses[t.id] ?? 'pending')).text}`;
     setText(this.progress, `${status}${progress} · ${formatTokens(state.usage.inputTokens + state.usage.outputTokens)} tokens · ${formatCost(state.usage)} · ${elapsed}${run.verification ? ` · verification: ${run.verification}` : ''}`);
   }

@@ -6,7 +6,7 @@ import { defaultWorkbenchContext, type WorkbenchContext } from '../protocol/work
 
 export class RunModel {
   state: RunViewState = emptyViewState();
-  /** What the window is doing (trust, model, phase, the run Resume continues); the sidebar draws it. */
+  /** What the window is doing (trust, model, phase, the run Resume continues); the sidebar and the graph draw it. */
   context: WorkbenchContext = defaultWorkbenchContext();
   /** Set by a snapshot or `focusTask`; the app consumes it. */
   requestedSelection: string | null | undefined;
@@ -30,5 +30,20 @@ export class RunModel {
         this.context = message.context;
         return true;
     }
+  }
+
+  /**
+   * The run's status as the views show it: the journal's, except that a run stopped by the window closing
+   * (resumable, or journaled "running" with nothing running it after a reload) is "interrupted", and a run with
+   * no record yet is "planning" while this window plans. One rule for the sidebar and the graph's header.
+   */
+  shownStatus(): string {
+    const { run } = this.state;
+    const context = this.context;
+    const resumable = context.resumable !== null && context.resumable.runId === run?.runId;
+    if (resumable && context.resumable?.interrupted) return 'interrupted';
+    if (!run) return context.phase === 'idle' ? 'stopped' : 'planning';
+    if (run.status === 'running' && context.phase === 'idle') return 'interrupted';
+    return run.status;
   }
 }

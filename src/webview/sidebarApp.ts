@@ -115,17 +115,6 @@ export class SidebarApp {
     setText(this.elapsed, formatElapsed((run.finishedAt ?? now) - run.startedAt));
   }
 
-  /** The run's status as shown: the journal's, except that a run nothing runs any more is not "running". */
-  private shownStatus(): string {
-    const { run } = this.model.state;
-    const context = this.model.context;
-    const resumable = context.resumable !== null && context.resumable.runId === run?.runId;
-    if (resumable && context.resumable?.interrupted) return 'interrupted';
-    if (!run) return context.phase === 'idle' ? 'stopped' : 'planning';
-    if (run.status === 'running' && context.phase === 'idle') return 'interrupted';
-    return run.status;
-  }
-
   render(): void {
     const state = this.model.state;
     const context = this.model.context;
@@ -144,7 +133,7 @@ export class SidebarApp {
     this.runBox.hidden = !this.empty.hidden;
     if (this.runBox.hidden) return;
     setText(this.goal, (run?.goal ? splitGoal(run.goal).headline : '') || 'Current run');
-    const status = this.shownStatus();
+    const status = this.model.shownStatus();
     setText(this.runStatus, status);
     this.runStatus.className = `badge run-${status}`;
     this.tick();

@@ -85,6 +85,23 @@ describe('webview: graph while planning and after a cancel', () => {
     void window.happyDOM.close();
   });
 
+  it('a run the window\'s closing stopped reads "interrupted" in the header, as in the sidebar, once the host says it can be resumed', () => {
+    const { window, root, graph } = app();
+    let state = sampleState();
+    state = applyEvent(state, { type: 'run.finished', runId: RUN_ID, ts: 9e12 + 1, exitCode: 130, status: 'cancelled' });
+    graph.receive({ type: 'snapshot', state, selectedTaskId: null });
+    graph.render();
+    assert.match(text(root, '.toolbar-progress'), /^cancelled · /, 'a cancel the user made, or no word from the host yet');
+    graph.receive({ type: 'context', context: { trusted: true, model: 'm', phase: 'idle', resumable: { runId: RUN_ID, interrupted: true } } });
+    graph.render();
+    assert.match(text(root, '.toolbar-progress'), /^interrupted · /);
+    // Another run's resumable state says nothing about this one.
+    graph.receive({ type: 'context', context: { trusted: true, model: 'm', phase: 'idle', resumable: { runId: 'another-run', interrupted: true } } });
+    graph.render();
+    assert.match(text(root, '.toolbar-progress'), /^cancelled · /);
+    void window.happyDOM.close();
+  });
+
   it('a new run after zooming into the last one starts fitted, not where the old zoom left it', () => {
     const { window, root, graph } = app();
     graph.receive({ type: 'snapshot', state: sampleState(), selectedTaskId: null });
