@@ -119,22 +119,34 @@ export async function planBuiltinChecks(files: readonly string[], root: string, 
       tool: 'tsc',
       files: tsFiles,
       wholeProject: true,
-      run: (ce) =>
-        runProcessCheck(
-          {
-            id,
-            tool: 'tsc',
-            files: tsFiles,
-            file: tsc ? node?.file : undefined,
-            extraEnv: node?.env ?? {},
-            // The tsconfig is the agents' to write: every option that writes a file is switched off here.
-            args: tsc ? [tsc.script, '--noEmit', '--pretty', 'false', ...(noWrite ?? []), '-p', projectDir] : [],
-            cwd: projectDir,
-            parse: parseTscAll,
-            keepAll: true,
-          },
-          ce,
-        ),
+      run: async (ce) => {
+        // Incremental only where the sandbox keeps its build information out of every other command's reach.
+        const incremental = tsc && ce.view.mode.sandbox !== 'none' ? await ce.tscCache?.checkout(ce.root, projectDir) : undefined;
+        try {
+          const r = await runProcessCheck(
+            {
+              id,
+              tool: 'tsc',
+              files: tsFiles,
+              file: tsc ? node?.file : undefined,
+              extraEnv: node?.env ?? {},
+              // The tsconfig is the agents' to write: every option that writes a file is switched off here,
+              // but for the build information of an incremental run, written only to its private folder.
+              args: tsc ? [tsc.script, '--noEmit', '--pretty', 'false', ...(incremental?.args ?? noWrite ?? []), '-p', projectDir] : [],
+              cwd: projectDir,
+              parse: parseTscAll,
+              keepAll: true,
+              ...(incremental ? { writable: [incremental.dir] } : {}),
+            },
+            ce,
+          );
+          // tsc's own exits: 0, or 1 and 2 with errors. A kill, a timeout or a crash leaves nothing to keep.
+          if (incremental && r.exitCode !== undefined && r.exitCode <= 2 && !r.timedOut) await incremental.keep();
+          return r;
+        } finally {
+          await incremental?.dispose();
+        }
+      },
     });
   }
 

@@ -9,6 +9,7 @@ import type { Finding } from '../run/events';
 import { runProcess } from './process';
 import { MAX_FINDINGS, scrubRoot, type PathContext } from './parsers';
 import type { LeaseStore } from './leftovers';
+import type { TscBuildCache } from './tscCache';
 import { missingToolMessage } from './tools';
 import type { VerifyView } from './view';
 import type { CheckResult } from './types';
@@ -19,6 +20,8 @@ export interface CheckEnv {
   root: string;
   /** The view: where this process reads its files, and how a command is started in its sandbox. */
   view: Pick<VerifyView, 'hostPath' | 'isDir' | 'launch' | 'mode'>;
+  /** The run's `tsc` build information, for an incremental `tsc` where the sandbox keeps it ours (absent: full `tsc`). */
+  tscCache?: TscBuildCache;
   /** Records processes before they start (cleanup after a crash); absent: not recorded. */
   leases?: LeaseStore;
   /** The user's workspace (absolute realpath), where tools are resolved from; never run in. */
@@ -48,6 +51,8 @@ export interface ProcessCheckSpec {
    * whole-project checker whose findings are compared with the unchanged workspace's.
    */
   keepAll?: boolean;
+  /** Folders outside the view this check's command may write (see `SandboxedCommand.writable`). */
+  writable?: readonly string[];
 }
 
 /** A result for a check that could not run. */
@@ -101,7 +106,7 @@ export async function runProcessCheck(spec: ProcessCheckSpec, ce: CheckEnv): Pro
   if (unusable === 'ENOENT') return unverifiedCheck(spec, missingToolMessage(spec.tool, spec.installHint));
   if (unusable === 'EACCES') return unverifiedCheck(spec, `${spec.tool} is not executable (${spec.file}): check its permissions`);
   const timeoutMs = spec.timeoutMs ?? ce.timeoutMs;
-  const launch = ce.view.launch({ file: spec.file, args: spec.args, cwd: spec.cwd, env: { ...ce.env, ...spec.extraEnv } });
+  const launch = ce.view.launch({ file: spec.file, args: spec.args, cwd: spec.cwd, env: { ...ce.env, ...spec.extraEnv }, ...(spec.writable ? { writable: spec.writable } : {}) });
   const lease = launch.lease;
   // A state folder that cannot be written loses the cleanup after a crash, not the check.
   if (lease !== undefined) await ce.leases?.record({ kind: 'process', token: lease }).catch(() => undefined);

@@ -15,6 +15,7 @@ import { sandboxSupport, type SandboxSupport, type VerificationMode } from './sa
 import type { StagedLayer } from './types';
 import { createView, findSecrets, leasedTempDir, type SecretPath, type VerifyView } from './view';
 import { CopyPool } from './copyPool';
+import { TscBuildCache } from './tscCache';
 import { removeOwnView } from './leftovers';
 
 /** Most files listed to decide what a copy links instead of copying. */
@@ -31,11 +32,15 @@ export interface VerifyRuntimeOptions {
   support?: SandboxSupport | Promise<SandboxSupport>;
   /** The home folder the sandbox hides (default the user's). */
   home?: string;
+  /** `false`: every `tsc` check runs in full (benchmarks compare the two). Default: incremental where safe. */
+  incrementalTsc?: false;
 }
 
 export class VerifyRuntime {
   readonly limiter: CheckLimiter;
   readonly leases: LeaseStore | undefined;
+  /** The build information of the run's incremental `tsc` checks (see tscCache.ts). */
+  readonly tscCache: TscBuildCache | undefined;
   private readonly supported: Promise<SandboxSupport>;
   private readonly secretsByRoot = new Map<string, Promise<SecretPath[]>>();
   private readonly listedByRoot = new Map<string, Promise<LinkIgnored | undefined>>();
@@ -45,6 +50,7 @@ export class VerifyRuntime {
   constructor(private readonly opts: VerifyRuntimeOptions = {}) {
     this.limiter = opts.limiter ?? new CheckLimiter();
     this.leases = opts.stateDir !== undefined ? new LeaseStore(opts.stateDir) : undefined;
+    this.tscCache = opts.incrementalTsc === false ? undefined : new TscBuildCache(this.leases);
     this.supported = Promise.resolve(opts.support ?? sandboxSupport()).then((s) =>
       opts.view === 'copy' && s.view === 'overlay' ? { ...s, view: 'copy', reason: 'copy chosen by the settings' } : s,
     );
@@ -127,9 +133,12 @@ export class VerifyRuntime {
     return pool;
   }
 
-  /** Removes the run's idle copies now (a run that ended; otherwise they go after a while on their own). */
+  /**
+   * Removes the run's idle copies now (a run that ended; otherwise they go after a while on their own) and
+   * its `tsc` build information.
+   */
   async clear(): Promise<void> {
-    await Promise.all([...this.pools.values()].map(async (p) => (await p).clear()));
+    await Promise.all([...[...this.pools.values()].map(async (p) => (await p).clear()), this.tscCache?.clear()]);
   }
 
   /** A view of `layers` over `workspaceDir`, recorded for the cleanup. */

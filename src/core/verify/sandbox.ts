@@ -246,6 +246,11 @@ export interface SandboxedCommand {
   args: readonly string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * Folders outside the view this one command may write (absolute, made by us for it alone: the private
+   * build-info folder of an incremental `tsc`). Never given to a command that runs the agents' code.
+   */
+  writable?: readonly string[];
 }
 
 /** Where a command's view is and what in it must stay unreadable. */
@@ -289,6 +294,7 @@ export function bwrapArgs(cmd: SandboxedCommand, layout: SandboxLayout, statusFd
   for (const d of toolchainDirs(cmd.file, cmd.args, cmd.env, home, [layout.viewRoot, ...layout.readable])) a.push('--ro-bind', d, d);
   for (const r of layout.readable) a.push('--ro-bind', r, r);
   a.push('--bind', layout.viewRoot, layout.viewRoot);
+  for (const w of cmd.writable ?? []) a.push('--bind', w, w);
   for (const p of layout.pinned ?? []) a.push('--ro-bind', p.src, p.dest);
   for (const s of layout.secrets) {
     if (s.dir) a.push('--tmpfs', s.path, '--remount-ro', s.path);
@@ -316,8 +322,8 @@ function sbplRegexEscape(s: string): string {
  */
 export function sandboxExecProfile(cmd: SandboxedCommand, layout: SandboxLayout): string {
   const home = layout.home ?? os.homedir();
-  const readable = [layout.viewRoot, ...layout.readable, ...toolchainDirs(cmd.file, cmd.args, cmd.env, home, [layout.viewRoot, ...layout.readable])];
-  const writable = [layout.viewRoot, ...(layout.privateTmp ? [layout.privateTmp] : [])];
+  const readable = [layout.viewRoot, ...layout.readable, ...(cmd.writable ?? []), ...toolchainDirs(cmd.file, cmd.args, cmd.env, home, [layout.viewRoot, ...layout.readable])];
+  const writable = [layout.viewRoot, ...(layout.privateTmp ? [layout.privateTmp] : []), ...(cmd.writable ?? [])];
   const lines = [
     '(version 1)',
     '(deny default)',

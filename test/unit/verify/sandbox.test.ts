@@ -340,4 +340,16 @@ describe('verify: sandbox arguments and profiles', () => {
     const q = sandboxExecProfile(cmd, { ...layout, viewRoot: '/w/a"b' });
     assert.match(q, /\(subpath "\/w\/a\\"b"\)/);
   });
+
+  it('a command given a private folder (an incremental tsc) may write it; no other command gets it', () => {
+    const tscCmd = { ...cmd, writable: ['/tmp/agensflow-view-2/abc'] };
+    const a = bwrapArgs(tscCmd, layout);
+    assert.deepEqual(a.flatMap((x, i) => (x === '--bind' ? [a[i + 1]] : [])), ['/w/proj', '/tmp/agensflow-view-2/abc']);
+    // Bound after the private /tmp (bubblewrap applies them in order) and before the root turns read-only.
+    assert.ok(a.indexOf('--tmpfs') < a.lastIndexOf('/tmp/agensflow-view-2/abc') && a.lastIndexOf('/tmp/agensflow-view-2/abc') < a.lastIndexOf('--remount-ro'));
+    assert.ok(!bwrapArgs(cmd, layout).join(' ').includes('agensflow-view-2'));
+    const p = sandboxExecProfile(tscCmd, layout);
+    assert.match(p, /\(allow file-write\* \(subpath "\/w\/proj"\) \(subpath "\/tmp\/agensflow-view-2\/abc"\)/);
+    assert.ok(!sandboxExecProfile(cmd, layout).includes('agensflow-view-2'));
+  });
 });
