@@ -44,6 +44,11 @@ export function openPatchCount(state: RunViewState): number {
  * `interrupted` when the run shown stopped because its window closed (it says so, and that Resume continues it).
  */
 export function statusLine(state: RunViewState, phase: 'idle' | 'planning' | 'running', interrupted = false): StatusLine {
+  if (phase === 'planning' && state.review?.state === 'waiting') {
+    const n = state.plan?.tasks.length ?? 0;
+    return { text: '$(eye) AgensFlow: review the plan', tooltip: `The plan (${n} task${n === 1 ? '' : 's'}) waits for your review: Run, Edit as JSON, Re-plan or Cancel in the graph or the sidebar. Click to show the graph.` };
+  }
+  if (phase === 'planning' && state.review?.state === 'replanning') return { text: '$(loading~spin) AgensFlow: re-planning', tooltip: 'AgensFlow is planning again with your feedback. Click to show the graph.' };
   if (phase === 'planning') return { text: '$(loading~spin) AgensFlow: planning', tooltip: 'AgensFlow is drawing candidate plans. Click to show the graph.' };
   const run = state.run;
   if (!run) return { text: '$(type-hierarchy) AgensFlow', tooltip: 'No run yet. Click to show the graph; start one with "AgensFlow: New Task…".' };

@@ -65,6 +65,18 @@ describe('vscode run: status bar and context keys', () => {
     assert.deepEqual(keys, { 'agensflow.running': true, 'agensflow.hasPatches': true, 'agensflow.hasRun': true, 'agensflow.canResume': false });
   });
 
+  it('says the plan waits for review while the plan gate waits, and re-planning after feedback', () => {
+    const store = new RunViewStore();
+    const plan = { tasks: [{ id: 'a', title: 'A', objective: 'a', role: 'dev', dependsOn: [], owns: ['a.txt'] }, { id: 'b', title: 'B', objective: 'b', role: 'dev', dependsOn: ['a'], owns: ['b.txt'] }] };
+    store.push({ type: 'run.started', runId: 'r1', goal: 'g', at: 1 } as never);
+    store.push({ type: 'plan.review.waiting', runId: 'r1', plan, round: 1, at: 2 } as never);
+    const waiting = statusLine(store.snapshot(), 'planning');
+    assert.match(waiting.text, /review the plan/);
+    assert.match(waiting.tooltip, /2 tasks\) waits for your review/);
+    store.push({ type: 'plan.review.decided', runId: 'r1', round: 1, action: 'replan', feedback: 'fewer tasks', at: 3 } as never);
+    assert.match(statusLine(store.snapshot(), 'planning').text, /re-planning/);
+  });
+
   it('offers resume for an interrupted run when nothing runs, and names patches to review', () => {
     const store = new RunViewStore();
     for (const e of recordToEvents(record({ status: 'cancelled', exitCode: 130 }), new Map())) store.push(e);
