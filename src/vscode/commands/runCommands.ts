@@ -511,6 +511,24 @@ export class RunCommands extends Disposable {
           : c && vscode.commands.executeCommand(COMMANDS.reviewChanges));
     } else if (outcome.state === 'failed' || outcome.state === 'nothing') {
       void vscode.window.showWarningMessage(`AgensFlow: ${outcome.reason}.`);
+    } else if (outcome.notSaved?.length) {
+      // Applied in the editors, but not on disk yet: say so, with the two ways on.
+      const SAVE = outcome.notSaved.length === 1 ? 'Save It' : 'Save Them';
+      const UNDO = 'Undo Accept';
+      const task = undoTask ?? subject;
+      const names = outcome.notSaved.join(', ');
+      void vscode.window.showWarningMessage(
+        `AgensFlow: applied ${subject}, but ${names} could not be saved (VS Code said why): ${outcome.notSaved.length === 1 ? 'its editor holds' : 'their editors hold'} the change, unsaved. Save to keep it on disk, or Undo Accept.`,
+        SAVE, UNDO,
+      ).then(async (c) => {
+        if (c === SAVE) {
+          const saved = await this.deps.review.saveEditors(runId, outcome.notSaved ?? []);
+          const still = (outcome.notSaved ?? []).filter((p) => !saved.includes(p));
+          if (still.length) void vscode.window.showWarningMessage(`AgensFlow: ${still.join(', ')} still could not be saved. Fix what VS Code reported (permissions, a full disk), then save, or Undo Accept.`, UNDO).then((again) => again === UNDO && vscode.commands.executeCommand(COMMANDS.undoAccept, task));
+        } else if (c === UNDO) {
+          await vscode.commands.executeCommand(COMMANDS.undoAccept, task);
+        }
+      });
     } else if (undoTask) {
       const n = outcome.files.length;
       const merged = outcome.merged.length ? `, merged with your changes in ${outcome.merged.join(', ')}` : '';

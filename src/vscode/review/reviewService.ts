@@ -24,8 +24,11 @@ import { parseProposedUri, PROPOSED_SCHEME, proposedUriParts, remoteSchemaUrls, 
 
 /** What an accept did. */
 export type AcceptOutcome =
-  /** `merged`: files merged three ways with the user's saved changes (both kept). */
-  | { state: 'applied' | 'proposed'; files: string[]; merged: string[] }
+  /**
+   * `merged`: files merged three ways with the user's saved changes (both kept). `notSaved`: files whose
+   * editor holds the accepted text but could not be saved (VS Code said why); the disk has it once they are.
+   */
+  | { state: 'applied' | 'proposed'; files: string[]; merged: string[]; notSaved?: string[] }
   /** `unsaved`: the files whose editors hold unsaved text the proposal was not based on. */
   | { state: 'conflicted'; conflicts: PatchConflict[]; unsaved: string[] }
   | { state: 'failed'; reason: string }
@@ -273,6 +276,8 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     let written: Record<string, AppliedFile> = {};
     // Each file as it will be written: the proposal, or its three-way merge with the user's saved changes.
     let files = pending;
+    /** Files written into editors that could not be saved. */
+    let notSaved: string[] = [];
     if (pending.length > 0) {
       const check = await this.conflicts(root, patch, pending, opts.markers === true);
       if (!check.ok) return this.conflicted(journal, patch, check.conflicts, root, pending);
@@ -302,7 +307,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
         const before = await this.snapshot(root, files);
         // Applied once: a refused edit is diagnosed and undone, never retried.
         if (await vscode.workspace.applyEdit(edit)) {
-          await this.saveWritten(root, files);
+          notSaved = await this.saveWritten(root, files);
           return undefined;
         }
         return { failed: await this.undoRefusedEdit(root, taskId, files, before) };
@@ -321,7 +326,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     this.deps.log.info(`accepted ${taskId}: ${files.map((f) => f.path).join(', ') || '(no files)'}${state === 'proposed' ? ' (other files still pending)' : ''}`);
     this.closeDiffs(runId, taskId, files.map((f) => f.path));
     const merged = Object.entries(written).filter(([, a]) => a.how === 'merged').map(([p]) => p);
-    return { state: state === 'proposed' ? 'proposed' : 'applied', files: files.map((f) => f.path), merged };
+    return { state: state === 'proposed' ? 'proposed' : 'applied', files: files.map((f) => f.path), merged, ...(notSaved.length ? { notSaved } : {}) };
   }
 
   /**
@@ -432,6 +437,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     // An Undo in the editor may have put files back already: re-derived first.
     const patch = await this.load(journal, taskId);
     if (kind === 'accept' && patch) {
+      await this.revertOwnUnsaved(root, patch);
       const dirty = patch.files.filter((f) => this.openDocument(root, f.path)?.isDirty).map((f) => f.path);
       if (dirty.length) return { taskId, undone: 'nothing', state: patch.state, files: [], reason: `${dirty.join(', ')} ${dirty.length === 1 ? 'has' : 'have'} unsaved changes in an editor: save or revert them first` };
     }
@@ -445,6 +451,19 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     if (after) this.deps.onPatch({ type: 'patch', runId, ts: Date.now(), taskId, ...patchSummary(after) });
     this.deps.log.info(`undid the ${kind} of ${taskId}: ${report.files.join(', ') || '(no files)'}; the patch is ${report.state} again`);
     return report;
+  }
+
+  /**
+   * Editors that hold, unsaved, exactly the text an accept put there (its save failed): reverted to the disk
+   * before the undo, as nothing of the user's is in them. Any other unsaved text stays and refuses the undo.
+   */
+  private async revertOwnUnsaved(root: string, patch: TaskPatch): Promise<void> {
+    for (const f of patch.files) {
+      const applied = patch.applied?.[f.path];
+      const doc = this.openDocument(root, f.path);
+      if (!applied || !doc?.isDirty || doc.getText() !== (applied.written ?? f.after)) continue;
+      await vscode.commands.executeCommand('workbench.action.files.revert', doc.uri).then(undefined, (e: unknown) => this.deps.log.warn(`could not revert ${f.path}: ${String(e)}`));
+    }
   }
 
   /** Rejects a task's pending files (or only `paths`): recorded in the journal; the workspace is untouched. */
@@ -617,14 +636,22 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     return edit;
   }
 
-  /** Text edits change editors, not disks: save the files the edit touched so the workspace holds them. */
-  private async saveWritten(root: string, files: FilePatch[]): Promise<void> {
+  /**
+   * Text edits change editors, not disks: saves the files the edit touched so the workspace holds them.
+   * Returns those that could not be saved (their editors keep the accepted text, unsaved).
+   */
+  private async saveWritten(root: string, files: FilePatch[]): Promise<string[]> {
+    const notSaved: string[] = [];
     for (const f of files) {
       if (f.after === null) continue;
       const uri = this.workspaceUri(root, f.path).toString();
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
-      if (doc?.isDirty && !(await doc.save())) this.deps.log.warn(`could not save ${f.path} after accepting it`);
+      if (doc?.isDirty && !(await doc.save())) {
+        this.deps.log.warn(`could not save ${f.path} after accepting it: its editor holds the accepted text, unsaved`);
+        notSaved.push(f.path);
+      }
     }
+    return notSaved;
   }
 
   private async save(journal: RunJournal, patch: TaskPatch): Promise<void> {

@@ -156,7 +156,7 @@ export class FakeTextDocument {
   }
   async save(): Promise<boolean> {
     state.saves.push(this.uri.fsPath);
-    if (this.uri.scheme !== 'file') return false;
+    if (this.uri.scheme !== 'file' || state.failSave?.(this.uri.fsPath)) return false;
     mkdirSync(dirname(this.uri.fsPath), { recursive: true });
     writeFileSync(this.uri.fsPath, this.text);
     this.isDirty = false;
@@ -287,6 +287,8 @@ export const state = {
   configUpdates: [] as { key: string; value: unknown; target: unknown }[],
   documents: [] as FakeTextDocument[],
   saves: [] as string[],
+  /** `save()` answers false (as VS Code does when the disk refuses the write) when this returns true. */
+  failSave: undefined as undefined | ((fsPath: string) => boolean),
   /** `applyEdit` answers false when this returns true for the edit (after applying `partial` ops of it). */
   failApplyEdit: undefined as undefined | ((edit: WorkspaceEdit) => { fail: boolean; partial?: number }),
   appliedEdits: [] as WorkspaceEdit[],
@@ -565,6 +567,15 @@ export const commands = {
   async executeCommand(command: string, ...args: unknown[]): Promise<unknown> {
     state.executed.push({ command, args });
     const fn = state.commands.get(command);
+    if (!fn && command === 'workbench.action.files.revert') {
+      // VS Code's File: Revert File: the editor reloads the disk's text and is clean.
+      const doc = args[0] instanceof Uri ? documentOf(args[0]) : undefined;
+      if (doc && existsSync(doc.uri.fsPath)) {
+        doc.setText(readFileSync(doc.uri.fsPath, 'utf8'));
+        doc.isDirty = false;
+      }
+      return undefined;
+    }
     return fn ? fn(...args) : undefined;
   },
 };
@@ -645,6 +656,7 @@ export function resetHost(): void {
   state.configUpdates = [];
   state.documents = [];
   state.saves = [];
+  state.failSave = undefined;
   state.failApplyEdit = undefined;
   state.appliedEdits = [];
   state.contentProviders.clear();

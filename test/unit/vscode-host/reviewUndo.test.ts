@@ -83,6 +83,40 @@ describe('vscode review: notifications with Undo, Undo Accept, Undo Reject, merg
     assert.equal((await loadPatch(f))?.state, 'proposed');
   });
 
+  it('an accept whose file cannot be saved says so (not "applied"), with Save It, which saves it once the disk takes it', async () => {
+    f = await fixture({ 'app.py': 'a\n' }, [filePatch('app.py', 'a\n', 'b\n')]);
+    register(f);
+    let saves = 0;
+    fake.state.failSave = () => saves++ === 0; // the first save fails (a read-only file, a full disk), the next works
+    fake.state.answers.push({ match: /could not be saved/, answer: 'Save It' });
+    const savedByUser = new Promise<void>((resolve) => fake.workspace.onDidSaveTextDocument(() => resolve()));
+    const outcome = (await fake.commands.executeCommand('agensflow.acceptTask', 't1')) as { state: string; notSaved?: string[] };
+    assert.equal(outcome.state, 'applied');
+    assert.deepEqual(outcome.notSaved, ['app.py']);
+    const warning = fake.state.messages.find((m) => /could not be saved/.test(m.text));
+    assert.equal(warning?.level, 'warning');
+    assert.equal(warning?.text, 'AgensFlow: applied t1, but app.py could not be saved (VS Code said why): its editor holds the change, unsaved. Save to keep it on disk, or Undo Accept.');
+    assert.deepEqual(warning?.items, ['Save It', 'Undo Accept']);
+    assert.ok(!fake.state.messages.some((m) => m.text === 'AgensFlow: applied t1 (1 file).'), 'no plain "applied" beside the warning');
+    await savedByUser;
+    assert.equal(readFileSync(join(f.root, 'app.py'), 'utf8'), 'b\n', 'Save It saved the accepted text');
+  });
+
+  it('an accept whose file cannot be saved can be taken back with Undo Accept: the editor and the disk as before', async () => {
+    f = await fixture({ 'app.py': 'a\n' }, [filePatch('app.py', 'a\n', 'b\n')]);
+    register(f);
+    fake.state.failSave = () => true;
+    fake.state.answers.push({ match: /could not be saved/, answer: 'Undo Accept' });
+    const undone = nextMessage(/accept of t1/);
+    await fake.commands.executeCommand('agensflow.acceptTask', 't1');
+    const said = await undone;
+    assert.match(said.text, /undid the accept of t1/, said.text);
+    const doc = fake.state.documents.find((d) => d.uri.fsPath === join(f!.root, 'app.py'));
+    assert.equal(doc?.getText(), 'a\n');
+    assert.equal(readFileSync(join(f.root, 'app.py'), 'utf8'), 'a\n');
+    assert.equal((await loadPatch(f))?.state, 'proposed');
+  });
+
   it('Reject Task says so with an Undo button; Undo Reject brings the proposal back (files untouched)', async () => {
     f = await fixture({ 'app.py': 'a\n' }, [filePatch('app.py', 'a\n', 'b\n')]);
     register(f);
