@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { isModelConfigError, type Model, type ProviderId } from '../core/models';
 import { isPlanningFailure, runGoal, type RunPolicy, type RunStart } from '../core/session';
-import { defaultStateDir, isJournalWriteError, isRunCancelledError, processWrites, RunJournal, type RunEvent, type RunOutcome } from '../core/run';
+import { defaultStateDir, isJournalWriteError, isRunCancelledError, processWrites, RunJournal, type RunEvent, type RunOutcome, type RunRecord } from '../core/run';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, OVERVIEW_TOKENS_FLAG, OVERVIEW_TOKENS_HELP, stringFlag, UsageError, type CommandArgs } from './args';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
@@ -60,7 +60,7 @@ export function makeRunCommand(): CliCommand {
     usage: [
       'Usage: agensflow run "TASK" --dir DIR [options]',
       '       agensflow run --plan PLAN.json --dir DIR [options]',
-      '       agensflow run --resume RUN_ID [options]',
+      '       agensflow run --resume RUN_ID [--retry TASK]... [options]',
       '',
       'Runs one agent per ready task (at most --max-agents at once); every write is staged and becomes a',
       'patch per task. Patches are left for review (see `agensflow apply`) unless --apply auto.',
@@ -70,6 +70,7 @@ export function makeRunCommand(): CliCommand {
       '  --dir DIR          the workspace (default: the current folder)',
       '  --plan FILE        run this plan instead of planning',
       '  --resume RUN_ID    continue an interrupted or cancelled run',
+      '  --retry TASK       with --resume: run failed, blocked or cancelled TASK again (repeat, or a,b)',
       ...MODEL_FLAGS_HELP,
       '  --max-agents N     task agents running at once (default 4)',
       '  --candidates K     plan candidates to draw (default: the policy chooses)',
@@ -88,6 +89,7 @@ export function makeRunCommand(): CliCommand {
       dir: { type: 'string' },
       plan: { type: 'string' },
       resume: { type: 'string' },
+      retry: { type: 'string', multiple: true },
       'max-agents': { type: 'string' },
       candidates: { type: 'string' },
       apply: { type: 'string' },
@@ -108,6 +110,8 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
   if (resumeId && (planFile || goal)) throw new UsageError('--resume continues a run: give no task and no --plan');
   if (!resumeId && planFile && goal) throw new UsageError('give either a task or --plan, not both');
   if (!resumeId && !planFile && !goal) throw new UsageError('missing the task (or --plan PLAN.json, or --resume RUN_ID)');
+  const retry = retryFlag(v);
+  if (retry.length > 0 && !resumeId) throw new UsageError('--retry runs tasks of an earlier run again: give it with --resume RUN_ID');
   const maxAgents = intFlag(v, 'max-agents');
   const maxTurns = intFlag(v, 'max-turns');
   const candidates = intFlag(v, 'candidates');
@@ -149,7 +153,9 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
     let start: RunStart;
     let dir: string;
     if (journal) {
-      start = { resume: journal.runId };
+      const refused = retryProblem(journal.record, retry);
+      if (refused) throw new UsageError(refused);
+      start = { resume: journal.runId, ...(retry.length ? { retry } : {}) };
       dir = journal.record.dir;
     } else {
       dir = resolve(io.cwd, stringFlag(v, 'dir') ?? '.');
@@ -209,11 +215,38 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
   }
 }
 
+/** The task ids of `--retry` (repeated, or comma-separated), in order, without repeats. */
+function retryFlag(values: CommandArgs['values']): string[] {
+  const raw = values.retry;
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const ids = list.flatMap((x) => (typeof x === 'string' ? x.split(',') : [])).map((x) => x.trim()).filter(Boolean);
+  if (list.length > 0 && ids.length === 0) throw new UsageError('--retry needs a task id, e.g. --retry api');
+  return [...new Set(ids)];
+}
+
+/** Tasks of `record` that a retry can run again: failed, blocked or cancelled. */
+function retryable(record: RunRecord): string[] {
+  return Object.entries(record.tasks).filter(([, t]) => t.status === 'failed' || t.status === 'blocked' || t.status === 'cancelled').map(([id]) => id);
+}
+
+/** Why `--retry ids` cannot be done on `record` (an unknown task, one that did not fail), or `undefined`. */
+function retryProblem(record: RunRecord, ids: readonly string[]): string | undefined {
+  const can = retryable(record);
+  const choices = can.length ? `tasks that can be retried: ${can.join(', ')}` : 'no task of it failed, was blocked or was cancelled';
+  const unknown = ids.filter((id) => !record.tasks[id]);
+  if (unknown.length) return `run ${record.runId} has no task ${unknown.map((id) => `"${id}"`).join(', ')} (${choices})`;
+  const not = ids.filter((id) => !can.includes(id));
+  if (not.length) return `${not.map((id) => `${id} is ${record.tasks[id]!.status}`).join(', ')}: only failed, blocked or cancelled tasks can be retried (${choices})`;
+  return undefined;
+}
+
 function runHint(o: RunOutcome): string {
   const proposed = Object.entries(o.record.tasks).filter(([, t]) => t.patch?.state === 'proposed' && t.patch.files.length > 0);
   const lines = [`run ${o.runId}: ${o.status} (exit ${o.exitCode})${o.record.reason ? `: ${o.record.reason}` : ''}`];
   if (proposed.length) lines.push(`${proposed.length} patch${proposed.length === 1 ? '' : 'es'} to review: agensflow apply ${o.runId} [TASK...]`);
   if (o.status === 'cancelled') lines.push(`continue with: agensflow run --resume ${o.runId}`);
+  const failed = Object.entries(o.record.tasks).filter(([, t]) => t.status === 'failed').map(([id]) => id);
+  if (o.status !== 'cancelled' && failed.length) lines.push(`run ${failed.length === 1 ? 'it' : 'them'} again with: agensflow run --resume ${o.runId} ${failed.map((id) => `--retry ${id}`).join(' ')}`);
   return lines.join('\n') + '\n';
 }
 

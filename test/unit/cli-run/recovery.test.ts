@@ -135,6 +135,40 @@ describe('cli: run recovers from broken output (fake OpenAI server, real SDK, re
     assert.match(err, /why:\n {2}ai \(failed\): verification failed: gobang\/ai\.py:1: .*SyntaxError.*(did not fix it|no retry was chosen) and the task's update budget is used up \(1 per task\)\n {4}gobang\/ai\.py:1: /);
   });
 
+  it('run --resume RUN_ID --retry TASK runs a failed task of a failed run again (only it); bad ids are refused with the choices', async () => {
+    server = await FakeModelServer.start({ handler: handler({ aiNeverFixed: true }) });
+    const s = setup({ recovery: { updatesPerTask: 1 } });
+    const first = captureIo({ cwd: s.base, env: { PATH: process.env.PATH ?? '' } });
+    assert.equal(await main(['run', ...s.args, '--apply', 'auto'], first), 1, first.err());
+    const runId = /run (\S+): failed/.exec(first.err())?.[1];
+    assert.ok(runId, first.err());
+    assert.match(first.err(), new RegExp(`run it again with: agensflow run --resume ${runId} --retry ai\n`));
+    const resume = ['run', '--resume', runId!, '--provider', 'openai-compatible', '--base-url', server.openaiBaseUrl, '--model', 'fake-coder', '--state', path.join(s.base, 'state')];
+
+    // Refused before anything runs: a task the run does not have, a task that passed, --retry without --resume.
+    const unknown = captureIo({ cwd: s.base, env: {} });
+    assert.equal(await main([...resume, '--retry', 'nope'], unknown), 2);
+    assert.match(unknown.err(), new RegExp(`run ${runId} has no task "nope" \\(tasks that can be retried: ai\\)`));
+    const passed = captureIo({ cwd: s.base, env: {} });
+    assert.equal(await main([...resume, '--retry', 'board,ai'], passed), 2);
+    assert.match(passed.err(), /board is passed: only failed, blocked or cancelled tasks can be retried \(tasks that can be retried: ai\)/);
+    const alone = captureIo({ cwd: s.base, env: {} });
+    assert.equal(await main(['run', ...s.args, '--retry', 'ai'], alone), 2);
+    assert.match(alone.err(), /--retry runs tasks of an earlier run again: give it with --resume RUN_ID/);
+
+    // The fixed model: ai alone runs again, with a fresh update budget, and the run completes.
+    server.resetStats();
+    server.setHandler(handler());
+    const io = captureIo({ cwd: s.base, env: { PATH: process.env.PATH ?? '' } });
+    assert.equal(await main([...resume, '--retry', 'ai', '--apply', 'auto'], io), 0, io.err());
+    const asked = server.requests.filter((r) => !r.forcedTool).map((r) => taskOf(r)?.id);
+    assert.deepEqual([...new Set(asked)], ['ai'], 'board, which passed, is not run again');
+    const rec = JSON.parse(readFileSync(path.join(s.base, 'state', 'runs', runId!, 'run.json'), 'utf8')) as RunRecord;
+    assert.equal(rec.status, 'completed');
+    assert.equal(rec.tasks.ai?.status, 'passed');
+    for (const [p, content] of Object.entries(GOOD)) assert.equal(readFileSync(path.join(s.ws, p), 'utf8'), content);
+  });
+
   it('a run killed (SIGKILL) right after a plan update resumes with the updated plan', async () => {
     server = await FakeModelServer.start({ handler: handler({ holdFixedAi: true }) });
     const s = setup({});
