@@ -54,6 +54,8 @@ export interface TaskRecord {
   findings?: Finding[];
   /** Plan updates this task's failures caused (the per-task update budget). */
   updates?: number;
+  /** Retries of the task's current version spent on failures of the test command (kept across a resume). */
+  checkRetries?: number;
 }
 
 export interface DecisionRecord {

@@ -34,6 +34,7 @@ const TaskRecordSchema = z.object({
   patch: z.object({ state: PatchStateSchema, files: z.array(z.string()), reason: z.string().optional() }).optional(),
   findings: z.array(FindingSchema).optional(),
   updates: count.optional(),
+  checkRetries: count.optional(),
 });
 
 const DecisionRecordSchema = z.object({

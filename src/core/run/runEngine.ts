@@ -274,8 +274,22 @@ class Engine {
   private checked: RunCheckVerdict | undefined;
   /** Tasks finished since the whole-run check last passed: a failing check names none of their files, it is put down to them. */
   private readonly changedSinceCheck = new Set<string>();
-  /** Retries of a task's current version spent on failures of the whole-run check (its own loop starts from there). */
-  private readonly checkRetries = new Map<string, number>();
+  /**
+   * Retries of a task's current version spent on failures of the whole-run check (its own loop starts from
+   * there), kept in the journal so a resume does not start the count again.
+   */
+  private readonly checkRetries = {
+    get: (id: string): number => this.record.tasks[id]?.checkRetries ?? 0,
+    set: (id: string, n: number): void =>
+      this.journal.update((r) => {
+        const t = r.tasks[id];
+        if (t) t.checkRetries = n;
+      }),
+    delete: (id: string): void =>
+      this.journal.update((r) => {
+        if (r.tasks[id]) delete r.tasks[id].checkRetries;
+      }),
+  };
 
   constructor(
     private readonly journal: RunJournal,
@@ -595,7 +609,7 @@ class Engine {
       const task = this.tasks.get(a.taskId);
       if (!task || signal.aborted) continue;
       const findings = [...namingLines(check.output ?? '', a.files, check.findings[0]?.tool), ...check.findings].slice(0, 30);
-      const retries = this.checkRetries.get(task.id) ?? 0;
+      const retries = this.checkRetries.get(task.id);
       const view = this.staging.openLayer(task.id, task.files, [...this.ancestors(task.id), task.id]);
       const applied = this.record.tasks[task.id]?.patch;
       const step = await this.recovery.decide({ task, attempt: this.record.tasks[task.id]?.attempts ?? 1, retries, reason, findings, view, signal });
@@ -639,7 +653,7 @@ class Engine {
     let feedback = this.recovery.takeCarriedFeedback(task.id);
     const upstreamIds = this.ancestors(task.id);
     // Retries spent on this version's failures of the test command count against the same budget.
-    let retries = this.checkRetries.get(task.id) ?? 0;
+    let retries = this.checkRetries.get(task.id);
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) {
         try {

@@ -301,4 +301,28 @@ describe('run: retries, local updates and budgets', function () {
     assert.equal(out.record.tasks.a?.attempts, 1);
     assert.deepEqual(out.record.check?.attributed, [{ taskId: 'b', by: 'output', files: ['b.txt'] }]);
   });
+
+  it('the retries a failing test command spent are kept across a resume: the budget does not start again', async () => {
+    const { dir, stateDir } = dirs();
+    let calls = 0;
+    const ac = new AbortController();
+    const failing = async (): Promise<{ outcome: 'failed'; findings: Array<{ file: string; message: string; tool: string }> }> => {
+      calls++;
+      // Cancelled while the test command checks b's first retry (a window closed, Ctrl+C).
+      if (calls === 2) ac.abort();
+      return { outcome: 'failed', findings: [{ file: 'b.txt', message: 'still broken', tool: 'node' }] };
+    };
+    const out = await startRun({ dir, stateDir, plan, model: new FakeModel(writeObjective), recovery: { maxRetries: 2 }, runCheck: failing, signal: ac.signal });
+    assert.equal(out.status, 'cancelled');
+    assert.equal(out.record.tasks.b?.attempts, 2);
+    const onDisk = JSON.parse(readFileSync(path.join(stateDir, 'runs', out.runId, 'run.json'), 'utf8')) as { tasks: Record<string, { checkRetries?: number }> };
+    assert.equal(onDisk.tasks.b?.checkRetries, 1, 'the retry spent is in the journal');
+
+    const resumed = await resumeRun({ stateDir, runId: out.runId, model: new FakeModel(writeObjective), recovery: { maxRetries: 2 }, runCheck: failing });
+    assert.equal(resumed.exitCode, 1);
+    // One retry was left: b runs once more (3 attempts in all, not 4), then the run ends.
+    assert.equal(resumed.record.tasks.b?.attempts, 3);
+    assert.equal(resumed.record.tasks.a?.attempts, 1);
+    assert.equal(calls, 4);
+  });
 });
