@@ -9,7 +9,7 @@
  * Cancel is the run's own Cancel (`agensflow.cancelRun`), which ends the run as cancelled.
  * The loop itself (events, re-planning, the final check of an edited plan) is the core's (planReview.ts).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { toPlan } from '../../core/plan';
@@ -58,6 +58,8 @@ export class PlanGateService extends Disposable {
   private pending: Pending | undefined;
   /** The plan file Edit wrote last (a refused edit is shown again in the same round, with the same file). */
   private lastEdit: { runId: string; round: number; uri: vscode.Uri; original: string } | undefined;
+  /** The removal of earlier runs' edited plans (Edit waits for it before writing in the same folder). */
+  private sweeping: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: PlanGateDeps) {
     super();
@@ -96,6 +98,7 @@ export class PlanGateService extends Disposable {
         pending.original = previous.original;
       }
       this.pending = pending;
+      this.sweeping = this.removeOldEdits(request.runId);
       signal.addEventListener('abort', () => pending.answer({ kind: 'cancel' }), { once: true });
       void vscode.commands.executeCommand('setContext', PLAN_REVIEW_CONTEXT, true);
       this.deps.showGraph();
@@ -105,6 +108,25 @@ export class PlanGateService extends Disposable {
         void vscode.window.showErrorMessage(`AgensFlow: the edited plan was not run: ${request.problems[0]}${request.problems.length > 1 ? ` (and ${request.problems.length - 1} more)` : ''}`);
       }
     });
+  }
+
+  /**
+   * Removes the edited plans of earlier runs (each run's journal holds the plan it ran), except those open in
+   * an editor. Never throws.
+   */
+  private async removeOldEdits(runId: string): Promise<void> {
+    const dir = this.editsDir();
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.fsPath));
+    for (const name of names) {
+      const file = path.join(dir, name);
+      if (name.startsWith(`${runId}-`) || !name.endsWith('.json') || open.has(file)) continue;
+      await rm(file, { force: true }).catch(() => undefined);
+    }
+  }
+
+  private editsDir(): string {
+    return path.join(this.deps.stateDir, 'plan-review');
   }
 
   private clear(): void {
@@ -167,7 +189,8 @@ export class PlanGateService extends Disposable {
     if (!pending) return this.nothingWaiting();
     if (!pending.edited) {
       const { runId, round, plan } = pending.request;
-      const file = path.join(this.deps.stateDir, 'plan-review', `${runId}-plan-${round}.json`);
+      await this.sweeping;
+      const file = path.join(this.editsDir(), `${runId}-plan-${round}.json`);
       const text = `${JSON.stringify(toPlan(plan), null, 2)}\n`;
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, text, 'utf8');
