@@ -5,6 +5,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { Finding } from '../run/events';
 import { runProcess } from './process';
 import { MAX_FINDINGS, scrubRoot, type PathContext } from './parsers';
@@ -62,6 +63,26 @@ export function unverifiedCheck(spec: Pick<ProcessCheckSpec, 'id' | 'tool' | 'fi
 
 function lastLines(text: string, n: number): string {
   return text.trimEnd().split(/\r?\n/).slice(-n).join('\n');
+}
+
+/** A line that names an error itself ("TypeError: …", "FAIL …", a traceback), the best to quote. */
+const ERROR_LINE = /\b\w*(Error|Exception)\b:|^\s*(FAIL|FAILED|ERROR)\b|Traceback|panicked|✗|✘|×/;
+/** A line that mentions an error in passing ("caught 1 unhandled error"): quoted only when nothing better is found. */
+const MENTIONS_ERROR = /\b(error|failed|failure)\b/i;
+/** A runner's count ("Errors 1 error", "1 failed in 0.2s"): says that, not what. */
+const COUNT_LINE = /\b\d+ (errors?|failed|failures?)\b/i;
+
+/**
+ * What a failed run's finding quotes when nothing parses: its last five non-empty lines, led by the first line
+ * above them that names an error when none of them does (a runner's closing summary hides it).
+ */
+export function failureExcerpt(output: string): string {
+  const lines = output.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const tail = lines.slice(-5);
+  if (tail.some((l) => ERROR_LINE.test(l) || (MENTIONS_ERROR.test(l) && !COUNT_LINE.test(l)))) return tail.join('\n');
+  const above = lines.slice(0, -5);
+  const first = above.find((l) => ERROR_LINE.test(l)) ?? above.find((l) => MENTIONS_ERROR.test(l) && !COUNT_LINE.test(l));
+  return first === undefined ? tail.join('\n') : [first.trim(), '…', ...tail].join('\n');
 }
 
 /** Why `cwd` cannot be a process's working folder, or `undefined` when it can. */
@@ -126,7 +147,9 @@ export async function runProcessCheck(spec: ProcessCheckSpec, ce: CheckEnv): Pro
   } finally {
     if (lease !== undefined) await ce.leases?.release(lease);
   }
-  const output = scrubRoot(r.output, ce.root);
+  // Colours and cursor moves are for terminals: the views, the models and the parsers get plain text.
+  const plain = stripVTControlCharacters(r.output);
+  const output = scrubRoot(plain, ce.root);
   const base: CheckResult = { id: spec.id, tool: spec.tool, files: spec.files, outcome: 'failed', durationMs: r.durationMs, findings: [], output };
   // bubblewrap reports a command killed by a signal as the shell convention 128 + its number.
   const killedBy = launch.statusFd !== undefined && r.exitCode !== undefined && r.exitCode > 128 ? signalName(r.exitCode - 128) : undefined;
@@ -159,9 +182,9 @@ export async function runProcessCheck(spec: ProcessCheckSpec, ce: CheckEnv): Pro
   }
   if (r.exitCode === 0) return { ...base, outcome: 'passed' };
   const ctx: PathContext = { root: ce.root, cwd: spec.cwd };
-  const parsed = (spec.parse ? spec.parse(r.output, ctx) : []).map((f) => ({ ...f, message: scrubRoot(f.message, ce.root) }));
+  const parsed = (spec.parse ? spec.parse(plain, ctx) : []).map((f) => ({ ...f, message: scrubRoot(f.message, ce.root) }));
   const exitText = r.exitCode !== undefined ? `exit ${r.exitCode}` : `killed by ${r.signal ?? 'a signal'}`;
-  const findings = parsed.length > 0 ? parsed.slice(0, MAX_FINDINGS) : [{ message: `${tool} failed (${exitText}): ${lastLines(output, 5)}`, tool }];
+  const findings = parsed.length > 0 ? parsed.slice(0, MAX_FINDINGS) : [{ message: `${tool} failed (${exitText}): ${failureExcerpt(output)}`, tool }];
   if (spec.keepAll && parsed.length > 0) base.compared = { findings: parsed, complete: r.outputTruncated !== true };
   if (ce.view.mode.sandbox !== 'none' && SANDBOX_STOP.test(output)) {
     findings.push({ message: `${tool} was stopped by the verification sandbox (${ce.view.mode.sandbox}: no network, nothing writable outside the view, no secrets): a check must not need them`, tool });

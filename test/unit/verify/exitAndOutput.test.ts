@@ -27,6 +27,29 @@ describe('verify: exit status and hostile output', function () {
     assert.equal(c.findings[0]?.message, 'node failed (exit 7): line 6\nline 7\nline 8\nline 9\nline 10');
   });
 
+  it('colours are stripped, and a runner\'s closing summary does not hide the error above it', async () => {
+    // As vitest prints when a worker cannot start: the error, a stack, then five lines of coloured summary.
+    const script = [
+      "const c = (n, s) => '\\x1b[' + n + 'm' + s + '\\x1b[0m';",
+      "console.log(c(31, 'Error') + ': [vitest-pool]: Failed to start forks worker for test files tests/a.test.ts.');",
+      "console.log(c(90, ' ❯ node_modules/vitest/dist/chunks/cli-api.js:3532:94'));",
+      "for (const l of [' Test Files  no tests', '      Tests  no tests', '     Errors  1 error', '   Start at  10:43:26', '   Duration  404ms']) console.log(c(2, l));",
+      'process.exitCode = 1;',
+    ].join('\n');
+    const r = await verifyTask({ workspaceDir: dir, taskFiles: ['a.txt'], config: { builtins: false, verifiers: [{ glob: '**', command: ['node', '-e', script] }] } });
+    const c = r.checks[0]!;
+    assert.equal(c.findings[0]?.message, 'node failed (exit 1): Error: [vitest-pool]: Failed to start forks worker for test files tests/a.test.ts.\n…\n Test Files  no tests\n      Tests  no tests\n     Errors  1 error\n   Start at  10:43:26\n   Duration  404ms');
+    assert.doesNotMatch(c.output, /\x1b/, 'no escape sequence in the output shown and sent on');
+  });
+
+  it('a verifier sees NO_COLOR=1 unless the user set it; a coloured path:line still parses for a whole-project checker', async () => {
+    const script = "console.log('\\x1b[31ma.txt\\x1b[0m:1:1: ' + (process.env.NO_COLOR === '1' ? 'plain' : 'coloured')); process.exitCode = 1;";
+    const r = await verifyTask({ workspaceDir: dir, taskFiles: ['a.txt'], config: { builtins: false, verifiers: [{ glob: '**', command: ['node', '-e', script], wholeProject: true }] } });
+    const f = r.checks[0]!.findings[0];
+    assert.equal(f?.file, 'a.txt');
+    assert.match(f?.message ?? '', /plain/);
+  });
+
   it('C3: a process killed by a signal (as the OOM killer does) reads "killed by SIGKILL", not as an exit code', async function () {
     if (process.platform === 'win32') this.skip();
     const script = `${tenLines} process.kill(process.pid, 'SIGKILL');`;
