@@ -18,6 +18,7 @@ import type { RunEvent } from '../core/run/events';
 import { ProjectRulesSource, rulesDecision } from '../core/run/projectRules';
 import { decisionSummary } from '../protocol/decisionWords';
 import { boolFlag, expectPositionals, intFlag, MAX_TASKS_FLAG, OVERVIEW_TOKENS_FLAG, OVERVIEW_TOKENS_HELP, stringFlag, UsageError, type CommandArgs } from './args';
+import { plural } from '../core/words';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
 import { buildModel, loadConfig, MODEL_FLAGS, MODEL_FLAGS_HELP, modelSettings, overviewTokensOf } from './modelOptions';
@@ -28,7 +29,7 @@ const fmt = (x: number): string => String(Number(x.toFixed(3)));
 export function describeCandidates(result: PlannerResult): string {
   const lines = result.candidates.map((c) =>
     c.ok && c.metrics
-      ? `  candidate ${c.number}: ${c.metrics.tasks} tasks, ${c.metrics.edges} dependencies, depth ${c.metrics.depth}, P_avg ${fmt(c.metrics.parallelism)}, C_dep ${fmt(c.metrics.dependencyComplexity)}${c.repaired ? ' (repaired once)' : ''}`
+      ? `  candidate ${c.number}: ${plural(c.metrics.tasks, 'task')}, ${plural(c.metrics.edges, 'dependency', 'dependencies')}, depth ${c.metrics.depth}, P_avg ${fmt(c.metrics.parallelism)}, C_dep ${fmt(c.metrics.dependencyComplexity)}${c.repaired ? ' (repaired once)' : ''}`
       : `  candidate ${c.number}: dropped: ${(c.errors ?? []).join('; ')}`,
   );
   return `plan candidates:\n${lines.join('\n')}\n${result.reason}\n`;
@@ -36,7 +37,7 @@ export function describeCandidates(result: PlannerResult): string {
 
 /** "repository overview: 3,412 tokens of 4,000 from 166 files" (printed once per planning). */
 export function overviewLine(files: number, overview: { tokens: number; budget: number }): string {
-  return `repository overview: ${overview.tokens} tokens (budget ${overview.budget}) from ${files} file(s)`;
+  return `repository overview: ${overview.tokens} tokens (budget ${overview.budget}) from ${plural(files, 'file')}`;
 }
 
 /** A usage error (exit 2) unless `--dir` names a folder. */
@@ -60,7 +61,7 @@ async function planInDir(
   const overview = await buildOverview(dir, opts.overviewTokens !== undefined ? { budget: opts.overviewTokens } : {});
   const rules = rulesDecision(await opts.rules.load(dir));
   opts.onEvent?.({ ...rules, runId: opts.runId, ts: Date.now() });
-  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${opts.candidates ?? DEFAULT_CANDIDATES} candidate(s); ${overviewLine(overview.files, overview)}\n${decisionSummary(rules)}.\n`);
+  if (!opts.quiet) io.stderr(`planning with ${model.provider} ${model.name}: ${plural(opts.candidates ?? DEFAULT_CANDIDATES, 'candidate')}; ${overviewLine(overview.files, overview)}\n${decisionSummary(rules)}.\n`);
   try {
     const planned = await planGoal({
       goal: task,

@@ -8,6 +8,7 @@ import { isModelConfigError, type Model, type ProviderId } from '../core/models'
 import { isPlanningFailure, runGoal, type RunPolicy, type RunStart } from '../core/session';
 import { defaultStateDir, isJournalWriteError, isRunCancelledError, processWrites, RunJournal, type RunEvent, type RunOutcome, type RunRecord } from '../core/run';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, OVERVIEW_TOKENS_FLAG, OVERVIEW_TOKENS_HELP, stringFlag, UsageError, type CommandArgs } from './args';
+import { plural } from '../core/words';
 import type { CliCommand } from './command';
 import type { CliIo } from './io';
 import { interruptHandler } from './interrupt';
@@ -180,7 +181,7 @@ async function executeRun(args: CommandArgs, io: CliIo): Promise<number> {
       ...(candidates ? { candidates } : {}), ...(maxTasks ? { maxTasks } : {}), ...(maxAgents ? { maxAgents } : {}),
       ...(apply ? { apply } : {}), ...(maxTurns ? { maxTurns } : {}),
       settings: { provider: settings.provider, ...(settings.model ? { model: settings.model } : {}), ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) },
-      onPlanning: ({ model, candidates: k, files, overview }) => io.stderr(`planning with ${model.provider} ${model.name}: ${k} candidate(s); ${overviewLine(files, overview)}\n`),
+      onPlanning: ({ model, candidates: k, files, overview }) => io.stderr(`planning with ${model.provider} ${model.name}: ${plural(k, 'candidate')}; ${overviewLine(files, overview)}\n`),
       onPlanned: (result) => io.stderr(describeCandidates(result)),
     });
     view?.stop();

@@ -1,4 +1,5 @@
 import { MAX_TASKS_FLAG, boolFlag, expectPositionals, intFlag } from './args';
+import { plural } from '../core/words';
 import type { CliCommand } from './command';
 import { loadPlanFile, printErrors } from './planFile';
 
@@ -29,7 +30,7 @@ export const validateCommand: CliCommand = {
       return loaded.exitCode;
     }
     const edges = loaded.plan.tasks.reduce((n, t) => n + t.deps.length, 0);
-    io.stdout(`${file}: valid plan, ${loaded.plan.tasks.length} tasks, ${edges} dependencies\n`);
+    io.stdout(`${file}: valid plan, ${plural(loaded.plan.tasks.length, 'task')}, ${plural(edges, 'dependency', 'dependencies')}\n`);
     return 0;
   },
 };

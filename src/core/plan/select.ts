@@ -1,3 +1,4 @@
+import { plural } from '../words';
 import { canonicalPlanJson } from './canonical';
 import { NoCandidatesError } from './errors';
 import { planMetrics, type PlanMetrics } from './metrics';
@@ -52,7 +53,7 @@ export function selectPlan(candidates: readonly ValidPlan[]): PlanSelection {
     return {
       index: 0,
       metrics,
-      reason: `the only valid candidate: P_avg ${fmt(only.parallelism)} (${only.tasks} tasks in ${only.depth} levels), ${only.edges} dependencies, C_dep ${fmt(only.dependencyComplexity)}`,
+      reason: `the only valid candidate: P_avg ${fmt(only.parallelism)} (${plural(only.tasks, 'task')} in ${plural(only.depth, 'level')}), ${plural(only.edges, 'dependency', 'dependencies')}, C_dep ${fmt(only.dependencyComplexity)}`,
     };
   }
 
@@ -76,7 +77,7 @@ export function selectPlan(candidates: readonly ValidPlan[]): PlanSelection {
   const same = canon.filter((c) => c.json === smallest && c.i !== index).map((c) => c.i);
 
   const w = m(index);
-  steps.push(`highest parallelism P_avg ${fmt(w.parallelism)} (${w.tasks} tasks in ${w.depth} levels)`);
+  steps.push(`highest parallelism P_avg ${fmt(w.parallelism)} (${plural(w.tasks, 'task')} in ${plural(w.depth, 'level')})`);
   if (lowerP.length > 0) steps.push(`${names(lowerP)} had lower P_avg (${lowerP.map((i) => fmt(m(i).parallelism)).join(', ')})`);
   if (moreEdges.length > 0) {
     steps.push(`tied on P_avg, it has fewer dependencies (${w.edges} against ${moreEdges.map((i) => m(i).edges).join(', ')} for ${names(moreEdges)})`);

@@ -88,7 +88,7 @@ describe('context: what the planner and the agents are sent (bundled CLI, loopba
     fixture(ws);
     const r = await cli(['plan', 'give the cart a discount', '--out', path.join(base, 'p.json'), '--dir', ws, '--candidates', '1']);
     assert.equal(r.code, 0, r.err);
-    assert.equal((r.err.match(/repository overview: \d+ tokens \(budget 4000\) from 9 file\(s\)/g) ?? []).length, 1, r.err);
+    assert.equal((r.err.match(/repository overview: \d+ tokens \(budget 4000\) from 9 files/g) ?? []).length, 1, r.err);
     const planner = server.requests.filter((q) => q.tools.includes('submit_workflow'));
     assert.equal(planner.length, 1);
     const text = bodyText(planner[0] as RecordedRequest);
