@@ -73,11 +73,13 @@ export const applyCommand: CliCommand = {
 /** One report as lines for stderr: the state and files, then each conflicted file with where it overlaps. */
 function reportLines(r: ApplyReport): string {
   const skipped = r.rejected?.length ? `; not applied, rejected in review: ${r.rejected.join(', ')}` : '';
-  const merged = r.merged?.length ? `; merged with your changes: ${r.merged.join(', ')}` : '';
+  // Every file merged: said once ("merged with your changes (a.ts)"); some: named after the files.
+  const allMerged = r.state === 'merged' && r.merged?.length === r.files.length;
+  const merged = r.merged?.length && !allMerged ? `; merged with your changes: ${r.merged.join(', ')}` : '';
   // Conflicts with overlapping hunks are shown per file below, with their lines; others by the reason inline.
   const perFile = r.conflicts?.some((c) => c.hunks?.length) === true;
   const reason = r.reason && !perFile ? `: ${r.reason}` : '';
-  let out = `${r.taskId}: ${r.state}${r.files.length ? ` (${r.files.join(', ')})` : ''}${reason}${merged}${skipped}\n`;
+  let out = `${r.taskId}: ${allMerged ? 'merged with your changes' : r.state}${r.files.length ? ` (${r.files.join(', ')})` : ''}${reason}${merged}${skipped}\n`;
   for (const c of perFile ? (r.conflicts ?? []) : []) {
     if (!c.hunks?.length) out += `  ${c.path}: ${c.reason}\n`;
     else if (r.state === 'conflicted-markers') out += `  ${c.path}: conflict markers written around ${c.hunks.map((h) => `your ${describeRange(h.yours)}`).join(', ')}\n`;

@@ -50,7 +50,7 @@ describe('run/apply: three-way merge onto files the user changed', function () {
     writeFileSync(path.join(ws, 'big.ts'), `// header\n${BIG}`);
     const io = captureIo({ cwd: ws, env: {} });
     assert.equal(await main(['apply', RUN, '--state', stateDir], io), 0, io.err());
-    assert.match(io.err(), /fix: merged \(big\.ts\); merged with your changes: big\.ts/);
+    assert.match(io.err(), /fix: merged with your changes \(big\.ts\)\n/);
     const j = await RunJournal.open(stateDir, RUN);
     assert.equal(j.record.tasks['fix']?.patch?.state, 'merged');
     assert.equal((await j.loadPatch('fix'))?.state, 'merged');
