@@ -95,7 +95,7 @@ function summary(reports: readonly ApplyReport[]): string {
   const held = reports.filter((r) => r.heldBy?.length && (r.state === 'proposed' || r.state === 'conflicted')).length;
   const parts = [
     conflicted ? `${conflicted} ${conflicted === 1 ? 'patch' : 'patches'} still conflicted (edit the files, then apply again, or use --merge-markers)` : '',
-    markers ? `${markers} with conflict markers to resolve` : '',
+    markers ? `${markers} ${markers === 1 ? 'patch has' : 'patches have'} conflict markers to resolve (edit them out, then apply again to record the patch merged)` : '',
     held ? `${held} held back by an upstream patch (--force applies anyway)` : '',
   ].filter(Boolean);
   return parts.join('; ');

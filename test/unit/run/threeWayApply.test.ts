@@ -106,7 +106,7 @@ describe('run/apply: three-way merge onto files the user changed', function () {
     assert.equal(await main(['apply', RUN, '--merge-markers', '--state', stateDir], io), 1);
     assert.match(io.err(), /t: conflicted-markers \(a\.txt\)/);
     assert.match(io.err(), /a\.txt: conflict markers written around your line 2/);
-    assert.match(io.err(), /1 with conflict markers to resolve/);
+    assert.match(io.err(), /1 patch has conflict markers to resolve \(edit them out, then apply again to record the patch merged\)/);
     const text = readFileSync(path.join(ws, 'a.txt'), 'utf8');
     assert.equal(text, 'one\n<<<<<<< a.txt (yours)\n2\n||||||| base\ntwo\n=======\nTWO\n>>>>>>> a.txt (proposed)\nthree\n');
     // Still unresolved: a plain apply says so and exits 1.
