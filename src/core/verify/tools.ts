@@ -27,8 +27,6 @@ export function verifierEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proce
   }
   const pathKey = Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
   env[pathKey] = absolutePathEntries(env[pathKey]).join(path.delimiter);
-  // Output goes to findings, views and models, not a terminal: tools that honour NO_COLOR print plain text.
-  env.NO_COLOR ??= '1';
   return env;
 }
 

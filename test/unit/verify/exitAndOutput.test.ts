@@ -42,9 +42,9 @@ describe('verify: exit status and hostile output', function () {
     assert.ok(!c.output.includes('\u001b'), 'no escape sequence in the output shown and sent on');
   });
 
-  it('a verifier sees NO_COLOR=1 unless the user set it; a coloured path:line still parses for a whole-project checker', async () => {
-    const script = "console.log('\\x1b[31ma.txt\\x1b[0m:1:1: ' + (process.env.NO_COLOR === '1' ? 'plain' : 'coloured')); process.exitCode = 1;";
-    const r = await verifyTask({ workspaceDir: dir, taskFiles: ['a.txt'], config: { builtins: false, verifiers: [{ glob: '**', command: ['node', '-e', script], wholeProject: true }] } });
+  it('a coloured path:line still parses for a whole-project checker (the environment is the user\'s: no colour switch is added)', async () => {
+    const script = "console.log('\\x1b[31ma.txt\\x1b[0m:1:1: ' + (process.env.NO_COLOR === undefined ? 'plain' : 'NO_COLOR set')); process.exitCode = 1;";
+    const r = await verifyTask({ workspaceDir: dir, taskFiles: ['a.txt'], env: { PATH: process.env.PATH ?? '' }, config: { builtins: false, verifiers: [{ glob: '**', command: ['node', '-e', script], wholeProject: true }] } });
     const f = r.checks[0]!.findings[0];
     assert.equal(f?.file, 'a.txt');
     assert.match(f?.message ?? '', /plain/);
