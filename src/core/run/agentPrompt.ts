@@ -61,6 +61,28 @@ export interface AgentContext {
   rules?: readonly RuleFile[];
   /** Findings from a failed verification, when retrying. */
   feedback?: string;
+  /** The task's own files as it sees them now (see {@link OwnFile}), so its first turn can change them. */
+  ownFiles?: readonly OwnFile[];
+}
+
+/** One of the task's files for its first message: its numbered text, or why it is not shown. */
+export type OwnFile =
+  | { path: string; shown: 'text'; numbered: string; lines: number }
+  | { path: string; shown: 'new' }
+  | { path: string; shown: 'too-long'; lines?: number }
+  | { path: string; shown: 'unreadable'; reason: string };
+
+/** The section of the task's own files, or '' when it owns none. */
+export function ownFilesSection(files: readonly OwnFile[]): string {
+  if (files.length === 0) return '';
+  const parts = ['# Your files as they are now (numbered as read_file shows them; the numbers are not part of the files)'];
+  for (const f of files) {
+    if (f.shown === 'text') parts.push(`## ${f.path} (${f.lines} line${f.lines === 1 ? '' : 's'})`, f.numbered || '(empty)');
+    else if (f.shown === 'new') parts.push(`## ${f.path}: new (it does not exist yet)`);
+    else if (f.shown === 'too-long') parts.push(`## ${f.path}${f.lines !== undefined ? ` (${f.lines} lines)` : ''}: too long to show here; search finds the lines you need and read_file shows them`);
+    else parts.push(`## ${f.path}: not shown (${f.reason})`);
+  }
+  return parts.join('\n');
 }
 
 const bullet = (items: readonly string[], none = '(none)'): string => (items.length ? items.map((i) => `- ${i}`).join('\n') : none);
@@ -93,6 +115,8 @@ export function agentUserMessage(ctx: AgentContext): string {
   ];
   const rules = rulesSection(ctx.rules ?? []);
   if (rules) parts.push('', rules);
+  const own = ownFilesSection(ctx.ownFiles ?? []);
+  if (own) parts.push('', own);
   if (ctx.feedback) parts.push('', '# Problems found in your previous attempt', ctx.feedback);
   return parts.join('\n');
 }

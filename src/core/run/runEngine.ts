@@ -9,7 +9,7 @@ import type { Task } from '../plan/schema';
 import { toPlan, type ValidPlan } from '../plan/validPlan';
 import { isBudgetExceededError, redactUrl, type Model } from '../models';
 import { runAgent } from './agent';
-import { agentUserMessage } from './agentPrompt';
+import { agentUserMessage, type OwnFile } from './agentPrompt';
 import { describeFsError, type WriteIo } from '../fs/atomicWrite';
 import { applyFsOver, type ApplyFs } from './apply';
 import { recordApplyResult } from './patchReview';
@@ -27,6 +27,7 @@ import { processWrites, type WriteGuard } from './writeGuard';
 import { newRunId } from './runId';
 import { runSchedule, type TaskOutcome, type TaskRunContext } from './scheduler';
 import { DEFAULT_STAGING_LIMITS, StagingArea, type StagingLimits, type TaskLayer } from './staging';
+import { numbered, splitLines } from './tools/readFile';
 import { DEFAULT_AGENT_CHECKS_PER_ATTEMPT, type EditFormat, type TaskChecks } from './tools';
 import { boundedToolDetail } from './tools/toolDiff';
 import { AGENT_OVERVIEW_SHARE, buildOverview, DEFAULT_OVERVIEW_TOKENS } from '../context/overview';
@@ -683,7 +684,7 @@ class Engine {
         result = await runAgent({
           model,
           layer,
-          firstMessage: agentUserMessage(this.contextFor(task, feedback)),
+          firstMessage: agentUserMessage({ ...this.contextFor(task, feedback), ownFiles: await ownFilesOf(task, layer) }),
           maxTurns: this.record.settings.maxTurns,
           maxTokens: this.opts.maxTokens,
           editFormat,
@@ -907,4 +908,34 @@ class Engine {
         break;
     }
   }
+}
+
+/** Characters of numbered file text a task's first message carries at most (about 6,000 tokens). */
+const OWN_FILES_MAX_CHARS = 24_000;
+
+/**
+ * The task's own files as it sees them (read through its layer, as read_file would, which records the base
+ * its patch is made from), for its first message: whole files in the plan's order while they fit the budget;
+ * a file that does not fit is named with its length, one that does not exist yet as new.
+ */
+export async function ownFilesOf(task: Pick<Task, 'files'>, layer: Pick<TaskLayer, 'readView'>, maxChars = OWN_FILES_MAX_CHARS): Promise<OwnFile[]> {
+  const out: OwnFile[] = [];
+  let left = maxChars;
+  for (const p of task.files) {
+    const r = await layer.readView(p);
+    if (!r.ok) {
+      if (r.refused) continue; // a path the task may not read (a secret): not mentioned
+      out.push(/does not exist|was deleted/.test(r.error) ? { path: p, shown: 'new' } : { path: p, shown: 'unreadable', reason: r.error });
+      continue;
+    }
+    const lines = r.value.text === '' ? [] : splitLines(r.value.text);
+    const text = lines.map((l, i) => numbered(i + 1, l)).join('\n');
+    if (r.value.note !== undefined || text.length > left) {
+      out.push(r.value.note !== undefined ? { path: r.value.path, shown: 'too-long' } : { path: r.value.path, shown: 'too-long', lines: lines.length });
+      continue;
+    }
+    left -= text.length;
+    out.push({ path: r.value.path, shown: 'text', numbered: text, lines: lines.length });
+  }
+  return out;
 }

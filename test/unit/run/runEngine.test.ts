@@ -277,6 +277,30 @@ describe('run/engine', () => {
     assert.equal(resumed.record.tasks.a?.status, 'passed');
   });
 
+  it('an agent\'s first message holds its own files as it sees them: it can edit in its first turn; a new file is named new; a file past the budget is named, not shown', async () => {
+    const { dir, stateDir } = dirs();
+    writeFileSync(path.join(dir, 'lib.py'), 'def greet(name):\n    return "hi " + name\n');
+    writeFileSync(path.join(dir, 'big.py'), 'x = 1\n'.repeat(10_000));
+    writeFileSync(path.join(dir, '.env'), 'SECRET=1\n');
+    const plan = validPlan({ tasks: [{ id: 'a', title: 'A', objective: 'say hello', files: ['lib.py', 'new.py', 'big.py'] }] });
+    // The agent edits lib.py from what its first message shows, without reading it first.
+    const model = new FakeModel((turn, messages) => {
+      if (turn > 1) return { calls: [{ name: 'finish', args: { summary: 'done' } }] };
+      const first = messages.find((m) => m.role === 'user')?.content ?? '';
+      const shown = /## lib\.py \(2 lines\)\n\s+1\t(.*)\n\s+2\t(.*)\n/.exec(first);
+      if (!shown) return { calls: [{ name: 'finish', args: { summary: 'lib.py not shown' } }] };
+      return { calls: [{ name: 'edit_file', args: { path: 'lib.py', edits: [{ old_string: shown[2], new_string: shown[2].replace('hi', 'hello') }] } }, { name: 'write_file', args: { path: 'new.py', content: 'N = 1\n' } }] };
+    });
+    const out = await startRun({ dir, stateDir, plan, model });
+    const first = model.seen[0]?.find((m) => m.role === 'user')?.content ?? '';
+    assert.match(first, /# Your files as they are now \(numbered as read_file shows them; the numbers are not part of the files\)\n## lib\.py \(2 lines\)\n {5}1\tdef greet\(name\):\n {5}2\t {4}return "hi " \+ name\n## new\.py: new \(it does not exist yet\)\n## big\.py \(10000 lines\): too long to show here/);
+    assert.doesNotMatch(first, /SECRET/);
+    assert.equal(model.calls, 2, 'no read_file turn was needed');
+    assert.equal(out.record.tasks.a.status, 'passed', out.record.tasks.a.reason);
+    const patch = await (await RunJournal.open(stateDir, out.runId)).loadPatch('a');
+    assert.equal(patch?.files.find((f) => f.path === 'lib.py')?.after, 'def greet(name):\n    return "hello " + name\n');
+  });
+
   it('an agent that never finishes fails after its turn cap', async () => {
     const { dir, stateDir } = dirs();
     const plan = validPlan({ tasks: [{ id: 'a', title: 'A', objective: 'o', files: ['a.txt'] }] });
