@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { isModelConfigError, type Model, type ProviderId } from '../core/models';
 import { isPlanningFailure, runGoal, type RunPolicy, type RunStart } from '../core/session';
 import { defaultStateDir, isJournalWriteError, isRunCancelledError, processWrites, RunJournal, type RunEvent, type RunOutcome, type RunRecord } from '../core/run';
+import { RETRYABLE_STATUSES } from '../core/run/events';
 import { boolFlag, intFlag, MAX_TASKS_FLAG, OVERVIEW_TOKENS_FLAG, OVERVIEW_TOKENS_HELP, stringFlag, UsageError, type CommandArgs } from './args';
 import { plural } from '../core/words';
 import type { CliCommand } from './command';
@@ -225,9 +226,9 @@ function retryFlag(values: CommandArgs['values']): string[] {
   return [...new Set(ids)];
 }
 
-/** Tasks of `record` that a retry can run again: failed, blocked or cancelled. */
+/** Tasks of `record` that a retry can run again (RETRYABLE_STATUSES). */
 function retryable(record: RunRecord): string[] {
-  return Object.entries(record.tasks).filter(([, t]) => t.status === 'failed' || t.status === 'blocked' || t.status === 'cancelled').map(([id]) => id);
+  return Object.entries(record.tasks).filter(([, t]) => RETRYABLE_STATUSES.has(t.status)).map(([id]) => id);
 }
 
 /** Why `--retry ids` cannot be done on `record` (an unknown task, one that did not fail), or `undefined`. */

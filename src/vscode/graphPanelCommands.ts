@@ -3,11 +3,11 @@
  * in Node: a message never names a command to run or a path to open by itself; `openDiff` is honoured
  * only for a file the task actually staged, and task commands only for tasks of the current plan.
  */
+import { RETRYABLE_STATUSES } from '../core/run/events';
 import type { WebviewCommand } from '../protocol/messages';
 import type { RunViewSource } from '../protocol/runViewSource';
 
 /** The statuses from which a task may be run again. */
-const RETRYABLE: ReadonlySet<string> = new Set(['failed', 'blocked', 'cancelled']);
 
 /** The actions the views can trigger; the extension binds them to its commands. */
 export interface GraphViewActions {
@@ -84,7 +84,7 @@ export function routeWebviewCommand(command: WebviewCommand, deps: CommandRouter
     case 'retryTask': {
       if (!known(command.taskId)) return refuse('unknown task');
       if (!state.run || state.run.status === 'running') return refuse('the run is still going');
-      if (!RETRYABLE.has(state.statuses[command.taskId] ?? 'pending')) return refuse('the task did not fail');
+      if (!RETRYABLE_STATUSES.has(state.statuses[command.taskId] ?? 'pending')) return refuse('the task did not fail');
       deps.actions.retryTask(state.run.runId, command.taskId);
       return true;
     }

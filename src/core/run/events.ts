@@ -16,6 +16,9 @@ export type TaskStatus =
   | 'blocked' // a dependency failed or was cancelled
   | 'cancelled';
 
+/** The statuses a user's Retry runs again (with the tasks blocked behind it): failed, blocked, cancelled. */
+export const RETRYABLE_STATUSES: ReadonlySet<TaskStatus> = new Set(['failed', 'blocked', 'cancelled']);
+
 /**
  * A patch's review state. `merged`: applied onto a file the user had changed since, both sets of changes kept
  * (three-way merge). `conflicted`: the changes overlap the user's (or a file changed in a way no merge can

@@ -14,7 +14,7 @@ import { describeFsError, type WriteIo } from '../fs/atomicWrite';
 import { applyFsOver, type ApplyFs } from './apply';
 import { recordApplyResult } from './patchReview';
 import { errnoCode, isJournalWriteError, isRunCancelledError, RunConfigError } from './errors';
-import type { RunEvent, RunEventInput, RunEventListener, RunEventOf, TaskStatus } from './events';
+import { RETRYABLE_STATUSES, type RunEvent, type RunEventInput, type RunEventListener, type RunEventOf, type TaskStatus } from './events';
 import { attributeCheckFailure, namingLines } from './attribution';
 import { missingOwnedFiles, noChangesFinding, retryFeedback, summarizeFindings } from './findings';
 import { isFatalModelError, isPausingModelError, type AgentModelChoice, type PauseReason, type CheckStagedHook, type DecisionHooks, type DecisionPayload, type MeterHook, type OutcomeHooks, type PriceHook, type RunCheckHook, type RunCheckVerdict, type StagedChecks, type UpdaterHook, type UsageCall, type VerifyHook, type VerifyVerdict } from './hooks';
@@ -149,7 +149,6 @@ export interface ResumeOptions extends EngineOptions {
   retry?: readonly string[];
 }
 
-const RETRYABLE: ReadonlySet<TaskStatus> = new Set(['failed', 'blocked', 'cancelled']);
 
 export interface RunOutcome {
   runId: string;
@@ -210,7 +209,7 @@ export async function resumeRun(opts: ResumeOptions): Promise<RunOutcome> {
     const patch = await journal.loadPatch(id).catch(() => undefined);
     if (patch?.verified && patch.runId === journal.record.runId) finishedOnDisk.set(id, patch);
   }
-  const retry = new Set((opts.retry ?? []).filter((id) => RETRYABLE.has(journal.record.tasks[id]?.status ?? 'pending')));
+  const retry = new Set((opts.retry ?? []).filter((id) => RETRYABLE_STATUSES.has(journal.record.tasks[id]?.status ?? 'pending')));
   journal.update((r) => {
     r.status = 'running';
     r.resumes++;
@@ -925,7 +924,7 @@ export async function ownFilesOf(task: Pick<Task, 'files'>, layer: Pick<TaskLaye
     const r = await layer.readView(p);
     if (!r.ok) {
       if (r.refused) continue; // a path the task may not read (a secret): not mentioned
-      out.push(/does not exist|was deleted/.test(r.error) ? { path: p, shown: 'new' } : { path: p, shown: 'unreadable', reason: r.error });
+      out.push(r.missing ? { path: p, shown: 'new' } : { path: p, shown: 'unreadable', reason: r.error });
       continue;
     }
     const lines = r.value.text === '' ? [] : splitLines(r.value.text);

@@ -43,7 +43,8 @@ export interface StagingLimits {
 
 export const DEFAULT_STAGING_LIMITS: StagingLimits = { maxFileBytes: 1 << 20, maxTaskBytes: 5 << 20, maxReadBytes: 1 << 20, maxListEntries: 1000, maxTaskFiles: 500 };
 
-export type ToolOutcome<T> = { ok: true; value: T } | { ok: false; error: string; refused?: boolean };
+/** `missing`: the file is not there (never existed, or deleted in the task's view). */
+export type ToolOutcome<T> = { ok: true; value: T } | { ok: false; error: string; refused?: boolean; missing?: boolean };
 
 /** What verification and the failure hook see of a task's output. */
 export interface StagedView {
@@ -237,9 +238,9 @@ export class TaskLayer implements StagedView {
     const chk = await this.area.guard.check(input, 'read');
     if (!chk.ok) return { ok: false, error: chk.reason, refused: true };
     const staged = this.merged.get(chk.path);
-    if (staged !== undefined) return staged === null ? { ok: false, error: `${chk.path} was deleted` } : { ok: true, value: { path: chk.path, text: staged } };
+    if (staged !== undefined) return staged === null ? { ok: false, error: `${chk.path} was deleted`, missing: true } : { ok: true, value: { path: chk.path, text: staged } };
     const base = await this.area.base(chk.path, chk.absolute);
-    if (base.hash === null) return { ok: false, error: `${chk.path} does not exist` };
+    if (base.hash === null) return { ok: false, error: `${chk.path} does not exist`, missing: true };
     if (base.oversize !== undefined) return this.readHead(chk.path, chk.absolute, base.oversize);
     if (base.content === null) return { ok: false, error: `${chk.path} ${base.unreadable ?? 'cannot be read'}` };
     return { ok: true, value: { path: chk.path, text: base.content } };

@@ -1,6 +1,7 @@
 /**
  * What the status bar item and the context keys say about the run the views show. Pure: unit-tested in Node.
  */
+import { plural } from '../../core/words';
 import type { RunViewState } from '../../protocol/viewState';
 import type { WorkbenchContext } from '../../protocol/workbenchContext';
 
@@ -45,8 +46,7 @@ export function openPatchCount(state: RunViewState): number {
  */
 export function statusLine(state: RunViewState, phase: 'idle' | 'planning' | 'running', interrupted = false): StatusLine {
   if (phase === 'planning' && state.review?.state === 'waiting') {
-    const n = state.plan?.tasks.length ?? 0;
-    return { text: '$(eye) AgensFlow: review the plan', tooltip: `The plan (${n} task${n === 1 ? '' : 's'}) waits for your review: Run, Edit as JSON, Re-plan or Cancel in the graph or the sidebar. Click to show the graph.` };
+    return { text: '$(eye) AgensFlow: review the plan', tooltip: `The plan (${plural(state.plan?.tasks.length ?? 0, 'task')}) waits for your review: Run, Edit as JSON, Re-plan or Cancel in the graph or the sidebar. Click to show the graph.` };
   }
   if (phase === 'planning' && state.review?.state === 'replanning') return { text: '$(loading~spin) AgensFlow: re-planning', tooltip: 'AgensFlow is planning again with your feedback. Click to show the graph.' };
   if (phase === 'planning') return { text: '$(loading~spin) AgensFlow: planning', tooltip: 'AgensFlow is drawing candidate plans. Click to show the graph.' };
