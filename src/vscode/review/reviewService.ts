@@ -644,8 +644,7 @@ export class ReviewService extends Disposable implements vscode.TextDocumentCont
     const notSaved: string[] = [];
     for (const f of files) {
       if (f.after === null) continue;
-      const uri = this.workspaceUri(root, f.path).toString();
-      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+      const doc = this.openDocument(root, f.path);
       if (doc?.isDirty && !(await doc.save())) {
         this.deps.log.warn(`could not save ${f.path} after accepting it: its editor holds the accepted text, unsaved`);
         notSaved.push(f.path);
