@@ -27,7 +27,7 @@ import { until as poll } from '../host/lib/poll';
 import { waitForActivation } from '../host/lib/readiness';
 import { exitWithResult, sayer } from '../host/lib/steps';
 import { finish, ShotSteps, stoppedOutside } from './harness';
-import { launchChromium, quickOpen, runPalette, webviewFrame } from '../host/lib/workbench';
+import { launchChromium, quickOpen, runPalette, startTaskFromEditor, webviewFrame } from '../host/lib/workbench';
 
 const { values: opts } = parseArgs({ options: { vsix: { type: 'string' }, keep: { type: 'boolean', default: false } } });
 
@@ -110,7 +110,7 @@ async function main(): Promise<number> {
       await p.locator('.monaco-editor.focused .view-lines', { hasText: 'single player Gobang' }).waitFor({ timeout: STEP_TIMEOUT });
     });
     await step('Ctrl+Enter starts the run and the graph panel shows the plan', async (p) => {
-      await p.keyboard.press('Control+Enter');
+      await startTaskFromEditor(p, STEP_TIMEOUT);
       const g = await graphFrame(p);
       await g.locator('.node[data-task-id]').nth(3).waitFor({ timeout: STEP_TIMEOUT });
     });

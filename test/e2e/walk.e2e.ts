@@ -24,7 +24,7 @@ import { until as poll } from '../host/lib/poll';
 import { waitForActivation } from '../host/lib/readiness';
 import { exitWithResult, sayer } from '../host/lib/steps';
 import { finish, ShotSteps, stoppedOutside } from './harness';
-import { launchChromium, runPalette, settled, webviewFrame } from '../host/lib/workbench';
+import { launchChromium, runPalette, settled, startTaskFromEditor, webviewFrame } from '../host/lib/workbench';
 
 const { values: opts } = parseArgs({ options: { vsix: { type: 'string' }, keep: { type: 'boolean', default: false }, out: { type: 'string' } } });
 
@@ -233,7 +233,7 @@ async function main(): Promise<number> {
       await p.locator('.monaco-editor.focused .view-lines', { hasText: 'todo list' }).waitFor({ timeout: STEP_TIMEOUT });
     }, 'task-typed');
     await step('starting against an unreachable server fails with Open Settings and Retry, and keeps the typed task', async (p) => {
-      await p.keyboard.press('Control+Enter');
+      await startTaskFromEditor(p, STEP_TIMEOUT);
       const toast = p.locator('.notification-toast').filter({ hasText: /reach|connect/i }).first();
       await toast.waitFor({ timeout: STEP_TIMEOUT });
       await toast.locator('.monaco-button', { hasText: 'Open Settings' }).waitFor({ timeout: STEP_TIMEOUT });
@@ -255,7 +255,7 @@ async function main(): Promise<number> {
         await p.keyboard.press('Escape');
         await p.locator('.tab', { hasText: /AgensFlow task/ }).first().click();
         await p.locator('.monaco-editor.focused .view-lines', { hasText: 'todo list' }).waitFor({ timeout: STEP_TIMEOUT });
-        await p.keyboard.press('Control+Enter');
+        await startTaskFromEditor(p, STEP_TIMEOUT);
         const planned = graphFrame(p).then((g) => g.locator('.node[data-task-id]').first().waitFor({ timeout: STEP_TIMEOUT })).then(() => true);
         const refused = p.locator('.notification-toast').filter({ hasText: /reach/i }).first().waitFor({ timeout: STEP_TIMEOUT }).then(() => false);
         if (await Promise.race([planned, refused])) break;
@@ -304,7 +304,7 @@ async function main(): Promise<number> {
       await runPalette(p, 'AgensFlow: New Task', /AgensFlow: New Task…/, STEP_TIMEOUT);
       await p.locator('.statusbar-item', { hasText: /Ln 3, Col 1/ }).first().waitFor({ timeout: STEP_TIMEOUT });
       await p.keyboard.type(LARGE.goal);
-      await p.keyboard.press('Control+Enter');
+      await startTaskFromEditor(p, STEP_TIMEOUT);
       const g = await graphFrame(p);
       await g.locator('.node[data-task-id]').nth(29).waitFor({ timeout: STEP_TIMEOUT });
       await p.locator('.statusbar-item', { hasText: /to review|completed/ }).first().waitFor({ timeout: RUN_TIMEOUT });

@@ -76,6 +76,16 @@ export async function quickOpen(page: Page, name: string, timeoutMs: number): Pr
 }
 
 /**
+ * Presses Ctrl+Enter in the focused task document once the window shows its Start Task button: the binding's
+ * `when` (the extension's `agensflow.taskDocument` context) is set by the extension host a moment after the
+ * editor becomes active, and a Ctrl+Enter before that is only a new line in the task.
+ */
+export async function startTaskFromEditor(page: Page, timeoutMs: number): Promise<void> {
+  await page.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Start Task"]').first().waitFor({ timeout: timeoutMs });
+  await page.keyboard.press('Control+Enter');
+}
+
+/**
  * The frame of one of the extension's webviews (`<body data-view="graph|sidebar">`, src/webview/main.ts):
  * webviews are nested iframes, so this looks through the page's frames each time one is attached.
  */
